@@ -1,0 +1,38 @@
+# The two commands of a fresh machine: `make serve` and `make test`. Everything else is set up by them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: serve test lint typecheck unit bench corpus clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,fast]'
+	touch $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/schemareg serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -q -n 2 tests/unit
+
+test: lint typecheck
+	$(BIN)/pytest -q -n 2
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+corpus: $(STAMP)
+	$(BIN)/python -m bench.corpus ../shared/corpus
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

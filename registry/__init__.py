@@ -1,0 +1,9 @@
+"""schemareg's core: the schema model, the normaliser, the differ, the git store and the services over them.
+
+This package never imports the API (`api`) or the clients (`clients`), and importing it does not import
+litestar.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

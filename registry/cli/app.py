@@ -1,0 +1,84 @@
+"""The `schemareg` command group and what every verb shares: error handling, exit codes, output."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from registry import __version__
+from registry.errors import SchemaregError
+
+# Exit codes of every verb (DESIGN.md): differences are not errors.
+EXIT_OK = 0
+EXIT_DIFFERENT = 1
+EXIT_ERROR = 2
+
+DIALECTS = click.Choice(["postgres", "mysql", "sqlite"], case_sensitive=False)
+
+
+class CommandError(click.ClickException):
+    """A domain error shown as one line on stderr, exit code 2."""
+
+    exit_code = EXIT_ERROR
+
+
+def fail(error: SchemaregError | str) -> NoReturn:
+    raise CommandError(str(error))
+
+
+def data_dir_option(function):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="SCHEMAREG_DATA_DIR",
+        default="schemareg-data",
+        show_default=True,
+        show_envvar=True,
+        help="Where the registry keeps one bare git repo per project.",
+    )(function)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    if output is None or str(output) == "-":
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="schemareg")
+def cli() -> None:
+    """schemareg: a Git-backed registry of database schemas.
+
+    Exit codes: 0 success and no differences, 1 differences or drift found, 2 error.
+    """
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code (only the entry point calls sys.exit)."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="schemareg", standalone_mode=False)
+    except click.exceptions.Exit as exit_:
+        return int(exit_.exit_code)
+    except click.ClickException as error:
+        error.show()
+        return EXIT_ERROR if isinstance(error, click.UsageError) else error.exit_code
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_ERROR
+    except SchemaregError as error:
+        click.echo(f"Error: {error}", err=True)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_OK
+    return EXIT_OK
+
+
+def exit_with(code: int) -> NoReturn:
+    """End a verb with a chosen exit code (for example 1 when a diff is not empty)."""
+    sys.stdout.flush()
+    raise click.exceptions.Exit(code)

@@ -1,0 +1,1 @@
+"""`schemareg schema`: export the canonical schema of a DDL file."""
