@@ -1,13 +1,13 @@
 """The exception tree of the registry core. The API maps each class to one HTTP status, in one place.
 
-    SchemaregError
-    ├── InputError            bad input from the user; nothing was stored (HTTP 400/422)
-    │   ├── SQLParseError     DDL that is not SQL at all, with line and column (422)
-    │   └── InvalidName       a project, env or release name that git's ref rules refuse (400)
-    ├── NotFound              unknown project, env, ref or object (404)
-    ├── Conflict              a release that exists already, a project created twice (409)
-    ├── StoreError            the git store could not complete a write (500)
-    └── ExternalError         a database, S3 or GitHub failed (502)
+SchemaregError
+├── InputError            bad input from the user; nothing was stored (HTTP 400/422)
+│   ├── SQLParseError     DDL that is not SQL at all, with line and column (422)
+│   └── InvalidName       a project, env or release name that git's ref rules refuse (400)
+├── NotFound              unknown project, env, ref or object (404)
+├── Conflict              a release that exists already, a project created twice (409)
+├── StoreError            the git store could not complete a write (500)
+└── ExternalError         a database, S3 or GitHub failed (502)
 """
 
 from __future__ import annotations

@@ -61,7 +61,12 @@ def cli() -> None:
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code (only the entry point calls sys.exit)."""
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="schemareg", standalone_mode=False)
+        result = cli.main(
+            args=list(argv) if argv is not None else None, prog_name="schemareg", standalone_mode=False
+        )
+        # Without standalone mode click returns the code of an `Exit` (exit_with) instead of raising it.
+        if isinstance(result, int):
+            return result
     except click.exceptions.Exit as exit_:
         return int(exit_.exit_code)
     except click.ClickException as error:

@@ -1,1 +1,80 @@
-"""`schemareg schema`: export the canonical schema of a DDL file."""
+"""`schemareg schema`: export the canonical schema of a DDL file (live databases arrive with introspection)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import msgspec
+
+from registry.cli.app import DIALECTS, CommandError, cli, write_output
+from registry.errors import SchemaregError
+from registry.model import Schema
+from registry.normalize import normalize, normalize_file
+from registry.render import render_schema_sql
+
+
+class SchemaJSON(msgspec.Struct):
+    dialect: str
+    fingerprint: str
+    objects: list[dict[str, object]]
+    stats: dict[str, int]
+    issues: list[dict[str, object]]
+
+
+def schema_json(schema: Schema) -> bytes:
+    document = SchemaJSON(
+        dialect=schema.dialect,
+        fingerprint=schema.fingerprint,
+        objects=[
+            {"kind": obj.kind.value, "name": obj.name, "sql": obj.sql, "opaque": obj.opaque}
+            for obj in schema.canonical_objects()
+        ],
+        stats=msgspec.structs.asdict(schema.stats),
+        issues=[msgspec.structs.asdict(issue) for issue in schema.issues],
+    )
+    return msgspec.json.format(msgspec.json.encode(document), indent=2)
+
+
+def load_schema(file: str, dialect: str) -> Schema:
+    """Normalise a file, or standard input when the file is `-`."""
+    if file == "-":
+        return normalize(sys.stdin.read(), dialect, source="<stdin>")
+    path = Path(file)
+    if not path.is_file():
+        raise CommandError(f"{file}: no such file")
+    return normalize_file(path, dialect)
+
+
+@cli.command("schema")
+@click.option("--file", "-f", "file", metavar="FILE", help="DDL script to normalise ('-' for standard input).")
+@click.option("--dialect", "-d", type=DIALECTS, default="postgres", show_default=True, help="SQL dialect of FILE.")
+@click.option("--dsn", metavar="URL", help="Live PostgreSQL database to introspect (not available yet).")
+@click.option("--sqlite", "sqlite_path", metavar="PATH", help="Live SQLite database file (not available yet).")
+@click.option("--format", "fmt", type=click.Choice(["sql", "json"]), default="sql", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+def schema_command(
+    file: str | None, dialect: str, dsn: str | None, sqlite_path: str | None, fmt: str, output: Path | None
+) -> None:
+    """Export the canonical schema only: dependency-ordered DDL, or JSON with the fingerprint.
+
+    \b
+    Examples:
+      schemareg schema --file structure.sql
+      pg_dump --schema-only mydb | schemareg schema --file - --format json
+    """
+    if dsn or sqlite_path:
+        raise CommandError("live introspection (--dsn, --sqlite) is not available yet; use --file")
+    if not file:
+        raise click.UsageError("give --file FILE (or --file - for standard input)")
+    try:
+        schema = load_schema(file, dialect.lower())
+    except SchemaregError as error:
+        raise CommandError(str(error)) from error
+    for issue in schema.issues:
+        click.echo(f"warning: line {issue.line}:{issue.column}: {issue.message}; kept as opaque", err=True)
+    if fmt == "json":
+        write_output(schema_json(schema).decode() + "\n", output)
+    else:
+        write_output(render_schema_sql(schema), output)

@@ -1,0 +1,164 @@
+"""The normaliser: DDL text in any supported dialect -> the canonical model, its DDL and its fingerprint.
+
+    normalize(sql, dialect) -> Schema
+
+Three steps: split the script into statements (cheap), compile each statement to ops (sqlglot; cached by
+statement text), apply the ops in order (cheap). See docs/normalisation.md for the rules.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import sqlglot
+
+from registry.errors import InputError, SQLParseError
+from registry.model import Definition, Issue, Kind, Schema
+from registry.normalize import ops as o
+from registry.normalize.apply import Applier, finish
+from registry.normalize.cache import StatementCache, default_cache_dir, statement_key
+from registry.normalize.compile import Compiler
+from registry.normalize.split import split_statements
+
+__all__ = ["DIALECTS", "NORMALIZER", "StatementCache", "normalize", "normalizer_info"]
+
+DIALECTS = ("postgres", "mysql", "sqlite")
+# Bump the first number whenever the canonical output changes, so cached ops and history re-normalise.
+NORMALIZER_VERSION = f"1+sqlglot.{sqlglot.__version__}"
+NORMALIZER = "schemareg-normalize"
+
+_SQL_HEAD = re.compile(
+    r"(?:CREATE|ALTER|DROP|COMMENT|SET|SELECT|INSERT|UPDATE|DELETE|GRANT|REVOKE|WITH|BEGIN|COMMIT|TRUNCATE|"
+    r"PRAGMA|USE|LOCK|UNLOCK|COPY|DO|CALL|EXPLAIN|ANALYZE|VACUUM|REFRESH|RENAME|REPLACE|START|END)\b",
+    re.IGNORECASE,
+)
+_default_cache: StatementCache | None = None
+_default_lock = threading.Lock()
+_compilers: dict[str, Compiler] = {}
+
+
+def normalizer_info() -> dict[str, str]:
+    return {"name": NORMALIZER, "version": NORMALIZER_VERSION}
+
+
+def default_cache() -> StatementCache:
+    global _default_cache
+    with _default_lock:
+        if _default_cache is None:
+            _default_cache = StatementCache(default_cache_dir() / "statements.sqlite3")
+        return _default_cache
+
+
+def set_default_cache(cache: StatementCache | None) -> None:
+    """Replace the process-wide cache (None: a fresh one at the default path on next use)."""
+    global _default_cache
+    with _default_lock:
+        _default_cache = cache
+
+
+def normalize(
+    sql: str,
+    dialect: str = "postgres",
+    *,
+    source: str | None = None,
+    cache: StatementCache | None | bool = True,
+) -> Schema:
+    """Normalise a DDL script. Statements the parser cannot read are kept as opaque objects.
+
+    Raises SQLParseError (with line and column) only when the input is not SQL at all.
+    """
+    dialect = dialect.lower()
+    if dialect not in DIALECTS:
+        raise InputError(f"unknown dialect {dialect!r}: choose one of {', '.join(DIALECTS)}")
+    if "\0" in sql:
+        raise SQLParseError("binary data, not SQL text", line=1, column=sql.index("\0") + 1, source=source)
+    store: StatementCache | None
+    if cache is True:
+        store = default_cache()
+    elif cache is False or cache is None:
+        store = None
+    else:
+        store = cache
+    statements, meta = split_statements(sql, dialect)
+    salt = f"{NORMALIZER_VERSION}\0{dialect}".encode()
+    keys = [statement_key(salt, st.text) for st in statements]
+    cached = store.get_many(keys) if store is not None else {}
+    compiler = _compilers.get(dialect) or _compilers.setdefault(dialect, Compiler(dialect))
+    fresh: dict[bytes, bytes] = {}
+    schema = Schema(dialect=dialect)
+    stats = schema.stats
+    stats.statements = len(statements)
+    stats.ignored = meta
+    applier = Applier(schema)
+    recognised = 0
+    first_error: SQLParseError | None = None
+    for statement, key in zip(statements, keys, strict=True):
+        blob = cached.get(key) or fresh.get(key)
+        if blob is None:
+            blob = o.encode_ops(compiler.compile(statement.text))
+            fresh[key] = blob
+        else:
+            stats.cached += 1
+        ops = o.decode_ops(blob)
+        for op in ops:
+            if isinstance(op, o.Ignored):
+                stats.ignored += 1
+                recognised += 1
+                continue
+            if isinstance(op, o.Opaque):
+                if op.message is not None:
+                    stats.errors += 1
+                    line = statement.line + op.line - 1
+                    column = op.column + (statement.column - 1 if op.line <= 1 else 0)
+                    schema.issues.append(
+                        Issue(line=line, column=column, message=op.message, statement=op.definition.sql[:200])
+                    )
+                    if first_error is None:
+                        first_error = SQLParseError(op.message, line=line, column=column, source=source)
+                else:
+                    recognised += op.definition.kind is not Kind.OTHER
+            else:
+                recognised += 1
+            if not applier.apply(op):
+                _keep_orphan(applier, compiler, statement.text, schema)
+                break
+    if store is not None and fresh:
+        store.put_many(fresh)
+    if recognised == 0 and statements and not any(_SQL_HEAD.match(st.text) for st in statements):
+        # Nothing in the input was a statement we know: it is not SQL at all (or not this dialect).
+        first = statements[0]
+        raise first_error or SQLParseError(
+            f"not a SQL statement: {first.text[:40]!r}", line=first.line, column=first.column, source=source
+        )
+    finish(schema)
+    stats.objects = len(schema.objects)
+    stats.opaque = sum(1 for obj in schema.objects.values() if isinstance(obj, Definition) and obj.opaque)
+    return schema
+
+
+def _keep_orphan(applier: Applier, compiler: Compiler, text: str, schema: Schema) -> None:
+    """A statement about an object the script never created is kept, opaque, rather than dropped."""
+    op = compiler.opaque(text)
+    assert isinstance(op, o.Opaque)
+    definition = op.definition
+    if definition.kind is not Kind.OTHER or definition.name in ("", None):
+        definition = Definition(kind=Kind.OTHER, schema="", name=_orphan_name(definition.sql), sql=definition.sql,
+                                opaque=True)
+    applier.apply(o.Opaque(definition=definition))
+
+
+def _orphan_name(sql: str) -> str:
+    import hashlib
+
+    head = " ".join(sql.split()[:2]).lower()
+    return f"{head} {hashlib.sha256(sql.encode()).hexdigest()[:12]}"
+
+
+def normalize_file(path: Path, dialect: str, *, cache: StatementCache | None | bool = True) -> Schema:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise SQLParseError("not UTF-8 text", line=1, column=error.start + 1, source=str(path)) from error
+    return normalize(text, dialect, source=str(path), cache=cache)

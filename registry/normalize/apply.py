@@ -1,0 +1,384 @@
+"""Apply ops in script order, as the database would: DROP removes, CREATE OR REPLACE replaces, ALTER changes.
+
+This is the cheap half of normalisation; it works on decoded copies of cached ops, so it may mutate them.
+"""
+
+from __future__ import annotations
+
+from registry.model import (
+    Column,
+    ConstraintKind,
+    Definition,
+    Index,
+    Kind,
+    ObjectKey,
+    Schema,
+    SchemaObject,
+    Sequence,
+    Table,
+    key_of,
+)
+from registry.normalize import ops as o
+
+
+class Applier:
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        self.objects = schema.objects
+        self.index_owner: dict[str, str] = {}  # qualified index name -> qualified table name
+        self.pending_comments: list[o.SetComment] = []
+
+    # -- lookups -------------------------------------------------------------------------------------------
+
+    def table(self, name: str) -> Table | None:
+        obj = self.objects.get(ObjectKey(Kind.TABLE, name))
+        return obj if isinstance(obj, Table) else None
+
+    def put(self, obj: SchemaObject) -> None:
+        self.objects[key_of(obj)] = obj
+
+    # -- ops -----------------------------------------------------------------------------------------------
+
+    def apply(self, op: o.AnyOp) -> bool:
+        """Apply one op; return False when its target does not exist (the statement is then kept opaque)."""
+        handler = getattr(self, "_" + type(op).__name__)
+        result: bool | None = handler(op)
+        return result is not False
+
+    def _CreateTable(self, op: o.CreateTable) -> bool:
+        table = op.table
+        key = key_of(table)
+        if key in self.objects and op.if_not_exists:
+            return True
+        if op.partition_of and table.partition_of:
+            parent = self.table(table.partition_of)
+            if parent is not None and not table.columns:
+                table.columns = [Column(**_fields(c)) for c in parent.columns]
+        self.objects[key] = table
+        return True
+
+    def _CreateSequence(self, op: o.CreateSequence) -> bool:
+        key = key_of(op.sequence)
+        if key in self.objects and op.if_not_exists:
+            return True
+        self.objects[key] = op.sequence
+        return True
+
+    def _CreateDefinition(self, op: o.CreateDefinition) -> bool:
+        key = key_of(op.definition)
+        if key in self.objects and op.if_not_exists:
+            return True
+        old = self.objects.get(key)
+        if isinstance(old, Definition) and old.comment is not None and op.replace:
+            op.definition.comment = old.comment  # CREATE OR REPLACE keeps the comment
+        self.objects[key] = op.definition
+        return True
+
+    def _CreateIndex(self, op: o.CreateIndex) -> bool:
+        table = self.table(op.table)
+        if table is None:
+            return False
+        if any(i.name == op.index.name for i in table.indexes):
+            if op.if_not_exists:
+                return True
+            table.indexes = [i for i in table.indexes if i.name != op.index.name]
+        table.indexes.append(op.index)
+        self.index_owner[_sibling(op.table, op.index.name)] = op.table
+        return True
+
+    def _AddColumn(self, op: o.AddColumn) -> bool:
+        table = self.table(op.table)
+        if table is None:
+            return False
+        if table.column(op.column.name) is not None:
+            return op.if_not_exists
+        table.columns.append(op.column)
+        return True
+
+    def _DropColumn(self, op: o.DropColumn) -> bool:
+        table = self.table(op.table)
+        if table is None:
+            return op.if_exists
+        if table.column(op.column) is None:
+            return op.if_exists
+        table.columns = [c for c in table.columns if c.name != op.column]
+        # Constraints and indexes on a dropped column go with it.
+        table.constraints = [c for c in table.constraints if op.column not in c.columns]
+        table.indexes = [i for i in table.indexes if op.column not in i.columns]
+        return True
+
+    def _AlterColumn(self, op: o.AlterColumn) -> bool:
+        table = self.table(op.table)
+        column = table.column(op.column) if table is not None else None
+        if column is None:
+            return False
+        if op.type is not None:
+            column.type = op.type
+        if op.default is not None:
+            column.default = op.default
+        if op.drop_default:
+            column.default = None
+        if op.nullable is not None:
+            column.nullable = op.nullable
+        if op.identity is not None:
+            column.identity = op.identity
+            column.default = None
+        if op.drop_identity:
+            column.identity = None
+        if op.drop_generated:
+            column.generated = None
+        if op.collation is not None:
+            column.collation = op.collation
+        return True
+
+    def _RenameColumn(self, op: o.RenameColumn) -> bool:
+        table = self.table(op.table)
+        column = table.column(op.old) if table is not None else None
+        if table is None or column is None:
+            return False
+        column.name = op.new
+        for constraint in table.constraints:
+            if op.old in constraint.columns:
+                constraint.columns = tuple(op.new if c == op.old else c for c in constraint.columns)
+        return True
+
+    def _RenameObject(self, op: o.RenameObject) -> bool:
+        if op.kind is Kind.INDEX:
+            owner = self.index_owner.get(op.name)
+            table = self.table(owner) if owner else None
+            if table is None:
+                return False
+            for index in table.indexes:
+                if _sibling(owner or "", index.name) == op.name:
+                    index.name = op.new
+                    self.index_owner[_sibling(owner or "", op.new)] = owner or ""
+                    return True
+            return False
+        key = ObjectKey(op.kind, op.name)
+        obj = self.objects.pop(key, None)
+        if obj is None:
+            return False
+        obj.name = op.new
+        self.put(obj)
+        if isinstance(obj, Table):
+            new_name = key_of(obj).name
+            for other in self.objects.values():
+                if isinstance(other, Sequence) and other.owned_by and other.owned_by.rpartition(".")[0] == op.name:
+                    other.owned_by = f"{new_name}.{other.owned_by.rpartition('.')[2]}"
+        return True
+
+    def _RenameConstraint(self, op: o.RenameConstraint) -> bool:
+        table = self.table(op.table)
+        if table is None:
+            return False
+        for constraint in table.constraints:
+            if constraint.name == op.old:
+                constraint.name = op.new
+                return True
+        return False
+
+    def _AddConstraint(self, op: o.AddConstraint) -> bool:
+        table = self.table(op.table)
+        if table is None:
+            return False
+        constraint = op.constraint
+        if not op.named:
+            base = constraint.name
+            taken = {c.name for c in table.constraints} | {i.name for i in table.indexes}
+            n = 0
+            while constraint.name in taken:
+                n += 1
+                constraint.name = f"{base}{n}"
+        table.constraints = [c for c in table.constraints if c.name != constraint.name]
+        table.constraints.append(constraint)
+        if constraint.kind is ConstraintKind.PRIMARY_KEY and self.schema.dialect != "sqlite":
+            for name in constraint.columns:
+                column = table.column(name)
+                if column is not None:
+                    column.nullable = False
+        return True
+
+    def _DropConstraint(self, op: o.DropConstraint) -> bool:
+        table = self.table(op.table)
+        if table is None or not any(c.name == op.name for c in table.constraints):
+            return op.if_exists
+        table.constraints = [c for c in table.constraints if c.name != op.name]
+        return True
+
+    def _DropObject(self, op: o.DropObject) -> bool:
+        if op.kind is Kind.INDEX:
+            owner = self.index_owner.get(op.name)
+            table = self.table(owner) if owner else None
+            if table is None:
+                return op.if_exists
+            table.indexes = [i for i in table.indexes if _sibling(owner or "", i.name) != op.name]
+            self.index_owner.pop(op.name, None)
+            return True
+        if op.name.endswith("(*)"):  # DROP FUNCTION f without arguments: the one overload there is
+            prefix = op.name[:-2]
+            matches = [k for k in self.objects if k.kind is op.kind and k.name.startswith(prefix)]
+            if len(matches) != 1:
+                return op.if_exists
+            del self.objects[matches[0]]
+            return True
+        key = ObjectKey(op.kind, op.name)
+        if key not in self.objects:
+            return op.if_exists
+        obj = self.objects.pop(key)
+        if isinstance(obj, Table):
+            # Owned sequences and the table's triggers, policies and rules go with it.
+            for other_key, other in list(self.objects.items()):
+                if isinstance(other, Sequence) and other.owned_by and other.owned_by.rpartition(".")[0] == op.name:
+                    del self.objects[other_key]
+                elif (
+                    isinstance(other, Definition)
+                    and other.kind in (Kind.TRIGGER, Kind.POLICY, Kind.RULE)
+                    and f"{other.schema}.{other.name}".rpartition(".")[0] == op.name
+                ):
+                    del self.objects[other_key]
+            self.index_owner = {k: v for k, v in self.index_owner.items() if v != op.name}
+        return True
+
+    def _SetComment(self, op: o.SetComment) -> bool:
+        kind = op.kind
+        if kind == "COLUMN":
+            table = self.table(op.target)
+            column = table.column(op.member or "") if table is not None else None
+            if column is None:
+                return False
+            column.comment = op.text
+            return True
+        if kind == "CONSTRAINT":
+            table = self.table(op.target)
+            if table is None:
+                return False
+            for constraint in table.constraints:
+                if constraint.name == op.member:
+                    constraint.comment = op.text
+                    return True
+            return False
+        if kind in ("TRIGGER", "POLICY", "RULE"):
+            schema, _, table_name = op.target.rpartition(".")
+            key = ObjectKey(Kind(kind.lower()), f"{schema}.{table_name}.{op.member}" if schema else f"{table_name}.{op.member}")
+            obj = self.objects.get(key)
+            if obj is None:
+                return False
+            obj.comment = op.text
+            return True
+        if kind == "INDEX":
+            owner = self.index_owner.get(op.target)
+            table = self.table(owner) if owner else None
+            if table is None:
+                return False
+            for index in table.indexes:
+                if _sibling(owner or "", index.name) == op.target:
+                    index.comment = op.text
+                    return True
+            return False
+        mapped = _COMMENT_KINDS.get(kind)
+        if mapped is None:
+            return False
+        target = self.objects.get(ObjectKey(mapped, op.target))
+        if target is None and mapped is Kind.TABLE:
+            target = self.objects.get(ObjectKey(Kind.VIEW, op.target))
+        if target is None:
+            return False
+        target.comment = op.text
+        return True
+
+    def _SequenceOwner(self, op: o.SequenceOwner) -> bool:
+        sequence = self.objects.get(ObjectKey(Kind.SEQUENCE, op.sequence))
+        if not isinstance(sequence, Sequence):
+            return False
+        sequence.owned_by = op.owned_by
+        return True
+
+    def _AlterSequence(self, op: o.AlterSequence) -> bool:
+        sequence = self.objects.get(ObjectKey(Kind.SEQUENCE, op.sequence))
+        if not isinstance(sequence, Sequence):
+            return False
+        sequence.options = op.options
+        return True
+
+    def _AttachPartition(self, op: o.AttachPartition) -> bool:
+        child = self.table(op.child)
+        if child is None:
+            return False
+        child.partition_of = op.parent
+        child.partition_bound = op.bound
+        return True
+
+    def _TableOption(self, op: o.TableOption) -> bool:
+        table = self.table(op.table)
+        if table is None:
+            return False
+        # Kept as text on the table so it shows in its file and its fingerprint.
+        table.options = f"{table.options} " if table.options else ""
+        table.options = (table.options + f"/* {op.sql} */").strip()
+        return True
+
+    def _Opaque(self, op: o.Opaque) -> bool:
+        self.put(op.definition)
+        return True
+
+    def _Ignored(self, op: o.Ignored) -> bool:
+        return True
+
+
+_COMMENT_KINDS = {
+    "TABLE": Kind.TABLE,
+    "FOREIGN TABLE": Kind.TABLE,
+    "VIEW": Kind.VIEW,
+    "MATERIALIZED VIEW": Kind.MATERIALIZED_VIEW,
+    "SEQUENCE": Kind.SEQUENCE,
+    "FUNCTION": Kind.FUNCTION,
+    "PROCEDURE": Kind.PROCEDURE,
+    "AGGREGATE": Kind.AGGREGATE,
+    "TYPE": Kind.TYPE,
+    "DOMAIN": Kind.DOMAIN,
+    "SCHEMA": Kind.SCHEMA,
+    "EXTENSION": Kind.EXTENSION,
+}
+
+
+def _sibling(table: str, name: str) -> str:
+    """Indexes live in their table's schema: `schema.index`."""
+    schema = table.rpartition(".")[0]
+    return f"{schema}.{name}" if schema else name
+
+
+def _fields(column: Column) -> dict[str, object]:
+    return {f: getattr(column, f) for f in column.__struct_fields__}
+
+
+def finish(schema: Schema) -> None:
+    """Sort what has no order of its own, and fill foreign keys that named only their table."""
+    for obj in schema.objects.values():
+        if isinstance(obj, Table):
+            obj.constraints.sort(key=lambda c: c.name)
+            obj.indexes.sort(key=lambda i: i.name)
+            for constraint in obj.constraints:
+                if constraint.kind is ConstraintKind.FOREIGN_KEY and constraint.references:
+                    _fill_referenced_columns(schema, constraint)
+
+
+def _fill_referenced_columns(schema: Schema, constraint: object) -> None:
+    from registry.model import Constraint
+    from registry.render import quote, quote_qualified
+
+    assert isinstance(constraint, Constraint)
+    ref = constraint.references or ""
+    marker = f"REFERENCES {quote_qualified(ref, schema.dialect)}"
+    if marker not in constraint.definition or f"{marker} (" in constraint.definition:
+        return
+    target = schema.objects.get(ObjectKey(Kind.TABLE, ref))
+    if not isinstance(target, Table):
+        return
+    pk = next((c for c in target.constraints if c.kind is ConstraintKind.PRIMARY_KEY), None)
+    if pk is None:
+        return
+    columns = ", ".join(quote(c, schema.dialect) for c in pk.columns)
+    constraint.definition = constraint.definition.replace(marker, f"{marker} ({columns})", 1)
+
+
+__all__ = ["Applier", "Index", "finish"]

@@ -1,0 +1,153 @@
+"""The statement cache: compiled ops keyed by a hash of the statement text and the normaliser's version.
+
+A small in-memory layer over an SQLite file (WAL mode, so concurrent processes share it safely), bounded in
+entries; the oldest-used entries go first. The cache is only ever an optimisation: if its file cannot be
+opened or written, normalisation carries on without it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+DEFAULT_MAX_ENTRIES = 200_000
+_MEMORY_ENTRIES = 50_000
+
+
+def default_cache_dir() -> Path:
+    configured = os.environ.get("SCHEMAREG_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "schemareg"
+
+
+def statement_key(salt: bytes, text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=16, key=salt[:64]).digest()
+
+
+class StatementCache:
+    """Maps statement keys to encoded ops. `path=None` keeps it in memory only."""
+
+    def __init__(self, path: Path | None = None, *, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+        self.path = path
+        self.max_entries = max_entries
+        self._memory: dict[bytes, bytes] = {}
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        self._db_failed = False
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self.path is None or self._db_failed:
+            return None
+        if self._db is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=10, check_same_thread=False, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, ops BLOB NOT NULL, used INTEGER NOT NULL)"
+                    " WITHOUT ROWID"
+                )
+                db.execute("CREATE INDEX IF NOT EXISTS entries_used ON entries (used)")
+                self._db = db
+            except (sqlite3.Error, OSError):
+                self._db_failed = True
+                return None
+        return self._db
+
+    def get_many(self, keys: Iterable[bytes]) -> dict[bytes, bytes]:
+        found: dict[bytes, bytes] = {}
+        missing: list[bytes] = []
+        with self._lock:
+            for key in keys:
+                value = self._memory.get(key)
+                if value is None:
+                    missing.append(key)
+                else:
+                    found[key] = value
+            db = self._connect() if missing else None
+            if db is not None:
+                try:
+                    for chunk in _chunks(missing, 500):
+                        marks = ",".join("?" * len(chunk))
+                        rows = db.execute(f"SELECT key, ops FROM entries WHERE key IN ({marks})", chunk).fetchall()
+                        for key, value in rows:
+                            found[key] = value
+                            self._remember(key, value)
+                        if rows:
+                            now = _today()
+                            db.execute(
+                                f"UPDATE entries SET used = ? WHERE used < ? AND key IN ({marks})",
+                                [now, now, *chunk],
+                            )
+                except sqlite3.Error:
+                    pass
+        return found
+
+    def put_many(self, items: dict[bytes, bytes]) -> None:
+        if not items:
+            return
+        with self._lock:
+            for key, value in items.items():
+                self._remember(key, value)
+            db = self._connect()
+            if db is None:
+                return
+            now = _today()
+            try:
+                with _transaction(db):
+                    db.executemany(
+                        "INSERT OR REPLACE INTO entries (key, ops, used) VALUES (?, ?, ?)",
+                        [(k, v, now) for k, v in items.items()],
+                    )
+                    (count,) = db.execute("SELECT count(*) FROM entries").fetchone()
+                    if count > self.max_entries:
+                        db.execute(
+                            "DELETE FROM entries WHERE key IN (SELECT key FROM entries ORDER BY used LIMIT ?)",
+                            (count - self.max_entries,),
+                        )
+            except sqlite3.Error:
+                pass
+
+    def _remember(self, key: bytes, value: bytes) -> None:
+        if len(self._memory) >= _MEMORY_ENTRIES:
+            self._memory.clear()
+        self._memory[key] = value
+
+    def clear_memory(self) -> None:
+        with self._lock:
+            self._memory.clear()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+
+def _today() -> int:
+    return int(time.time() // 86400)
+
+
+def _chunks(items: list[bytes], size: int) -> Iterable[list[bytes]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection):  # type: ignore[no-untyped-def]
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")

@@ -1,0 +1,178 @@
+"""What one statement does to a schema, as plain data: the unit the statement cache stores.
+
+Compiling a statement (sqlglot, the expensive part) yields a list of ops; applying ops in script order
+(cheap, pure Python) builds the model. That split is what makes re-normalisation cost about the changed
+statements only.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from registry.model import Column, Constraint, Definition, Index, Kind, Sequence, Table
+
+
+class Op(msgspec.Struct, tag=True, tag_field="op", kw_only=True, omit_defaults=True):
+    pass
+
+
+class CreateTable(Op):
+    table: Table
+    if_not_exists: bool = False
+    partition_of: bool = False  # CREATE TABLE ... PARTITION OF: columns come from the parent
+
+
+class CreateSequence(Op):
+    sequence: Sequence
+    if_not_exists: bool = False
+
+
+class CreateDefinition(Op):
+    definition: Definition
+    replace: bool = False
+    if_not_exists: bool = False
+
+
+class CreateIndex(Op):
+    table: str  # qualified
+    index: Index
+    if_not_exists: bool = False
+
+
+class AddColumn(Op):
+    table: str
+    column: Column
+    if_not_exists: bool = False
+
+
+class DropColumn(Op):
+    table: str
+    column: str
+    if_exists: bool = False
+
+
+class AlterColumn(Op):
+    """One change to a column; fields left at None are not changed."""
+
+    table: str
+    column: str
+    type: str | None = None
+    default: str | None = None
+    drop_default: bool = False
+    nullable: bool | None = None
+    identity: str | None = None
+    drop_identity: bool = False
+    drop_generated: bool = False
+    collation: str | None = None
+
+
+class RenameColumn(Op):
+    table: str
+    old: str
+    new: str
+
+
+class RenameObject(Op):
+    kind: Kind  # TABLE, SEQUENCE, VIEW, ... or INDEX (looked up in tables)
+    name: str  # qualified
+    new: str  # unqualified
+
+
+class RenameConstraint(Op):
+    table: str
+    old: str
+    new: str
+
+
+class AddConstraint(Op):
+    table: str
+    constraint: Constraint
+    named: bool = True  # False: the name was generated and may need a numeric suffix
+
+
+class DropConstraint(Op):
+    table: str
+    name: str
+    if_exists: bool = False
+
+
+class DropObject(Op):
+    kind: Kind
+    name: str  # qualified; for an index, the index name
+    if_exists: bool = False
+
+
+class SetComment(Op):
+    kind: str  # what COMMENT ON names: TABLE, COLUMN, INDEX, CONSTRAINT, VIEW, FUNCTION, ...
+    target: str  # qualified object (for a column: the table; for a constraint/trigger/policy: the table)
+    member: str | None = None  # column, constraint, trigger or policy name
+    text: str | None = None
+
+
+class SequenceOwner(Op):
+    sequence: str
+    owned_by: str | None  # schema.table.column, or None for OWNED BY NONE
+
+
+class AlterSequence(Op):
+    sequence: str
+    options: str  # canonical options replacing the given ones
+
+
+class AttachPartition(Op):
+    parent: str
+    child: str
+    bound: str
+
+
+class TableOption(Op):
+    """A table-level change we keep as text on the table (SET STATISTICS, REPLICA IDENTITY, ...)."""
+
+    table: str
+    sql: str
+
+
+class Opaque(Op):
+    definition: Definition
+    message: str | None = None  # why it is opaque (the parser's error), if it failed
+    line: int = 0  # where the parser failed, relative to the statement
+    column: int = 0
+
+
+class Ignored(Op):
+    reason: str
+
+
+AnyOp = (
+    CreateTable
+    | CreateSequence
+    | CreateDefinition
+    | CreateIndex
+    | AddColumn
+    | DropColumn
+    | AlterColumn
+    | RenameColumn
+    | RenameObject
+    | RenameConstraint
+    | AddConstraint
+    | DropConstraint
+    | DropObject
+    | SetComment
+    | SequenceOwner
+    | AlterSequence
+    | AttachPartition
+    | TableOption
+    | Opaque
+    | Ignored
+)
+
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(list[AnyOp])
+
+
+def encode_ops(ops: list[AnyOp]) -> bytes:
+    return _encoder.encode(ops)
+
+
+def decode_ops(data: bytes) -> list[AnyOp]:
+    return _decoder.decode(data)

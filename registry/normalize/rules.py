@@ -1,0 +1,298 @@
+"""Expression rules: small pure `Expression -> Expression` rewrites that make equal expressions print equal.
+
+Each rule removes one way of writing the same thing (identifier case, needless parentheses, the casts that
+pg_dump adds to literals, `= ANY (ARRAY[...])` for `IN (...)`), in the spirit of sqlglot's optimiser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from sqlglot import exp
+
+_SAFE_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_$]*")
+
+# Words that must stay quoted when used as identifiers (PostgreSQL's reserved keywords plus a few that
+# MySQL and SQLite reserve), so that canonical output replays.
+RESERVED = frozenset(
+    [
+        "all",
+        "analyse",
+        "analyze",
+        "and",
+        "any",
+        "array",
+        "as",
+        "asc",
+        "asymmetric",
+        "authorization",
+        "binary",
+        "both",
+        "case",
+        "cast",
+        "check",
+        "collate",
+        "collation",
+        "column",
+        "concurrently",
+        "constraint",
+        "create",
+        "cross",
+        "current_catalog",
+        "current_date",
+        "current_role",
+        "current_schema",
+        "current_time",
+        "current_timestamp",
+        "current_user",
+        "default",
+        "deferrable",
+        "desc",
+        "distinct",
+        "do",
+        "else",
+        "end",
+        "except",
+        "false",
+        "fetch",
+        "for",
+        "foreign",
+        "freeze",
+        "from",
+        "full",
+        "grant",
+        "group",
+        "having",
+        "ilike",
+        "in",
+        "initially",
+        "inner",
+        "intersect",
+        "into",
+        "is",
+        "isnull",
+        "join",
+        "lateral",
+        "leading",
+        "left",
+        "like",
+        "limit",
+        "localtime",
+        "localtimestamp",
+        "natural",
+        "not",
+        "notnull",
+        "null",
+        "offset",
+        "on",
+        "only",
+        "or",
+        "order",
+        "outer",
+        "overlaps",
+        "placing",
+        "primary",
+        "references",
+        "returning",
+        "right",
+        "select",
+        "session_user",
+        "similar",
+        "some",
+        "symmetric",
+        "system_user",
+        "table",
+        "tablesample",
+        "then",
+        "to",
+        "trailing",
+        "true",
+        "union",
+        "unique",
+        "user",
+        "using",
+        "variadic",
+        "verbose",
+        "when",
+        "where",
+        "window",
+        "with",
+        "key",
+        "index",
+        "replace",
+        "range",
+        "rows",
+    ]
+)
+
+
+def fold_name(identifier: exp.Identifier | str, *, case_sensitive_quoted: bool = True) -> str:
+    """The canonical spelling of an identifier: unquoted names fold to lower case."""
+    if isinstance(identifier, str):
+        return identifier.lower()
+    if identifier.quoted and case_sensitive_quoted:
+        return str(identifier.this)
+    return str(identifier.this).lower()
+
+
+def needs_quotes(name: str) -> bool:
+    return not _SAFE_IDENTIFIER.fullmatch(name) or name in RESERVED
+
+
+def fold_identifiers(node: exp.Expression, dialect: str) -> exp.Expression:
+    case_sensitive = dialect == "postgres"
+    for ident in node.find_all(exp.Identifier):
+        name = fold_name(ident, case_sensitive_quoted=case_sensitive)
+        ident.set("this", name)
+        ident.set("quoted", needs_quotes(name))
+    return node
+
+
+# Binding strength of operators, to know when parentheses are needed.
+_PRECEDENCE: dict[type[exp.Expression], int] = {
+    exp.Or: 1,
+    exp.And: 2,
+    exp.Not: 3,
+    exp.EQ: 4,
+    exp.NEQ: 4,
+    exp.GT: 4,
+    exp.GTE: 4,
+    exp.LT: 4,
+    exp.LTE: 4,
+    exp.Is: 4,
+    exp.Like: 4,
+    exp.ILike: 4,
+    exp.In: 4,
+    exp.Between: 4,
+    exp.Add: 5,
+    exp.Sub: 5,
+    exp.DPipe: 5,
+    exp.Mul: 6,
+    exp.Div: 6,
+    exp.Mod: 6,
+}
+_ATOMS = (exp.Column, exp.Literal, exp.Identifier, exp.Func, exp.Cast, exp.Paren, exp.Null, exp.Boolean)
+
+
+def _precedence(node: exp.Expression) -> int:
+    return _PRECEDENCE.get(type(node), 10 if isinstance(node, _ATOMS) else 0)
+
+
+def strip_parens(node: exp.Expression, dialect: str) -> exp.Expression:
+    """Drop parentheses that change nothing: around atoms, and around tighter-binding operators."""
+    for paren in list(node.find_all(exp.Paren)):
+        inner = paren.this
+        parent = paren.parent
+        if inner is None or isinstance(inner, exp.Select | exp.Subquery | exp.Tuple):
+            continue
+        if parent is None:
+            keep = False
+        elif type(parent) in _PRECEDENCE:
+            inner_prec = _precedence(inner)
+            parent_prec = _PRECEDENCE[type(parent)]
+            # a AND (b AND c) is a AND b AND c; for non-associative operators keep same-level parens.
+            same_assoc = type(inner) is type(parent) and isinstance(
+                parent, exp.And | exp.Or | exp.Add | exp.Mul
+            )
+            keep = not (inner_prec > parent_prec or same_assoc)
+        elif isinstance(parent, exp.Neg | exp.BitwiseNot):
+            keep = not isinstance(inner, _ATOMS)
+        else:
+            keep = isinstance(parent, exp.Any | exp.All)  # ANY (ARRAY[...]) keeps its parentheses
+        if not keep:
+            paren.replace(inner)
+            if paren is node:
+                node = inner
+    return node
+
+
+_NUMERIC = {
+    exp.DataType.Type.INT,
+    exp.DataType.Type.BIGINT,
+    exp.DataType.Type.SMALLINT,
+    exp.DataType.Type.DECIMAL,
+    exp.DataType.Type.DOUBLE,
+    exp.DataType.Type.FLOAT,
+}
+_TEXTUAL = {
+    exp.DataType.Type.TEXT,
+    exp.DataType.Type.VARCHAR,
+    exp.DataType.Type.CHAR,
+    exp.DataType.Type.NAME,
+}
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def unwrap_literal_casts(node: exp.Expression, dialect: str) -> exp.Expression:
+    """`(0)::numeric` is 0, `'a'::text` is 'a', `'-1'::integer` is -1: the casts pg_dump prints."""
+    for cast in list(node.find_all(exp.Cast)):
+        target = cast.to
+        inner = cast.this
+        while isinstance(inner, exp.Paren):
+            inner = inner.this
+        replacement: exp.Expression | None = None
+        if isinstance(inner, exp.Literal) and target is not None:
+            if target.this in _NUMERIC and not target.expressions:
+                if not inner.is_string:
+                    replacement = inner
+                elif _NUMBER.fullmatch(inner.this):
+                    replacement = _number(inner.this)
+            elif target.this in _TEXTUAL and inner.is_string:
+                replacement = inner
+        elif isinstance(inner, exp.Neg) and isinstance(inner.this, exp.Literal) and target is not None:
+            if target.this in _NUMERIC:
+                replacement = inner
+        elif isinstance(inner, exp.Column) and target is not None and target.this in _TEXTUAL:
+            replacement = inner  # (status)::text = ... on a varchar column
+        elif isinstance(inner, exp.Array) and target is not None and target.this == exp.DataType.Type.ARRAY:
+            element = target.expressions[0] if target.expressions else None
+            if element is not None and element.this in _TEXTUAL:
+                replacement = inner
+        if replacement is not None:
+            if cast is node:
+                node = replacement
+            else:
+                cast.replace(replacement)
+    return node
+
+
+def _number(text: str) -> exp.Expression:
+    if text.startswith("-"):
+        return exp.Neg(this=exp.Literal.number(text[1:]))
+    return exp.Literal.number(text)
+
+
+def any_array_to_in(node: exp.Expression, dialect: str) -> exp.Expression:
+    """`x = ANY (ARRAY[a, b])`, as PostgreSQL prints IN lists, back to `x IN (a, b)`."""
+    for eq in list(node.find_all(exp.EQ)):
+        right = eq.expression
+        if isinstance(right, exp.Any):
+            inner = right.this
+            while isinstance(inner, exp.Paren):
+                inner = inner.this
+            if isinstance(inner, exp.Cast):
+                inner = inner.this
+            if isinstance(inner, exp.Array):
+                replacement = exp.In(this=eq.this, expressions=list(inner.expressions))
+                if eq is node:
+                    node = replacement
+                else:
+                    eq.replace(replacement)
+    return node
+
+
+Rule = Callable[[exp.Expression, str], exp.Expression]
+
+EXPRESSION_RULES: tuple[Rule, ...] = (fold_identifiers, any_array_to_in, unwrap_literal_casts, strip_parens)
+
+
+def canonical_expression(
+    node: exp.Expression,
+    dialect: str,
+    generate: Callable[[exp.Expression], str] | None = None,
+    rules: tuple[Rule, ...] = EXPRESSION_RULES,
+) -> str:
+    for rule in rules:
+        node = rule(node, dialect)
+    return generate(node) if generate is not None else node.sql(dialect=dialect)

@@ -1,0 +1,264 @@
+"""Split a SQL script into statements without parsing it: quotes, dollar quotes, comments, compound bodies.
+
+This is the cheap first pass of normalisation: the statement texts it returns key the statement cache, so a
+warm run never tokenizes a statement it has seen before.
+"""
+
+from __future__ import annotations
+
+import re
+
+import msgspec
+
+from registry.errors import SQLParseError
+
+
+class Statement(msgspec.Struct, frozen=True):
+    text: str  # without surrounding whitespace and comments, without the final delimiter
+    line: int  # 1-based position of the first character in the script
+    column: int
+
+
+_PARTS = r"""
+      (?P<meta>^[ \t]*\\[^\n]*)
+    | (?P<delimiter>^[ \t]*(?i:DELIMITER)[ \t]+\S+[ \t]*$)
+    | (?P<line_comment>--[^\n]*)
+    | (?P<hash_comment>\#[^\n]*)
+    | (?P<block_comment>/\*)
+    | (?P<dollar>\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$)
+    | (?P<quote>(?<![A-Za-z0-9_$])[EeBbXxNn]'|'|"|`|\[)
+    | (?P<semi>;)
+"""
+# Outside compound statements only the characters that can hide or end a statement matter.
+_SCAN = re.compile(_PARTS, re.VERBOSE | re.MULTILINE)
+# Inside CREATE TRIGGER/FUNCTION/PROCEDURE bodies, BEGIN ... END nesting decides where it ends.
+_SCAN_WORDS = re.compile(
+    _PARTS + r"| (?P<word>(?<![A-Za-z0-9_$])(?i:BEGIN|CASE|END)(?![A-Za-z0-9_$]))", re.VERBOSE | re.MULTILINE
+)
+_COMPOUND_HEAD = re.compile(
+    r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?(?:TEMP(?:ORARY)?\s+)?"
+    r"(?:TRIGGER|PROCEDURE|FUNCTION|EVENT)\b",
+    re.IGNORECASE,
+)
+_LEADING = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.DOTALL)
+_NEXT_WORD = re.compile(r"\s*([A-Za-z_]+)")
+_CLOSERS = {"IF", "LOOP", "WHILE", "REPEAT"}
+
+
+class _Position:
+    """Line and column of offsets visited in increasing order, without rescanning the script."""
+
+    def __init__(self, sql: str) -> None:
+        self.sql = sql
+        self.offset = 0
+        self.line = 1
+
+    def at(self, offset: int) -> tuple[int, int]:
+        if offset < self.offset:
+            self.offset, self.line = 0, 1
+        self.line += self.sql.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line, offset - (self.sql.rfind("\n", 0, offset) + 1) + 1
+
+
+def _unterminated(sql: str, pos: int, what: str) -> SQLParseError:
+    line, column = _Position(sql).at(pos)
+    return SQLParseError(f"unterminated {what}", line=line, column=column)
+
+
+def _skip_block_comment(sql: str, pos: int) -> int:
+    # PostgreSQL block comments nest.
+    depth, i = 1, pos
+    while depth:
+        close = sql.find("*/", i)
+        if close < 0:
+            raise _unterminated(sql, pos - 2, "comment")
+        opening = sql.find("/*", i, close)
+        if opening >= 0:
+            depth, i = depth + 1, opening + 2
+        else:
+            depth, i = depth - 1, close + 2
+    return i
+
+
+def _skip_quoted(sql: str, pos: int, close: str, backslash: bool) -> int:
+    """Return the index just after the closing quote; raise on an unterminated literal."""
+    i = pos
+    while True:
+        j = sql.find(close, i)
+        if j < 0:
+            raise _unterminated(sql, pos - 1, "quoted text")
+        if backslash:
+            k = j - 1
+            while k >= pos and sql[k] == "\\":
+                k -= 1
+            if (j - 1 - k) % 2:
+                i = j + 1
+                continue
+        if close != "]" and sql.startswith(close, j + 1):  # a doubled quote escapes itself
+            i = j + 2
+            continue
+        return j + 1
+
+
+def _statement_pattern(dialect: str) -> re.Pattern[str]:
+    """One regex match per statement: runs of plain text, quoted text, comments and dollar quotes."""
+    if dialect == "mysql":
+        strings = r"""'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*"|`(?:[^`]|``)*`|\#[^\n]*"""
+        specials = "'\"`#"
+    elif dialect == "sqlite":
+        strings = r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]"""
+        specials = "'\"`["
+    else:
+        strings = r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(?P<tag>[A-Za-z_][A-Za-z_0-9]*|)\$.*?\$(?P=tag)\$"""
+        specials = "'\"$"
+    plain = "[^;\\-/" + re.escape(specials) + "]+"
+    return re.compile(
+        rf"(?:{plain}|{strings}|--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/|[^;])*",
+        re.DOTALL,
+    )
+
+
+_PATTERNS = {d: _statement_pattern(d) for d in ("postgres", "mysql", "sqlite")}
+_META_LINE = re.compile(r"\\[^\n]*\n?")
+_HAS_DELIMITER = re.compile(r"^[ \t]*DELIMITER[ \t]", re.IGNORECASE | re.MULTILINE)
+_ATOMIC = re.compile(r"\bBEGIN\s+ATOMIC\b", re.IGNORECASE)
+
+
+def split_statements(sql: str, dialect: str = "postgres") -> tuple[list[Statement], int]:
+    """Return the statements of a script and how many psql meta-commands were left out.
+
+    Each statement is one match of a dialect regex, so the cost is one C-level scan of the script; compound
+    bodies (BEGIN ... END with inner semicolons) and MySQL DELIMITER blocks take the careful scanner.
+    """
+    if dialect == "mysql" and _HAS_DELIMITER.search(sql):
+        return _split_scanning(sql, dialect)
+    pattern = _PATTERNS.get(dialect, _PATTERNS["postgres"])
+    statements: list[Statement] = []
+    position = _Position(sql)
+    meta = 0
+    pos, n = 0, len(sql)
+    while pos <= n:
+        lead = _LEADING.match(sql, pos)
+        first = lead.end() if lead else pos
+        while sql.startswith("\\", first):  # psql meta-command lines (\restrict KEY, \connect db)
+            meta += 1
+            m = _META_LINE.match(sql, first)
+            first = m.end() if m else n
+            lead = _LEADING.match(sql, first)
+            first = lead.end() if lead else first
+        if first >= n:
+            break
+        m = pattern.match(sql, first)
+        end = m.end() if m else n
+        if _COMPOUND_HEAD.match(sql, first) and (dialect != "postgres" or _ATOMIC.search(sql, first, end)):
+            rest, rest_meta = _split_scanning(sql[first:], dialect)
+            line, column = position.at(first)
+            for st in rest:
+                col = st.column + (column - 1 if st.line == 1 else 0)
+                statements.append(Statement(st.text, st.line + line - 1, col))
+            return statements, meta + rest_meta
+        text = sql[first:end].rstrip()
+        if text:
+            line, column = position.at(first)
+            statements.append(Statement(text, line, column))
+        pos = end + 1
+    return statements, meta
+
+
+def _split_scanning(sql: str, dialect: str = "postgres") -> tuple[list[Statement], int]:
+    """The careful scanner: one event at a time, with BEGIN ... END nesting and DELIMITER lines."""
+    statements: list[Statement] = []
+    position = _Position(sql)
+    meta = 0
+    delimiter = ";"
+    start = 0
+    depth = 0
+    compound = False
+    pos = 0
+    n = len(sql)
+
+    def begin(at: int) -> None:
+        nonlocal start, depth, compound
+        start, depth = at, 0
+        lead = _LEADING.match(sql, at)
+        compound = bool(lead and _COMPOUND_HEAD.match(sql, lead.end()))
+
+    def flush(end: int) -> None:
+        m = _LEADING.match(sql, start, end)
+        first = m.end() if m else start
+        text = sql[first:end].rstrip()
+        if text:
+            line, column = position.at(first)
+            statements.append(Statement(text, line, column))
+
+    begin(0)
+    while pos < n:
+        if delimiter != ";":
+            d = sql.find(delimiter, pos)
+            m = (_SCAN_WORDS if compound else _SCAN).search(sql, pos, d if d >= 0 else n)
+            if m is None:
+                if d < 0:
+                    break
+                flush(d)
+                pos = d + len(delimiter)
+                begin(pos)
+                continue
+        else:
+            m = (_SCAN_WORDS if compound else _SCAN).search(sql, pos)
+            if m is None:
+                break
+        kind = m.lastgroup
+        pos = m.end()
+        if kind == "meta":
+            lead = _LEADING.match(sql, start, m.start())
+            if lead and lead.end() < m.start():
+                continue  # a backslash inside a statement is not a psql command
+            meta += 1
+            begin(pos)
+        elif kind == "delimiter":
+            if dialect != "mysql":
+                continue
+            flush(m.start())
+            delimiter = m.group(0).split()[1]
+            begin(pos)
+        elif kind == "hash_comment":
+            if dialect != "mysql":
+                pos = m.start() + 1  # '#' is an operator outside MySQL
+        elif kind == "block_comment":
+            pos = _skip_block_comment(sql, pos)
+        elif kind == "dollar":
+            if dialect != "postgres":
+                pos = m.start() + 1
+                continue
+            end = sql.find(m.group(0), pos)
+            if end < 0:
+                raise _unterminated(sql, m.start(), "dollar-quoted text")
+            pos = end + len(m.group(0))
+        elif kind == "quote":
+            opener = m.group(0)
+            if opener == "[":
+                if dialect != "sqlite":
+                    continue
+                close = "]"
+            else:
+                close = opener[-1]
+            backslash = opener[0] in "Ee" or (dialect == "mysql" and close in "'\"")
+            pos = _skip_quoted(sql, pos, close, backslash)
+        elif kind == "word":
+            word = m.group(0).upper()
+            if word == "END":
+                if depth and _next_word(sql, pos) not in _CLOSERS:
+                    depth -= 1
+            elif word == "CASE" or dialect != "postgres" or _next_word(sql, pos) == "ATOMIC":
+                depth += 1
+        elif kind == "semi" and delimiter == ";" and depth == 0:
+            flush(m.start())
+            begin(pos)
+    flush(n)
+    return statements, meta
+
+
+def _next_word(sql: str, pos: int) -> str:
+    m = _NEXT_WORD.match(sql, pos)
+    return m.group(1).upper() if m else ""

@@ -1,0 +1,285 @@
+"""Canonical DDL from the model: one text per object, and a whole schema.sql in creation order.
+
+The text is what fingerprints and diffs are made of, so it is deterministic and re-normalises to itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+from registry.model import (
+    CREATION_ORDER,
+    Column,
+    ConstraintKind,
+    Definition,
+    Kind,
+    ObjectKey,
+    Schema,
+    SchemaObject,
+    Sequence,
+    Table,
+)
+from registry.normalize.rules import needs_quotes
+
+_INDENT = "    "
+
+
+def quote(name: str, dialect: str = "postgres") -> str:
+    """An identifier as canonical SQL: bare when it can be, quoted otherwise."""
+    if not needs_quotes(name):
+        return name
+    if dialect == "mysql":
+        return "`" + name.replace("`", "``") + "`"
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_qualified(name: str, dialect: str = "postgres") -> str:
+    """`schema.name` with each part quoted as needed (names with dots inside keep them quoted)."""
+    schema, _, rest = name.partition(".")
+    if not rest:
+        return quote(schema, dialect)
+    return f"{quote(schema, dialect)}.{quote(rest, dialect)}"
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def render_column(column: Column, dialect: str) -> str:
+    parts = [quote(column.name, dialect), column.type]
+    if column.collation:
+        parts.append(f"COLLATE {column.collation}")
+    if column.generated is not None:
+        parts.append(f"GENERATED ALWAYS AS ({column.generated}) STORED")
+    if column.identity:
+        if dialect == "mysql":
+            parts.append(column.identity)
+        else:
+            how, _, options = column.identity.partition(" (")
+            parts.append(f"GENERATED {how} AS IDENTITY" + (f" ({options}" if options else ""))
+    if not column.nullable:
+        parts.append("NOT NULL")
+    if column.default is not None:
+        parts.append(f"DEFAULT {column.default}")
+    if column.comment is not None and dialect == "mysql":
+        parts.append(f"COMMENT {literal(column.comment)}")
+    return " ".join(parts)
+
+
+def render_table(table: Table, dialect: str, *, foreign_keys: bool = True) -> str:
+    """CREATE TABLE with columns and constraints, then indexes and comments, one statement a line."""
+    name = quote_qualified(_qualified(table), dialect)
+    lines = [_INDENT + render_column(column, dialect) for column in table.columns]
+    for constraint in table.constraints:
+        if constraint.kind is ConstraintKind.FOREIGN_KEY and not foreign_keys:
+            continue
+        lines.append(f"{_INDENT}CONSTRAINT {quote(constraint.name, dialect)} {constraint.definition}")
+    head = (
+        "CREATE UNLOGGED TABLE" if table.options and "UNLOGGED" in table.options.split() else "CREATE TABLE"
+    )
+    body = ",\n".join(lines)
+    statement = f"{head} {name} (\n{body}\n)" if lines else f"{head} {name} ()"
+    if table.partition_by:
+        statement += f" PARTITION BY {table.partition_by}"
+    if table.options:
+        rest = " ".join(word for word in table.options.split(" ") if word != "UNLOGGED")
+        if rest:
+            statement += f" {rest}"
+    if dialect == "mysql" and table.comment is not None:
+        statement += f" COMMENT={literal(table.comment)}"
+    out = [statement + ";"]
+    if table.partition_of:
+        out.append(
+            f"ALTER TABLE ONLY {quote_qualified(table.partition_of, dialect)} ATTACH PARTITION {name} "
+            f"{table.partition_bound or 'DEFAULT'};"
+        )
+    for index in table.indexes:
+        unique = "UNIQUE " if index.unique else ""
+        out.append(f"CREATE {unique}INDEX {quote(index.name, dialect)} ON {name} {index.definition};")
+    if dialect != "mysql":
+        out.extend(_comments(table, name, dialect))
+    return "\n".join(out) + "\n"
+
+
+def render_foreign_keys(table: Table, dialect: str) -> str:
+    name = quote_qualified(_qualified(table), dialect)
+    return "".join(
+        f"ALTER TABLE ONLY {name} ADD CONSTRAINT {quote(c.name, dialect)} {c.definition};\n"
+        for c in table.constraints
+        if c.kind is ConstraintKind.FOREIGN_KEY
+    )
+
+
+def _comments(table: Table, name: str, dialect: str) -> list[str]:
+    out = []
+    if table.comment is not None:
+        out.append(f"COMMENT ON TABLE {name} IS {literal(table.comment)};")
+    for column in table.columns:
+        if column.comment is not None:
+            out.append(
+                f"COMMENT ON COLUMN {name}.{quote(column.name, dialect)} IS {literal(column.comment)};"
+            )
+    for constraint in table.constraints:
+        if constraint.comment is not None:
+            out.append(
+                f"COMMENT ON CONSTRAINT {quote(constraint.name, dialect)} ON {name} IS {literal(constraint.comment)};"
+            )
+    for index in table.indexes:
+        if index.comment is not None:
+            schema = quote(table.schema, dialect) + "." if table.schema else ""
+            out.append(f"COMMENT ON INDEX {schema}{quote(index.name, dialect)} IS {literal(index.comment)};")
+    return out
+
+
+def render_sequence(sequence: Sequence, dialect: str) -> str:
+    name = quote_qualified(_qualified(sequence), dialect)
+    options = f" {sequence.options}" if sequence.options else ""
+    out = [f"CREATE SEQUENCE {name}{options};"]
+    if sequence.owned_by:
+        table, _, column = sequence.owned_by.rpartition(".")
+        out.append(
+            f"ALTER SEQUENCE {name} OWNED BY {quote_qualified(table, dialect)}.{quote(column, dialect)};"
+        )
+    if sequence.comment is not None:
+        out.append(f"COMMENT ON SEQUENCE {name} IS {literal(sequence.comment)};")
+    return "\n".join(out) + "\n"
+
+
+def render_definition(definition: Definition) -> str:
+    text = definition.sql.rstrip().rstrip(";")
+    out = text + ";\n"
+    if definition.comment is not None and not definition.opaque:
+        target = _COMMENT_TARGET.get(definition.kind)
+        if target:
+            name = definition.name
+            if definition.kind in (Kind.TRIGGER, Kind.POLICY):
+                table, _, member = name.rpartition(".")
+                subject = f"{quote(member)} ON {quote_qualified(f'{definition.schema}.{table}')}"
+            else:
+                subject = _quote_signature(f"{definition.schema}.{name}" if definition.schema else name)
+            out += f"COMMENT ON {target} {subject} IS {literal(definition.comment)};\n"
+    return out
+
+
+_COMMENT_TARGET = {
+    Kind.VIEW: "VIEW",
+    Kind.MATERIALIZED_VIEW: "MATERIALIZED VIEW",
+    Kind.FUNCTION: "FUNCTION",
+    Kind.PROCEDURE: "PROCEDURE",
+    Kind.TYPE: "TYPE",
+    Kind.DOMAIN: "DOMAIN",
+    Kind.SCHEMA: "SCHEMA",
+    Kind.TRIGGER: "TRIGGER",
+    Kind.POLICY: "POLICY",
+    Kind.EXTENSION: "EXTENSION",
+    Kind.AGGREGATE: "AGGREGATE",
+}
+
+
+def _quote_signature(name: str) -> str:
+    base, paren, args = name.partition("(")
+    return quote_qualified(base) + (paren + args if paren else "")
+
+
+def render_object(obj: SchemaObject, dialect: str) -> str:
+    if isinstance(obj, Table):
+        return render_table(obj, dialect)
+    if isinstance(obj, Sequence):
+        return render_sequence(obj, dialect)
+    return render_definition(obj)
+
+
+def _qualified(obj: Table | Sequence) -> str:
+    return f"{obj.schema}.{obj.name}" if obj.schema else obj.name
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?")
+
+
+def creation_order(schema: Schema) -> list[ObjectKey]:
+    """Objects in an order that replays: by kind, and within views by what they read."""
+    rank = {kind: i for i, kind in enumerate(CREATION_ORDER)}
+    keys = sorted(schema.objects, key=lambda k: (rank.get(k.kind, len(rank)), k.name))
+    ordered: list[ObjectKey] = []
+    views = [k for k in keys if k.kind in (Kind.VIEW, Kind.MATERIALIZED_VIEW)]
+    others = [k for k in keys if k.kind not in (Kind.VIEW, Kind.MATERIALIZED_VIEW)]
+    for key in others:
+        if key.kind in (
+            Kind.RULE,
+            Kind.TRIGGER,
+            Kind.EVENT_TRIGGER,
+            Kind.POLICY,
+            Kind.PUBLICATION,
+            Kind.OTHER,
+        ):
+            break
+        ordered.append(key)
+    ordered.extend(_views_in_dependency_order(schema, views))
+    ordered.extend(k for k in others if k not in set(ordered))
+    return ordered
+
+
+def _views_in_dependency_order(schema: Schema, views: list[ObjectKey]) -> list[ObjectKey]:
+    names = {key.name: key for key in views}
+    short = {key.name.rpartition(".")[2]: key for key in views}
+    deps: dict[ObjectKey, set[ObjectKey]] = {}
+    for key in views:
+        obj = schema.objects[key]
+        text = obj.sql if isinstance(obj, Definition) else ""
+        found = set()
+        for word in _WORD.findall(text.split(" AS ", 1)[-1]):
+            target = names.get(word.lower()) or short.get(word.lower())
+            if target is not None and target != key:
+                found.add(target)
+        deps[key] = found
+    ordered: list[ObjectKey] = []
+    done: set[ObjectKey] = set()
+    visiting: set[ObjectKey] = set()
+
+    def visit(key: ObjectKey) -> None:
+        if key in done or key in visiting:
+            return
+        visiting.add(key)
+        for dep in sorted(deps[key]):
+            visit(dep)
+        visiting.discard(key)
+        done.add(key)
+        ordered.append(key)
+
+    for key in views:
+        visit(key)
+    return ordered
+
+
+def render_schema_sql(schema: Schema) -> str:
+    """The whole schema as one script that replays into an empty database."""
+    dialect = schema.dialect
+    parts: list[str] = []
+    if dialect == "postgres":
+        parts.append("SET check_function_bodies = false;\n")
+    foreign_keys: list[str] = []
+    for key in creation_order(schema):
+        obj = schema.objects[key]
+        if isinstance(obj, Table):
+            parts.append(render_table(obj, dialect, foreign_keys=dialect == "sqlite"))
+            if dialect != "sqlite":
+                fks = render_foreign_keys(obj, dialect)
+                if fks:
+                    foreign_keys.append(fks)
+        elif isinstance(obj, Sequence) and obj.owned_by:
+            # Owned sequences are created before their tables, owned after them.
+            parts.append(
+                render_sequence(Sequence(schema=obj.schema, name=obj.name, options=obj.options), dialect)
+            )
+            owner, _, column = obj.owned_by.rpartition(".")
+            name = quote_qualified(_qualified(obj), dialect)
+            foreign_keys.insert(
+                0,
+                f"ALTER SEQUENCE {name} OWNED BY {quote_qualified(owner, dialect)}.{quote(column, dialect)};\n",
+            )
+            if obj.comment is not None:
+                foreign_keys.insert(0, f"COMMENT ON SEQUENCE {name} IS {literal(obj.comment)};\n")
+        else:
+            parts.append(render_object(obj, dialect))
+    parts.extend(foreign_keys)
+    return "\n".join(parts)
