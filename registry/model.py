@@ -145,6 +145,7 @@ class Table(msgspec.Struct, kw_only=True, omit_defaults=True):
     partition_by: str | None = None
     partition_of: str | None = None  # parent table of a partition
     partition_bound: str | None = None  # FOR VALUES ... / DEFAULT
+    alterations: list[str] = msgspec.field(default_factory=list)  # other ALTER TABLE actions, canonical text
 
     def column(self, name: str) -> Column | None:
         for column in self.columns:
@@ -252,6 +253,10 @@ class Schema(msgspec.Struct, kw_only=True):
             self._rendered = {
                 key: render_object(self.objects[key], self.dialect) for key in sorted(self.objects)
             }
+        return self._rendered
+
+    def cached_rendering(self) -> dict[ObjectKey, str] | None:
+        """The canonical text per object if it was already computed, else None (never renders)."""
         return self._rendered
 
     def canonical_objects(self) -> list[CanonicalObject]:

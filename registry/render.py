@@ -19,7 +19,7 @@ from registry.model import (
     Sequence,
     Table,
 )
-from registry.normalize.rules import needs_quotes
+from registry.names import needs_quotes
 
 _INDENT = "    "
 
@@ -93,6 +93,8 @@ def render_table(table: Table, dialect: str, *, foreign_keys: bool = True) -> st
             f"ALTER TABLE ONLY {quote_qualified(table.partition_of, dialect)} ATTACH PARTITION {name} "
             f"{table.partition_bound or 'DEFAULT'};"
         )
+    for action in table.alterations:
+        out.append(f"ALTER TABLE {name} {action};")
     for index in table.indexes:
         unique = "UNIQUE " if index.unique else ""
         out.append(f"CREATE {unique}INDEX {quote(index.name, dialect)} ON {name} {index.definition};")

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 import threading
+from importlib.metadata import version
 from pathlib import Path
-
-import sqlglot
 
 from registry.errors import InputError, SQLParseError
 from registry.model import Definition, Issue, Kind, Schema
@@ -26,7 +25,7 @@ __all__ = ["DIALECTS", "NORMALIZER", "StatementCache", "normalize", "normalizer_
 
 DIALECTS = ("postgres", "mysql", "sqlite")
 # Bump the first number whenever the canonical output changes, so cached ops and history re-normalise.
-NORMALIZER_VERSION = f"1+sqlglot.{sqlglot.__version__}"
+NORMALIZER_VERSION = f"1+sqlglot.{version('sqlglot')}"
 NORMALIZER = "schemareg-normalize"
 
 _SQL_HEAD = re.compile(
@@ -63,7 +62,7 @@ def normalize(
     dialect: str = "postgres",
     *,
     source: str | None = None,
-    cache: StatementCache | None | bool = True,
+    cache: StatementCache | bool | None = True,
 ) -> Schema:
     """Normalise a DDL script. Statements the parser cannot read are kept as opaque objects.
 
@@ -144,8 +143,9 @@ def _keep_orphan(applier: Applier, compiler: Compiler, text: str, schema: Schema
     assert isinstance(op, o.Opaque)
     definition = op.definition
     if definition.kind is not Kind.OTHER or definition.name in ("", None):
-        definition = Definition(kind=Kind.OTHER, schema="", name=_orphan_name(definition.sql), sql=definition.sql,
-                                opaque=True)
+        definition = Definition(
+            kind=Kind.OTHER, schema="", name=_orphan_name(definition.sql), sql=definition.sql, opaque=True
+        )
     applier.apply(o.Opaque(definition=definition))
 
 
@@ -156,7 +156,7 @@ def _orphan_name(sql: str) -> str:
     return f"{head} {hashlib.sha256(sql.encode()).hexdigest()[:12]}"
 
 
-def normalize_file(path: Path, dialect: str, *, cache: StatementCache | None | bool = True) -> Schema:
+def normalize_file(path: Path, dialect: str, *, cache: StatementCache | bool | None = True) -> Schema:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:

@@ -5,8 +5,9 @@ This is the cheap half of normalisation; it works on decoded copies of cached op
 
 from __future__ import annotations
 
+import msgspec
+
 from registry.model import (
-    Column,
     ConstraintKind,
     Definition,
     Index,
@@ -53,7 +54,7 @@ class Applier:
         if op.partition_of and table.partition_of:
             parent = self.table(table.partition_of)
             if parent is not None and not table.columns:
-                table.columns = [Column(**_fields(c)) for c in parent.columns]
+                table.columns = [msgspec.structs.replace(c) for c in parent.columns]
         self.objects[key] = table
         return True
 
@@ -163,7 +164,11 @@ class Applier:
         if isinstance(obj, Table):
             new_name = key_of(obj).name
             for other in self.objects.values():
-                if isinstance(other, Sequence) and other.owned_by and other.owned_by.rpartition(".")[0] == op.name:
+                if (
+                    isinstance(other, Sequence)
+                    and other.owned_by
+                    and other.owned_by.rpartition(".")[0] == op.name
+                ):
                     other.owned_by = f"{new_name}.{other.owned_by.rpartition('.')[2]}"
         return True
 
@@ -228,9 +233,11 @@ class Applier:
         if isinstance(obj, Table):
             # Owned sequences and the table's triggers, policies and rules go with it.
             for other_key, other in list(self.objects.items()):
-                if isinstance(other, Sequence) and other.owned_by and other.owned_by.rpartition(".")[0] == op.name:
-                    del self.objects[other_key]
-                elif (
+                if (
+                    isinstance(other, Sequence)
+                    and other.owned_by
+                    and other.owned_by.rpartition(".")[0] == op.name
+                ) or (
                     isinstance(other, Definition)
                     and other.kind in (Kind.TRIGGER, Kind.POLICY, Kind.RULE)
                     and f"{other.schema}.{other.name}".rpartition(".")[0] == op.name
@@ -259,7 +266,10 @@ class Applier:
             return False
         if kind in ("TRIGGER", "POLICY", "RULE"):
             schema, _, table_name = op.target.rpartition(".")
-            key = ObjectKey(Kind(kind.lower()), f"{schema}.{table_name}.{op.member}" if schema else f"{table_name}.{op.member}")
+            key = ObjectKey(
+                Kind(kind.lower()),
+                f"{schema}.{table_name}.{op.member}" if schema else f"{table_name}.{op.member}",
+            )
             obj = self.objects.get(key)
             if obj is None:
                 return False
@@ -313,8 +323,8 @@ class Applier:
         if table is None:
             return False
         # Kept as text on the table so it shows in its file and its fingerprint.
-        table.options = f"{table.options} " if table.options else ""
-        table.options = (table.options + f"/* {op.sql} */").strip()
+        if op.sql not in table.alterations:
+            table.alterations.append(op.sql)
         return True
 
     def _Opaque(self, op: o.Opaque) -> bool:
@@ -345,10 +355,6 @@ def _sibling(table: str, name: str) -> str:
     """Indexes live in their table's schema: `schema.index`."""
     schema = table.rpartition(".")[0]
     return f"{schema}.{name}" if schema else name
-
-
-def _fields(column: Column) -> dict[str, object]:
-    return {f: getattr(column, f) for f in column.__struct_fields__}
 
 
 def finish(schema: Schema) -> None:

@@ -78,7 +78,9 @@ class StatementCache:
                 try:
                     for chunk in _chunks(missing, 500):
                         marks = ",".join("?" * len(chunk))
-                        rows = db.execute(f"SELECT key, ops FROM entries WHERE key IN ({marks})", chunk).fetchall()
+                        rows = db.execute(
+                            f"SELECT key, ops FROM entries WHERE key IN ({marks})", chunk
+                        ).fetchall()
                         for key, value in rows:
                             found[key] = value
                             self._remember(key, value)

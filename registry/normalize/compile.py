@@ -15,8 +15,10 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from registry.model import Column, Constraint, ConstraintKind, Definition, Index, Kind, Sequence, Table
+from registry.names import needs_quotes
 from registry.normalize import ops as o
-from registry.normalize.rules import canonical_expression, fold_identifiers, fold_name, needs_quotes
+from registry.normalize.routines import ROUTINE_HEAD, RoutineReader, TriggerReader
+from registry.normalize.rules import canonical_expression, fold_identifiers, fold_name
 from registry.render import literal, quote, quote_qualified
 
 # sqlglot logs a warning for every statement it falls back to Command on; we report those ourselves.
@@ -61,6 +63,9 @@ _ADD_IDENTITY = re.compile(
     rf"ALTER\s+(?:COLUMN\s+)?(?P<column>{_IDENT})\s+ADD\s+GENERATED\s+(?P<how>ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY"
     r"(?:\s*\((?P<options>.*)\))?$",
     re.IGNORECASE | re.DOTALL,
+)
+_TRIGGER_OR_POLICY = re.compile(
+    r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?(?:TRIGGER|POLICY)\b", re.I
 )
 _INDEX_ON_ONLY = re.compile(r"(\bON\s+)ONLY\s+", re.IGNORECASE)
 _ALTER_INDEX_ATTACH = re.compile(r"\s*ALTER\s+INDEX\s+.+\s+ATTACH\s+PARTITION\s+", re.IGNORECASE | re.DOTALL)
@@ -112,6 +117,18 @@ class Compiler:
         self._sqlglot = sqlglot.Dialect.get_or_raise(dialect)
         self._parser = self._sqlglot.parser()
         self._generator = self._sqlglot.generator()
+        self.routines = RoutineReader(dialect, self.default_schema, self.parse_qname, self.text_expression)
+        self.triggers = TriggerReader(self.routines, self._unquote)
+
+    def text_expression(self, text: str) -> str:
+        """Canonical text of an expression given as text (argument defaults); squashed if unparseable."""
+        try:
+            node = self._parser.parse(self._sqlglot.tokenize(f"SELECT {text}"), text)[0]
+        except Exception:
+            return _squash(text)
+        if isinstance(node, exp.Select) and len(node.expressions) == 1:
+            return self.expr(node.expressions[0])
+        return _squash(text)
 
     def gen(self, node: exp.Expression) -> str:
         """Print a tree we own (no defensive copy: the tree is thrown away after this statement)."""
@@ -119,7 +136,8 @@ class Compiler:
 
     def parse(self, text: str) -> exp.Expression | None:
         expressions = self._parser.parse(self._sqlglot.tokenize(text), text)
-        return expressions[0] if expressions else None
+        first = expressions[0] if expressions else None
+        return first if isinstance(first, exp.Expression) else None
 
     # -- names ---------------------------------------------------------------------------------------------
 
@@ -176,6 +194,15 @@ class Compiler:
     def expr(self, node: exp.Expression) -> str:
         return canonical_expression(node, self.dialect, self.gen)
 
+    def qualify_tables(self, query: exp.Expression) -> None:
+        """Name every table a query reads with its schema, as PostgreSQL prints stored views."""
+        if self.dialect != "postgres":
+            return
+        ctes = {cte.alias_or_name.lower() for cte in query.find_all(exp.CTE)}
+        for table in query.find_all(exp.Table):
+            if not table.args.get("db") and table.name.lower() not in ctes and table.name:
+                table.set("db", exp.to_identifier(self.default_schema))
+
     def type_sql(self, node: exp.DataType) -> str:
         fold_identifiers(node, self.dialect)
         if node.this == exp.DataType.Type.USERDEFINED:
@@ -193,6 +220,22 @@ class Compiler:
         fast = self._fast_path(text)
         if fast is not None:
             return fast
+        if self.dialect == "postgres" and ROUTINE_HEAD.match(text):
+            try:
+                routine = self.routines.read(text)
+            except Exception:
+                _log.warning("kept as opaque after an internal error: %.80s", text, exc_info=True)
+                routine = None
+            if routine is not None:
+                return [o.CreateDefinition(definition=routine, replace=True)]
+        if self.dialect == "postgres" and _TRIGGER_OR_POLICY.match(text):
+            try:
+                definition = self.triggers.trigger(text) or self.triggers.policy(text)
+            except Exception:
+                _log.warning("kept as opaque after an internal error: %.80s", text, exc_info=True)
+                definition = None
+            if definition is not None:
+                return [o.CreateDefinition(definition=definition, replace=True)]
         try:
             tree = self.parse(_INDEX_ON_ONLY.sub(r"\1", text, count=1))
         except SqlglotError as error:
@@ -304,7 +347,7 @@ class Compiler:
             tree = self.parse(f"CREATE FUNCTION f({args}) RETURNS INT AS $$ $$")
         except SqlglotError:
             return _WS.sub(" ", args.strip()).lower()
-        if not isinstance(tree.this, exp.UserDefinedFunction):
+        if tree is None or not isinstance(tree.this, exp.UserDefinedFunction):
             return _WS.sub(" ", args.strip()).lower()
         try:
             return self._signature(tree.this)
@@ -329,7 +372,9 @@ class Compiler:
             if kind == "TYPE":
                 return self.create_type(tree, text)
             if kind == "SCHEMA":
-                name = self.fold(tree.this.this if isinstance(tree.this, exp.Table) else tree.this)
+                target = tree.this
+                node = target.args.get("db") or target.this if isinstance(target, exp.Table) else target
+                name = self.fold(node)
                 return [
                     o.CreateDefinition(
                         definition=Definition(
@@ -351,9 +396,7 @@ class Compiler:
         if isinstance(tree, exp.Drop):
             return self.drop(tree, text)
         if isinstance(tree, exp.Comment):
-            return self._comment(
-                str(tree.args.get("kind")), self.gen(tree.this), self.gen(tree.expression)
-            )
+            return self._comment(str(tree.args.get("kind")), self.gen(tree.this), self.gen(tree.expression))
         if isinstance(tree, exp.Command):
             return self._command(tree, text)
         if isinstance(
@@ -368,11 +411,19 @@ class Compiler:
         head = str(tree.this).upper()
         if head in ("SET", "RESET", "GRANT", "REVOKE", "ANALYZE", "VACUUM", "COPY", "SECURITY"):
             return [o.Ignored(reason=head)]
-        m = _ALTER_TABLE_HEAD.match(text)
-        if m and head == "ALTER":
-            table = self.qualify(*self.parse_qname(m.group("table")))
-            return [o.TableOption(table=table, sql=_squash(text))]
+        if head == "ALTER":
+            option = self.table_option(text)
+            if option is not None:
+                return [option]
         return [self.opaque(text)]
+
+    def table_option(self, text: str) -> o.TableOption | None:
+        """An ALTER TABLE action we do not model, kept on the table as canonical text."""
+        m = _ALTER_TABLE_HEAD.match(text)
+        if m is None:
+            return None
+        table = self.qualify(*self.parse_qname(m.group("table")))
+        return o.TableOption(table=table, sql=_upper_words(_squash(m.group("rest"))))
 
     # -- tables --------------------------------------------------------------------------------------------
 
@@ -394,15 +445,13 @@ class Compiler:
             elif isinstance(prop, exp.PartitionedOfProperty):
                 partition_of = True
                 table.partition_of = self.qname(prop.this)
-                table.partition_bound = _bound(
-                    self.gen(prop.expression) if prop.expression else "DEFAULT"
-                )
+                table.partition_bound = _bound(self.gen(prop.expression) if prop.expression else "DEFAULT")
             elif isinstance(prop, exp.TemporaryProperty):
                 options.append("TEMPORARY")
             elif isinstance(prop, exp.UnloggedProperty):
                 options.append("UNLOGGED")
             elif isinstance(prop, exp.EngineProperty):
-                options.append(f"ENGINE={self.gen(prop.this)}")
+                options.append(f"ENGINE={self.gen(prop.this).upper()}")
             elif isinstance(prop, exp.SchemaCommentProperty):
                 table.comment = _literal_value(prop.this)
             elif isinstance(prop, exp.CharacterSetProperty | exp.CollateProperty | exp.AutoIncrementProperty):
@@ -524,9 +573,13 @@ class Compiler:
                 arg = arg.this
             if isinstance(arg, exp.Literal):
                 return _nextval(self.qualify(*self.parse_qname(arg.this)))
-        if isinstance(node, exp.Literal) and node.is_string and _NUMBER.fullmatch(node.this):
-            if _base_type(column_type) in _NUMERIC_TYPES:
-                return node.this
+        if (
+            isinstance(node, exp.Literal)
+            and node.is_string
+            and _NUMBER.fullmatch(node.this)
+            and _base_type(column_type) in _NUMERIC_TYPES
+        ):
+            return str(node.this)
         return self.expr(node)
 
     def _identity(self, node: exp.GeneratedAsIdentityColumnConstraint, table: str, column: str) -> str:
@@ -568,7 +621,7 @@ class Compiler:
 
     def _constraint_name(self, tname: str, kind: ConstraintKind, columns: list[str]) -> str:
         if self.dialect == "mysql" and kind is ConstraintKind.PRIMARY_KEY:
-            return "PRIMARY"
+            return "primary"
         if kind is ConstraintKind.PRIMARY_KEY:
             return make_object_name(tname, None, "pkey")
         label = {
@@ -734,7 +787,7 @@ class Compiler:
                 desc = bool(ordered.args.get("desc"))
                 nulls_first = bool(ordered.args.get("nulls_first"))
                 key += opclass + (" DESC" if desc else "")
-                if nulls_first != desc:
+                if nulls_first != desc and self.dialect == "postgres":
                     key += " NULLS FIRST" if nulls_first else " NULLS LAST"
             else:
                 key += opclass
@@ -794,20 +847,20 @@ class Compiler:
 
     def create_view(self, tree: exp.Create, text: str) -> list[o.AnyOp]:
         materialized = str(tree.args.get("kind")).upper() == "MATERIALIZED VIEW" or bool(
-            (tree.args.get("properties") and tree.find(exp.MaterializedProperty))
+            tree.args.get("properties") and tree.find(exp.MaterializedProperty)
         )
         target = tree.this
         schema, name = self.table_name(target)
         query = tree.expression
         if query is None:
             raise _Unsupported
-        fold_identifiers(query, self.dialect)
+        self.qualify_tables(query)
         columns = ""
         if isinstance(target, exp.Schema) and target.expressions:
             columns = f" ({', '.join(self.q(self._key_name(e)) for e in target.expressions)})"
         kind = Kind.MATERIALIZED_VIEW if materialized else Kind.VIEW
         head = "CREATE MATERIALIZED VIEW" if materialized else "CREATE VIEW"
-        body = self.gen(query)
+        body = self.expr(query)
         sql_text = f"{head} {self.qq(self.qualify(schema, name))}{columns} AS {body}"
         if materialized and re.search(r"\bWITH\s+NO\s+DATA\s*$", text, re.IGNORECASE):
             sql_text += " WITH NO DATA"
@@ -882,8 +935,12 @@ class Compiler:
         table = self.qname(tree.this)
         tname = table.rpartition(".")[2]
         ops: list[o.AnyOp] = []
-        for action in tree.args.get("actions") or []:
-            ops.extend(self._alter_action(table, tname, action, text))
+        try:
+            for action in tree.args.get("actions") or []:
+                ops.extend(self._alter_action(table, tname, action, text))
+        except _Unsupported:
+            option = self.table_option(text)
+            return [option] if option is not None else [self.opaque(text)]
         return ops or [self.opaque(text)]
 
     def _alter_action(self, table: str, tname: str, action: exp.Expression, text: str) -> list[o.AnyOp]:
@@ -931,7 +988,7 @@ class Compiler:
             raise _Unsupported
         if isinstance(action, exp.Constraint | exp.PrimaryKey | exp.ForeignKey | exp.UniqueColumnConstraint):
             return [self.table_constraint(action, table, tname)]
-        return [o.TableOption(table=table, sql=_squash(self.gen(action)))]
+        raise _Unsupported
 
     def _alter_column(self, table: str, action: exp.AlterColumn) -> o.AlterColumn:
         column = self.fold(action.this)
@@ -1159,6 +1216,16 @@ def _squash(text: str) -> str:
             out.append(piece)
     return "".join(out).strip().rstrip(";").rstrip()
 
+
+def _upper_words(text: str) -> str:
+    """Upper-case the unquoted words of a squashed statement (PostgreSQL folds them anyway)."""
+    return re.sub(
+        r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|[^'\"]+",
+        lambda m: m.group(0) if m.group(0)[0] in "'\"" else m.group(0).upper(),
+        text,
+    )
+
+
 def _balanced(args: str) -> str:
     depth = 1
     for i, ch in enumerate(args):
@@ -1252,9 +1319,7 @@ def _sequence_options(text: str, *, identity: bool, table: str, column: str, com
         defaults["START"] = found.get("MAXVALUE", "-1")
     else:
         defaults["START"] = found.get("MINVALUE", "1")
-    type_max = {"INT": "2147483647", "SMALLINT": "32767", None: "9223372036854775807"}.get(
-        found.get("AS"), None
-    )
+    type_max = {"INT": "2147483647", "SMALLINT": "32767", None: "9223372036854775807"}.get(found.get("AS"))
     if found.get("MAXVALUE") == type_max and increment > 0:
         found.pop("MAXVALUE")
     if found.get("MINVALUE") == "1" and increment > 0:
@@ -1282,9 +1347,17 @@ def _restore_dollar_quote(sql_text: str, body: str) -> str:
     return sql_text.replace(quoted, f"{tag}{body}{tag}", 1)
 
 
+_TOKEN_REPR = re.compile(r"<Token token_type: TokenType\.(\w+), text: (.*?), line: \d+, col: .*?>")
+
+
+def _token_text(m: re.Match[str]) -> str:
+    return "the end of the statement" if m.group(1) == "SENTINEL" else repr(m.group(2))
+
+
 def _first_error(error: SqlglotError) -> tuple[str, int, int]:
     errors = getattr(error, "errors", None)
     if errors:
         first = errors[0]
-        return str(first.get("description")), int(first.get("line") or 1), int(first.get("col") or 1)
+        message = _TOKEN_REPR.sub(_token_text, str(first.get("description")))
+        return message, int(first.get("line") or 1), int(first.get("col") or 1)
     return str(error).splitlines()[0], 1, 1

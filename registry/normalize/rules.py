@@ -11,120 +11,7 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-_SAFE_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_$]*")
-
-# Words that must stay quoted when used as identifiers (PostgreSQL's reserved keywords plus a few that
-# MySQL and SQLite reserve), so that canonical output replays.
-RESERVED = frozenset(
-    [
-        "all",
-        "analyse",
-        "analyze",
-        "and",
-        "any",
-        "array",
-        "as",
-        "asc",
-        "asymmetric",
-        "authorization",
-        "binary",
-        "both",
-        "case",
-        "cast",
-        "check",
-        "collate",
-        "collation",
-        "column",
-        "concurrently",
-        "constraint",
-        "create",
-        "cross",
-        "current_catalog",
-        "current_date",
-        "current_role",
-        "current_schema",
-        "current_time",
-        "current_timestamp",
-        "current_user",
-        "default",
-        "deferrable",
-        "desc",
-        "distinct",
-        "do",
-        "else",
-        "end",
-        "except",
-        "false",
-        "fetch",
-        "for",
-        "foreign",
-        "freeze",
-        "from",
-        "full",
-        "grant",
-        "group",
-        "having",
-        "ilike",
-        "in",
-        "initially",
-        "inner",
-        "intersect",
-        "into",
-        "is",
-        "isnull",
-        "join",
-        "lateral",
-        "leading",
-        "left",
-        "like",
-        "limit",
-        "localtime",
-        "localtimestamp",
-        "natural",
-        "not",
-        "notnull",
-        "null",
-        "offset",
-        "on",
-        "only",
-        "or",
-        "order",
-        "outer",
-        "overlaps",
-        "placing",
-        "primary",
-        "references",
-        "returning",
-        "right",
-        "select",
-        "session_user",
-        "similar",
-        "some",
-        "symmetric",
-        "system_user",
-        "table",
-        "tablesample",
-        "then",
-        "to",
-        "trailing",
-        "true",
-        "union",
-        "unique",
-        "user",
-        "using",
-        "variadic",
-        "verbose",
-        "when",
-        "where",
-        "window",
-        "with",
-        "key",
-        "index",
-        "replace",
-        "range",
-        "rows",
-    ]
-)
+from registry.names import needs_quotes
 
 
 def fold_name(identifier: exp.Identifier | str, *, case_sensitive_quoted: bool = True) -> str:
@@ -134,10 +21,6 @@ def fold_name(identifier: exp.Identifier | str, *, case_sensitive_quoted: bool =
     if identifier.quoted and case_sensitive_quoted:
         return str(identifier.this)
     return str(identifier.this).lower()
-
-
-def needs_quotes(name: str) -> bool:
-    return not _SAFE_IDENTIFIER.fullmatch(name) or name in RESERVED
 
 
 def fold_identifiers(node: exp.Expression, dialect: str) -> exp.Expression:
@@ -150,7 +33,7 @@ def fold_identifiers(node: exp.Expression, dialect: str) -> exp.Expression:
 
 
 # Binding strength of operators, to know when parentheses are needed.
-_PRECEDENCE: dict[type[exp.Expression], int] = {
+_PRECEDENCE: dict[type, int] = {
     exp.Or: 1,
     exp.And: 2,
     exp.Not: 3,
@@ -232,7 +115,9 @@ def unwrap_literal_casts(node: exp.Expression, dialect: str) -> exp.Expression:
         while isinstance(inner, exp.Paren):
             inner = inner.this
         replacement: exp.Expression | None = None
-        if isinstance(inner, exp.Literal) and target is not None:
+        if isinstance(inner, exp.Null):
+            replacement = inner  # NULL::numeric is NULL
+        elif isinstance(inner, exp.Literal) and target is not None:
             if target.this in _NUMERIC and not target.expressions:
                 if not inner.is_string:
                     replacement = inner
@@ -269,9 +154,7 @@ def any_array_to_in(node: exp.Expression, dialect: str) -> exp.Expression:
         right = eq.expression
         if isinstance(right, exp.Any):
             inner = right.this
-            while isinstance(inner, exp.Paren):
-                inner = inner.this
-            if isinstance(inner, exp.Cast):
+            while isinstance(inner, exp.Paren | exp.Cast):
                 inner = inner.this
             if isinstance(inner, exp.Array):
                 replacement = exp.In(this=eq.this, expressions=list(inner.expressions))
@@ -282,9 +165,23 @@ def any_array_to_in(node: exp.Expression, dialect: str) -> exp.Expression:
     return node
 
 
+def plain_joins(node: exp.Expression, dialect: str) -> exp.Expression:
+    """`INNER JOIN` is `JOIN`, as PostgreSQL prints it."""
+    for join in node.find_all(exp.Join):
+        if str(join.args.get("kind") or "").upper() == "INNER":
+            join.set("kind", None)
+    return node
+
+
 Rule = Callable[[exp.Expression, str], exp.Expression]
 
-EXPRESSION_RULES: tuple[Rule, ...] = (fold_identifiers, any_array_to_in, unwrap_literal_casts, strip_parens)
+EXPRESSION_RULES: tuple[Rule, ...] = (
+    fold_identifiers,
+    plain_joins,
+    any_array_to_in,
+    unwrap_literal_casts,
+    strip_parens,
+)
 
 
 def canonical_expression(

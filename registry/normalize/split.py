@@ -114,7 +114,7 @@ def _statement_pattern(dialect: str) -> re.Pattern[str]:
         specials = "'\"$"
     plain = "[^;\\-/" + re.escape(specials) + "]+"
     return re.compile(
-        rf"(?:{plain}|{strings}|--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/|[^;])*",
+        rf"(?:{plain}|{strings}|--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/|[^;'\"`])*",
         re.DOTALL,
     )
 
@@ -151,6 +151,8 @@ def split_statements(sql: str, dialect: str = "postgres") -> tuple[list[Statemen
             break
         m = pattern.match(sql, first)
         end = m.end() if m else n
+        if end < n and sql[end] != ";":
+            raise _unterminated(sql, end, "quoted text")
         if _COMPOUND_HEAD.match(sql, first) and (dialect != "postgres" or _ATOMIC.search(sql, first, end)):
             rest, rest_meta = _split_scanning(sql[first:], dialect)
             line, column = position.at(first)

@@ -1,0 +1,218 @@
+"""The normaliser's contract: what must not change a fingerprint, what must, and what is never dropped."""
+
+from __future__ import annotations
+
+import pytest
+
+from registry.errors import InputError, SQLParseError
+from registry.model import Definition, Kind, ObjectKey, Table
+from registry.normalize import normalize
+from registry.render import render_schema_sql
+
+
+def fp(sql: str, dialect: str = "postgres") -> str:
+    return normalize(sql, dialect, cache=False).fingerprint
+
+
+BASE = """
+CREATE TABLE users (id integer PRIMARY KEY, email varchar(100) NOT NULL, created timestamptz DEFAULT now());
+CREATE TABLE orders (id bigint NOT NULL, user_id int4 REFERENCES users(id) ON DELETE CASCADE, total numeric(10,2),
+  CONSTRAINT orders_pkey PRIMARY KEY (id), CHECK (total >= 0));
+CREATE INDEX orders_user_idx ON orders (user_id);
+"""
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        # order
+        """CREATE TABLE orders (id bigint NOT NULL, user_id int4 REFERENCES users(id) ON DELETE CASCADE,
+             total numeric(10,2), CONSTRAINT orders_pkey PRIMARY KEY (id), CHECK (total >= 0));
+           CREATE INDEX orders_user_idx ON orders (user_id);
+           CREATE TABLE users (id integer PRIMARY KEY, email varchar(100) NOT NULL, created timestamptz DEFAULT now());""",
+        # case, whitespace, comments, quoting, aliases
+        """-- users
+           create table "users" ( "id" INT primary key , EMAIL character varying(100) not null,
+             created TIMESTAMP WITH TIME ZONE default NOW() ) ;
+           /* orders */ CREATE TABLE public.orders (id int8 NOT NULL, user_id integer, total decimal(10,2));
+           ALTER TABLE ONLY public.orders ADD CONSTRAINT orders_pkey PRIMARY KEY (id);
+           ALTER TABLE orders ADD CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id)
+             ON DELETE CASCADE;
+           ALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK ((total >= (0)::numeric));
+           CREATE INDEX orders_user_idx ON public.orders USING btree (user_id);""",
+    ],
+)
+def test_equivalent_spellings_share_a_fingerprint(variant: str) -> None:
+    assert fp(variant) == fp(BASE)
+
+
+def test_serial_equals_sequence_default_owned_by() -> None:
+    serial = "CREATE TABLE t (id serial PRIMARY KEY, name text);"
+    expanded = """
+        CREATE SEQUENCE public.t_id_seq AS integer START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;
+        CREATE TABLE public.t (id integer NOT NULL, name text);
+        ALTER SEQUENCE public.t_id_seq OWNED BY public.t.id;
+        ALTER TABLE ONLY public.t ALTER COLUMN id SET DEFAULT nextval('public.t_id_seq'::regclass);
+        ALTER TABLE ONLY public.t ADD CONSTRAINT t_pkey PRIMARY KEY (id);
+    """
+    assert fp(serial) == fp(expanded)
+
+
+def test_default_set_later_equals_inline_default() -> None:
+    assert fp("CREATE TABLE t (a text DEFAULT 'x');") == fp(
+        "CREATE TABLE t (a text); ALTER TABLE t ALTER COLUMN a SET DEFAULT 'x'::text;"
+    )
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        BASE.replace("varchar(100)", "varchar(200)"),
+        BASE.replace("NOT NULL, created", ", created"),
+        BASE.replace("DEFAULT now()", ""),
+        BASE.replace("ON DELETE CASCADE", ""),
+        BASE.replace("total >= 0", "total > 0"),
+        BASE.replace("(user_id)", "(user_id, id)"),
+        BASE + "CREATE VIEW v AS SELECT id FROM users;",
+    ],
+)
+def test_real_changes_change_the_fingerprint(changed: str) -> None:
+    assert fp(changed) != fp(BASE)
+
+
+def test_column_order_is_kept() -> None:
+    assert fp("CREATE TABLE t (a int, b int);") != fp("CREATE TABLE t (b int, a int);")
+
+
+def test_owner_grant_set_and_meta_commands_are_ignored() -> None:
+    noisy = """\\restrict 3bXkQx
+SET statement_timeout = 0;
+SELECT pg_catalog.set_config('search_path', '', false);
+CREATE TABLE public.t (a integer);
+ALTER TABLE public.t OWNER TO app;
+GRANT SELECT ON public.t TO reader;
+\\unrestrict 3bXkQx
+"""
+    schema = normalize(noisy, cache=False)
+    assert schema.fingerprint == fp("CREATE TABLE t (a int);")
+    assert schema.stats.ignored == 6
+
+
+def test_migration_history_replays_to_the_final_schema() -> None:
+    history = """
+    CREATE TABLE accounts (id int PRIMARY KEY, nick text, legacy int);
+    ALTER TABLE accounts ADD COLUMN email text;
+    ALTER TABLE accounts DROP COLUMN legacy;
+    ALTER TABLE accounts RENAME COLUMN nick TO name;
+    ALTER TABLE accounts ALTER COLUMN email SET NOT NULL;
+    DROP INDEX IF EXISTS never_created;
+    CREATE TABLE tmp (x int);
+    DROP TABLE tmp;
+    CREATE TABLE old_name (y int);
+    ALTER TABLE old_name RENAME TO new_name;
+    """
+    final = """
+    CREATE TABLE accounts (id int PRIMARY KEY, name text, email text NOT NULL);
+    CREATE TABLE new_name (y int);
+    """
+    assert fp(history) == fp(final)
+
+
+def test_create_or_replace_replaces() -> None:
+    a = "CREATE VIEW v AS SELECT 1 AS x; CREATE OR REPLACE VIEW v AS SELECT 2 AS x;"
+    assert fp(a) == fp("CREATE VIEW v AS SELECT 2 AS x;")
+
+
+def test_unparseable_statement_is_kept_as_opaque_never_dropped() -> None:
+    sql = "CREATE TABLE t (a int); CREATE AGGREGATE public.my_sum (int) (SFUNC = int4pl, STYPE = int);"
+    schema = normalize(sql, cache=False)
+    opaque = [o for o in schema.objects.values() if isinstance(o, Definition) and o.opaque]
+    assert len(opaque) == 1
+    assert opaque[0].kind is Kind.AGGREGATE
+    assert "SFUNC = int4pl" in opaque[0].sql
+    assert schema.stats.opaque == 1
+
+
+def test_parse_error_is_kept_and_reported_with_line_and_column() -> None:
+    sql = "CREATE TABLE t (a int);\n\nCREATE TABLE broken (a int REFERENCES);\n"
+    schema = normalize(sql, cache=False)
+    assert schema.stats.errors == 1
+    assert schema.issues[0].line == 3
+    assert any(isinstance(o, Definition) and o.opaque for o in schema.objects.values())
+
+
+@pytest.mark.parametrize("text", ['{"not": "sql"}', "hello world, this is prose", "\x00\x01binary"])
+def test_input_that_is_not_sql_is_refused_with_a_position(text: str) -> None:
+    with pytest.raises(SQLParseError) as error:
+        normalize(text, cache=False)
+    assert error.value.line == 1
+
+
+def test_unterminated_string_is_refused_with_its_position() -> None:
+    with pytest.raises(SQLParseError) as error:
+        normalize("CREATE TABLE t (a int);\nCOMMENT ON TABLE t IS 'oops;\n", cache=False)
+    assert error.value.line == 2
+
+
+def test_unknown_dialect_is_refused() -> None:
+    with pytest.raises(InputError):
+        normalize("CREATE TABLE t (a int);", "oracle")
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite"])
+def test_normalising_canonical_output_is_a_no_op(dialect: str) -> None:
+    sql = {
+        "postgres": BASE + "CREATE VIEW v AS SELECT id FROM users WHERE id > 1; COMMENT ON TABLE users IS 'people';",
+        "mysql": "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(10) NOT NULL DEFAULT 'x',"
+        " KEY idx_name (name)) ENGINE=InnoDB;",
+        "sqlite": "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL); CREATE INDEX t_name ON t (name);",
+    }[dialect]
+    first = normalize(sql, dialect, cache=False)
+    again = normalize(render_schema_sql(first), dialect, cache=False)
+    assert again.rendered() == first.rendered()
+
+
+def test_unnamed_constraints_get_postgres_names() -> None:
+    schema = normalize(
+        "CREATE TABLE t (a int PRIMARY KEY, b int UNIQUE, c int REFERENCES t(a), d int CHECK (d > 0), CHECK (b < c));",
+        cache=False,
+    )
+    table = schema.objects[ObjectKey(Kind.TABLE, "public.t")]
+    assert isinstance(table, Table)
+    assert [c.name for c in table.constraints] == ["t_b_key", "t_c_fkey", "t_check", "t_d_check", "t_pkey"]
+
+
+def test_functions_differ_by_argument_types_and_ignore_attribute_order() -> None:
+    a = """CREATE FUNCTION f(a integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT a $$;
+           CREATE FUNCTION f(a text) RETURNS text AS $$ SELECT a $$ LANGUAGE sql;"""
+    b = """CREATE OR REPLACE FUNCTION public.f(text) RETURNS text LANGUAGE sql AS $_$ SELECT a $_$;
+           CREATE FUNCTION public.f(a int4) RETURNS int4 IMMUTABLE LANGUAGE sql AS $$ SELECT a $$;"""
+    schema = normalize(a, cache=False)
+    assert {k.name for k in schema.objects} == {"public.f(INT)", "public.f(TEXT)"}
+    # argument names are not part of the identity but are part of the definition
+    assert fp(a) != fp(b)
+    assert fp(a) == fp(b.replace("f(text)", "f(a text)"))
+
+
+def test_trigger_and_policy_are_qualified_and_ordered() -> None:
+    a = """CREATE TABLE t (a int);
+           CREATE TRIGGER trg AFTER UPDATE OR INSERT ON t FOR EACH ROW EXECUTE PROCEDURE audit();
+           CREATE POLICY p ON t FOR ALL TO PUBLIC USING (a > 0);"""
+    b = """CREATE TABLE public.t (a integer);
+           CREATE TRIGGER trg AFTER INSERT OR UPDATE ON public.t FOR EACH ROW EXECUTE FUNCTION public.audit();
+           CREATE POLICY p ON public.t USING ((a > 0));"""
+    assert fp(a) == fp(b)
+
+
+@pytest.mark.parametrize(
+    ("dialect", "sql"),
+    [
+        ("mysql", "CREATE TABLE `Users` (`id` int NOT NULL AUTO_INCREMENT, PRIMARY KEY (`id`)) ENGINE=InnoDB;"),
+        ("sqlite", 'CREATE TABLE "users" ("id" INTEGER PRIMARY KEY, "name" TEXT);'),
+    ],
+)
+def test_other_dialects_normalise(dialect: str, sql: str) -> None:
+    schema = normalize(sql, dialect, cache=False)
+    assert schema.stats.errors == 0
+    assert any(k.kind is Kind.TABLE for k in schema.objects)
+    assert schema.fingerprint == normalize(sql.lower(), dialect, cache=False).fingerprint
