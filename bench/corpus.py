@@ -58,11 +58,24 @@ def measure(path: Path) -> dict[str, object]:
             count = 0
         kind = type(error).__name__
         crash = kind not in ("SQLParseError",)
-        return {"path": str(path), "statements": count, "lost": count if crash else 0, "rejected": not crash,
-                "error": f"{kind}: {error}", "trace": traceback.format_exc() if crash else ""}
+        return {
+            "path": str(path),
+            "statements": count,
+            "lost": count if crash else 0,
+            "rejected": not crash,
+            "error": f"{kind}: {error}",
+            "trace": traceback.format_exc() if crash else "",
+        }
     s = schema.stats
-    return {"path": str(path), "statements": s.statements, "objects": s.objects, "opaque": s.opaque,
-            "errors": s.errors, "lost": 0, "fingerprint": schema.fingerprint}
+    return {
+        "path": str(path),
+        "statements": s.statements,
+        "objects": s.objects,
+        "opaque": s.opaque,
+        "errors": s.errors,
+        "lost": 0,
+        "fingerprint": schema.fingerprint,
+    }
 
 
 def fingerprint(path: Path) -> str | None:
@@ -110,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {root} is not a folder", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    print("| suite | files | statements | objects | opaque | parse errors (kept) | rejected files | statements lost |")
+    print(
+        "| suite | files | statements | objects | opaque | parse errors (kept) | rejected files | statements lost |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     total_lost = 0
     with Pool(2) as pool:

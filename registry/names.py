@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _SAFE_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_$]*")
@@ -120,5 +121,6 @@ RESERVED = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def needs_quotes(name: str) -> bool:
     return not _SAFE_IDENTIFIER.fullmatch(name) or name in RESERVED

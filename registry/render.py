@@ -5,6 +5,7 @@ The text is what fingerprints and diffs are made of, so it is deterministic and 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from registry.model import (
@@ -24,6 +25,7 @@ from registry.names import needs_quotes
 _INDENT = "    "
 
 
+@functools.lru_cache(maxsize=65536)
 def quote(name: str, dialect: str = "postgres") -> str:
     """An identifier as canonical SQL: bare when it can be, quoted otherwise."""
     if not needs_quotes(name):

@@ -48,12 +48,20 @@ def load_schema(file: str, dialect: str) -> Schema:
 
 
 @cli.command("schema")
-@click.option("--file", "-f", "file", metavar="FILE", help="DDL script to normalise ('-' for standard input).")
-@click.option("--dialect", "-d", type=DIALECTS, default="postgres", show_default=True, help="SQL dialect of FILE.")
+@click.option(
+    "--file", "-f", "file", metavar="FILE", help="DDL script to normalise ('-' for standard input)."
+)
+@click.option(
+    "--dialect", "-d", type=DIALECTS, default="postgres", show_default=True, help="SQL dialect of FILE."
+)
 @click.option("--dsn", metavar="URL", help="Live PostgreSQL database to introspect (not available yet).")
-@click.option("--sqlite", "sqlite_path", metavar="PATH", help="Live SQLite database file (not available yet).")
+@click.option(
+    "--sqlite", "sqlite_path", metavar="PATH", help="Live SQLite database file (not available yet)."
+)
 @click.option("--format", "fmt", type=click.Choice(["sql", "json"]), default="sql", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout."
+)
 def schema_command(
     file: str | None, dialect: str, dsn: str | None, sqlite_path: str | None, fmt: str, output: Path | None
 ) -> None:

@@ -224,7 +224,7 @@ class Compiler:
             try:
                 routine = self.routines.read(text)
             except Exception:
-                _log.warning("kept as opaque after an internal error: %.80s", text, exc_info=True)
+                _log.debug("kept as opaque after an internal error: %.80s", text, exc_info=True)
                 routine = None
             if routine is not None:
                 return [o.CreateDefinition(definition=routine, replace=True)]
@@ -232,7 +232,7 @@ class Compiler:
             try:
                 definition = self.triggers.trigger(text) or self.triggers.policy(text)
             except Exception:
-                _log.warning("kept as opaque after an internal error: %.80s", text, exc_info=True)
+                _log.debug("kept as opaque after an internal error: %.80s", text, exc_info=True)
                 definition = None
             if definition is not None:
                 return [o.CreateDefinition(definition=definition, replace=True)]
@@ -256,7 +256,7 @@ class Compiler:
         except _Unsupported:
             return [self.opaque(text)]
         except Exception:  # a construct our reader mishandles: keep the statement rather than lose it
-            _log.warning("kept as opaque after an internal error: %.80s", text, exc_info=True)
+            _log.debug("kept as opaque after an internal error: %.80s", text, exc_info=True)
             return [self.opaque(text)]
 
     def _fast_path(self, text: str) -> list[o.AnyOp] | None:

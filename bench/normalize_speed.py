@@ -1,0 +1,68 @@
+"""Normaliser speed against sqlglot's own parser, measured in the same run.
+
+    python -m bench.normalize_speed [../shared/corpus/danbooru/structure.sql]
+
+Prints the median of several runs of: sqlglot.parse alone (the floor), a cold normalisation (no cache),
+and a warm re-normalisation after one table changed (the cache holds the other statements). Targets:
+cold <= 1.3x the parse, warm <= 0.1x cold.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlglot
+
+from registry.normalize import normalize
+from registry.normalize.cache import StatementCache
+
+
+def median_time(function: Callable[[], object], runs: int = 7) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main(argv: list[str]) -> int:
+    path = Path(argv[0] if argv else "../shared/corpus/danbooru/structure.sql")
+    if not path.is_file():
+        print(f"error: {path} not found (pass the path of a large pg_dump file)", file=sys.stderr)
+        return 2
+    sql = path.read_text()
+    compiled = "compiled (sqlglotc)" if sqlglot.parser.__file__.endswith(".so") else "pure Python"
+    parse = median_time(lambda: sqlglot.parse(sql, read="postgres", error_level=sqlglot.ErrorLevel.IGNORE))
+    cold = median_time(lambda: normalize(sql, cache=False).fingerprint)
+    # One CREATE TABLE changed: a column added.
+    changed = re.sub(r"(CREATE TABLE public\.\w+ \(\n)", r"\1    added_by_bench integer,\n", sql, count=1)
+    assert changed != sql
+
+    def warm() -> None:
+        cache = StatementCache(None)
+        normalize(sql, cache=cache)
+        started = time.perf_counter()
+        normalize(changed, cache=cache).fingerprint  # noqa: B018
+        timings.append(time.perf_counter() - started)
+
+    timings: list[float] = []
+    for _ in range(7):
+        warm()
+    warm_time = statistics.median(timings)
+    print(f"input: {path.name}, {len(sql):,} bytes; sqlglot {sqlglot.__version__} {compiled}")
+    print("| measure | median ms | ratio | target |")
+    print("|---|---:|---:|---|")
+    print(f"| sqlglot.parse (floor) | {parse * 1000:.1f} | 1.00 | |")
+    print(f"| cold normalisation | {cold * 1000:.1f} | {cold / parse:.2f}x parse | <= 1.3x |")
+    print(f"| warm, one table changed | {warm_time * 1000:.1f} | {warm_time / cold:.3f}x cold | <= 0.1x |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,55 @@
+"""The statement cache: a warm run compiles nothing, the file is shared by processes, and bounded."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from registry.normalize import normalize
+from registry.normalize.cache import StatementCache
+
+SQL = "CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE b (id int, a_id int REFERENCES a(id));\n"
+
+
+def test_warm_run_reads_every_statement_from_the_cache(tmp_path: Path) -> None:
+    cache = StatementCache(tmp_path / "c.sqlite3")
+    cold = normalize(SQL, cache=cache)
+    warm = normalize(SQL, cache=cache)
+    assert cold.stats.cached == 0
+    assert warm.stats.cached == 2
+    assert warm.fingerprint == cold.fingerprint
+
+
+def test_a_new_process_starts_warm_from_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    normalize(SQL, cache=StatementCache(path))
+    code = (
+        "import sys; from pathlib import Path; from registry.normalize import normalize, StatementCache;"
+        f"print(normalize({SQL!r}, cache=StatementCache(Path(sys.argv[1]))).stats.cached)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "2"
+
+
+def test_changing_one_statement_recompiles_only_that_one(tmp_path: Path) -> None:
+    cache = StatementCache(tmp_path / "c.sqlite3")
+    normalize(SQL, cache=cache)
+    changed = normalize(SQL.replace("a_id int", "a_id bigint"), cache=cache)
+    assert changed.stats.cached == 1
+
+
+def test_the_cache_is_bounded(tmp_path: Path) -> None:
+    cache = StatementCache(tmp_path / "c.sqlite3", max_entries=10)
+    for i in range(30):
+        normalize(f"CREATE TABLE t{i} (a int);", cache=cache)
+    cache.clear_memory()
+    count = sum(1 for i in range(30) if normalize(f"CREATE TABLE t{i} (a int);", cache=cache).stats.cached)
+    assert count <= 11
+
+
+def test_an_unwritable_cache_is_skipped(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    cache = StatementCache(blocker / "sub" / "c.sqlite3")
+    assert normalize(SQL, cache=cache).stats.objects == 2
