@@ -162,7 +162,8 @@ def test_unknown_dialect_is_refused() -> None:
 @pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite"])
 def test_normalising_canonical_output_is_a_no_op(dialect: str) -> None:
     sql = {
-        "postgres": BASE + "CREATE VIEW v AS SELECT id FROM users WHERE id > 1; COMMENT ON TABLE users IS 'people';",
+        "postgres": BASE
+        + "CREATE VIEW v AS SELECT id FROM users WHERE id > 1; COMMENT ON TABLE users IS 'people';",
         "mysql": "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(10) NOT NULL DEFAULT 'x',"
         " KEY idx_name (name)) ENGINE=InnoDB;",
         "sqlite": "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL); CREATE INDEX t_name ON t (name);",
@@ -207,7 +208,10 @@ def test_trigger_and_policy_are_qualified_and_ordered() -> None:
 @pytest.mark.parametrize(
     ("dialect", "sql"),
     [
-        ("mysql", "CREATE TABLE `Users` (`id` int NOT NULL AUTO_INCREMENT, PRIMARY KEY (`id`)) ENGINE=InnoDB;"),
+        (
+            "mysql",
+            "CREATE TABLE `Users` (`id` int NOT NULL AUTO_INCREMENT, PRIMARY KEY (`id`)) ENGINE=InnoDB;",
+        ),
         ("sqlite", 'CREATE TABLE "users" ("id" INTEGER PRIMARY KEY, "name" TEXT);'),
     ],
 )

@@ -11,9 +11,16 @@ from registry.normalize import normalize
 
 NAMES = st.sampled_from(["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"])
 TYPES = st.sampled_from(
-    [("integer", "int4"), ("bigint", "int8"), ("text", "text"), ("boolean", "bool"),
-     ("character varying(20)", "varchar(20)"), ("timestamp with time zone", "timestamptz"),
-     ("numeric(8,2)", "decimal(8,2)"), ("double precision", "float8")]
+    [
+        ("integer", "int4"),
+        ("bigint", "int8"),
+        ("text", "text"),
+        ("boolean", "bool"),
+        ("character varying(20)", "varchar(20)"),
+        ("timestamp with time zone", "timestamptz"),
+        ("numeric(8,2)", "decimal(8,2)"),
+        ("double precision", "float8"),
+    ]
 )
 
 
@@ -22,8 +29,14 @@ def schemas(draw: st.DrawFn) -> list[dict[str, object]]:
     tables = draw(st.lists(NAMES, min_size=1, max_size=4, unique=True))
     out = []
     for table in tables:
-        columns = draw(st.lists(st.tuples(NAMES, TYPES, st.booleans(), st.booleans()), min_size=1, max_size=5,
-                                unique_by=lambda c: c[0]))
+        columns = draw(
+            st.lists(
+                st.tuples(NAMES, TYPES, st.booleans(), st.booleans()),
+                min_size=1,
+                max_size=5,
+                unique_by=lambda c: c[0],
+            )
+        )
         out.append({"name": f"t_{table}", "columns": columns, "serial": draw(st.booleans())})
     return out
 
@@ -54,7 +67,9 @@ def respelled(schema: list[dict[str, object]], rng: random.Random) -> list[str]:
         if table["serial"]:
             statements.append(f"CREATE SEQUENCE public.{name}_id_seq AS integer START 1;")
             cols.append("id INT4 NOT NULL")
-            later.append(f"ALTER TABLE {qname} ALTER COLUMN id SET DEFAULT nextval('{name}_id_seq'::regclass);")
+            later.append(
+                f"ALTER TABLE {qname} ALTER COLUMN id SET DEFAULT nextval('{name}_id_seq'::regclass);"
+            )
             later.append(f"ALTER SEQUENCE {name}_id_seq OWNED BY {name}.id;")
         else:
             cols.append("ID INT NOT NULL")
@@ -74,7 +89,9 @@ def respelled(schema: list[dict[str, object]], rng: random.Random) -> list[str]:
         statements.extend(later)
     rng.shuffle(statements)
     # A sequence and its OWNED BY must exist before use; the default may come after the table.
-    statements.sort(key=lambda s: 0 if s.startswith("CREATE SEQUENCE") else 2 if "OWNED BY" in s or "ALTER" in s else 1)
+    statements.sort(
+        key=lambda s: 0 if s.startswith("CREATE SEQUENCE") else 2 if "OWNED BY" in s or "ALTER" in s else 1
+    )
     return statements
 
 
@@ -88,7 +105,9 @@ def test_spelling_never_changes_the_fingerprint(schema: list[dict[str, object]],
 
 @settings(max_examples=60, deadline=None)
 @given(schemas(), st.data())
-def test_any_real_change_changes_the_fingerprint(schema: list[dict[str, object]], data: st.DataObject) -> None:
+def test_any_real_change_changes_the_fingerprint(
+    schema: list[dict[str, object]], data: st.DataObject
+) -> None:
     statements = plain(schema)
     before = normalize("\n".join(statements), cache=False).fingerprint
     i = data.draw(st.integers(0, len(statements) - 1))
