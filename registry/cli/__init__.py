@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from registry.cli import schema  # noqa: F401  (registers its verbs)
+from registry.cli import (
+    diff,  # noqa: F401  (registers its verbs)
+    schema,  # noqa: F401  (registers its verbs)
+    store,  # noqa: F401  (registers its verbs)
+)
 from registry.cli.app import cli, run
 
 __all__ = ["cli", "main", "run"]

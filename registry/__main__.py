@@ -1,0 +1,8 @@
+"""`python -m registry`: the `schemareg` command line."""
+
+from __future__ import annotations
+
+from registry.cli import main
+
+if __name__ == "__main__":
+    main()

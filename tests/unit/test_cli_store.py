@@ -1,0 +1,84 @@
+"""The store verbs of the CLI on a local data dir: init, snapshot, version, promote, list, log, gc."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from registry.cli import run
+
+V1 = "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n"
+V2 = V1 + "CREATE TABLE orders (id bigint PRIMARY KEY);\n"
+
+
+@pytest.fixture
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    data = str(tmp_path / "data")
+    (tmp_path / "v1.sql").write_text(V1)
+    (tmp_path / "v2.sql").write_text(V2)
+
+    def call(*args: str) -> tuple[int, str, str]:
+        code = run([*args, "--data-dir", data])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return call
+
+
+def test_a_release_workflow(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert cli("init", "shop", "--description", "the shop")[0] == 0
+    code, out, _ = cli("snapshot", "-p", "shop", "-e", "staging", "--file", str(tmp_path / "v1.sql"))
+    assert code == 0 and "staging: new version" in out and "fingerprint sha256:" in out
+    code, out, _ = cli("snapshot", "-p", "shop", "-e", "staging", "--file", str(tmp_path / "v1.sql"))
+    assert code == 0 and "unchanged" in out
+    code, out, _ = cli("promote", "-p", "shop", "-e", "production", "--from", "staging", "--format", "json")
+    assert code == 0 and json.loads(out)["created"] is True
+    code, out, _ = cli("version", "v1.0.0", "-p", "shop", "--env", "production", "--description", "first")
+    assert code == 0 and out.startswith("released v1.0.0 at ")
+    code, _, err = cli("version", "v1.0.0", "-p", "shop", "--env", "production")
+    assert code == 2 and "immutable" in err
+    code, out, _ = cli(
+        "version", "v1.1.0", "-p", "shop", "--env", "staging", "--file", str(tmp_path / "v2.sql")
+    )
+    assert code == 0
+
+    code, out, _ = cli("list")
+    assert code == 0
+    assert "shop (postgres): the shop" in out and "v1.0.0" in out and "v1.1.0" in out and "staging" in out
+    listing = json.loads(cli("list", "--format", "json")[1])
+    assert [v["name"] for v in listing[0]["versions"]] == ["v1.0.0", "v1.1.0"]
+    assert [e["name"] for e in listing[0]["environments"]] == ["production", "staging"]
+
+    code, out, _ = cli("log", "-p", "shop", "--env", "staging")
+    lines = out.splitlines()
+    assert code == 0 and "[v1.1.0] release v1.1.0" in lines[0] and len(lines) == 3
+    code, out, _ = cli("log", "-p", "shop", "v1.0.0", "--format", "json")
+    assert json.loads(out)[0]["release"] == "v1.0.0"
+    code, out, _ = cli("log", "-p", "shop", "--table", "orders", "--env", "staging")
+    assert code == 0 and "public.orders on staging" in out and "v1.1.0" in out
+
+    code, out, _ = cli("gc", "--no-git")
+    assert code == 0 and out.startswith("shop: dulwich:")
+
+
+def test_errors_exit_2(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert cli("init", "shop")[0] == 0
+    assert cli("init", "shop")[0] == 2
+    code, _, err = cli("snapshot", "-p", "shop", "-e", "prod")
+    assert code == 2 and "--file" in err
+    code, _, err = cli("snapshot", "-p", "shop", "-e", "prod", "--sqlite", "x.db")
+    assert code == 2 and "not available yet" in err
+    code, _, err = cli("snapshot", "-p", "nope", "-e", "prod", "--file", str(tmp_path / "v1.sql"))
+    assert code == 2 and "no project 'nope'" in err
+    code, _, err = cli("snapshot", "-p", "shop", "-e", "a/b", "--file", str(tmp_path / "v1.sql"))
+    assert code == 2 and "invalid environment name" in err
+    code, _, err = cli("version", "bad..name", "-p", "shop", "--env", "prod")
+    assert code == 2 and "invalid release name" in err
+    code, _, err = cli("version", "v1", "-p", "shop", "--env", "prod", "--seed-tables", "users")
+    assert code == 2 and "--seed-tables" in err
+    code, _, err = cli("promote", "-p", "shop", "-e", "prod", "--from", "nowhere")
+    assert code == 2 and "nowhere" in err
+    code, _, err = cli("snapshot", "-p", "shop", "-e", "prod", "--file", str(tmp_path / "missing.sql"))
+    assert code == 2 and "cannot read" in err

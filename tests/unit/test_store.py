@@ -1,0 +1,183 @@
+"""The git store's plumbing: names, objects, compare-and-swap refs, immutable tags, locks and recovery."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from registry import store
+from registry.errors import Conflict, InvalidName, NotFound, StoreError
+from registry.store import ProjectRepo, check_env_name, check_project_name, check_release_name
+
+FILES = {
+    "info.json": b'{"fingerprint": "sha256:1"}\n',
+    "schema.sql": b"CREATE TABLE public.a (x INT);\n",
+    "objects/tables/public.a.sql": b"CREATE TABLE public.a (x INT);\n",
+}
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> ProjectRepo:
+    return ProjectRepo.create(tmp_path / "shop.git")
+
+
+def commit(repo: ProjectRepo, files: dict[str, bytes], parents: list[str], message: str = "snapshot") -> str:
+    return repo.write_commit(repo.write_tree(files), parents, message)
+
+
+@pytest.mark.parametrize("name", ["v1.2.0", "release-2024.01", "v1.0.0+build.5", "team/v2", "v1.0.0-rc.1"])
+def test_release_names_that_git_accepts(name: str) -> None:
+    assert check_release_name(name) == name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "",
+        "v1..2",
+        "v1.lock",
+        "-v1",
+        "v1 2",
+        "v1~1",
+        "v1^",
+        "v1:2",
+        "a?b",
+        "a*b",
+        "a[b",
+        "v1/",
+        "/v1",
+        "@",
+        "a@{1}",
+        "x\\y",
+        "abc123",
+        "deadbeef",
+    ],
+)
+def test_release_names_that_git_refuses(name: str) -> None:
+    with pytest.raises(InvalidName):
+        check_release_name(name)
+
+
+@pytest.mark.parametrize("name", ["production", "staging-eu", "qa_2", "pr.123"])
+def test_env_and_project_names(name: str) -> None:
+    assert check_env_name(name) == name
+    assert check_project_name(name) == name
+
+
+@pytest.mark.parametrize(
+    "name", ["", "HEAD", "a/b", ".hidden", "x.lock", "x.git", "a..b", "cafe", "é", "a b", "x" * 101]
+)
+def test_bad_env_names(name: str) -> None:
+    with pytest.raises(InvalidName):
+        check_env_name(name)
+
+
+def test_create_twice_is_a_conflict(tmp_path: Path) -> None:
+    ProjectRepo.create(tmp_path / "shop.git")
+    with pytest.raises(Conflict):
+        ProjectRepo.create(tmp_path / "shop.git")
+    assert [p.name for p in tmp_path.iterdir()] == ["shop.git"]  # no staging dir left behind
+
+
+def test_open_missing_repo(tmp_path: Path) -> None:
+    with pytest.raises(NotFound):
+        ProjectRepo(tmp_path / "nope.git")
+
+
+def test_commit_and_read_back(repo: ProjectRepo) -> None:
+    sha = commit(repo, FILES, [])
+    info = repo.commit(sha)
+    assert info.parents == () and info.subject == "snapshot"
+    assert repo.files(info.tree).keys() == FILES.keys()
+    assert repo.read_file(info.tree, "objects/tables/public.a.sql") == FILES["objects/tables/public.a.sql"]
+    assert repo.read_file(info.tree, "objects/tables/missing.sql") is None
+    assert repo.commits_with_prefix(sha[:7]) == [sha]
+
+
+def test_refs_move_only_by_compare_and_swap(repo: ProjectRepo) -> None:
+    first = commit(repo, FILES, [])
+    second = commit(repo, {**FILES, "schema.sql": b"--\n"}, [first])
+    repo.set_ref("refs/heads/production", None, first)
+    with pytest.raises(Conflict):
+        repo.set_ref("refs/heads/production", None, second)  # must not exist yet
+    with pytest.raises(Conflict):
+        repo.set_ref("refs/heads/production", second, first)  # stale expectation
+    repo.set_ref("refs/heads/production", first, second)
+    assert repo.ref("refs/heads/production") == second
+    assert [c.sha for c in repo.walk(second)] == [second, first]
+
+
+def test_tags_are_immutable(repo: ProjectRepo) -> None:
+    sha = commit(repo, FILES, [])
+    repo.create_tag("v1.0.0", sha, "Release v1.0.0")
+    with pytest.raises(Conflict, match="immutable"):
+        repo.create_tag("v1.0.0", sha, "again")
+    [tag] = repo.tags()
+    assert (tag.name, tag.target) == ("v1.0.0", sha)
+    assert repo.commit(tag.sha).sha == sha  # a tag peels to its commit
+
+
+def test_update_tree_shares_the_objects_folder(repo: ProjectRepo) -> None:
+    tree = repo.commit(commit(repo, FILES, [])).tree
+    updated = repo.update_tree(tree, {"README.md": b"# v1\n", "info.json": b"{}\n"})
+    assert repo.lookup(updated, "objects") == repo.lookup(tree, "objects")
+    assert repo.read_file(updated, "README.md") == b"# v1\n"
+    assert repo.read_file(updated, "info.json") == b"{}\n"
+
+
+def test_lock_serialises_threads(repo: ProjectRepo) -> None:
+    counter = repo.path / "counter"
+    counter.write_text("0")
+
+    def bump() -> None:
+        for _ in range(50):
+            with repo.lock.hold():
+                counter.write_text(str(int(counter.read_text()) + 1))
+
+    threads = [threading.Thread(target=bump) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert counter.read_text() == "200"
+
+
+def test_a_crashed_writer_is_noticed_and_its_locks_removed(repo: ProjectRepo) -> None:
+    with repo.lock.hold() as crashed:
+        assert not crashed
+    # What a writer killed mid-write leaves: its pid in our lock file and git's lock files.
+    (repo.path / store.LOCK_FILE).write_text("12345\n")
+    (repo.path / "refs" / "heads" / "production.lock").write_text("x")
+    (repo.path / "objects" / "ab").mkdir()
+    (repo.path / "objects" / "ab" / ("c" * 38 + ".lock")).write_text("x")
+    with repo.lock.hold() as crashed:
+        assert crashed
+        removed = repo.recover()
+    assert sorted(removed) == sorted(["refs/heads/production.lock", f"objects/ab/{'c' * 38}.lock"])
+    with repo.lock.hold() as crashed:
+        assert not crashed
+
+
+def test_a_ref_locked_by_another_git_process(repo: ProjectRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "REF_LOCK_RETRY", 0.05)
+    sha = commit(repo, FILES, [])
+    (repo.path / "refs" / "heads" / "production.lock").write_text("x")
+    with pytest.raises(StoreError, match="locked by another git process"):
+        repo.set_ref("refs/heads/production", None, sha)
+
+
+def test_lock_timeout(repo: ProjectRepo) -> None:
+    other = store.ProjectLock(repo.lock.path, timeout=0.05)
+    with repo.lock.hold(), pytest.raises(StoreError, match="timed out"), other.hold():
+        pass
+
+
+def test_gc_without_git_packs_loose_objects(repo: ProjectRepo) -> None:
+    first = commit(repo, FILES, [])
+    repo.set_ref("refs/heads/production", None, first)
+    result = repo.gc(use_git=False)
+    assert result.tool == "dulwich"
+    assert result.loose_before > 0 and result.loose_after == 0 and result.packs_after == 1
+    assert repo.files(repo.commit(first).tree).keys() == FILES.keys()
