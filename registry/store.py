@@ -177,8 +177,11 @@ class ProjectLock:
                 crashed = os.fstat(fd).st_size > 0
                 os.ftruncate(fd, 0)
                 os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-                yield crashed
-                os.ftruncate(fd, 0)
+                try:
+                    yield crashed
+                finally:
+                    # An exception unwinds cleanly (dulwich aborts its lock files); only a kill skips this.
+                    os.ftruncate(fd, 0)
             finally:
                 os.close(fd)  # closing the descriptor releases the flock
         finally:
