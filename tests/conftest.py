@@ -6,3 +6,31 @@ import os
 import tempfile
 
 os.environ.setdefault("SCHEMAREG_CACHE_DIR", tempfile.mkdtemp(prefix="schemareg-cache-"))
+
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tests.support.postgres import PostgresServer, postgres_server  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session (per xdist worker); see tests/support/postgres.py."""
+    try:
+        context = postgres_server()
+        server = context.__enter__()
+    except FileNotFoundError as missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI: {missing}")
+        pytest.skip(f"no PostgreSQL server: {missing}")
+    try:
+        yield server
+    finally:
+        context.__exit__(None, None, None)
+
+
+@pytest.fixture
+def pg_database(pg: PostgresServer) -> str:
+    """The URL of a fresh, empty database on the test server."""
+    return pg.database()
