@@ -95,6 +95,18 @@ def equivalence(root: Path) -> list[tuple[str, int, int, list[str]]]:
         else:
             misses.append(case.name)
     rows.append(("pgschema dump: raw.sql = pgdump.sql", same, len(dumps), misses))
+    both = sorted(
+        p
+        for p in (root / "pgschema" / "dump").iterdir()
+        if (p / "pgschema.sql").exists() and (p / "pgdump.sql").exists()
+    )
+    same, misses = 0, []
+    for case in both:
+        if fingerprint(case / "pgschema.sql") == fingerprint(case / "pgdump.sql"):
+            same += 1
+        else:
+            misses.append(case.name)
+    rows.append(("pgschema dump: pgschema.sql = pgdump.sql", same, len(both), misses))
     empties = []
     for meta in sorted((root / "pg-schema-diff").rglob("meta.json")):
         if json.loads(meta.read_text()).get("expectEmptyPlan"):

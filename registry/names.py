@@ -124,3 +124,22 @@ RESERVED = frozenset(
 @functools.lru_cache(maxsize=65536)
 def needs_quotes(name: str) -> bool:
     return not _SAFE_IDENTIFIER.fullmatch(name) or name in RESERVED
+
+
+MAX_IDENTIFIER_BYTES = 63  # NAMEDATALEN - 1
+
+
+def make_object_name(name1: str, name2: str | None, label: str) -> str:
+    """PostgreSQL's makeObjectName: truncate the parts so that the whole fits in 63 bytes."""
+    name1_chars = len(name1)
+    name2_chars = len(name2) if name2 else 0
+    avail = MAX_IDENTIFIER_BYTES - (len(label) + 1) - (1 if name2 else 0)
+    while name1_chars + name2_chars > avail:
+        if name1_chars > name2_chars:
+            name1_chars -= 1
+        else:
+            name2_chars -= 1
+    out = name1[:name1_chars]
+    if name2:
+        out += "_" + name2[:name2_chars]
+    return f"{out}_{label}"

@@ -20,6 +20,7 @@ from registry.model import (
     key_of,
 )
 from registry.normalize import ops as o
+from registry.normalize.sequences import sequence_options
 
 
 class Applier:
@@ -307,7 +308,8 @@ class Applier:
         sequence = self.objects.get(ObjectKey(Kind.SEQUENCE, op.sequence))
         if not isinstance(sequence, Sequence):
             return False
-        sequence.options = op.options
+        # Options given now win over the ones the sequence had.
+        sequence.options = sequence_options(f"{op.options} {sequence.options}")
         return True
 
     def _AttachPartition(self, op: o.AttachPartition) -> bool:

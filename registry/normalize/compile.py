@@ -13,12 +13,14 @@ import re
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
+from sqlglot.optimizer.simplify import simplify
 
 from registry.model import Column, Constraint, ConstraintKind, Definition, Index, Kind, Sequence, Table
-from registry.names import needs_quotes
+from registry.names import make_object_name, needs_quotes
 from registry.normalize import ops as o
 from registry.normalize.routines import ROUTINE_HEAD, RoutineReader, TriggerReader
-from registry.normalize.rules import canonical_expression, fold_identifiers, fold_name
+from registry.normalize.rules import VIEW_RULES, canonical_expression, fold_identifiers, fold_name
+from registry.normalize.sequences import sequence_options
 from registry.render import literal, quote, quote_qualified
 
 # sqlglot logs a warning for every statement it falls back to Command on; we report those ourselves.
@@ -26,12 +28,11 @@ logging.getLogger("sqlglot").setLevel(logging.ERROR)
 _log = logging.getLogger(__name__)
 
 DEFAULT_SCHEMA = {"postgres": "public", "sqlite": "main", "mysql": ""}
-NAMEDATALEN = 63
 
 _IGNORED_HEADS = re.compile(
     r"""\s*(?:
         SET\s | RESET\s | SELECT\s | INSERT\s | UPDATE\s | DELETE\s | COPY\s | GRANT\s | REVOKE\s | BEGIN\b |
-        COMMIT\b | ROLLBACK\b | START\s+TRANSACTION | END\b | PRAGMA\s | ANALYZE\b | VACUUM\b | LOCK\s | UNLOCK\s |
+        COMMIT\b | ROLLBACK\b | START\s+TRANSACTION | DO\b | END\b | PRAGMA\s | ANALYZE\b | VACUUM\b | LOCK\s | UNLOCK\s |
         USE\s | CHECKPOINT\b | DISCARD\s | LISTEN\s | NOTIFY\s | REFRESH\s+MATERIALIZED | CLUSTER\b | REINDEX\b |
         ALTER\s+DEFAULT\s+PRIVILEGES | ALTER\s+(?:DATABASE|ROLE|USER|SYSTEM)\s | CREATE\s+(?:ROLE|USER|DATABASE)\s |
         DROP\s+(?:ROLE|USER|DATABASE)\s | SECURITY\s+LABEL | COMMENT\s+ON\s+(?:EXTENSION|DATABASE|ROLE)\s
@@ -51,6 +52,11 @@ _OWNED_BY = re.compile(
     rf"\s*ALTER\s+SEQUENCE\s+(?:IF\s+EXISTS\s+)?(?P<seq>{_QNAME})\s+OWNED\s+BY\s+(?P<owner>{_QNAME}|NONE)\s*$",
     re.IGNORECASE,
 )
+_ALTER_SEQUENCE = re.compile(
+    rf"\s*ALTER\s+SEQUENCE\s+(?:IF\s+EXISTS\s+)?(?P<seq>{_QNAME})\s+(?P<options>(?:AS|INCREMENT|MINVALUE|MAXVALUE|NO|"
+    rf"START|RESTART|CACHE|CYCLE)\b[^;]*)$",
+    re.IGNORECASE | re.DOTALL,
+)
 _ALTER_TABLE_HEAD = re.compile(
     rf"\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<table>{_QNAME})\s+(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
@@ -65,7 +71,13 @@ _ADD_IDENTITY = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _TRIGGER_OR_POLICY = re.compile(
-    r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?(?:TRIGGER|POLICY)\b", re.I
+    r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?(?:TRIGGER|POLICY|DOMAIN)\b", re.IGNORECASE
+)
+# `text ARRAY` is `text[]` (SQL standard spelling sqlglot does not read in column definitions).
+_TYPE_ARRAY = re.compile(
+    r"\b([A-Za-z_][A-Za-z0-9_]*(?:\s*\(\s*\d+(?:\s*,\s*\d+)?\s*\))?)\s+ARRAY\b(?:\s*\[\s*\d*\s*\])?"
+    r"(?=\s*(?:,|\)|NOT\b|NULL\b|DEFAULT\b|CHECK\b|REFERENCES\b|UNIQUE\b|PRIMARY\b|COLLATE\b|CONSTRAINT\b|;|$))",
+    re.IGNORECASE,
 )
 _INDEX_ON_ONLY = re.compile(r"(\bON\s+)ONLY\s+", re.IGNORECASE)
 _ALTER_INDEX_ATTACH = re.compile(r"\s*ALTER\s+INDEX\s+.+\s+ATTACH\s+PARTITION\s+", re.IGNORECASE | re.DOTALL)
@@ -120,15 +132,21 @@ class Compiler:
         self.routines = RoutineReader(dialect, self.default_schema, self.parse_qname, self.text_expression)
         self.triggers = TriggerReader(self.routines, self._unquote)
 
-    def text_expression(self, text: str) -> str:
-        """Canonical text of an expression given as text (argument defaults); squashed if unparseable."""
+    def text_expression(self, text: str, *, fold_constants: bool = False) -> str:
+        """Canonical text of an expression given as text (argument defaults); squashed if unparseable.
+
+        `fold_constants` evaluates literal-only arithmetic, as PostgreSQL does for routine argument defaults.
+        """
         try:
             node = self._parser.parse(self._sqlglot.tokenize(f"SELECT {text}"), text)[0]
         except Exception:
             return _squash(text)
-        if isinstance(node, exp.Select) and len(node.expressions) == 1:
-            return self.expr(node.expressions[0])
-        return _squash(text)
+        if not isinstance(node, exp.Select) or len(node.expressions) != 1:
+            return _squash(text)
+        value = node.expressions[0]
+        if fold_constants and not value.find(exp.Func, exp.Column, exp.Cast):
+            value = simplify(value)
+        return self.expr(value)
 
     def gen(self, node: exp.Expression) -> str:
         """Print a tree we own (no defensive copy: the tree is thrown away after this statement)."""
@@ -230,14 +248,16 @@ class Compiler:
                 return [o.CreateDefinition(definition=routine, replace=True)]
         if self.dialect == "postgres" and _TRIGGER_OR_POLICY.match(text):
             try:
-                definition = self.triggers.trigger(text) or self.triggers.policy(text)
+                definition = (
+                    self.triggers.trigger(text) or self.triggers.policy(text) or self.triggers.domain(text)
+                )
             except Exception:
                 _log.debug("kept as opaque after an internal error: %.80s", text, exc_info=True)
                 definition = None
             if definition is not None:
                 return [o.CreateDefinition(definition=definition, replace=True)]
         try:
-            tree = self.parse(_INDEX_ON_ONLY.sub(r"\1", text, count=1))
+            tree = self.parse(_prepare(text))
         except SqlglotError as error:
             message, line, column = _first_error(error)
             op = self.opaque(text, message=message)
@@ -283,6 +303,15 @@ class Compiler:
             column = parts.pop()
             table = self.qualify(parts[-2] if len(parts) > 1 else self.default_schema, parts[-1])
             return [o.SequenceOwner(sequence=seq, owned_by=f"{table}.{column}")]
+        m = _ALTER_SEQUENCE.match(text)
+        if m:
+            options = re.sub(
+                r"\bRESTART(?:\s+WITH)?(?:\s+-?\d+)?", " ", m.group("options"), flags=re.IGNORECASE
+            )
+            if not options.strip():
+                return [o.Ignored(reason="sequence state")]  # RESTART is data, as setval is
+            sequence = self.qualify(*self.parse_qname(m.group("seq")))
+            return [o.AlterSequence(sequence=sequence, options=_WS.sub(" ", options).strip().upper())]
         m = _ALTER_TABLE_HEAD.match(text)
         if m:
             rest = m.group("rest").strip()
@@ -294,7 +323,7 @@ class Compiler:
             identity = _ADD_IDENTITY.match(rest)
             if identity:
                 how = _WS.sub(" ", identity.group("how").upper())
-                options = _sequence_options(
+                options = sequence_options(
                     identity.group("options") or "",
                     identity=True,
                     table=table,
@@ -595,7 +624,7 @@ class Compiler:
             value = node.args.get(key)
             if value is not None:
                 parts.append(f"{word} {self.gen(value)}")
-        options = _sequence_options(
+        options = sequence_options(
             " ".join(parts) + (" CYCLE" if node.args.get("cycle") else ""),
             identity=True,
             table=table,
@@ -837,7 +866,7 @@ class Compiler:
                 parts.append(self.gen(prop))
             else:
                 parts.append(self.gen(prop))
-        options = _sequence_options(" ".join(parts), identity=False, table="", column="", compiler=self)
+        options = sequence_options(" ".join(parts), identity=False, table="", column="", compiler=self)
         return [
             o.CreateSequence(
                 sequence=Sequence(schema=schema, name=name, options=options),
@@ -860,7 +889,7 @@ class Compiler:
             columns = f" ({', '.join(self.q(self._key_name(e)) for e in target.expressions)})"
         kind = Kind.MATERIALIZED_VIEW if materialized else Kind.VIEW
         head = "CREATE MATERIALIZED VIEW" if materialized else "CREATE VIEW"
-        body = self.expr(query)
+        body = canonical_expression(query, self.dialect, self.gen, VIEW_RULES)
         sql_text = f"{head} {self.qq(self.qualify(schema, name))}{columns} AS {body}"
         if materialized and re.search(r"\bWITH\s+NO\s+DATA\s*$", text, re.IGNORECASE):
             sql_text += " WITH NO DATA"
@@ -1141,24 +1170,6 @@ def _nextval(sequence: str) -> str:
     return f"NEXTVAL(CAST({literal(quote_qualified(sequence))} AS REGCLASS))"
 
 
-def make_object_name(name1: str, name2: str | None, label: str) -> str:
-    """PostgreSQL's makeObjectName: truncate the parts so that the whole fits in NAMEDATALEN - 1 bytes."""
-    overhead = len(label) + 1 + (len(name2) + 1 if name2 else 0)
-    name1_chars = len(name1)
-    name2_chars = len(name2) if name2 else 0
-    avail = NAMEDATALEN - (len(label) + 1) - (1 if name2 else 0)
-    del overhead
-    while name1_chars + name2_chars > avail:
-        if name1_chars > name2_chars:
-            name1_chars -= 1
-        else:
-            name2_chars -= 1
-    out = name1[:name1_chars]
-    if name2:
-        out += "_" + name2[:name2_chars]
-    return f"{out}_{label}"
-
-
 def _split_dotted(text: str) -> list[str]:
     return [m.group(0) for m in re.finditer(_IDENT, text)]
 
@@ -1238,12 +1249,31 @@ def _balanced(args: str) -> str:
     return args
 
 
+def _prepare(text: str) -> str:
+    """Rewrite spellings sqlglot does not read into equivalent ones it does, before parsing."""
+    text = _INDEX_ON_ONLY.sub(r"\1", text, count=1)
+    if _CREATE_TABLE.match(text):
+        text = _TYPE_ARRAY.sub(r"\1[]", text)
+        # A constraint created with its table is checked at once: NOT VALID means nothing there.
+        text = _NOT_VALID.sub(")", text)
+    return text
+
+
+_CREATE_TABLE = re.compile(
+    r"\s*(?:CREATE|ALTER)\s+(?:(?:GLOBAL|LOCAL|TEMP|TEMPORARY|UNLOGGED)\s+)*TABLE\b", re.I
+)
+_NOT_VALID = re.compile(r"\)\s+NOT\s+VALID\b(?=\s*[,)])", re.IGNORECASE)
+
+
 def _bound(text: str) -> str:
-    return (
-        re.sub(r"\s*([(),])\s*", lambda m: {"(": " (", ")": ")", ",": ", "}[m.group(1)], _squash(text))
-        .replace("  ", " ")
-        .strip()
-    )
+    """A partition bound as pg_dump prints it: `FOR VALUES FROM (...) TO (...)`, `... IN (...)`, `DEFAULT`."""
+    bound = _upper_words(_squash(text))
+    if bound != "DEFAULT" and not bound.startswith("FOR VALUES"):
+        bound = f"FOR VALUES {bound}"
+    bound = re.sub(r"\s*\(\s*", " (", bound)
+    bound = re.sub(r"\s*\)", ")", bound)
+    bound = re.sub(r"\)(?=[A-Za-z])", ") ", bound)
+    return re.sub(r"\(\s*(FOR|FROM|TO|IN|WITH)\b", r"(\1", bound).replace("  ", " ").strip()
 
 
 def _collation(text: str) -> str:
@@ -1279,61 +1309,6 @@ def _fk_options(ref: exp.Reference) -> str:
 
     out.sort(key=rank)
     return "".join(f" {opt}" for opt in out)
-
-
-def _sequence_options(text: str, *, identity: bool, table: str, column: str, compiler: Compiler) -> str:
-    """Sequence options in a fixed order, defaults left out (AS bigint, START 1, INCREMENT 1, CACHE 1, ...)."""
-    words = _WS.sub(" ", text.strip()).upper()
-    found: dict[str, str] = {}
-    m = re.search(r"\bSEQUENCE NAME (\S+)", words)
-    if m:
-        seq_schema, seq_name = compiler.parse_qname(
-            text[m.start(1) : m.end(1)] if False else m.group(1).lower()
-        )
-        default_name = make_object_name(table.rpartition(".")[2], column, "seq")
-        if seq_name != default_name:
-            found["SEQUENCE NAME"] = compiler.qq(compiler.qualify(seq_schema, seq_name))
-    for key, pattern in (
-        ("AS", r"\bAS (\w+(?: PRECISION)?)"),
-        ("INCREMENT", r"\bINCREMENT(?: BY)? (-?\d+)"),
-        ("MINVALUE", r"(?<!NO )\bMINVALUE (-?\d+)"),
-        ("MAXVALUE", r"(?<!NO )\bMAXVALUE (-?\d+)"),
-        ("START", r"\bSTART(?: WITH)? (-?\d+)"),
-        ("CACHE", r"\bCACHE (\d+)"),
-    ):
-        m = re.search(pattern, words)
-        if m:
-            found[key] = m.group(1)
-    if re.search(r"(?<!NO )\bCYCLE\b", words):
-        found["CYCLE"] = ""
-    as_type = found.pop("AS", None)
-    if as_type is not None:
-        as_type = {"INTEGER": "INT", "INT4": "INT", "INT8": "BIGINT", "INT2": "SMALLINT"}.get(
-            as_type, as_type
-        )
-        if as_type != "BIGINT":
-            found = {"AS": as_type, **found}
-    increment = int(found.get("INCREMENT", "1"))
-    defaults = dict(_SEQ_DEFAULTS)
-    if increment < 0:
-        defaults["START"] = found.get("MAXVALUE", "-1")
-    else:
-        defaults["START"] = found.get("MINVALUE", "1")
-    type_max = {"INT": "2147483647", "SMALLINT": "32767", None: "9223372036854775807"}.get(found.get("AS"))
-    if found.get("MAXVALUE") == type_max and increment > 0:
-        found.pop("MAXVALUE")
-    if found.get("MINVALUE") == "1" and increment > 0:
-        found.pop("MINVALUE")
-    for key, value in defaults.items():
-        if found.get(key) == value:
-            found.pop(key)
-    order = ["SEQUENCE NAME", "AS", "START", "INCREMENT", "MINVALUE", "MAXVALUE", "CACHE", "CYCLE"]
-    words_out = []
-    for key in order:
-        if key in found:
-            label = {"START": "START WITH", "INCREMENT": "INCREMENT BY"}.get(key, key)
-            words_out.append(f"{label} {found[key]}".strip())
-    return " ".join(words_out)
 
 
 def _restore_dollar_quote(sql_text: str, body: str) -> str:

@@ -15,6 +15,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from registry.model import Definition, Kind
+from registry.names import make_object_name
 from registry.render import quote, quote_qualified
 
 _IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
@@ -96,7 +97,7 @@ class RoutineReader:
         dialect: str,
         default_schema: str,
         parse_qname: Callable[[str], tuple[str, str]],
-        expression: Callable[[str], str],
+        expression: Callable[..., str],
     ) -> None:
         self.dialect = dialect
         self.default_schema = default_schema
@@ -158,7 +159,7 @@ class RoutineReader:
             parts.append(quote(name, self.dialect))
         parts.append(type_text)
         if default is not None:
-            parts.append(f"DEFAULT {self.expression(default)}")
+            parts.append(f"DEFAULT {self.expression(default, fold_constants=True)}")
         identity = "" if mode == "OUT" else type_text
         return mode, " ".join(parts), identity
 
@@ -267,6 +268,13 @@ _POLICY = re.compile(
     rf"\s*CREATE\s+POLICY\s+(?P<name>{_IDENT})\s+ON\s+(?P<table>{_QNAME})(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
+_DOMAIN = re.compile(
+    rf"\s*CREATE\s+DOMAIN\s+(?P<name>{_QNAME})\s+(?:AS\s+)?(?P<rest>.*)$", re.IGNORECASE | re.DOTALL
+)
+_DOMAIN_CLAUSE = re.compile(
+    rf"\b(?:CONSTRAINT\s+(?P<cname>{_IDENT})\s+)?(?P<what>NOT\s+NULL|NULL|CHECK\s*\(|DEFAULT\s+|COLLATE\s+)",
+    re.IGNORECASE,
+)
 _EVENT_ORDER = {"INSERT": 0, "DELETE": 1, "UPDATE": 2, "TRUNCATE": 3}
 
 
@@ -321,6 +329,59 @@ class TriggerReader:
             sql += f" {others}"
         sql += f" FOR EACH {level}{when} EXECUTE FUNCTION {function_sql}({args})"
         return Definition(kind=Kind.TRIGGER, schema=schema, name=f"{table}.{name}", sql=sql)
+
+    def domain(self, text: str) -> Definition | None:
+        """CREATE DOMAIN with its clauses in one order; an unnamed CHECK gets PostgreSQL's `<domain>_check`."""
+        m = _DOMAIN.match(text)
+        if m is None:
+            return None
+        schema, name, name_sql = self._qualified(m.group("name"))
+        rest = m.group("rest").strip().rstrip(";")
+        first = _DOMAIN_CLAUSE.search(rest)
+        type_text = rest[: first.start()] if first else rest
+        clauses: list[str] = []
+        checks: list[tuple[str, str]] = []
+        not_null = False
+        pos = first.start() if first else len(rest)
+        while pos < len(rest):
+            clause = _DOMAIN_CLAUSE.match(rest, pos) or _DOMAIN_CLAUSE.search(rest, pos)
+            if clause is None:
+                break
+            what = _WS.sub(" ", clause.group("what").upper()).strip()
+            cname = self.unquote(clause.group("cname")) if clause.group("cname") else None
+            if what.startswith("CHECK"):
+                close = balanced(rest, clause.end())
+                checks.append((cname or "", self.r.expression(rest[clause.end() : close])))
+                pos = close + 1
+            elif what == "NOT NULL":
+                not_null = True
+                pos = clause.end()
+            elif what == "NULL":
+                pos = clause.end()
+            else:
+                following = _DOMAIN_CLAUSE.search(rest, clause.end())
+                end = following.start() if following else len(rest)
+                value = rest[clause.end() : end].strip()
+                if what == "DEFAULT":
+                    clauses.append(f"DEFAULT {self.r.expression(value)}")
+                else:
+                    clauses.insert(0, f"COLLATE {value}")
+                pos = end
+        sql = f"CREATE DOMAIN {name_sql} AS {self.r.type_name(type_text)}"
+        sql += "".join(f" {c}" for c in clauses)
+        if not_null:
+            sql += " NOT NULL"
+        taken: set[str] = set()
+        for cname, expression in sorted(checks, key=lambda c: (c[0] == "", c[0])):
+            if not cname:
+                base = make_object_name(name, None, "check")
+                cname, n = base, 0
+                while cname in taken:
+                    n += 1
+                    cname = f"{base}{n}"
+            taken.add(cname)
+            sql += f" CONSTRAINT {quote(cname, self.r.dialect)} CHECK ({expression})"
+        return Definition(kind=Kind.DOMAIN, schema=schema, name=name, sql=sql)
 
     def policy(self, text: str) -> Definition | None:
         m = _POLICY.match(text)

@@ -23,6 +23,14 @@ def fold_name(identifier: exp.Identifier | str, *, case_sensitive_quoted: bool =
     return str(identifier.this).lower()
 
 
+def drop_comments(node: exp.Expression, dialect: str) -> exp.Expression:
+    """Comments inside an expression are not part of it."""
+    for child in node.walk():
+        if child.comments:
+            child.comments = None
+    return node
+
+
 def fold_identifiers(node: exp.Expression, dialect: str) -> exp.Expression:
     case_sensitive = dialect == "postgres"
     for ident in node.find_all(exp.Identifier):
@@ -173,15 +181,51 @@ def plain_joins(node: exp.Expression, dialect: str) -> exp.Expression:
     return node
 
 
+def order_by_output_names(node: exp.Expression, dialect: str) -> exp.Expression:
+    """`ORDER BY alias` sorts by the output column's expression, as PostgreSQL prints it."""
+    for select in node.find_all(exp.Select):
+        order = select.args.get("order")
+        if order is None:
+            continue
+        aliases = {
+            projection.alias: projection.this
+            for projection in select.expressions
+            if isinstance(projection, exp.Alias) and isinstance(projection.this, exp.Column)
+        }
+        for ordered in order.expressions:
+            key = ordered.this
+            if isinstance(key, exp.Column) and not key.table and key.name in aliases:
+                key.replace(aliases[key.name].copy())
+    return node
+
+
+def single_table_columns(node: exp.Expression, dialect: str) -> exp.Expression:
+    """In a query over one table, `t.col` is `col` (PostgreSQL 16 prints it so, 15 qualifies it)."""
+    for select in node.find_all(exp.Select):
+        source = select.args.get("from_") or select.args.get("from")
+        if source is None or select.args.get("joins") or not isinstance(source.this, exp.Table):
+            continue
+        table = source.this
+        names = {table.name, table.alias_or_name}
+        for column in select.find_all(exp.Column):
+            if column.table in names and column.find_ancestor(exp.Select) is select:
+                column.set("table", None)
+    return node
+
+
 Rule = Callable[[exp.Expression, str], exp.Expression]
 
 EXPRESSION_RULES: tuple[Rule, ...] = (
+    drop_comments,
     fold_identifiers,
     plain_joins,
     any_array_to_in,
     unwrap_literal_casts,
     strip_parens,
 )
+
+# Views also resolve what only the query's own shape decides.
+VIEW_RULES: tuple[Rule, ...] = (*EXPRESSION_RULES, order_by_output_names, single_table_columns)
 
 
 def canonical_expression(

@@ -220,3 +220,50 @@ def test_other_dialects_normalise(dialect: str, sql: str) -> None:
     assert schema.stats.errors == 0
     assert any(k.kind is Kind.TABLE for k in schema.objects)
     assert schema.fingerprint == normalize(sql.lower(), dialect, cache=False).fingerprint
+
+
+@pytest.mark.parametrize(
+    ("written", "dumped"),
+    [
+        # sequence state is data, not schema; ALTER SEQUENCE options merge into the sequence
+        (
+            "CREATE SEQUENCE s; ALTER SEQUENCE s RESTART WITH 101; ALTER SEQUENCE s INCREMENT BY 2;",
+            "CREATE SEQUENCE public.s START WITH 1 INCREMENT BY 2 NO MINVALUE NO MAXVALUE CACHE 1;",
+        ),
+        # the SQL-standard array spelling
+        ("CREATE TABLE t (tags text ARRAY NOT NULL);", "CREATE TABLE public.t (tags text[] NOT NULL);"),
+        # a view ordered by an output alias; a single table's qualifier (PostgreSQL 15 vs 16)
+        (
+            "CREATE TABLE t (id int, b int); CREATE VIEW v AS SELECT t.id AS x, t.b FROM t ORDER BY x;",
+            "CREATE TABLE public.t (id integer, b integer);\n"
+            "CREATE VIEW public.v AS SELECT id AS x, b FROM public.t ORDER BY id;",
+        ),
+        # a domain's unnamed CHECK gets PostgreSQL's name
+        (
+            'CREATE DOMAIN "MyDomain" AS integer CHECK (VALUE > 0);',
+            'CREATE DOMAIN public."MyDomain" AS integer CONSTRAINT "MyDomain_check" CHECK ((VALUE > 0));',
+        ),
+        # DO blocks run code, they declare nothing
+        ("CREATE TABLE t (a int); DO $$ BEGIN PERFORM 1; END $$;", "CREATE TABLE public.t (a integer);"),
+        # PostgreSQL folds constant argument defaults
+        (
+            "CREATE FUNCTION f(a int DEFAULT (2 + 2) * 10) RETURNS int LANGUAGE sql AS $$ SELECT a $$;",
+            "CREATE FUNCTION public.f(a integer DEFAULT 40) RETURNS integer LANGUAGE sql AS $$ SELECT a $$;",
+        ),
+        # a partition created by PARTITION OF, or created and attached the way pg_dump writes it
+        (
+            "CREATE TABLE p (a int, b text) PARTITION BY RANGE (a);"
+            "CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (1) TO (10);",
+            "CREATE TABLE public.p (a integer, b text) PARTITION BY RANGE (a);"
+            "CREATE TABLE public.p1 (a integer, b text);"
+            "ALTER TABLE ONLY public.p ATTACH PARTITION public.p1 FOR VALUES FROM (1) TO (10);",
+        ),
+        # comments inside a default are not part of it
+        (
+            "CREATE TABLE t (a jsonb DEFAULT '{}' /* why */);",
+            "CREATE TABLE public.t (a jsonb DEFAULT '{}'::jsonb);",
+        ),
+    ],
+)
+def test_pg_dump_idioms_fold_into_the_same_schema(written: str, dumped: str) -> None:
+    assert fp(written) == fp(dumped)
