@@ -7,11 +7,11 @@ import tempfile
 
 os.environ.setdefault("SCHEMAREG_CACHE_DIR", tempfile.mkdtemp(prefix="schemareg-cache-"))
 
-from collections.abc import Iterator  # noqa: E402
+from collections.abc import Iterator
 
-import pytest  # noqa: E402
+import pytest
 
-from tests.support.postgres import PostgresServer, postgres_server  # noqa: E402
+from tests.support.postgres import PostgresServer, postgres_server
 
 
 @pytest.fixture(scope="session")

@@ -97,7 +97,9 @@ def throwaway_cluster() -> Iterator[PostgresServer]:
     initdb = find_binary("initdb")
     pg_ctl = find_binary("pg_ctl")
     if initdb is None or pg_ctl is None:
-        raise FileNotFoundError("PostgreSQL server binaries (initdb, pg_ctl) not found; run `make test` to install them")
+        raise FileNotFoundError(
+            "PostgreSQL server binaries (initdb, pg_ctl) not found; run `make test` to install them"
+        )
     bin_dir = str(Path(initdb).parent)
     user = _unprivileged()
     root = Path(tempfile.mkdtemp(prefix="schemareg-pg-"))
@@ -122,7 +124,9 @@ def throwaway_cluster() -> Iterator[PostgresServer]:
         )
 
     run([initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-sync"])
-    options = f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    options = (
+        f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    )
     run([pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "-t", "60", "start"])
     try:
         yield PostgresServer(admin_url=f"postgresql://postgres@127.0.0.1:{port}/postgres", bin_dir=bin_dir)
