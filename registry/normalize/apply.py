@@ -21,6 +21,7 @@ from registry.model import (
 )
 from registry.normalize import ops as o
 from registry.normalize.sequences import sequence_options
+from registry.normalize.views import qualify_join_views
 
 
 class Applier:
@@ -368,6 +369,7 @@ def finish(schema: Schema) -> None:
             for constraint in obj.constraints:
                 if constraint.kind is ConstraintKind.FOREIGN_KEY and constraint.references:
                     _fill_referenced_columns(schema, constraint)
+    qualify_join_views(schema)
 
 
 def _fill_referenced_columns(schema: Schema, constraint: object) -> None:

@@ -199,6 +199,27 @@ def order_by_output_names(node: exp.Expression, dialect: str) -> exp.Expression:
     return node
 
 
+def unwrap_join_groups(node: exp.Expression, dialect: str) -> exp.Expression:
+    """`FROM (a JOIN b ON ...)`, as PostgreSQL prints joins, is `FROM a JOIN b ON ...`."""
+    for select in node.find_all(exp.Select):
+        key = "from_" if "from_" in select.args else "from"
+        source = select.args.get(key)
+        group = source.this if source is not None else None
+        if (
+            isinstance(group, exp.Subquery)
+            and not group.alias
+            and isinstance(group.this, exp.Table)
+            and group.this.args.get("joins")
+            and not select.args.get("joins")
+        ):
+            table = group.this
+            joins = table.args.get("joins")
+            table.set("joins", None)
+            source.set("this", table)
+            select.set("joins", joins)
+    return node
+
+
 def single_table_columns(node: exp.Expression, dialect: str) -> exp.Expression:
     """In a query over one table, `t.col` is `col` (PostgreSQL 16 prints it so, 15 qualifies it)."""
     for select in node.find_all(exp.Select):
@@ -225,7 +246,12 @@ EXPRESSION_RULES: tuple[Rule, ...] = (
 )
 
 # Views also resolve what only the query's own shape decides.
-VIEW_RULES: tuple[Rule, ...] = (*EXPRESSION_RULES, order_by_output_names, single_table_columns)
+VIEW_RULES: tuple[Rule, ...] = (
+    *EXPRESSION_RULES,
+    unwrap_join_groups,
+    order_by_output_names,
+    single_table_columns,
+)
 
 
 def canonical_expression(

@@ -267,3 +267,10 @@ def test_other_dialects_normalise(dialect: str, sql: str) -> None:
 )
 def test_pg_dump_idioms_fold_into_the_same_schema(written: str, dumped: str) -> None:
     assert fp(written) == fp(dumped)
+
+
+def test_bare_columns_of_a_join_view_are_qualified_by_their_table() -> None:
+    tables = "CREATE TABLE a (id int, x int); CREATE TABLE b (a_id int, y int);"
+    written = tables + "CREATE VIEW v AS SELECT a.id, x, y FROM a JOIN b ON a.id = b.a_id;"
+    dumped = tables + "CREATE VIEW v AS SELECT a.id, a.x, b.y FROM (public.a JOIN public.b ON ((a.id = b.a_id)));"
+    assert fp(written) == fp(dumped)

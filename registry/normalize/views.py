@@ -1,0 +1,84 @@
+"""Views over joins: qualify bare column names with their table, as PostgreSQL stores and prints them.
+
+Which table a bare column belongs to depends on the other objects of the schema, so this runs after all
+statements are applied, on the views that join; results are memoised by the view text and the columns of
+the tables it reads, so a warm normalisation does not parse them again.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from registry.model import Definition, Kind, Schema, Table
+
+_JOIN = re.compile(r"\bJOIN\b")
+_NO_DATA = " WITH NO DATA"
+_memo: dict[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], str] = {}
+_MEMO_LIMIT = 10_000
+
+
+def qualify_join_views(schema: Schema) -> None:
+    columns = {
+        f"{obj.schema}.{obj.name}" if obj.schema else obj.name: tuple(c.name for c in obj.columns)
+        for obj in schema.objects.values()
+        if isinstance(obj, Table)
+    }
+    for obj in schema.objects.values():
+        if (
+            isinstance(obj, Definition)
+            and obj.kind in (Kind.VIEW, Kind.MATERIALIZED_VIEW)
+            and not obj.opaque
+            and _JOIN.search(obj.sql)
+        ):
+            relevant = tuple(sorted((name, cols) for name, cols in columns.items() if name in obj.depends_on))
+            key = (obj.sql, relevant)
+            result = _memo.get(key)
+            if result is None:
+                result = _qualify(obj.sql, dict(relevant), schema.dialect)
+                if len(_memo) > _MEMO_LIMIT:
+                    _memo.clear()
+                _memo[key] = result
+            obj.sql = result
+
+
+def _qualify(sql: str, columns: dict[str, tuple[str, ...]], dialect: str) -> str:
+    suffix = _NO_DATA if sql.endswith(_NO_DATA) else ""
+    text = sql[: -len(suffix)] if suffix else sql
+    try:
+        tree = sqlglot.parse_one(text, read=dialect)
+    except SqlglotError:
+        return sql
+    query = tree.expression if isinstance(tree, exp.Create) else None
+    if query is None:
+        return sql
+    before = query.sql(dialect=dialect)
+    if not text.endswith(before):
+        return sql
+    changed = False
+    for select in query.find_all(exp.Select):
+        sources: list[tuple[str, tuple[str, ...]]] = []
+        source = select.args.get("from_") or select.args.get("from")
+        tables = [source.this] if source is not None else []
+        tables += [join.this for join in select.args.get("joins") or []]
+        for table in tables:
+            if not isinstance(table, exp.Table):
+                continue
+            name = f"{table.db}.{table.name}" if table.db else table.name
+            sources.append((table.alias_or_name, columns.get(name, ())))
+        if len(sources) < 2:
+            continue
+        outputs = {p.alias for p in select.expressions if isinstance(p, exp.Alias)}
+        for column in select.find_all(exp.Column):
+            if column.table or column.find_ancestor(exp.Select) is not select:
+                continue
+            owners = [alias for alias, cols in sources if column.name in cols]
+            if len(owners) == 1 and not (column.name in outputs and column.find_ancestor(exp.Order)):
+                column.set("table", exp.to_identifier(owners[0]))
+                changed = True
+    if not changed:
+        return sql
+    return text[: -len(before)] + query.sql(dialect=dialect) + suffix
