@@ -206,7 +206,8 @@ def unwrap_join_groups(node: exp.Expression, dialect: str) -> exp.Expression:
         source = select.args.get(key)
         group = source.this if source is not None else None
         if (
-            isinstance(group, exp.Subquery)
+            source is not None
+            and isinstance(group, exp.Subquery)
             and not group.alias
             and isinstance(group.this, exp.Table)
             and group.this.args.get("joins")

@@ -81,4 +81,5 @@ def _qualify(sql: str, columns: dict[str, tuple[str, ...]], dialect: str) -> str
                 changed = True
     if not changed:
         return sql
-    return text[: -len(before)] + query.sql(dialect=dialect) + suffix
+    after: str = query.sql(dialect=dialect)
+    return text[: -len(before)] + after + suffix
