@@ -53,3 +53,17 @@ def test_an_unwritable_cache_is_skipped(tmp_path: Path) -> None:
     blocker.write_text("x")
     cache = StatementCache(blocker / "sub" / "c.sqlite3")
     assert normalize(SQL, cache=cache).stats.objects == 2
+
+
+def test_processes_share_one_cache_file_safely(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    code = (
+        "import sys; from pathlib import Path; from registry.normalize import normalize, StatementCache;"
+        "cache = StatementCache(Path(sys.argv[1])); n = int(sys.argv[2]);"
+        "[normalize(f'CREATE TABLE p{n}_{i} (a int); CREATE TABLE shared (a int);', cache=cache) for i in range(40)]"
+    )
+    workers = [subprocess.Popen([sys.executable, "-c", code, str(path), str(n)]) for n in range(4)]
+    assert [w.wait(timeout=120) for w in workers] == [0, 0, 0, 0]
+    cache = StatementCache(path)
+    every = [f"CREATE TABLE p{n}_{i} (a int);" for n in range(4) for i in range(40)]
+    assert normalize("\n".join(every), cache=cache).stats.cached == len(every)
