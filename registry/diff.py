@@ -89,7 +89,14 @@ COLUMN_ATTRIBUTES: tuple[str, ...] = (
     "collation",
     "comment",
 )
-TABLE_ATTRIBUTES: tuple[str, ...] = ("options", "partition_by", "partition_of", "partition_bound", "comment")
+TABLE_ATTRIBUTES: tuple[str, ...] = (
+    "options",
+    "partition_by",
+    "partition_of",
+    "partition_bound",
+    "alterations",
+    "comment",
+)
 
 
 class Change(msgspec.Struct, kw_only=True, frozen=True):

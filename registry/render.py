@@ -72,8 +72,12 @@ def render_table(table: Table, dialect: str, *, foreign_keys: bool = True) -> st
     """CREATE TABLE with columns and constraints, then indexes and comments, one statement a line."""
     name = quote_qualified(_qualified(table), dialect)
     lines = [_INDENT + render_column(column, dialect) for column in table.columns]
+    later: list[str] = []  # NOT VALID constraints exist only as ALTER TABLE ... ADD, as pg_dump writes them
     for constraint in table.constraints:
         if constraint.kind is ConstraintKind.FOREIGN_KEY and not foreign_keys:
+            continue
+        if constraint.definition.endswith(" NOT VALID"):
+            later.append(constraint.name)
             continue
         lines.append(f"{_INDENT}CONSTRAINT {quote(constraint.name, dialect)} {constraint.definition}")
     head = (
@@ -95,6 +99,11 @@ def render_table(table: Table, dialect: str, *, foreign_keys: bool = True) -> st
             f"ALTER TABLE ONLY {quote_qualified(table.partition_of, dialect)} ATTACH PARTITION {name} "
             f"{table.partition_bound or 'DEFAULT'};"
         )
+    for constraint in table.constraints:
+        if constraint.name in later:
+            out.append(
+                f"ALTER TABLE ONLY {name} ADD CONSTRAINT {quote(constraint.name, dialect)} {constraint.definition};"
+            )
     for action in table.alterations:
         out.append(f"ALTER TABLE {name} {action};")
     for index in table.indexes:

@@ -8,6 +8,8 @@ statement text), apply the ops in order (cheap). See docs/normalisation.md for t
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 import threading
 from importlib.metadata import version
@@ -36,6 +38,16 @@ _SQL_HEAD = re.compile(
 _default_cache: StatementCache | None = None
 _default_lock = threading.Lock()
 _compilers: dict[str, Compiler] = {}
+
+
+@functools.cache
+def _code_digest() -> str:
+    """A digest of the code that compiles statements: cached ops from other code are never reused."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted([*package.glob("*.py"), package.parent / "model.py", package.parent / "names.py"]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def normalizer_info() -> dict[str, str]:
@@ -81,7 +93,7 @@ def normalize(
     else:
         store = cache
     statements, meta = split_statements(sql, dialect)
-    salt = f"{NORMALIZER_VERSION}\0{dialect}".encode()
+    salt = f"{NORMALIZER_VERSION}\0{_code_digest()}\0{dialect}".encode()
     keys = [statement_key(salt, st.text) for st in statements]
     cached = store.get_many(keys) if store is not None else {}
     compiler = _compilers.get(dialect) or _compilers.setdefault(dialect, Compiler(dialect))

@@ -205,6 +205,14 @@ class Applier:
                     column.nullable = False
         return True
 
+    def _ValidateConstraint(self, op: o.ValidateConstraint) -> bool:
+        table = self.table(op.table)
+        constraint = next((c for c in table.constraints if c.name == op.name), None) if table else None
+        if constraint is None:
+            return False
+        constraint.definition = constraint.definition.removesuffix(" NOT VALID")
+        return True
+
     def _DropConstraint(self, op: o.DropConstraint) -> bool:
         table = self.table(op.table)
         if table is None or not any(c.name == op.name for c in table.constraints):

@@ -52,6 +52,7 @@ _OWNED_BY = re.compile(
     rf"\s*ALTER\s+SEQUENCE\s+(?:IF\s+EXISTS\s+)?(?P<seq>{_QNAME})\s+OWNED\s+BY\s+(?P<owner>{_QNAME}|NONE)\s*$",
     re.IGNORECASE,
 )
+_VALIDATE = re.compile(rf"VALIDATE\s+CONSTRAINT\s+(?P<name>{_IDENT})\s*$", re.IGNORECASE)
 _ALTER_SEQUENCE = re.compile(
     rf"\s*ALTER\s+SEQUENCE\s+(?:IF\s+EXISTS\s+)?(?P<seq>{_QNAME})\s+(?P<options>(?:AS|INCREMENT|MINVALUE|MAXVALUE|NO|"
     rf"START|RESTART|CACHE|CYCLE)\b[^;]*)$",
@@ -79,6 +80,8 @@ _TYPE_ARRAY = re.compile(
     r"(?=\s*(?:,|\)|NOT\b|NULL\b|DEFAULT\b|CHECK\b|REFERENCES\b|UNIQUE\b|PRIMARY\b|COLLATE\b|CONSTRAINT\b|;|$))",
     re.IGNORECASE,
 )
+_EQUALS = re.compile(r"\s*=\s*")
+_VIEW_OPTIONS = re.compile(r"\bWITH\s*\(([^)]*)\)", re.IGNORECASE)
 _INDEX_ON_ONLY = re.compile(r"(\bON\s+)ONLY\s+", re.IGNORECASE)
 _ALTER_INDEX_ATTACH = re.compile(r"\s*ALTER\s+INDEX\s+.+\s+ATTACH\s+PARTITION\s+", re.IGNORECASE | re.DOTALL)
 _CREATE_HEAD = re.compile(
@@ -315,6 +318,10 @@ class Compiler:
         m = _ALTER_TABLE_HEAD.match(text)
         if m:
             rest = m.group("rest").strip()
+            validate = _VALIDATE.match(rest)
+            if validate:
+                table = self.qualify(*self.parse_qname(m.group("table")))
+                return [o.ValidateConstraint(table=table, name=self._unquote(validate.group("name")))]
             table = self.qualify(*self.parse_qname(m.group("table")))
             attach = _ATTACH.match(rest)
             if attach:
@@ -889,6 +896,14 @@ class Compiler:
             columns = f" ({', '.join(self.q(self._key_name(e)) for e in target.expressions)})"
         kind = Kind.MATERIALIZED_VIEW if materialized else Kind.VIEW
         head = "CREATE MATERIALIZED VIEW" if materialized else "CREATE VIEW"
+        storage = _VIEW_OPTIONS.search(
+            text[: text.upper().find(" AS ") + 1] if " AS " in text.upper() else ""
+        )
+        if storage:
+            settings = sorted(
+                _EQUALS.sub(" = ", _WS.sub(" ", p.strip()).lower()) for p in storage.group(1).split(",")
+            )
+            columns += f" WITH ({', '.join(settings)})"
         body = canonical_expression(query, self.dialect, self.gen, VIEW_RULES)
         sql_text = f"{head} {self.qq(self.qualify(schema, name))}{columns} AS {body}"
         if materialized and re.search(r"\bWITH\s+NO\s+DATA\s*$", text, re.IGNORECASE):
@@ -970,6 +985,10 @@ class Compiler:
         except _Unsupported:
             option = self.table_option(text)
             return [option] if option is not None else [self.opaque(text)]
+        if _NOT_VALID_ADD.search(text):
+            for op in ops:
+                if isinstance(op, o.AddConstraint) and not op.constraint.definition.endswith(" NOT VALID"):
+                    op.constraint.definition += " NOT VALID"
         return ops or [self.opaque(text)]
 
     def _alter_action(self, table: str, tname: str, action: exp.Expression, text: str) -> list[o.AnyOp]:
@@ -1262,6 +1281,7 @@ def _prepare(text: str) -> str:
 _CREATE_TABLE = re.compile(
     r"\s*(?:CREATE|ALTER)\s+(?:(?:GLOBAL|LOCAL|TEMP|TEMPORARY|UNLOGGED)\s+)*TABLE\b", re.I
 )
+_NOT_VALID_ADD = re.compile(r"\bADD\s+CONSTRAINT\b.*\bNOT\s+VALID\s*$", re.IGNORECASE | re.DOTALL)
 _NOT_VALID = re.compile(r"\)\s+NOT\s+VALID\b(?=\s*[,)])", re.IGNORECASE)
 
 

@@ -90,6 +90,13 @@ class AddConstraint(Op):
     named: bool = True  # False: the name was generated and may need a numeric suffix
 
 
+class ValidateConstraint(Op):
+    """ALTER TABLE ... VALIDATE CONSTRAINT: a NOT VALID constraint becomes valid."""
+
+    table: str
+    name: str
+
+
 class DropConstraint(Op):
     table: str
     name: str
@@ -155,6 +162,7 @@ AnyOp = (
     | RenameObject
     | RenameConstraint
     | AddConstraint
+    | ValidateConstraint
     | DropConstraint
     | DropObject
     | SetComment

@@ -272,5 +272,25 @@ def test_pg_dump_idioms_fold_into_the_same_schema(written: str, dumped: str) -> 
 def test_bare_columns_of_a_join_view_are_qualified_by_their_table() -> None:
     tables = "CREATE TABLE a (id int, x int); CREATE TABLE b (a_id int, y int);"
     written = tables + "CREATE VIEW v AS SELECT a.id, x, y FROM a JOIN b ON a.id = b.a_id;"
-    dumped = tables + "CREATE VIEW v AS SELECT a.id, a.x, b.y FROM (public.a JOIN public.b ON ((a.id = b.a_id)));"
+    dumped = (
+        tables + "CREATE VIEW v AS SELECT a.id, a.x, b.y FROM (public.a JOIN public.b ON ((a.id = b.a_id)));"
+    )
     assert fp(written) == fp(dumped)
+
+
+def test_not_valid_constraints_and_validation() -> None:
+    table = "CREATE TABLE t (a int, b int REFERENCES t2 (id));"
+    not_valid = table + "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID;"
+    validated = not_valid + "ALTER TABLE t VALIDATE CONSTRAINT c;"
+    valid = table + "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0);"
+    assert fp(not_valid) != fp(valid)
+    assert fp(validated) == fp(valid)
+    schema = normalize(not_valid, cache=False)
+    assert normalize(render_schema_sql(schema), cache=False).rendered() == schema.rendered()
+
+
+def test_materialized_view_storage_options_count() -> None:
+    base = "CREATE MATERIALIZED VIEW v AS SELECT 1 AS x;"
+    with_options = "CREATE MATERIALIZED VIEW v WITH (fillfactor = 70) AS SELECT 1 AS x;"
+    assert fp(base) != fp(with_options)
+    assert fp(with_options) == fp(with_options.replace("fillfactor = 70", "FILLFACTOR=70"))
