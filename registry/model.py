@@ -35,6 +35,8 @@ class Kind(enum.StrEnum):
     COLLATION = "collation"
     PUBLICATION = "publication"
     EVENT_TRIGGER = "event_trigger"
+    GRANT = "grant"  # kept only when the project asks for grants
+    OWNER = "owner"  # kept only when the project asks for owners
     OTHER = "other"
 
     @property
@@ -62,6 +64,8 @@ FOLDERS: dict[Kind, str] = {
     Kind.COLLATION: "collations",
     Kind.PUBLICATION: "publications",
     Kind.EVENT_TRIGGER: "event_triggers",
+    Kind.GRANT: "grants",
+    Kind.OWNER: "owners",
     Kind.OTHER: "other",
 }
 
@@ -87,6 +91,8 @@ CREATION_ORDER: tuple[Kind, ...] = (
     Kind.POLICY,
     Kind.PUBLICATION,
     Kind.OTHER,
+    Kind.OWNER,
+    Kind.GRANT,
 )
 
 

@@ -19,12 +19,12 @@ from typing import Any, Generic, Literal, TypeVar
 
 import msgspec
 
-from registry import __version__
 from registry.changelog import render_markdown
 from registry.diff import NO_RULES, Diff, DiffRules, diff_schemas, rules_from_toml
 from registry.errors import Conflict, InputError, InvalidName, NotFound
 from registry.model import FOLDERS, CanonicalObject, Kind, ObjectKey, Schema
-from registry.normalize import normalize
+from registry.normalize import normalize, normalizer_info, options_from_mapping
+from registry.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from registry.render import render_schema_sql
 from registry.store import (
     BRANCH_PREFIX,
@@ -68,6 +68,7 @@ class Project(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     dialect: str
     description: str = ""
+    normalize: NormalizeOptions = DEFAULT_OPTIONS  # the `[normalize]` table: keep owners, keep grants
 
 
 class SnapshotMetadata(msgspec.Struct, frozen=True, kw_only=True):
@@ -326,6 +327,7 @@ class Registry:
                 name=name,
                 dialect=self._check_dialect(dialect) if dialect else current.dialect,
                 description=current.description if description is None else description,
+                normalize=current.normalize,
             )
             diff = document.get("diff")
             self._write_config(repo.path, updated, diff if isinstance(diff, dict) else None)
@@ -371,7 +373,7 @@ class Registry:
         check_env_name(env)
         settings = self.project(project)
         if isinstance(schema, str):
-            schema = self._normalize(schema, dialect or settings.dialect)
+            schema = self._normalize(schema, dialect or settings.dialect, settings.normalize)
         repo = self._repo(project)
         branch = BRANCH_PREFIX + env
         fingerprint = schema.fingerprint
@@ -718,7 +720,9 @@ class Registry:
                 continue
             dialect = str(self._info(project, commit.sha).get("dialect") or settings.dialect)
             current = (
-                self._normalize(repo.blob(blob).decode("utf-8"), dialect) if blob else Schema(dialect=dialect)
+                self._normalize(repo.blob(blob).decode("utf-8"), dialect, settings.normalize)
+                if blob
+                else Schema(dialect=dialect)
             )
             only = {key: obj for key, obj in current.objects.items() if key.kind is Kind.TABLE}
             current = Schema(dialect=dialect, objects=only)
@@ -749,6 +753,28 @@ class Registry:
 
     # -- internals ------------------------------------------------------------------------------------
 
+    # -- drift reports ----------------------------------------------------------------------------------
+
+    def record_drift(self, project: str, env: str, report: Mapping[str, Any]) -> None:
+        """Keep the latest drift report of an env (a JSON object), beside the repo, written atomically."""
+        self.project(project)
+        check_env_name(env)
+        folder = self.data_dir / f"{project}.drift"
+        folder.mkdir(exist_ok=True)
+        _atomic_write(folder / f"{env}.json", json.dumps(dict(report), indent=2, ensure_ascii=False) + "\n")
+
+    def drift_reports(self, project: str) -> dict[str, dict[str, Any]]:
+        """The latest drift report per env, by env name (empty when no drift check was recorded)."""
+        self.project(project)
+        folder = self.data_dir / f"{project}.drift"
+        if not folder.is_dir():
+            return {}
+        reports: dict[str, dict[str, Any]] = {}
+        for path in sorted(folder.glob("*.json")):
+            if not path.name.startswith("."):
+                reports[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+        return reports
+
     def _repo(self, project: str) -> ProjectRepo:
         repo = self._repos.get(project)
         if repo is not None:
@@ -769,8 +795,8 @@ class Registry:
         self._releases.pop(repo.path.name.removesuffix(".git"), None)
 
     @staticmethod
-    def _normalize(ddl: str, dialect: str) -> Schema:
-        parsed: Schema = normalize(ddl, dialect)
+    def _normalize(ddl: str, dialect: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> Schema:
+        parsed: Schema = normalize(ddl, dialect, options=options)
         return parsed
 
     @staticmethod
@@ -782,7 +808,8 @@ class Registry:
 
     def _write_config(self, path: Path, project: Project, diff: Mapping[str, Any] | None) -> None:
         lines = [
-            "# schemareg project settings; [diff] holds the project's diff ignore rules.",
+            "# schemareg project settings; [diff] holds the diff ignore rules, [normalize] what to keep",
+            "# beyond the schema's shape (keep_owners, keep_grants).",
             "[project]",
             f"dialect = {_toml_string(project.dialect)}",
             f"description = {_toml_string(project.description)}",
@@ -793,6 +820,12 @@ class Registry:
             lines.append(f"{key} = {_toml_value(value)}")
         if diff:
             rules_from_toml("\n".join(lines))  # refuse rules the differ would refuse, before writing
+        if project.normalize != DEFAULT_OPTIONS:
+            lines += ["", "[normalize]"]
+            lines += [
+                f"{key} = {_toml_value(value)}"
+                for key, value in msgspec.structs.asdict(project.normalize).items()
+            ]
         _atomic_write(path / CONFIG_FILE, "\n".join(lines) + "\n")
         (path / "description").write_text(project.description or project.name, encoding="utf-8")
 
@@ -816,6 +849,7 @@ class Registry:
             name=name,
             dialect=str(settings.get("dialect", "postgres")),
             description=str(settings.get("description", "")),
+            normalize=options_from_mapping(document.get("normalize", {})),
         )
         rules = rules_from_toml(text) if document.get("diff") else NO_RULES
         self._configs[name] = (stamp, project, rules)
@@ -864,7 +898,7 @@ class Registry:
             "objects": dict(sorted(counts.items())),
             "opaque": schema.stats.opaque,
             "fingerprint": schema.fingerprint,
-            "normalizer": {"name": "schemareg", "version": __version__, "sqlglot": _SQLGLOT_VERSION},
+            "normalizer": {**normalizer_info(), "sqlglot": _SQLGLOT_VERSION},
             "source": source,
             "description": description or settings.description,
         }
@@ -950,7 +984,8 @@ class Registry:
         repo = self._repo(project)
         text = repo.read_file(repo.commit(sha).tree, "schema.sql") or b""
         dialect = str(self._info(project, sha).get("dialect") or self.project(project).dialect)
-        return self._schemas.put((project, sha), self._normalize(text.decode("utf-8"), dialect))
+        options = self.project(project).normalize
+        return self._schemas.put((project, sha), self._normalize(text.decode("utf-8"), dialect, options))
 
     def _release_for(self, project: str, fingerprint: str) -> str | None:
         name = None

@@ -21,9 +21,18 @@ from registry.normalize import ops as o
 from registry.normalize.apply import Applier, finish
 from registry.normalize.cache import StatementCache, default_cache_dir, statement_key
 from registry.normalize.compile import Compiler
+from registry.normalize.options import DEFAULT_OPTIONS, NormalizeOptions, options_from_mapping
 from registry.normalize.split import split_statements
 
-__all__ = ["DIALECTS", "NORMALIZER", "StatementCache", "normalize", "normalizer_info"]
+__all__ = [
+    "DIALECTS",
+    "NORMALIZER",
+    "NormalizeOptions",
+    "StatementCache",
+    "normalize",
+    "normalizer_info",
+    "options_from_mapping",
+]
 
 DIALECTS = ("postgres", "mysql", "sqlite")
 # Bump the first number whenever the canonical output changes, so cached ops and history re-normalise.
@@ -37,7 +46,7 @@ _SQL_HEAD = re.compile(
 )
 _default_cache: StatementCache | None = None
 _default_lock = threading.Lock()
-_compilers: dict[str, Compiler] = {}
+_compilers: dict[tuple[str, NormalizeOptions], Compiler] = {}
 
 
 @functools.cache
@@ -75,6 +84,7 @@ def normalize(
     *,
     source: str | None = None,
     cache: StatementCache | bool | None = True,
+    options: NormalizeOptions = DEFAULT_OPTIONS,
 ) -> Schema:
     """Normalise a DDL script. Statements the parser cannot read are kept as opaque objects.
 
@@ -93,10 +103,12 @@ def normalize(
     else:
         store = cache
     statements, meta = split_statements(sql, dialect)
-    salt = f"{NORMALIZER_VERSION}\0{_code_digest()}\0{dialect}".encode()
+    salt = f"{NORMALIZER_VERSION}\0{_code_digest()}\0{dialect}\0{options.salt}".encode()
     keys = [statement_key(salt, st.text) for st in statements]
     cached = store.get_many(keys) if store is not None else {}
-    compiler = _compilers.get(dialect) or _compilers.setdefault(dialect, Compiler(dialect))
+    compiler = _compilers.get((dialect, options)) or _compilers.setdefault(
+        (dialect, options), Compiler(dialect, options)
+    )
     fresh: dict[bytes, bytes] = {}
     schema = Schema(dialect=dialect)
     stats = schema.stats
@@ -143,6 +155,7 @@ def normalize(
         raise first_error or SQLParseError(
             f"not a SQL statement: {first.text[:40]!r}", line=first.line, column=first.column, source=source
         )
+    applier.finish_privileges()
     finish(schema)
     stats.objects = len(schema.objects)
     stats.opaque = sum(1 for obj in schema.objects.values() if isinstance(obj, Definition) and obj.opaque)
@@ -168,9 +181,15 @@ def _orphan_name(sql: str) -> str:
     return f"{head} {hashlib.sha256(sql.encode()).hexdigest()[:12]}"
 
 
-def normalize_file(path: Path, dialect: str, *, cache: StatementCache | bool | None = True) -> Schema:
+def normalize_file(
+    path: Path,
+    dialect: str,
+    *,
+    cache: StatementCache | bool | None = True,
+    options: NormalizeOptions = DEFAULT_OPTIONS,
+) -> Schema:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise SQLParseError("not UTF-8 text", line=1, column=error.start + 1, source=str(path)) from error
-    return normalize(text, dialect, source=str(path), cache=cache)
+    return normalize(text, dialect, source=str(path), cache=cache, options=options)

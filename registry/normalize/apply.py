@@ -20,8 +20,10 @@ from registry.model import (
     key_of,
 )
 from registry.normalize import ops as o
+from registry.normalize.privileges import PrivilegeSet
 from registry.normalize.sequences import sequence_options
 from registry.normalize.views import qualify_join_views
+from registry.render import quote
 
 
 class Applier:
@@ -29,7 +31,7 @@ class Applier:
         self.schema = schema
         self.objects = schema.objects
         self.index_owner: dict[str, str] = {}  # qualified index name -> qualified table name
-        self.pending_comments: list[o.SetComment] = []
+        self.privileges = PrivilegeSet()
 
     # -- lookups -------------------------------------------------------------------------------------------
 
@@ -337,6 +339,21 @@ class Applier:
         if op.sql not in table.alterations:
             table.alterations.append(op.sql)
         return True
+
+    def _ChangePrivileges(self, op: o.ChangePrivileges) -> bool:
+        for grant in op.grants:
+            self.privileges.apply(grant)
+        return True
+
+    def _SetOwner(self, op: o.SetOwner) -> bool:
+        name = f"{op.kind.lower()} {op.target}"
+        sql = f"ALTER {op.kind} {op.target} OWNER TO {quote(op.owner, self.schema.dialect)}"
+        self.put(Definition(kind=Kind.OWNER, schema="", name=name, sql=sql))
+        return True
+
+    def finish_privileges(self) -> None:
+        for name, sql in self.privileges.statements().items():
+            self.put(Definition(kind=Kind.GRANT, schema="", name=name, sql=sql))
 
     def _Opaque(self, op: o.Opaque) -> bool:
         self.put(op.definition)

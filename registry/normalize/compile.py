@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 import sqlglot
 from sqlglot import exp
@@ -18,7 +19,9 @@ from sqlglot.optimizer.simplify import simplify
 from registry.model import Column, Constraint, ConstraintKind, Definition, Index, Kind, Sequence, Table
 from registry.names import make_object_name, needs_quotes
 from registry.normalize import ops as o
-from registry.normalize.routines import ROUTINE_HEAD, RoutineReader, TriggerReader
+from registry.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
+from registry.normalize.privileges import OWNER, read_grants
+from registry.normalize.routines import ROUTINE_HEAD, RoutineReader, TriggerReader, split_top_level
 from registry.normalize.rules import VIEW_RULES, canonical_expression, fold_identifiers, fold_name
 from registry.normalize.sequences import sequence_options
 from registry.render import literal, quote, quote_qualified
@@ -82,6 +85,8 @@ _TYPE_ARRAY = re.compile(
 )
 _EQUALS = re.compile(r"\s*=\s*")
 _VIEW_OPTIONS = re.compile(r"\bWITH\s*\(([^)]*)\)", re.IGNORECASE)
+_GRANT_HEAD = re.compile(r"\s*(?:GRANT|REVOKE|ALTER\s+DEFAULT\s+PRIVILEGES)\b", re.IGNORECASE)
+_DEFAULT_PRIVILEGES = re.compile(r"\s*ALTER\s+DEFAULT\s+PRIVILEGES\b", re.IGNORECASE)
 _INDEX_ON_ONLY = re.compile(r"(\bON\s+)ONLY\s+", re.IGNORECASE)
 _ALTER_INDEX_ATTACH = re.compile(r"\s*ALTER\s+INDEX\s+.+\s+ATTACH\s+PARTITION\s+", re.IGNORECASE | re.DOTALL)
 _CREATE_HEAD = re.compile(
@@ -126,8 +131,9 @@ _SEQ_DEFAULTS = {"START": "1", "INCREMENT": "1", "CACHE": "1"}
 class Compiler:
     """Compiles statements of one dialect. Holds no state between statements."""
 
-    def __init__(self, dialect: str) -> None:
+    def __init__(self, dialect: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> None:
         self.dialect = dialect
+        self.options = options
         self.default_schema = DEFAULT_SCHEMA.get(dialect, "")
         self._sqlglot = sqlglot.Dialect.get_or_raise(dialect)
         self._parser = self._sqlglot.parser()
@@ -283,6 +289,19 @@ class Compiler:
             return [self.opaque(text)]
 
     def _fast_path(self, text: str) -> list[o.AnyOp] | None:
+        if self.options.keep_grants and _GRANT_HEAD.match(text):
+            grants = read_grants(text, self._grant_target)
+            if grants is not None:
+                return [o.ChangePrivileges(grants=grants)]
+            if _DEFAULT_PRIVILEGES.match(text):
+                return [self.opaque(text, kind=Kind.GRANT, name=None)]
+            return [o.Ignored(reason="role membership")]
+        if self.options.keep_owners:
+            owned = OWNER.match(text)
+            if owned:
+                kind = _WS.sub(" ", owned.group("kind").upper())
+                target = self._grant_target(kind, owned.group("target"))
+                return [o.SetOwner(kind=kind, target=target, owner=self._unquote(owned.group("owner")))]
         if _IGNORED_HEADS.match(text):
             if text.lstrip()[:6].upper() == "SELECT" and "set_config" not in text and "setval" not in text:
                 return (
@@ -349,6 +368,29 @@ class Compiler:
             return [o.Ignored(reason="index partition")]  # a child index, attached to its parent's
         return None
 
+    def _grant_target(self, kind: str, target: str) -> str:
+        """An object named in GRANT or ALTER ... OWNER TO, as canonical SQL text."""
+        target = target.strip()
+        if kind in ("FUNCTION", "PROCEDURE", "ROUTINE", "AGGREGATE"):
+            base, _, args = target.partition("(")
+            schema, name = self.parse_qname(base.strip())
+            signature = self._signature_from_text(args.rsplit(")", 1)[0]) if args else ""
+            return f"{self.qq(self.qualify(schema, name))}({signature})"
+        if kind in (
+            "SCHEMA",
+            "DATABASE",
+            "LANGUAGE",
+            "TABLESPACE",
+            "FOREIGN DATA WRAPPER",
+            "FOREIGN SERVER",
+            "SERVER",
+            "EVENT TRIGGER",
+            "PUBLICATION",
+            "EXTENSION",
+        ) or kind.startswith("ALL "):
+            return self.q(self._unquote(target))
+        return self.qq(self.qualify(*self.parse_qname(target)))
+
     def _comment(self, kind_text: str, target: str, text: str) -> list[o.AnyOp]:
         kind = _WS.sub(" ", kind_text.upper())
         value = None if text.upper() == "NULL" else _string_value(text)
@@ -377,18 +419,11 @@ class Compiler:
 
     def _signature_from_text(self, args: str) -> str:
         """Argument types of `f(a integer, text)` as the identity PostgreSQL uses: types only, no OUT."""
-        if not args.strip():
-            return ""
         try:
-            tree = self.parse(f"CREATE FUNCTION f({args}) RETURNS INT AS $$ $$")
-        except SqlglotError:
+            arguments = [self.routines.argument(a) for a in split_top_level(args)]
+        except Exception:
             return _WS.sub(" ", args.strip()).lower()
-        if tree is None or not isinstance(tree.this, exp.UserDefinedFunction):
-            return _WS.sub(" ", args.strip()).lower()
-        try:
-            return self._signature(tree.this)
-        except _Unsupported:
-            return _WS.sub(" ", args.strip()).lower()
+        return ", ".join(identity for _, _, identity in arguments if identity)
 
     # -- dispatch ------------------------------------------------------------------------------------------
 
@@ -510,8 +545,10 @@ class Compiler:
                 indexes.append(self._inline_index(item, qualified, name))
             else:
                 constraints.append(self.table_constraint(item, qualified, name))
-        if partition_of and not table.columns:
-            pass  # the columns come from the parent at apply time
+        not_valid = _not_valid_names(text, self._unquote)
+        for op in constraints:
+            if op.constraint.name in not_valid and not op.constraint.definition.endswith(" NOT VALID"):
+                op.constraint.definition += " NOT VALID"
         ops.append(
             o.CreateTable(table=table, if_not_exists=bool(tree.args.get("exists")), partition_of=partition_of)
         )
@@ -1268,6 +1305,16 @@ def _balanced(args: str) -> str:
     return args
 
 
+def _not_valid_names(text: str, unquote: Callable[[str], str]) -> set[str]:
+    """Names of the constraints a CREATE TABLE declares NOT VALID (sqlglot reads past the words)."""
+    names = set()
+    for found in re.finditer(r"\bNOT\s+VALID\b", text, re.IGNORECASE):
+        heads = list(_CONSTRAINT_NAME.finditer(text, 0, found.start()))
+        if heads:
+            names.add(unquote(heads[-1].group(1)))
+    return names
+
+
 def _prepare(text: str) -> str:
     """Rewrite spellings sqlglot does not read into equivalent ones it does, before parsing."""
     text = _INDEX_ON_ONLY.sub(r"\1", text, count=1)
@@ -1281,6 +1328,7 @@ def _prepare(text: str) -> str:
 _CREATE_TABLE = re.compile(
     r"\s*(?:CREATE|ALTER)\s+(?:(?:GLOBAL|LOCAL|TEMP|TEMPORARY|UNLOGGED)\s+)*TABLE\b", re.I
 )
+_CONSTRAINT_NAME = re.compile(rf"\bCONSTRAINT\s+({_IDENT})", re.IGNORECASE)
 _NOT_VALID_ADD = re.compile(r"\bADD\s+CONSTRAINT\b.*\bNOT\s+VALID\s*$", re.IGNORECASE | re.DOTALL)
 _NOT_VALID = re.compile(r"\)\s+NOT\s+VALID\b(?=\s*[,)])", re.IGNORECASE)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import msgspec
 
 from registry.model import Column, Constraint, Definition, Index, Kind, Sequence, Table
+from registry.normalize.privileges import Grant
 
 
 class Op(msgspec.Struct, tag=True, tag_field="op", kw_only=True, omit_defaults=True):
@@ -139,6 +140,16 @@ class TableOption(Op):
     sql: str
 
 
+class ChangePrivileges(Op):
+    grants: list[Grant]
+
+
+class SetOwner(Op):
+    kind: str  # TABLE, VIEW, FUNCTION, ...
+    target: str  # canonical name as printed
+    owner: str
+
+
 class Opaque(Op):
     definition: Definition
     message: str | None = None  # why it is opaque (the parser's error), if it failed
@@ -170,6 +181,8 @@ AnyOp = (
     | AlterSequence
     | AttachPartition
     | TableOption
+    | ChangePrivileges
+    | SetOwner
     | Opaque
     | Ignored
 )

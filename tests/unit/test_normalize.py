@@ -294,3 +294,39 @@ def test_materialized_view_storage_options_count() -> None:
     with_options = "CREATE MATERIALIZED VIEW v WITH (fillfactor = 70) AS SELECT 1 AS x;"
     assert fp(base) != fp(with_options)
     assert fp(with_options) == fp(with_options.replace("fillfactor = 70", "FILLFACTOR=70"))
+
+
+GRANTS = """
+CREATE TABLE t (a int);
+CREATE FUNCTION f(a integer) RETURNS int LANGUAGE sql AS $$ SELECT a $$;
+ALTER TABLE public.t OWNER TO app;
+GRANT SELECT, INSERT ON t TO reader;
+GRANT ALL ON TABLE public.t TO admin WITH GRANT OPTION;
+REVOKE INSERT ON t FROM reader;
+GRANT EXECUTE ON FUNCTION f(int4) TO PUBLIC;
+GRANT app TO bob;
+"""
+
+
+def test_owners_and_grants_are_ignored_by_default() -> None:
+    assert fp(GRANTS) == fp(
+        "CREATE TABLE t (a int); CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS $$ SELECT a $$;"
+    )
+
+
+def test_owners_and_grants_are_kept_when_asked_and_revoke_takes_back() -> None:
+    from registry.normalize import NormalizeOptions
+
+    schema = normalize(GRANTS, cache=False, options=NormalizeOptions(keep_grants=True, keep_owners=True))
+    kept = {key.name: text for key, text in schema.rendered().items() if key.kind in (Kind.GRANT, Kind.OWNER)}
+    assert kept == {
+        "function public.f(INT) to PUBLIC": "GRANT EXECUTE ON FUNCTION public.f(INT) TO PUBLIC;\n",
+        "table public.t to admin": "GRANT ALL ON TABLE public.t TO admin WITH GRANT OPTION;\n",
+        "table public.t to reader": "GRANT SELECT ON TABLE public.t TO reader;\n",
+        "table public.t": "ALTER TABLE public.t OWNER TO app;\n",
+    }
+    fewer = GRANTS.replace("GRANT SELECT, INSERT ON t TO reader;", "")
+    assert (
+        normalize(fewer, cache=False, options=NormalizeOptions(keep_grants=True)).fingerprint
+        != normalize(GRANTS, cache=False, options=NormalizeOptions(keep_grants=True)).fingerprint
+    )

@@ -88,7 +88,8 @@ def test_snapshot_writes_the_tree_of_the_design(registry: Registry) -> None:
     assert info["created_at"].endswith("Z") and info["tables"] == 1 and info["objects"] == {"table": 1}
     assert info["fingerprint"] == normalize(V1).fingerprint == result.fingerprint
     assert info["database_version"] == "PostgreSQL 15.5" and info["source"] == "ddl"
-    assert info["normalizer"]["name"] == "schemareg"
+    assert info["normalizer"]["name"] == "schemareg-normalize"
+    assert info["normalizer"]["version"].startswith("1+sqlglot.")
     repo = registry._repo("shop")
     files = repo.files(repo.commit(result.sha).tree)
     assert set(files) == {

@@ -1,0 +1,139 @@
+"""Grants and owners, kept when a project asks for them (they are ignored by default).
+
+`GRANT` and `REVOKE` change a set of privileges per (object, grantee), so a script that grants and later
+revokes ends where the database would; the result is one canonical `GRANT` per (object, grantee).
+`ALTER ... OWNER TO` keeps the last owner per object.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import msgspec
+
+from registry.normalize.routines import split_top_level
+
+_IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
+_KINDS = (
+    r"TABLE|SEQUENCE|FUNCTION|PROCEDURE|ROUTINE|SCHEMA|TYPE|DOMAIN|DATABASE|TABLESPACE|LANGUAGE|FOREIGN\s+TABLE|"
+    r"FOREIGN\s+DATA\s+WRAPPER|FOREIGN\s+SERVER|LARGE\s+OBJECT|ALL\s+TABLES\s+IN\s+SCHEMA|"
+    r"ALL\s+SEQUENCES\s+IN\s+SCHEMA|ALL\s+FUNCTIONS\s+IN\s+SCHEMA|ALL\s+PROCEDURES\s+IN\s+SCHEMA|"
+    r"ALL\s+ROUTINES\s+IN\s+SCHEMA"
+)
+GRANT = re.compile(
+    rf"\s*GRANT\s+(?P<privileges>.+?)\s+ON\s+(?:(?P<kind>{_KINDS})\s+)?(?P<objects>.+?)\s+TO\s+(?P<grantees>.+?)"
+    r"(?P<option>\s+WITH\s+GRANT\s+OPTION)?(?:\s+GRANTED\s+BY\s+\S+)?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+REVOKE = re.compile(
+    rf"\s*REVOKE\s+(?P<option>GRANT\s+OPTION\s+FOR\s+)?(?P<privileges>.+?)\s+ON\s+(?:(?P<kind>{_KINDS})\s+)?"
+    r"(?P<objects>.+?)\s+FROM\s+(?P<grantees>.+?)(?:\s+GRANTED\s+BY\s+\S+)?(?:\s+(?:CASCADE|RESTRICT))?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+OWNER = re.compile(
+    r"\s*ALTER\s+(?P<kind>MATERIALIZED\s+VIEW|FOREIGN\s+TABLE|EVENT\s+TRIGGER|TEXT\s+SEARCH\s+\w+|\w+)\s+"
+    r"(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<target>.+?)\s+OWNER\s+TO\s+(?P<owner>\S+)\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_WS = re.compile(r"\s+")
+
+
+class Grant(msgspec.Struct, frozen=True):
+    """One statement's effect: privileges added to (or, revoke=True, removed from) a grantee on an object."""
+
+    kind: str  # TABLE, SEQUENCE, FUNCTION, SCHEMA, ...
+    target: str  # canonical, schema-qualified where it applies
+    grantee: str
+    privileges: tuple[str, ...]
+    grant_option: bool = False
+    revoke: bool = False
+
+
+def _privileges(text: str) -> tuple[str, ...]:
+    out = []
+    for privilege in split_top_level(text):
+        privilege = _WS.sub(" ", privilege).upper()
+        if privilege in ("ALL", "ALL PRIVILEGES"):
+            privilege = "ALL"
+        out.append(privilege)
+    return tuple(sorted(set(out)))
+
+
+def _grantee(text: str) -> str:
+    text = text.strip().removeprefix("GROUP ").strip()
+    if text.startswith('"'):
+        return text
+    return "PUBLIC" if text.upper() == "PUBLIC" else text.lower()
+
+
+def read_grants(text: str, qualify: Callable[[str, str], str]) -> list[Grant] | None:
+    """Parse GRANT / REVOKE on objects; None when the statement is another form (roles, defaults)."""
+    match = GRANT.match(text)
+    revoke = False
+    if match is None:
+        match = REVOKE.match(text)
+        revoke = True
+    if match is None:
+        return None
+    kind = _WS.sub(" ", (match.group("kind") or "TABLE").upper())
+    privileges = _privileges(match.group("privileges"))
+    grant_option = bool(match.group("option"))
+    out = []
+    for target in split_top_level(match.group("objects")):
+        canonical = qualify(kind, target)
+        for grantee in split_top_level(match.group("grantees")):
+            out.append(
+                Grant(
+                    kind=kind,
+                    target=canonical,
+                    grantee=_grantee(grantee),
+                    privileges=privileges,
+                    grant_option=grant_option,
+                    revoke=revoke,
+                )
+            )
+    return out
+
+
+class PrivilegeSet:
+    """Privileges per (kind, object, grantee), with grant options, as GRANT and REVOKE leave them."""
+
+    def __init__(self) -> None:
+        self.held: dict[tuple[str, str, str], dict[str, bool]] = {}
+
+    def apply(self, grant: Grant) -> None:
+        key = (grant.kind, grant.target, grant.grantee)
+        held = self.held.setdefault(key, {})
+        for privilege in grant.privileges:
+            if grant.revoke:
+                if privilege == "ALL":
+                    if grant.grant_option:
+                        held.update(dict.fromkeys(held, False))
+                    else:
+                        held.clear()
+                elif grant.grant_option:
+                    if privilege in held:
+                        held[privilege] = False
+                else:
+                    held.pop(privilege, None)
+            else:
+                held[privilege] = held.get(privilege, False) or grant.grant_option
+        if not held:
+            del self.held[key]
+
+    def statements(self) -> dict[str, str]:
+        """Canonical GRANT statements by object name `KIND target TO grantee`."""
+        out = {}
+        for (kind, target, grantee), held in sorted(self.held.items()):
+            with_option = sorted(p for p, option in held.items() if option)
+            plain = sorted(p for p, option in held.items() if not option)
+            parts = []
+            if plain:
+                parts.append(f"GRANT {', '.join(plain)} ON {kind} {target} TO {grantee};")
+            if with_option:
+                parts.append(
+                    f"GRANT {', '.join(with_option)} ON {kind} {target} TO {grantee} WITH GRANT OPTION;"
+                )
+            out[f"{kind.lower()} {target} to {grantee}"] = "\n".join(parts)
+        return out
