@@ -83,7 +83,9 @@ class Applier:
         table = self.table(op.table)
         if table is None:
             return False
-        if any(i.name == op.index.name for i in table.indexes):
+        if self.index_owner.get(_sibling(op.table, op.index.name)) == op.table and any(
+            i.name == op.index.name for i in table.indexes
+        ):
             if op.if_not_exists:
                 return True
             table.indexes = [i for i in table.indexes if i.name != op.index.name]
