@@ -20,7 +20,7 @@ from registry.model import Definition, Issue, Kind, Schema
 from registry.normalize import ops as o
 from registry.normalize.apply import Applier, finish
 from registry.normalize.cache import StatementCache, default_cache_dir, statement_key
-from registry.normalize.compile import Compiler
+from registry.normalize.compile import Compiler, statement_name
 from registry.normalize.options import DEFAULT_OPTIONS, NormalizeOptions, options_from_mapping
 from registry.normalize.split import split_statements
 
@@ -167,18 +167,11 @@ def _keep_orphan(applier: Applier, compiler: Compiler, text: str, schema: Schema
     op = compiler.opaque(text)
     assert isinstance(op, o.Opaque)
     definition = op.definition
-    if definition.kind is not Kind.OTHER or definition.name in ("", None):
+    if definition.kind is not Kind.OTHER or not definition.name:
         definition = Definition(
-            kind=Kind.OTHER, schema="", name=_orphan_name(definition.sql), sql=definition.sql, opaque=True
+            kind=Kind.OTHER, schema="", name=statement_name(definition.sql), sql=definition.sql, opaque=True
         )
     applier.apply(o.Opaque(definition=definition))
-
-
-def _orphan_name(sql: str) -> str:
-    import hashlib
-
-    head = " ".join(sql.split()[:2]).lower()
-    return f"{head} {hashlib.sha256(sql.encode()).hexdigest()[:12]}"
 
 
 def normalize_file(

@@ -7,6 +7,7 @@ an opaque object with the kind and name read from its head, never dropped.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Callable
@@ -1184,19 +1185,7 @@ class Compiler:
         if kind is None:
             kind = Kind.OTHER
         if name is None:
-            digest = __import__("hashlib").sha256(squashed.encode()).hexdigest()[:12]
-            head = " ".join(squashed.split()[:2]).lower()
-            schema, name = "", f"{head} {digest}"
-        elif (
-            "." in name
-            and kind is not Kind.TRIGGER
-            and kind is not Kind.POLICY
-            and kind is not Kind.RULE
-            and "(" not in name
-            and schema == ""
-            and kind is Kind.TABLE
-        ):
-            schema, _, name = name.partition(".")
+            schema, name = "", statement_name(squashed)
         if name.startswith(f"{schema}.") and schema:
             name = name[len(schema) + 1 :]
         return o.Opaque(
@@ -1305,6 +1294,12 @@ def _balanced(args: str) -> str:
     return args
 
 
+def statement_name(text: str) -> str:
+    """A stable name for a statement that names no object: its first two words and a digest."""
+    head = " ".join(text.split()[:2]).lower()
+    return f"{head} {hashlib.sha256(text.encode()).hexdigest()[:12]}"
+
+
 def _not_valid_names(text: str, unquote: Callable[[str], str]) -> set[str]:
     """Names of the constraints a CREATE TABLE declares NOT VALID (sqlglot reads past the words)."""
     names = set()
@@ -1363,7 +1358,6 @@ def _fk_options(ref: exp.Reference) -> str:
             "MATCH SIMPLE",
             "NOT DEFERRABLE",
             "INITIALLY IMMEDIATE",
-            "ON DELETE RESTRICT" if False else "",
         ):
             continue
         out.append(opt)

@@ -22,9 +22,7 @@ def sequence_options(
     found: dict[str, str] = {}
     m = re.search(r"\bSEQUENCE NAME (\S+)", words)
     if m and compiler is not None:
-        seq_schema, seq_name = compiler.parse_qname(
-            text[m.start(1) : m.end(1)] if False else m.group(1).lower()
-        )
+        seq_schema, seq_name = compiler.parse_qname(m.group(1).lower())
         default_name = make_object_name(table.rpartition(".")[2], column, "seq")
         if seq_name != default_name:
             found["SEQUENCE NAME"] = compiler.qq(compiler.qualify(seq_schema, seq_name))
