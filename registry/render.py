@@ -68,7 +68,7 @@ def render_column(column: Column, dialect: str) -> str:
     return " ".join(parts)
 
 
-def render_table(table: Table, dialect: str, *, foreign_keys: bool = True) -> str:
+def render_table(table: Table, dialect: str, *, foreign_keys: bool = True, indexes: bool = True) -> str:
     """CREATE TABLE with columns and constraints, then indexes and comments, one statement a line."""
     name = quote_qualified(_qualified(table), dialect)
     lines = [_INDENT + render_column(column, dialect) for column in table.columns]
@@ -106,12 +106,19 @@ def render_table(table: Table, dialect: str, *, foreign_keys: bool = True) -> st
             )
     for action in table.alterations:
         out.append(f"ALTER TABLE {name} {action};")
-    for index in table.indexes:
-        unique = "UNIQUE " if index.unique else ""
-        out.append(f"CREATE {unique}INDEX {quote(index.name, dialect)} ON {name} {index.definition};")
+    if indexes:
+        out.append(render_indexes(table, dialect).rstrip("\n"))
     if dialect != "mysql":
         out.extend(_comments(table, name, dialect))
     return "\n".join(out) + "\n"
+
+
+def render_indexes(table: Table, dialect: str) -> str:
+    name = quote_qualified(_qualified(table), dialect)
+    return "".join(
+        f"CREATE {'UNIQUE ' if index.unique else ''}INDEX {quote(index.name, dialect)} ON {name} {index.definition};\n"
+        for index in table.indexes
+    )
 
 
 def render_foreign_keys(table: Table, dialect: str) -> str:
@@ -210,26 +217,14 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?")
 
 
 def creation_order(schema: Schema) -> list[ObjectKey]:
-    """Objects in an order that replays: by kind, and within views by what they read."""
+    """Objects in an order that replays: by kind (CREATION_ORDER), and views by what they read."""
     rank = {kind: i for i, kind in enumerate(CREATION_ORDER)}
     keys = sorted(schema.objects, key=lambda k: (rank.get(k.kind, len(rank)), k.name))
-    ordered: list[ObjectKey] = []
+    first_view = rank[Kind.VIEW]
     views = [k for k in keys if k.kind in (Kind.VIEW, Kind.MATERIALIZED_VIEW)]
-    others = [k for k in keys if k.kind not in (Kind.VIEW, Kind.MATERIALIZED_VIEW)]
-    for key in others:
-        if key.kind in (
-            Kind.RULE,
-            Kind.TRIGGER,
-            Kind.EVENT_TRIGGER,
-            Kind.POLICY,
-            Kind.PUBLICATION,
-            Kind.OTHER,
-        ):
-            break
-        ordered.append(key)
-    ordered.extend(_views_in_dependency_order(schema, views))
-    ordered.extend(k for k in others if k not in set(ordered))
-    return ordered
+    before = [k for k in keys if rank.get(k.kind, len(rank)) < first_view]
+    after = [k for k in keys if rank.get(k.kind, len(rank)) > rank[Kind.MATERIALIZED_VIEW]]
+    return before + _views_in_dependency_order(schema, views) + after
 
 
 def _views_in_dependency_order(schema: Schema, views: list[ObjectKey]) -> list[ObjectKey]:
@@ -265,34 +260,51 @@ def _views_in_dependency_order(schema: Schema, views: list[ObjectKey]) -> list[O
 
 
 def render_schema_sql(schema: Schema) -> str:
-    """The whole schema as one script that replays into an empty database."""
+    """The whole schema as one script that replays into an empty database, in pg_dump's sections:
+    objects and tables first (partitions attached), then table indexes, then what reads tables (views,
+    triggers, policies), and foreign keys and sequence ownership last.
+    """
     dialect = schema.dialect
     parts: list[str] = []
     if dialect == "postgres":
         parts.append("SET check_function_bodies = false;\n")
-    foreign_keys: list[str] = []
-    for key in creation_order(schema):
+    tables: list[Table] = []
+    last: list[str] = []
+    order = creation_order(schema)
+    table_rank = CREATION_ORDER.index(Kind.TABLE)
+    for key in order:
         obj = schema.objects[key]
         if isinstance(obj, Table):
-            parts.append(render_table(obj, dialect, foreign_keys=dialect == "sqlite"))
+            tables.append(obj)
+            parts.append(render_table(obj, dialect, foreign_keys=dialect == "sqlite", indexes=False))
             if dialect != "sqlite":
-                fks = render_foreign_keys(obj, dialect)
-                if fks:
-                    foreign_keys.append(fks)
-        elif isinstance(obj, Sequence) and obj.owned_by:
+                last.append(render_foreign_keys(obj, dialect))
+            continue
+        if CREATION_ORDER.index(key.kind) > table_rank and tables:
+            parts.extend(_table_indexes(tables, dialect))
+            tables = []
+        if isinstance(obj, Sequence) and obj.owned_by:
             # Owned sequences are created before their tables, owned after them.
             parts.append(
                 render_sequence(Sequence(schema=obj.schema, name=obj.name, options=obj.options), dialect)
             )
             owner, _, column = obj.owned_by.rpartition(".")
             name = quote_qualified(_qualified(obj), dialect)
-            foreign_keys.insert(
+            last.insert(
                 0,
                 f"ALTER SEQUENCE {name} OWNED BY {quote_qualified(owner, dialect)}.{quote(column, dialect)};\n",
             )
             if obj.comment is not None:
-                foreign_keys.insert(0, f"COMMENT ON SEQUENCE {name} IS {literal(obj.comment)};\n")
+                last.insert(0, f"COMMENT ON SEQUENCE {name} IS {literal(obj.comment)};\n")
         else:
             parts.append(render_object(obj, dialect))
-    parts.extend(foreign_keys)
+    parts.extend(_table_indexes(tables, dialect))
+    parts.extend(text for text in last if text)
     return "\n".join(parts)
+
+
+def _table_indexes(tables: list[Table], dialect: str) -> list[str]:
+    """Indexes of partitions before those of partitioned tables: a partitioned table's index then adopts
+    the partitions' matching indexes instead of creating its own on each of them."""
+    ordered = sorted(tables, key=lambda t: 0 if t.partition_of else 2 if t.partition_by else 1)
+    return [text for text in (render_indexes(t, dialect) for t in ordered) if text]

@@ -19,11 +19,12 @@ from registry.model import (
     Table,
     key_of,
 )
+from registry.names import make_object_name
 from registry.normalize import ops as o
 from registry.normalize.privileges import PrivilegeSet
 from registry.normalize.sequences import sequence_options
 from registry.normalize.views import qualify_join_views
-from registry.render import quote
+from registry.render import quote, quote_qualified
 
 
 class Applier:
@@ -82,7 +83,7 @@ class Applier:
     def _CreateIndex(self, op: o.CreateIndex) -> bool:
         table = self.table(op.table)
         if table is None:
-            return False
+            return self._index_on_materialized_view(op)
         if self.index_owner.get(_sibling(op.table, op.index.name)) == op.table and any(
             i.name == op.index.name for i in table.indexes
         ):
@@ -91,6 +92,23 @@ class Applier:
             table.indexes = [i for i in table.indexes if i.name != op.index.name]
         table.indexes.append(op.index)
         self.index_owner[_sibling(op.table, op.index.name)] = op.table
+        return True
+
+    def _index_on_materialized_view(self, op: o.CreateIndex) -> bool:
+        """An index on a materialized view is an object of its own (the view has no index list)."""
+        if ObjectKey(Kind.MATERIALIZED_VIEW, op.table) not in self.objects:
+            return False
+        index = op.index
+        schema = op.table.rpartition(".")[0]
+        target = quote_qualified(op.table, self.schema.dialect)
+        unique = "UNIQUE " if index.unique else ""
+        sql = f"CREATE {unique}INDEX {quote(index.name, self.schema.dialect)} ON {target} {index.definition}"
+        key = ObjectKey(Kind.INDEX, _sibling(op.table, index.name))
+        if key in self.objects and op.if_not_exists:
+            return True
+        self.objects[key] = Definition(
+            kind=Kind.INDEX, schema=schema, name=index.name, sql=sql, depends_on=(op.table,)
+        )
         return True
 
     def _AddColumn(self, op: o.AddColumn) -> bool:
@@ -229,7 +247,7 @@ class Applier:
             owner = self.index_owner.get(op.name)
             table = self.table(owner) if owner else None
             if table is None:
-                return op.if_exists
+                return self.objects.pop(ObjectKey(Kind.INDEX, op.name), None) is not None or op.if_exists
             table.indexes = [i for i in table.indexes if _sibling(owner or "", i.name) != op.name]
             self.index_owner.pop(op.name, None)
             return True
@@ -396,7 +414,47 @@ def finish(schema: Schema) -> None:
             for constraint in obj.constraints:
                 if constraint.kind is ConstraintKind.FOREIGN_KEY and constraint.references:
                     _fill_referenced_columns(schema, constraint)
+    _inherit_partition_indexes(schema)
     qualify_join_views(schema)
+
+
+def _inherit_partition_indexes(schema: Schema) -> None:
+    """A partition has the unique constraints and indexes of its partitioned table, with names PostgreSQL
+    gives them (`<partition>_pkey`, `<partition>_<columns>_idx`), whether it was declared with PARTITION OF,
+    attached later, or dumped with its own copies."""
+    tables = {f"{t.schema}.{t.name}" if t.schema else t.name: t for t in schema.tables()}
+
+    def depth(table: Table) -> int:
+        n = 0
+        while table.partition_of and table.partition_of in tables and n < 32:
+            table, n = tables[table.partition_of], n + 1
+        return n
+
+    for child in sorted((t for t in tables.values() if t.partition_of), key=depth):
+        parent = tables.get(child.partition_of or "")
+        if parent is None:
+            continue
+        for constraint in parent.constraints:
+            if constraint.kind not in (ConstraintKind.PRIMARY_KEY, ConstraintKind.UNIQUE):
+                continue
+            if any(c.kind is constraint.kind and c.columns == constraint.columns for c in child.constraints):
+                continue
+            label = "pkey" if constraint.kind is ConstraintKind.PRIMARY_KEY else "key"
+            columns = None if constraint.kind is ConstraintKind.PRIMARY_KEY else "_".join(constraint.columns)
+            child.constraints.append(
+                msgspec.structs.replace(
+                    constraint, name=make_object_name(child.name, columns, label), comment=None
+                )
+            )
+            child.constraints.sort(key=lambda c: c.name)
+        for index in parent.indexes:
+            if any(i.definition == index.definition and i.unique == index.unique for i in child.indexes):
+                continue
+            label = "_".join(index.columns) if index.columns else "expr"
+            child.indexes.append(
+                msgspec.structs.replace(index, name=make_object_name(child.name, label, "idx"), comment=None)
+            )
+            child.indexes.sort(key=lambda i: i.name)
 
 
 def _fill_referenced_columns(schema: Schema, constraint: object) -> None:

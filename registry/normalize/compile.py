@@ -18,11 +18,11 @@ from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.simplify import simplify
 
 from registry.model import Column, Constraint, ConstraintKind, Definition, Index, Kind, Sequence, Table
-from registry.names import make_object_name, needs_quotes
+from registry.names import PG_CATALOG_TYPES, make_object_name, needs_quotes
 from registry.normalize import ops as o
 from registry.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from registry.normalize.privileges import OWNER, read_grants
-from registry.normalize.routines import ROUTINE_HEAD, RoutineReader, TriggerReader, split_top_level
+from registry.normalize.routines import ROUTINE_HEAD, PatternReader, RoutineReader, split_top_level
 from registry.normalize.rules import VIEW_RULES, canonical_expression, fold_identifiers, fold_name
 from registry.normalize.sequences import sequence_options
 from registry.render import literal, quote, quote_qualified
@@ -75,8 +75,8 @@ _ADD_IDENTITY = re.compile(
     r"(?:\s*\((?P<options>.*)\))?$",
     re.IGNORECASE | re.DOTALL,
 )
-_TRIGGER_OR_POLICY = re.compile(
-    r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?(?:TRIGGER|POLICY|DOMAIN)\b", re.IGNORECASE
+_PATTERN_HEAD = re.compile(
+    r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?(?:TRIGGER|POLICY|DOMAIN|EXTENSION)\b", re.IGNORECASE
 )
 # `text ARRAY` is `text[]` (SQL standard spelling sqlglot does not read in column definitions).
 _TYPE_ARRAY = re.compile(
@@ -140,7 +140,7 @@ class Compiler:
         self._parser = self._sqlglot.parser()
         self._generator = self._sqlglot.generator()
         self.routines = RoutineReader(dialect, self.default_schema, self.parse_qname, self.text_expression)
-        self.triggers = TriggerReader(self.routines, self._unquote)
+        self.patterns = PatternReader(self.routines, self._unquote)
 
     def text_expression(self, text: str, *, fold_constants: bool = False) -> str:
         """Canonical text of an expression given as text (argument defaults); squashed if unparseable.
@@ -232,15 +232,29 @@ class Compiler:
                 table.set("db", exp.to_identifier(self.default_schema))
 
     def type_sql(self, node: exp.DataType) -> str:
+        """A type as canonical text; a user-defined type is schema-qualified as pg_dump prints it."""
         fold_identifiers(node, self.dialect)
-        if node.this == exp.DataType.Type.USERDEFINED:
-            kind = node.args.get("kind")
-            if isinstance(kind, exp.Dot | exp.Identifier):
-                name = self.fold(kind) if isinstance(kind, exp.Identifier) else None
-                if name is None and isinstance(kind, exp.Dot):
-                    return f"{self.q(self.fold(kind.this))}.{self.q(self.fold(kind.expression))}"
-                return self.q(name or "")
-        return self.gen(node)
+        if (
+            node.this == exp.DataType.Type.ARRAY
+            and len(node.expressions) == 1
+            and not node.args.get("values")
+        ):
+            inner = node.expressions[0]
+            if isinstance(inner, exp.DataType) and inner.this == exp.DataType.Type.USERDEFINED:
+                return self.type_sql(inner) + "[]"
+        if node.this != exp.DataType.Type.USERDEFINED:
+            return self.gen(node)
+        kind = node.args.get("kind")
+        if isinstance(kind, exp.Dot):
+            schema, name = self.fold(kind.this), self.fold(kind.expression)
+        elif isinstance(kind, exp.Identifier):
+            schema, name = "", self.fold(kind)
+        else:
+            parts = [self._unquote(p) for p in _split_dotted(str(kind))] or [str(kind)]
+            schema, name = (parts[-2] if len(parts) > 1 else ""), parts[-1]
+        if not schema and self.dialect == "postgres" and name not in PG_CATALOG_TYPES:
+            schema = self.default_schema
+        return f"{self.q(schema)}.{self.q(name)}" if schema else self.q(name)
 
     # -- entry point ---------------------------------------------------------------------------------------
 
@@ -256,10 +270,13 @@ class Compiler:
                 routine = None
             if routine is not None:
                 return [o.CreateDefinition(definition=routine, replace=True)]
-        if self.dialect == "postgres" and _TRIGGER_OR_POLICY.match(text):
+        if self.dialect == "postgres" and _PATTERN_HEAD.match(text):
             try:
                 definition = (
-                    self.triggers.trigger(text) or self.triggers.policy(text) or self.triggers.domain(text)
+                    self.patterns.trigger(text)
+                    or self.patterns.policy(text)
+                    or self.patterns.domain(text)
+                    or self.patterns.extension(text)
                 )
             except Exception:
                 _log.debug("kept as opaque after an internal error: %.80s", text, exc_info=True)
@@ -654,6 +671,11 @@ class Compiler:
             and _base_type(column_type) in _NUMERIC_TYPES
         ):
             return str(node.this)
+        if isinstance(node, exp.Literal) and node.is_string and _base_type(column_type) == "TIMESTAMP":
+            # A zone on a timestamp without time zone is dropped when the default is stored.
+            zoned = _ZONED_TIMESTAMP.fullmatch(node.this)
+            if zoned:
+                node = exp.Literal.string(zoned.group(1))
         return self.expr(node)
 
     def _identity(self, node: exp.GeneratedAsIdentityColumnConstraint, table: str, column: str) -> str:
@@ -944,8 +966,6 @@ class Compiler:
             columns += f" WITH ({', '.join(settings)})"
         body = canonical_expression(query, self.dialect, self.gen, VIEW_RULES)
         sql_text = f"{head} {self.qq(self.qualify(schema, name))}{columns} AS {body}"
-        if materialized and re.search(r"\bWITH\s+NO\s+DATA\s*$", text, re.IGNORECASE):
-            sql_text += " WITH NO DATA"
         depends = tuple(sorted({self.qname(t) for t in query.find_all(exp.Table)}))
         return [
             o.CreateDefinition(
@@ -1205,6 +1225,9 @@ _SERIALS = {
 }
 _NUMERIC_TYPES = {"INT", "BIGINT", "SMALLINT", "DECIMAL", "DOUBLE PRECISION", "REAL", "FLOAT", "NUMERIC"}
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_ZONED_TIMESTAMP = re.compile(
+    r"(\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(?:[+-]\d\d(?::?\d\d)?|Z|UTC)"
+)
 
 
 def _base_type(type_text: str) -> str:
@@ -1313,6 +1336,9 @@ def _not_valid_names(text: str, unquote: Callable[[str], str]) -> set[str]:
 def _prepare(text: str) -> str:
     """Rewrite spellings sqlglot does not read into equivalent ones it does, before parsing."""
     text = _INDEX_ON_ONLY.sub(r"\1", text, count=1)
+    if _MATERIALIZED.match(text):
+        # Whether a materialized view is populated is data: pg_dump --schema-only always says NO DATA.
+        text = _WITH_DATA.sub("", text)
     if _CREATE_TABLE.match(text):
         text = _TYPE_ARRAY.sub(r"\1[]", text)
         # A constraint created with its table is checked at once: NOT VALID means nothing there.
@@ -1323,6 +1349,8 @@ def _prepare(text: str) -> str:
 _CREATE_TABLE = re.compile(
     r"\s*(?:CREATE|ALTER)\s+(?:(?:GLOBAL|LOCAL|TEMP|TEMPORARY|UNLOGGED)\s+)*TABLE\b", re.I
 )
+_MATERIALIZED = re.compile(r"\s*CREATE\s+MATERIALIZED\s+VIEW\b", re.IGNORECASE)
+_WITH_DATA = re.compile(r"\s+WITH\s+(?:NO\s+)?DATA\s*$", re.IGNORECASE)
 _CONSTRAINT_NAME = re.compile(rf"\bCONSTRAINT\s+({_IDENT})", re.IGNORECASE)
 _NOT_VALID_ADD = re.compile(r"\bADD\s+CONSTRAINT\b.*\bNOT\s+VALID\s*$", re.IGNORECASE | re.DOTALL)
 _NOT_VALID = re.compile(r"\)\s+NOT\s+VALID\b(?=\s*[,)])", re.IGNORECASE)
@@ -1341,6 +1369,8 @@ def _bound(text: str) -> str:
 
 def _collation(text: str) -> str:
     text = text.strip()
+    if text.lower().startswith("pg_catalog."):
+        text = text[len("pg_catalog.") :]
     if text.startswith('"') and text.endswith('"'):
         inner = text[1:-1]
         return text if needs_quotes(inner) else inner

@@ -15,7 +15,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from registry.model import Definition, Kind
-from registry.names import make_object_name
+from registry.names import PG_CATALOG_TYPES, make_object_name
 from registry.render import quote, quote_qualified
 
 _IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
@@ -117,7 +117,7 @@ class RoutineReader:
             if _SINGLE_NAME.fullmatch(text):
                 base, brackets = re.match(r"(.*?)((?:\s*\[\s*\d*\s*\])*)$", text).groups()  # type: ignore[union-attr]
                 schema, name = self.parse_qname(base)
-                if "." in base:
+                if "." in base or (self.dialect == "postgres" and name not in PG_CATALOG_TYPES):
                     result = quote_qualified(f"{schema}.{name}", self.dialect)
                 else:
                     result = quote(name, self.dialect)
@@ -275,11 +275,16 @@ _DOMAIN_CLAUSE = re.compile(
     rf"\b(?:CONSTRAINT\s+(?P<cname>{_IDENT})\s+)?(?P<what>NOT\s+NULL|NULL|CHECK\s*\(|DEFAULT\s+|COLLATE\s+)",
     re.IGNORECASE,
 )
+_EXTENSION = re.compile(
+    rf"\s*CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{_IDENT})(?:\s+WITH)?"
+    rf"(?:\s+SCHEMA\s+(?P<schema>{_IDENT}))?(?:\s+VERSION\s+\S+)?(?:\s+CASCADE)?\s*$",
+    re.IGNORECASE,
+)
 _EVENT_ORDER = {"INSERT": 0, "DELETE": 1, "UPDATE": 2, "TRUNCATE": 3}
 
 
-class TriggerReader:
-    """Triggers and policies read by pattern, with their table and function names qualified."""
+class PatternReader:
+    """Triggers, policies, domains and extensions, read by pattern, with their names qualified."""
 
     def __init__(self, routines: RoutineReader, unquote: Callable[[str], str]) -> None:
         self.r = routines
@@ -382,6 +387,18 @@ class TriggerReader:
             taken.add(cname)
             sql += f" CONSTRAINT {quote(cname, self.r.dialect)} CHECK ({expression})"
         return Definition(kind=Kind.DOMAIN, schema=schema, name=name, sql=sql)
+
+    def extension(self, text: str) -> Definition | None:
+        """CREATE EXTENSION; the default schema, versions and CASCADE are not part of the schema's shape."""
+        m = _EXTENSION.match(text)
+        if m is None:
+            return None
+        name = self.unquote(m.group("name"))
+        sql = f"CREATE EXTENSION {quote(name, self.r.dialect)}"
+        schema = self.unquote(m.group("schema")) if m.group("schema") else ""
+        if schema and schema != self.r.default_schema:
+            sql += f" WITH SCHEMA {quote(schema, self.r.dialect)}"
+        return Definition(kind=Kind.EXTENSION, schema="", name=name, sql=sql)
 
     def policy(self, text: str) -> Definition | None:
         m = _POLICY.match(text)

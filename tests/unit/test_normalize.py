@@ -330,3 +330,56 @@ def test_owners_and_grants_are_kept_when_asked_and_revoke_takes_back() -> None:
         normalize(fewer, cache=False, options=NormalizeOptions(keep_grants=True)).fingerprint
         != normalize(GRANTS, cache=False, options=NormalizeOptions(keep_grants=True)).fingerprint
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        # a zone on a timestamp-without-zone default is dropped by PostgreSQL
+        (
+            "CREATE TABLE t (a timestamp DEFAULT '1970-01-01 00:00:01+00:00');",
+            "CREATE TABLE public.t (a timestamp without time zone DEFAULT '1970-01-01 00:00:01'::timestamp);",
+        ),
+        # extensions: the default schema, IF NOT EXISTS and CASCADE are not part of the shape
+        ("CREATE EXTENSION pgcrypto;", "CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;"),
+        # user-defined types are schema-qualified, pg_catalog ones are not
+        (
+            "CREATE TYPE mood AS ENUM ('a'); CREATE TABLE t (m mood, r regclass, n mood[]);",
+            "CREATE TYPE public.mood AS ENUM ('a'); CREATE TABLE public.t (m public.mood, r regclass, n public.mood[]);",
+        ),
+        # collations from pg_catalog
+        ('CREATE TABLE t (a text COLLATE "C");', 'CREATE TABLE public.t (a text COLLATE pg_catalog."C");'),
+        # a materialized view's population state is data
+        (
+            "CREATE MATERIALIZED VIEW mv AS SELECT 1 AS x;",
+            "CREATE MATERIALIZED VIEW public.mv AS SELECT 1 AS x WITH NO DATA;",
+        ),
+    ],
+)
+def test_what_postgresql_stores_equals_what_was_written(written: str, stored: str) -> None:
+    assert fp(written) == fp(stored)
+
+
+def test_an_index_on_a_materialized_view_is_kept() -> None:
+    schema = normalize(
+        "CREATE MATERIALIZED VIEW mv AS SELECT 1 AS x; CREATE UNIQUE INDEX mv_x ON mv (x);", cache=False
+    )
+    assert ObjectKey(Kind.INDEX, "public.mv_x") in schema.objects
+    sql = render_schema_sql(schema)
+    assert sql.index("CREATE MATERIALIZED VIEW") < sql.index("CREATE UNIQUE INDEX mv_x")
+
+
+def test_partitions_carry_their_parents_keys_and_indexes() -> None:
+    declared = """CREATE TABLE p (a int PRIMARY KEY, b int) PARTITION BY RANGE (a); CREATE INDEX ON p (b);
+                  CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (1) TO (5);"""
+    dumped = """CREATE TABLE public.p (a integer NOT NULL, b integer) PARTITION BY RANGE (a);
+        CREATE TABLE public.p1 (a integer NOT NULL, b integer);
+        ALTER TABLE ONLY public.p ATTACH PARTITION public.p1 FOR VALUES FROM (1) TO (5);
+        ALTER TABLE ONLY public.p ADD CONSTRAINT p_pkey PRIMARY KEY (a);
+        ALTER TABLE ONLY public.p1 ADD CONSTRAINT p1_pkey PRIMARY KEY (a);
+        CREATE INDEX p_b_idx ON ONLY public.p USING btree (b);
+        CREATE INDEX p1_b_idx ON public.p1 USING btree (b);
+        ALTER INDEX public.p_b_idx ATTACH PARTITION public.p1_b_idx;"""
+    assert fp(declared) == fp(dumped)
+    sql = render_schema_sql(normalize(declared, cache=False))
+    assert sql.index("CREATE INDEX p1_b_idx") < sql.index("CREATE INDEX p_b_idx")  # the parent adopts it
