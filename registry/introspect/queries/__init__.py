@@ -1,0 +1,1 @@
+"""The PostgreSQL inspector's catalog queries, one `.sql` file per kind, loaded as package resources."""

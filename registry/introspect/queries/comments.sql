@@ -1,0 +1,15 @@
+-- Every comment, by the catalog and object it is on (the inspector knows each object from the other
+-- queries, so a comment on something left out is left out too).
+SELECT d.classoid::regclass::text AS catalog, d.objoid AS oid, d.objsubid AS column_number,
+       d.description AS comment,
+       CASE WHEN d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid > 0 THEN (
+           SELECT quote_ident(a.attname) FROM pg_catalog.pg_attribute a
+           WHERE a.attrelid = d.objoid AND a.attnum = d.objsubid) END AS column_name
+FROM pg_catalog.pg_description d
+WHERE d.classoid IN (
+    'pg_catalog.pg_class'::regclass, 'pg_catalog.pg_constraint'::regclass, 'pg_catalog.pg_proc'::regclass,
+    'pg_catalog.pg_type'::regclass, 'pg_catalog.pg_namespace'::regclass, 'pg_catalog.pg_trigger'::regclass,
+    'pg_catalog.pg_policy'::regclass, 'pg_catalog.pg_rewrite'::regclass, 'pg_catalog.pg_collation'::regclass,
+    'pg_catalog.pg_event_trigger'::regclass
+)
+ORDER BY d.classoid, d.objoid, d.objsubid
