@@ -1,0 +1,253 @@
+"""Backup benchmark: `schemareg backup` against the shell pipeline `pg_dump | gzip > file` on a database
+of at least 500 MB, in the same run; peak RSS of the schemareg process; restore against `gunzip | psql`.
+
+Run: `.venv/bin/python -m bench.backup_bench` (a throwaway cluster; or `--url postgresql://...` of a role
+that may create databases; add `--docs docs/benchmarks.md` to update its "## Backups" section).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+SECTION = "## Backups"
+ROOT = Path(__file__).resolve().parents[1]
+THROUGHPUT_FLOOR = 0.9
+RSS_CEILING_MB = 150
+
+
+@contextmanager
+def server(url: str | None) -> Iterator[tuple[str, str]]:
+    """(admin URL, bin dir of the client tools)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.support.postgres import PostgresServer, postgres_server
+
+    if url:
+        named = PostgresServer(admin_url=url)
+        yield url, str(Path(named.tool("pg_dump")).parent)
+        return
+    with postgres_server() as started:
+        yield started.admin_url, str(Path(started.tool("pg_dump")).parent)
+
+
+def create_database(admin_url: str, name: str) -> str:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return re.sub(r"/[^/?]*(\?|$)", f"/{name}\\1", admin_url, count=1)
+
+
+def fill(url: str, target_mb: int) -> int:
+    """Tables of mixed types (text, jsonb, bytea, arrays, timestamptz, NULLs) until the database holds
+    at least target_mb; returns its size in bytes."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            """CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz NOT NULL, kind text, body jsonb,
+                                    digest bytea, tags text[], note text)"""
+        )
+        conn.execute(
+            "CREATE TABLE accounts (id bigint PRIMARY KEY, email text UNIQUE, balance numeric(14,2))"
+        )
+        conn.execute(
+            """INSERT INTO accounts SELECT g, 'user' || g || '@example.com', (g % 100000) / 7.0
+               FROM generate_series(1, 200000) g"""
+        )
+        step, start = 1_000_000, 0
+        while True:
+            conn.execute(
+                """INSERT INTO events
+                   SELECT g, timestamptz '2024-01-01 00:00+00' + g * interval '7 seconds',
+                          (ARRAY['click','view','buy','refund'])[1 + g %% 4],
+                          jsonb_build_object('user', g %% 200000, 'amount', g %% 997, 'ref', md5(g::text)),
+                          decode(md5((g * 31)::text), 'hex'),
+                          ARRAY['t' || (g %% 13), 't' || (g %% 7)],
+                          CASE WHEN g %% 5 = 0 THEN NULL ELSE repeat(md5(g::text), 2) END
+                   FROM generate_series(%s, %s) g""",
+                (start + 1, start + step),
+            )
+            start += step
+            size = int(conn.execute("SELECT pg_database_size(current_database())").fetchone()[0])  # type: ignore[index]
+            if size >= target_mb * 1024 * 1024:
+                conn.execute("VACUUM ANALYZE")
+                return size
+
+
+def timed_shell(command: str, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(["bash", "-o", "pipefail", "-c", command], check=True, env=env, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def timed_schemareg(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of the schemareg process itself (VmHWM, sampled until it exits)."""
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "registry", *args], env=env, stdout=subprocess.DEVNULL)
+    peak = 0
+
+    def sample() -> None:
+        nonlocal peak
+        status = Path(f"/proc/{process.pid}/status")
+        while process.poll() is None:
+            try:
+                for line in status.read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]))
+            except OSError:
+                break
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=sample)
+    watcher.start()
+    code = process.wait()
+    elapsed = time.perf_counter() - start
+    watcher.join()
+    if code != 0:
+        raise SystemExit(f"schemareg {' '.join(args[:1])} failed with exit code {code}")
+    return elapsed, peak / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", help="admin URL of a server (default: a throwaway cluster)")
+    parser.add_argument("--size-mb", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--docs", type=Path, help="update this markdown file's '## Backups' section")
+    options = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="schemareg-backup-bench-"))
+    try:
+        with server(options.url) as (admin_url, bin_dir):
+            run(options, admin_url, bin_dir, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(options: argparse.Namespace, admin_url: str, bin_dir: str, work: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("CI", None)
+    source = create_database(admin_url, "bench_backup_source")
+    clock = time.perf_counter()
+    size = fill(source, options.size_mb)
+    print(
+        f"database: {size / 1024**2:.0f} MB, filled in {time.perf_counter() - clock:.0f} s", file=sys.stderr
+    )
+    pg_dump, psql = shlex.quote(f"{bin_dir}/pg_dump"), shlex.quote(f"{bin_dir}/psql")
+    baseline_file = work / "baseline.sql.gz"
+    baseline_cmd = f"{pg_dump} --dbname {shlex.quote(source)} | gzip > {shlex.quote(str(baseline_file))}"
+    baseline, ours, rss = [], [], []
+    for round_ in range(options.rounds):
+        baseline.append(timed_shell(baseline_cmd, env))
+        dest = work / f"ours{round_}"
+        elapsed, peak = timed_schemareg(
+            [
+                "backup",
+                "--dsn",
+                source,
+                "--dest",
+                str(dest),
+                "--pg-bin",
+                bin_dir,
+                "--data-dir",
+                str(work / "data"),
+            ],
+            env,
+        )
+        ours.append(elapsed)
+        rss.append(peak)
+        print(
+            f"round {round_ + 1}: pipeline {baseline[-1]:.1f} s, schemareg {elapsed:.1f} s, {peak:.0f} MB",
+            file=sys.stderr,
+        )
+    ours_file = next((work / "ours0").glob("full_backup_*.sql.gz"))
+    custom_time, custom_rss = timed_schemareg(
+        [
+            "backup",
+            "--dsn",
+            source,
+            "--dest",
+            str(work / "custom"),
+            "--format",
+            "custom",
+            "--pg-bin",
+            bin_dir,
+            "--data-dir",
+            str(work / "data"),
+        ],
+        env,
+    )
+    custom_file = next((work / "custom").glob("full_backup_*.dump"))
+
+    target = create_database(admin_url, "bench_restore_pipeline")
+    restore_baseline = timed_shell(
+        f"gunzip -c {shlex.quote(str(baseline_file))} | {psql} -X -q -v ON_ERROR_STOP=1 --single-transaction"
+        f" --dbname {shlex.quote(target)}",
+        env,
+    )
+    target = create_database(admin_url, "bench_restore_schemareg")
+    restore_ours, restore_rss = timed_schemareg(
+        ["restore", str(ours_file), "--dsn", target, "--pg-bin", bin_dir], env
+    )
+    target = create_database(admin_url, "bench_restore_custom")
+    restore_custom, _ = timed_schemareg(
+        ["restore", str(custom_file), "--dsn", target, "--pg-bin", bin_dir, "--jobs", "4"], env
+    )
+
+    b, o = statistics.median(baseline), statistics.median(ours)
+    raw_mb = size / 1024**2
+    ratio = b / o
+    peak = max([*rss, custom_rss, restore_rss])
+    rows = [
+        "| measure | value | floor |",
+        "|---|---:|---|",
+        f"| database size (pg_database_size) | {raw_mb:.0f} MB | >= 500 MB |",
+        f"| `pg_dump \\| gzip > file` | {b:.1f} s ({raw_mb / b:.0f} MB/s), {baseline_file.stat().st_size / 1024**2:.0f} MB | |",
+        f"| `schemareg backup` (plain, gzip 6) | {o:.1f} s ({raw_mb / o:.0f} MB/s), {ours_file.stat().st_size / 1024**2:.0f} MB | |",
+        f"| throughput, schemareg / pipeline | {ratio:.2f}x | >= {THROUGHPUT_FLOOR}x |",
+        f"| `schemareg backup --format custom` | {custom_time:.1f} s, {custom_file.stat().st_size / 1024**2:.0f} MB | |",
+        f"| peak RSS of the schemareg process | {peak:.0f} MB | <= {RSS_CEILING_MB} MB |",
+        f"| `gunzip \\| psql --single-transaction` | {restore_baseline:.1f} s | |",
+        f"| `schemareg restore` (plain: sha256 check, psql, fingerprint) | {restore_ours:.1f} s ({restore_baseline / restore_ours:.2f}x) | |",
+        f"| `schemareg restore` (custom, `--jobs 4`) | {restore_custom:.1f} s ({restore_baseline / restore_custom:.2f}x) | |",
+    ]
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    tools = subprocess.run([f"{bin_dir}/pg_dump", "--version"], capture_output=True, text=True).stdout.strip()
+    table = (
+        "\n".join(rows)
+        + f"\n\nMedian of {options.rounds} alternating rounds; {machine}; {tools}; throwaway cluster on loopback."
+        + f"\nProduced by `.venv/bin/python -m bench.backup_bench --rounds {options.rounds} --docs docs/benchmarks.md`."
+    )
+    print(table)
+    ok = ratio >= THROUGHPUT_FLOOR and peak <= RSS_CEILING_MB and raw_mb >= 500
+    print("PASS" if ok else "FAIL: below the floor", file=sys.stderr)
+    if options.docs:
+        update_docs(options.docs, table)
+
+
+def update_docs(path: Path, table: str) -> None:
+    """Replace this benchmark's section (up to the next `## `) or append it; other sections stay."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    section = f"{SECTION}\n\n{table}\n"
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section + "\n", text, count=1).rstrip("\n") + "\n"
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
