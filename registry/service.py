@@ -417,6 +417,15 @@ class Registry:
             raise NotFound(f"no environment {env!r} in project {project!r}")
         return self._version(project, head)
 
+    def head(self, project: str, env: str) -> tuple[str, tuple[int, int]]:
+        """The env's head sha and the tags stamp, without reading any object: what a cache of
+        `expected()` answers is keyed by (a release tag changes the answer for the same head)."""
+        repo = self._repo(project)
+        sha = repo.branch_head(check_env_name(env))
+        if sha is None:
+            raise NotFound(f"no environment {env!r} in project {project!r}")
+        return sha, repo.tags_stamp()
+
     def environments(self, project: str) -> list[Environment]:
         repo = self._repo(project)
         found = []

@@ -424,6 +424,18 @@ class ProjectRepo:
             return None
         return sha.decode()
 
+    def branch_head(self, name: str) -> str | None:
+        """The head of branch `name` (already validated): one read of git's loose ref file, or the
+        general lookup when refs are packed (after `git gc`). The hot path's only git read."""
+        try:
+            with open(os.path.join(self.path, "refs", "heads", name), "rb") as handle:
+                raw = handle.read(42)
+            if len(raw) == 41 and raw.endswith(b"\n"):
+                return raw[:40].decode("ascii")
+        except (OSError, UnicodeDecodeError):
+            pass
+        return self.ref(BRANCH_PREFIX + name)
+
     def tags_stamp(self) -> tuple[int, int]:
         """Changes whenever a tag is added (a loose ref in refs/tags) or refs are packed by gc: a cheap
         key for caches of the release list."""

@@ -1,0 +1,25 @@
+# The schemareg server: `docker build -t schemareg .` then `docker run -p 8080:8080 -e SCHEMAREG_TOKENS=... schemareg`
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml constraints.txt README.md ./
+COPY registry ./registry
+COPY api ./api
+RUN pip install --no-cache-dir --prefix=/install -c constraints.txt '.[fast]'
+
+FROM python:3.11-slim
+# git serves `git clone` and packs the repos; the PostgreSQL client tools make backups and restores.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends git postgresql-client \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 10001 schemareg \
+    && mkdir -p /data && chown schemareg /data
+COPY --from=build /install /usr/local
+USER schemareg
+WORKDIR /home/schemareg
+ENV SCHEMAREG_DATA_DIR=/data/registry \
+    SCHEMAREG_HOST=0.0.0.0 \
+    SCHEMAREG_PORT=8080 \
+    PYTHONUNBUFFERED=1
+VOLUME ["/data"]
+EXPOSE 8080
+CMD ["schemareg", "serve"]

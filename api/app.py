@@ -1,0 +1,134 @@
+"""`create_app()`: the Litestar app with every route, the one exception mapper and OpenAPI at /docs."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Request, Response, Router
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+
+from api import git_http
+from api.context import ServerContext
+from api.controllers import health, projects, versions
+from api.metrics import metrics_middleware
+from api.models import Problem
+from api.settings import Settings
+from registry import __version__
+from registry.errors import (
+    Conflict,
+    ExternalError,
+    InputError,
+    InvalidName,
+    NotFound,
+    SchemaregError,
+    SQLParseError,
+    StoreError,
+)
+from registry.service import Registry
+
+__all__ = ["create_app", "problem_response"]
+
+logger = logging.getLogger("schemareg.api")
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+# The one place where the registry's errors become HTTP statuses (most specific class first).
+_STATUS: tuple[tuple[type[SchemaregError], int, str], ...] = (
+    (SQLParseError, 422, "sql-parse-error"),
+    (InvalidName, 400, "invalid-name"),
+    (InputError, 400, "invalid-input"),
+    (NotFound, 404, "not-found"),
+    (Conflict, 409, "conflict"),
+    (StoreError, 500, "store-error"),
+    (ExternalError, 502, "external-error"),
+    (SchemaregError, 500, "error"),
+)
+_HTTP_TYPES = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "body-too-large",
+    415: "unsupported-media-type",
+    503: "unavailable",
+}
+
+
+def problem_response(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
+    """Every error as RFC 9457 problem+json: registry errors, Litestar's own, and the unexpected."""
+    headers: dict[str, str] = {}
+    line = column = None
+    if isinstance(error, SchemaregError):
+        status, name = next((code, name) for cls, code, name in _STATUS if isinstance(error, cls))
+        detail = str(error)
+        if isinstance(error, SQLParseError):
+            line, column = error.line, error.column
+        if status >= 500:
+            logger.error("%s on %s %s: %s", type(error).__name__, request.method, request.url.path, error)
+    elif isinstance(error, HTTPException):
+        status = error.status_code
+        name = _HTTP_TYPES.get(status, "http-error")
+        detail = error.detail
+        if isinstance(error, ValidationException) and error.extra:
+            detail = f"{detail}: {_validation_detail(error.extra)}"
+        headers.update(error.headers or {})
+    else:
+        status, name, detail = 500, "internal-error", "internal server error"
+        logger.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
+    problem = Problem(
+        type=f"/problems/{name}",
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        line=line,
+        column=column,
+    )
+    return Response(problem, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _validation_detail(extra: Any) -> str:
+    if isinstance(extra, list):
+        parts = []
+        for item in extra:
+            if isinstance(item, dict):
+                where = " ".join(
+                    str(getattr(item[key], "value", item[key])) for key in ("source", "key") if item.get(key)
+                )
+                parts.append(f"{where}: {item.get('message', '')}".strip(": "))
+            else:
+                parts.append(str(item))
+        return "; ".join(parts)
+    return str(extra)
+
+
+def create_app(settings: Settings | None = None, *, registry: Registry | None = None) -> Litestar:
+    """The API app. With no settings, they are read from the environment and schemareg.toml (as the
+    server's worker processes do)."""
+    settings = settings or Settings.load()
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    context = ServerContext(settings, registry=registry)
+    v1 = Router(path="/v1", route_handlers=[*projects.HANDLERS, *versions.HANDLERS])
+    app = Litestar(
+        route_handlers=[*health.HANDLERS, v1, *git_http.HANDLERS],
+        exception_handlers={Exception: problem_response},
+        middleware=[metrics_middleware],
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="schemareg",
+            version=__version__,
+            description="A Git-backed registry of database schemas. Errors are RFC 9457 problem+json.",
+            path="/docs",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()],
+        ),
+        on_shutdown=[context.registry.close],
+        debug=False,
+    )
+    app.state.context = context
+    app.state.metrics = context.metrics
+    return app

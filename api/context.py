@@ -1,0 +1,172 @@
+"""What the handlers share: the registry, the tokens, the encoded env heads, and the auth guards."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+
+from api.auth import ANONYMOUS, Principal, Tokens
+from api.metrics import Metrics
+from api.models import ExpectedOut
+from api.settings import Settings
+from registry.service import Registry
+
+if TYPE_CHECKING:
+    from litestar.connection import ASGIConnection
+    from litestar.handlers.base import BaseRouteHandler
+
+__all__ = [
+    "POLL_CACHE_CONTROL",
+    "ExpectedEntry",
+    "ServerContext",
+    "admin_guard",
+    "read_guard",
+    "release_guard",
+    "write_guard",
+]
+
+_ENCODER = msgspec.json.Encoder()
+# Services poll the expected version: caches may keep it but must ask again (a 304 is cheap).
+POLL_CACHE_CONTROL = "no-cache"
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedEntry:
+    """An env head, encoded once: the answer body, its ETag and the ready-made response headers."""
+
+    sha: str
+    tags: tuple[int, int]  # the stamp of the tags when `release` was read
+    etag: str
+    body: bytes
+    headers: list[tuple[bytes, bytes]]
+
+
+class ServerContext:
+    """One per worker process."""
+
+    def __init__(self, settings: Settings, *, registry: Registry | None = None) -> None:
+        self.settings = settings
+        self.data_dir = Path(settings.data_dir)
+        self.registry = registry if registry is not None else Registry(self.data_dir)
+        self.tokens = Tokens.parse(settings.tokens)
+        self.metrics = Metrics()
+        self._heads: dict[tuple[str, str], ExpectedEntry] = {}
+        self._lock = threading.Lock()
+
+    def expected(self, project: str, env: str) -> ExpectedEntry:
+        """The env head, from bytes encoded once per (head, tags).
+
+        Correct across worker processes without any messaging: every call asks the registry for the
+        env's head (one read of git's ref file) and the tags stamp, so a write by any process is seen by
+        the next request. Only what is derived from that sha is cached here.
+        """
+        key = (project, env)
+        entry = self._heads.get(key)
+        if entry is not None:
+            sha, tags = self.registry.head(project, env)
+            if entry.sha == sha and entry.tags == tags:
+                return entry
+        return self._refresh(project, env)
+
+    def _refresh(self, project: str, env: str) -> ExpectedEntry:
+        sha, tags = self.registry.head(project, env)  # before reading: a later change is seen next time
+        version = self.registry.version(project, sha)
+        body = _ENCODER.encode(
+            ExpectedOut(
+                project=project,
+                env=env,
+                sha=version.sha,
+                fingerprint=version.fingerprint,
+                created_at=version.created_at,
+                subject=version.subject,
+                release=version.release,
+                info=version.info,
+            )
+        )
+        etag = etag_of(version.sha, version.release)
+        entry = ExpectedEntry(
+            sha=version.sha,
+            tags=tags,
+            etag=etag,
+            body=body,
+            headers=[
+                (b"content-type", b"application/json"),
+                (b"etag", etag.encode()),
+                (b"cache-control", POLL_CACHE_CONTROL.encode()),
+            ],
+        )
+        with self._lock:
+            if len(self._heads) > 4096:
+                self._heads.clear()
+            self._heads[(project, env)] = entry
+        return entry
+
+    def principal(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+        if not self.tokens:
+            return ANONYMOUS
+        found = self.tokens.authenticate(connection.headers.get("authorization"))
+        if found is None:
+            raise NotAuthorizedException(
+                "a valid bearer token is required (Authorization: Bearer TOKEN)",
+                headers={"WWW-Authenticate": 'Bearer realm="schemareg", Basic realm="schemareg"'},
+            )
+        return found
+
+
+def etag_of(sha: str, release: str | None = None) -> str:
+    if release is None:
+        return f'"{sha}"'
+    return f'"{sha}-{hashlib.sha256(release.encode()).hexdigest()[:8]}"'
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == etag:
+            return True
+    return False
+
+
+def context_of(connection: ASGIConnection[Any, Any, Any, Any]) -> ServerContext:
+    context: ServerContext = connection.app.state.context
+    return context
+
+
+# -- guards --------------------------------------------------------------------------------------------
+
+
+async def read_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    context = context_of(connection)
+    if context.tokens and not context.principal(connection).can_read():
+        raise PermissionDeniedException("this token cannot read")
+
+
+async def write_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    context = context_of(connection)
+    if not context.tokens:
+        return
+    project = str(connection.path_params.get("project", ""))
+    env = str(connection.path_params.get("env", ""))
+    if not context.principal(connection).can_write(project, env):
+        raise PermissionDeniedException(f"this token cannot write to {project}/{env}")
+
+
+async def release_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    context = context_of(connection)
+    if not context.tokens:
+        return
+    project = str(connection.path_params.get("project", ""))
+    if not context.principal(connection).can_release(project):
+        raise PermissionDeniedException(f"cutting a release needs admin or write:{project}/*")
+
+
+async def admin_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    context = context_of(connection)
+    if context.tokens and not context.principal(connection).is_admin():
+        raise PermissionDeniedException("this needs an admin token")

@@ -1,0 +1,91 @@
+"""schemathesis against the app's own OpenAPI (/docs/openapi.json), in-process: no 5xx, and every
+response matches the documented status codes, content types, headers and schemas."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from api import create_app
+from api.settings import Settings
+from registry.service import Registry
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+V1 = "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);"
+
+
+def _seeded_app() -> Any:
+    data_dir = tempfile.mkdtemp(prefix="schemareg-schemathesis-")
+    with Registry(data_dir) as registry:
+        registry.init_project("shop", "postgres", "the shop")
+        registry.snapshot("shop", "staging", V1)
+        registry.promote("shop", "production", "staging")
+        registry.release("shop", "v1.0.0", env="production")
+    return create_app(Settings(data_dir=data_dir, max_body_bytes=64 * 1024))
+
+
+@schemathesis.serializer("application/sql")
+def _sql(ctx: Any, value: Any) -> bytes:
+    return value.encode() if isinstance(value, str) else str(value).encode()
+
+
+APP = _seeded_app()
+# Random names (mostly 404s: the error paths) ...
+schema = schemathesis.openapi.from_asgi("/docs/openapi.json", APP)
+# ... and the seeded project's real names, so that the success paths are exercised too.
+seeded = schemathesis.openapi.from_asgi(
+    "/docs/openapi.json",
+    APP,
+    config=schemathesis.config.SchemathesisConfig.from_dict(
+        {
+            "parameters": {
+                "path.project": "shop",
+                "path.env": "staging",
+                "path.ref": "v1.0.0",
+                "query.from": "v1.0.0",
+                "query.to": "staging",
+            }
+        }
+    ),
+)
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+
+
+@schema.parametrize()
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_api_conforms_to_its_openapi(case: Any) -> None:
+    case.call_and_validate(checks=CHECKS)
+
+
+@seeded.parametrize()
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_api_conforms_on_real_names(case: Any) -> None:
+    case.call_and_validate(checks=CHECKS)
