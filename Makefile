@@ -12,9 +12,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,fast]'
 	touch $(STAMP)
 
-# The HTTP server arrives with the REST API; until then this shows the local registry.
 serve: $(STAMP)
-	$(BIN)/schemareg list
+	$(BIN)/schemareg serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -5,8 +5,11 @@ from __future__ import annotations
 import sys
 
 from registry.cli import (
+    backup,  # noqa: F401  (registers its verbs)
     diff,  # noqa: F401  (registers its verbs)
+    drift,  # noqa: F401  (registers its verbs)
     schema,  # noqa: F401  (registers its verbs)
+    serve,  # noqa: F401  (registers its verb; imports the API only when it runs)
     store,  # noqa: F401  (registers its verbs)
 )
 from registry.cli.app import cli, run

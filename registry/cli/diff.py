@@ -18,6 +18,7 @@ from registry.cli.app import (
     fail,
     write_output,
 )
+from registry.cli.remote import registry_option
 from registry.diff import NO_RULES, Diff, DiffRules, diff_schemas, rules_from_toml
 from registry.errors import SchemaregError
 from registry.model import Kind, ObjectKey, Schema
@@ -88,6 +89,30 @@ def _render(diff: Diff, before: Schema, after: Schema, output_format: str, title
     return render_text(diff)
 
 
+def _compare_remote(
+    registry_url: str,
+    project: str | None,
+    refs: tuple[str, ...],
+    from_file: Path | None,
+    to_file: Path | None,
+) -> tuple[Diff, Schema, Schema]:
+    """The server's diff (with the project's ignore rules there; local ignore flags do not apply), and
+    the two schemas rebuilt from their schema.sql for the unified format."""
+    from registry.cli.remote import RemoteRegistry
+    from registry.normalize import normalize
+
+    if from_file is not None or to_file is not None or project is None or len(refs) != 2:
+        fail("with --registry, compare two versions on the server: --project P FROM TO")
+    from_ref, to_ref = refs
+    remote = RemoteRegistry(registry_url)
+    click.get_current_context().call_on_close(remote.close)
+    diff = remote.diff(project, from_ref, to_ref)
+    dialect = remote.dialect(project)
+    before = normalize(remote.schema_sql(project, from_ref), dialect)
+    after = normalize(remote.schema_sql(project, to_ref), dialect)
+    return diff, before, after
+
+
 def _compare(
     *,
     data_dir: Path,
@@ -97,7 +122,10 @@ def _compare(
     to_file: Path | None,
     dialect: str | None,
     rules: DiffRules,
+    registry_url: str | None = None,
 ) -> tuple[Diff, Schema, Schema]:
+    if registry_url is not None:
+        return _compare_remote(registry_url, project, refs, from_file, to_file)
     if from_file is not None or to_file is not None:
         if from_file is None or to_file is None:
             fail("give both --from-file and --to-file")
@@ -125,6 +153,37 @@ def _compare(
     return diff, before, after
 
 
+def _compare_live(
+    data_dir: Path,
+    project: str | None,
+    env: str | None,
+    dsn: str | None,
+    sqlite: str | None,
+    refs: tuple[str, ...],
+    rules: DiffRules,
+) -> tuple[Diff, Schema, Schema]:
+    """The env's baseline against the live database, with the project's ignore rules and the flags."""
+    from registry.cli.live import database_label, inspect_live, live_source
+
+    if project is None or env is None or refs:
+        fail("comparing a live database needs --project P --env E and --dsn URL (or --sqlite PATH), no refs")
+    dsn, sqlite = live_source(dsn, sqlite)
+    if not (dsn or sqlite):
+        fail("say which database: --dsn URL (or DATABASE_URL) or --sqlite PATH")
+    service = _service(data_dir)
+    before = service.schema_at(project, env)
+    project_rules = service.rules(project)
+    merged = DiffRules(
+        ignore_objects=(*project_rules.ignore_objects, *rules.ignore_objects),
+        ignore_kinds=(*project_rules.ignore_kinds, *rules.ignore_kinds),
+        ignore_column_order=project_rules.ignore_column_order or rules.ignore_column_order,
+        ignore_comments=project_rules.ignore_comments or rules.ignore_comments,
+    )
+    after = inspect_live(dsn, sqlite).schema
+    diff = diff_schemas(before, after, rules=merged, from_label=env, to_label=database_label(dsn, sqlite))
+    return diff, before, after
+
+
 def _options(function: Any) -> Any:
     """The options `diff` and `changelog` share."""
     decorators = [
@@ -142,6 +201,7 @@ def _options(function: Any) -> Any:
         click.option("--ignore-comments", is_flag=True, help="Do not report comment changes."),
         click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here."),
         data_dir_option,
+        registry_option,
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
@@ -151,7 +211,12 @@ def _options(function: Any) -> Any:
 @cli.command("diff")
 @click.argument("refs", nargs=-1, metavar="[FROM [TO]]")
 @_options
-@click.option("--dsn", help="Compare a live database with --env's baseline (see `schemareg drift`).")
+@click.option(
+    "--dsn", metavar="URL", help="Compare this live database with --env's baseline (also: DATABASE_URL)."
+)
+@click.option(
+    "--sqlite", "sqlite", metavar="PATH", help="Compare this SQLite database file with --env's baseline."
+)
 @click.option("--env", "-e", help="The environment whose baseline --dsn is compared with.")
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
 def diff_command(
@@ -166,31 +231,35 @@ def diff_command(
     ignore_comments: bool,
     output: Path | None,
     data_dir: Path,
+    registry_url: str | None,
     dsn: str | None,
+    sqlite: str | None,
     env: str | None,
     output_format: str,
 ) -> None:
-    """Compare two DDL files or two versions; exit 1 when they differ.
+    """Compare two DDL files, two versions, or a live database with an env's baseline; exit 1 when they
+    differ.
 
     \b
     schemareg diff --from-file a.sql --to-file b.sql --format markdown
     schemareg diff --project shop v1.1.0 production --format json
+    schemareg diff --project shop --env production --dsn "$DATABASE_URL"
     """
-    if dsn is not None or env is not None:
-        fail(
-            "comparing a live database with an environment is `schemareg drift --project P --env E --dsn URL`"
-        )
     try:
         rules = _rules(config, ignore, ignore_column_order, ignore_comments)
-        diff, before, after = _compare(
-            data_dir=data_dir,
-            project=project,
-            refs=refs,
-            from_file=from_file,
-            to_file=to_file,
-            dialect=dialect,
-            rules=rules,
-        )
+        if dsn is not None or sqlite is not None or env is not None:
+            diff, before, after = _compare_live(data_dir, project, env, dsn, sqlite, refs, rules)
+        else:
+            diff, before, after = _compare(
+                data_dir=data_dir,
+                project=project,
+                refs=refs,
+                from_file=from_file,
+                to_file=to_file,
+                dialect=dialect,
+                rules=rules,
+                registry_url=registry_url,
+            )
         text = _render(diff, before, after, output_format.lower(), None)
     except SchemaregError as error:
         fail(error)
@@ -221,6 +290,7 @@ def changelog_command(
     ignore_comments: bool,
     output: Path | None,
     data_dir: Path,
+    registry_url: str | None,
     title: str | None,
     output_format: str,
 ) -> None:
@@ -240,6 +310,7 @@ def changelog_command(
             to_file=to_file,
             dialect=dialect,
             rules=rules,
+            registry_url=registry_url,
         )
         text = _render(diff, before, after, output_format.lower(), title)
     except SchemaregError as error:

@@ -1,4 +1,4 @@
-"""`schemareg schema`: export the canonical schema of a DDL file (live databases arrive with introspection)."""
+"""`schemareg schema`: export the canonical schema of a DDL file or of a live database."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import click
 import msgspec
 
 from registry.cli.app import DIALECTS, CommandError, cli, write_output
+from registry.cli.live import inspect_live, live_source
 from registry.errors import SchemaregError
 from registry.model import Schema
-from registry.normalize import normalize, normalize_file
+from registry.normalize import NormalizeOptions, normalize, normalize_file
 from registry.render import render_schema_sql
 
 
@@ -37,14 +38,15 @@ def schema_json(schema: Schema) -> bytes:
     return msgspec.json.format(msgspec.json.encode(document), indent=2)
 
 
-def load_schema(file: str, dialect: str) -> Schema:
+def load_schema(file: str, dialect: str, options: NormalizeOptions | None = None) -> Schema:
     """Normalise a file, or standard input when the file is `-`."""
+    options = options or NormalizeOptions()
     if file == "-":
-        return normalize(sys.stdin.read(), dialect, source="<stdin>")
+        return normalize(sys.stdin.read(), dialect, source="<stdin>", options=options)
     path = Path(file)
     if not path.is_file():
         raise CommandError(f"{file}: no such file")
-    return normalize_file(path, dialect)
+    return normalize_file(path, dialect, options=options)
 
 
 @cli.command("schema")
@@ -54,16 +56,27 @@ def load_schema(file: str, dialect: str) -> Schema:
 @click.option(
     "--dialect", "-d", type=DIALECTS, default="postgres", show_default=True, help="SQL dialect of FILE."
 )
-@click.option("--dsn", metavar="URL", help="Live PostgreSQL database to introspect (not available yet).")
 @click.option(
-    "--sqlite", "sqlite_path", metavar="PATH", help="Live SQLite database file (not available yet)."
+    "--dsn",
+    metavar="URL",
+    help="Live PostgreSQL database to introspect (default: DATABASE_URL, if no --file).",
 )
+@click.option("--sqlite", "sqlite_path", metavar="PATH", help="Live SQLite database file to introspect.")
 @click.option("--format", "fmt", type=click.Choice(["sql", "json"]), default="sql", show_default=True)
+@click.option("--keep-owners", is_flag=True, help="Keep ALTER ... OWNER TO as `owner` objects (FILE only).")
+@click.option("--keep-grants", is_flag=True, help="Keep GRANT / REVOKE as `grant` objects (FILE only).")
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout."
 )
 def schema_command(
-    file: str | None, dialect: str, dsn: str | None, sqlite_path: str | None, fmt: str, output: Path | None
+    file: str | None,
+    dialect: str,
+    dsn: str | None,
+    sqlite_path: str | None,
+    fmt: str,
+    keep_owners: bool,
+    keep_grants: bool,
+    output: Path | None,
 ) -> None:
     """Export the canonical schema only: dependency-ordered DDL, or JSON with the fingerprint.
 
@@ -71,17 +84,30 @@ def schema_command(
     Examples:
       schemareg schema --file structure.sql
       pg_dump --schema-only mydb | schemareg schema --file - --format json
+      schemareg schema --dsn postgresql://app@db/shop --format json
     """
+    dsn, sqlite_path = live_source(dsn, sqlite_path, other_source=file is not None)
+    if file and (dsn or sqlite_path):
+        raise click.UsageError("give one source: --file, --dsn or --sqlite")
     if dsn or sqlite_path:
-        raise CommandError("live introspection (--dsn, --sqlite) is not available yet; use --file")
+        schema = inspect_live(dsn, sqlite_path).schema
+        emit(schema, fmt, output)
+        return
     if not file:
-        raise click.UsageError("give --file FILE (or --file - for standard input)")
+        raise click.UsageError(
+            "give --file FILE (or --file - for standard input), --dsn URL or --sqlite PATH"
+        )
     try:
-        schema = load_schema(file, dialect.lower())
+        options = NormalizeOptions(keep_owners=keep_owners, keep_grants=keep_grants)
+        schema = load_schema(file, dialect.lower(), options)
     except SchemaregError as error:
         raise CommandError(str(error)) from error
     for issue in schema.issues:
         click.echo(f"warning: line {issue.line}:{issue.column}: {issue.message}; kept as opaque", err=True)
+    emit(schema, fmt, output)
+
+
+def emit(schema: Schema, fmt: str, output: Path | None) -> None:
     if fmt == "json":
         write_output(schema_json(schema).decode() + "\n", output)
     else:

@@ -11,6 +11,9 @@ import click
 import msgspec
 
 from registry.cli.app import DIALECTS, cli, data_dir_option, fail
+from registry.cli.backup import backup_dir_option, backup_listing, backups_json, print_backups, s3_option
+from registry.cli.live import inspect_live, live_source, seed_data
+from registry.cli.remote import registry_option
 from registry.errors import SchemaregError
 from registry.service import Environment, Project, Registry, Release, SnapshotResult
 
@@ -44,10 +47,12 @@ def _read_ddl(file: str) -> str:
 
 def _source_options(function: F) -> F:
     function = click.option(  # type: ignore[assignment]
-        "--sqlite",
-        "sqlite",
-        type=click.Path(dir_okay=False),
-        help="Introspect a SQLite database file (not yet: comes with introspection).",
+        "--sqlite", "sqlite", type=click.Path(dir_okay=False), help="Introspect a SQLite database file."
+    )(function)
+    function = click.option(  # type: ignore[assignment]
+        "--dsn",
+        metavar="URL",
+        help="Introspect a live PostgreSQL database (default: DATABASE_URL, if no --file).",
     )(function)
     function = click.option(  # type: ignore[assignment]
         "--dialect", type=DIALECTS, help="Dialect of --file (default: the project's)."
@@ -58,9 +63,11 @@ def _source_options(function: F) -> F:
     return function
 
 
-def _no_introspection(sqlite: str | None) -> None:
-    if sqlite is not None:
-        fail("--sqlite is not available yet (it comes with introspection); export DDL and use --file")
+def _live(file: str | None, dsn: str | None, sqlite: str | None) -> tuple[str | None, str | None]:
+    dsn, sqlite = live_source(dsn, sqlite, other_source=file is not None)
+    if file is not None and (dsn or sqlite):
+        fail("give one source: --file, --dsn or --sqlite")
+    return dsn, sqlite
 
 
 def _print_snapshot(result: SnapshotResult, output_format: str) -> None:
@@ -96,26 +103,83 @@ def init_command(project: str, dialect: str, description: str, data_dir: Path) -
 @click.option("--description", default="", help="Stored in info.json.")
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
 @_data_dir
+@registry_option
 def snapshot_command(
     project: str,
     env: str,
     file: str | None,
     dialect: str | None,
+    dsn: str | None,
     sqlite: str | None,
     message: str | None,
     description: str,
     output_format: str,
     data_dir: Path,
+    registry_url: str | None,
 ) -> None:
     """Record the schema an environment has now (no commit when its fingerprint is unchanged)."""
-    _no_introspection(sqlite)
+    dsn, sqlite = _live(file, dsn, sqlite)
+    if registry_url is not None:
+        _remote_snapshot(
+            registry_url, project, env, file, dialect, dsn, sqlite, message, description, output_format
+        )
+        return
+    if dsn or sqlite:
+        live = inspect_live(dsn, sqlite)
+        try:
+            result = _registry(data_dir).snapshot(
+                project,
+                env,
+                live.schema,
+                message=message,
+                description=description,
+                source="introspection",
+                metadata=live.metadata(),
+            )
+        except SchemaregError as error:
+            fail(error)
+        _print_snapshot(result, output_format)
+        return
     if file is None:
-        fail("say where the schema comes from: --file F [--dialect D]")
+        fail("say where the schema comes from: --file F [--dialect D], --dsn URL or --sqlite PATH")
     ddl = _read_ddl(file)
     try:
         result = _registry(data_dir).snapshot(
             project, env, ddl, dialect=dialect, message=message, description=description
         )
+    except SchemaregError as error:
+        fail(error)
+    _print_snapshot(result, output_format)
+
+
+def _remote_snapshot(
+    registry_url: str,
+    project: str,
+    env: str,
+    file: str | None,
+    dialect: str | None,
+    dsn: str | None,
+    sqlite: str | None,
+    message: str | None,
+    description: str,
+    output_format: str,
+) -> None:
+    """Post the schema to a server. A live database is introspected here and posted as its canonical
+    DDL (normalising canonical output is idempotent: the server computes the same fingerprint)."""
+    from registry.cli.remote import RemoteRegistry
+    from registry.render import render_schema_sql
+
+    if dsn or sqlite:
+        live = inspect_live(dsn, sqlite)
+        ddl, dialect = render_schema_sql(live.schema), live.schema.dialect
+    elif file is not None:
+        ddl = _read_ddl(file)
+    else:
+        fail("say where the schema comes from: --file F [--dialect D], --dsn URL or --sqlite PATH")
+    remote = RemoteRegistry(registry_url)
+    click.get_current_context().call_on_close(remote.close)
+    try:
+        result = remote.snapshot(project, env, ddl, dialect=dialect, message=message, description=description)
     except SchemaregError as error:
         fail(error)
     _print_snapshot(result, output_format)
@@ -130,7 +194,8 @@ def snapshot_command(
 @click.option("--description", default="", help="What this release is; in info.json and the tag.")
 @click.option(
     "--seed-tables",
-    help="Tables whose rows go into seed_data.sql (needs a database source: not yet available).",
+    metavar="T,...",
+    help="Tables whose rows go into seed_data.sql, sorted by primary key (needs --dsn or --sqlite).",
 )
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
 @_data_dir
@@ -141,6 +206,7 @@ def version_command(
     ref: str | None,
     file: str | None,
     dialect: str | None,
+    dsn: str | None,
     sqlite: str | None,
     description: str,
     seed_tables: str | None,
@@ -148,19 +214,38 @@ def version_command(
     data_dir: Path,
 ) -> None:
     """Create release NAME: an annotated tag on its own commit, with info.json and a README.md changelog
-    against the previous release. Releases are immutable: re-using a name is an error."""
-    _no_introspection(sqlite)
-    if seed_tables:
-        fail("--seed-tables needs a database source (--dsn or --sqlite), which is not available yet")
+    against the previous release. Releases are immutable: re-using a name is an error.
+
+    With --dsn or --sqlite the live schema (and --seed-tables rows) is snapshotted into --env first."""
+    dsn, sqlite = _live(file, dsn, sqlite) if (dsn or sqlite or seed_tables) else (None, None)
+    if seed_tables and not (dsn or sqlite):
+        fail("--seed-tables needs a database source: --dsn URL or --sqlite PATH")
     if (env is None) == (ref is None):
         fail("say what to release: --env E (its head, or --file snapshotted into it) or --ref REF")
-    if file is not None and env is None:
-        fail("--file needs --env: the schema is snapshotted into that env, then released")
+    if (file is not None or dsn or sqlite) and env is None:
+        fail("--file, --dsn and --sqlite need --env: the schema is snapshotted into that env, then released")
     registry = _registry(data_dir)
+    schema: Any = None
+    metadata = None
+    seed = None
+    if dsn or sqlite:
+        live = inspect_live(dsn, sqlite)
+        schema, metadata = live.schema, live.metadata()
+        seed = seed_data(dsn, sqlite, seed_tables) if seed_tables else None
     try:
-        ddl = _read_ddl(file) if file is not None else None
+        if file is not None:
+            schema = _read_ddl(file)
         release = registry.release(
-            project, name, ref, env=env, schema=ddl, dialect=dialect, description=description
+            project,
+            name,
+            ref,
+            env=env,
+            schema=schema,
+            dialect=dialect,
+            description=description,
+            seed_data=seed,
+            metadata=metadata,
+            source="introspection" if metadata is not None else "ddl",
         )
     except SchemaregError as error:
         fail(error)
@@ -189,18 +274,60 @@ def promote_command(
     _print_snapshot(result, output_format)
 
 
+def _remote_listing(
+    registry_url: str, project: str | None
+) -> list[tuple[Project, list[Environment], list[Release]]]:
+    from registry.cli.remote import RemoteRegistry
+
+    remote = RemoteRegistry(registry_url)
+    click.get_current_context().call_on_close(remote.close)
+    return remote.listing(project)
+
+
 @cli.command("list")
 @click.option("--project", "-p", help="Only this project.")
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@click.option("--backups", "backups_only", is_flag=True, help="Only the backups (JSON: a list of them).")
+@backup_dir_option
+@s3_option
 @_data_dir
-def list_command(project: str | None, output_format: str, data_dir: Path) -> None:
-    """Projects with their environments and versions (releases). Backups come with the backup verbs."""
-    registry = _registry(data_dir)
+@registry_option
+def list_command(
+    project: str | None,
+    output_format: str,
+    backups_only: bool,
+    backup_dir: Path | None,
+    s3_url: str | None,
+    data_dir: Path,
+    registry_url: str | None,
+) -> None:
+    """Projects with their environments and versions (releases), then the backups (local, and S3 with
+    --s3): kind, age, size. `--format json` lists the projects; `--backups --format json` the backups.
+    With --registry, the server's projects (and no backups)."""
     try:
-        projects = [registry.project(project)] if project else registry.projects()
-        listing: list[tuple[Project, list[Environment], list[Release]]] = [
-            (item, registry.environments(item.name), registry.releases(item.name)) for item in projects
-        ]
+        backups = (
+            backup_listing(data_dir, backup_dir, s3_url)
+            if registry_url is None and (backups_only or output_format == "text")
+            else []
+        )
+    except SchemaregError as error:
+        fail(error)
+    if backups_only:
+        if output_format == "json":
+            _echo_json(backups_json(backups))
+        else:
+            print_backups(backups)
+        return
+    try:
+        listing: list[tuple[Project, list[Environment], list[Release]]]
+        if registry_url is not None:
+            listing = _remote_listing(registry_url, project)
+        else:
+            registry = _registry(data_dir)
+            projects = [registry.project(project)] if project else registry.projects()
+            listing = [
+                (item, registry.environments(item.name), registry.releases(item.name)) for item in projects
+            ]
     except SchemaregError as error:
         fail(error)
     if output_format == "json":
@@ -234,6 +361,7 @@ def list_command(project: str | None, output_format: str, data_dir: Path) -> Non
             )
         if not releases:
             click.echo("    (none)")
+    print_backups(backups)
 
 
 @cli.command("log")

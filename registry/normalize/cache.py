@@ -13,7 +13,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 DEFAULT_MAX_ENTRIES = 200_000
@@ -50,13 +50,17 @@ class StatementCache:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(self.path, timeout=10, check_same_thread=False, isolation_level=None)
-                db.execute("PRAGMA journal_mode=WAL")
+                # Switching to WAL takes an exclusive lock that the busy timeout does not wait for: retry
+                # while another process is setting the file up.
+                _retry(lambda: db.execute("PRAGMA journal_mode=WAL"))
                 db.execute("PRAGMA synchronous=NORMAL")
-                db.execute(
-                    "CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, ops BLOB NOT NULL, used INTEGER NOT NULL)"
-                    " WITHOUT ROWID"
+                _retry(
+                    lambda: db.execute(
+                        "CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, ops BLOB NOT NULL,"
+                        " used INTEGER NOT NULL) WITHOUT ROWID"
+                    )
                 )
-                db.execute("CREATE INDEX IF NOT EXISTS entries_used ON entries (used)")
+                _retry(lambda: db.execute("CREATE INDEX IF NOT EXISTS entries_used ON entries (used)"))
                 self._db = db
             except (sqlite3.Error, OSError):
                 self._db_failed = True
@@ -104,20 +108,20 @@ class StatementCache:
             if db is None:
                 return
             now = _today()
-            try:
+            rows = [(k, v, now) for k, v in items.items()]
+
+            def write() -> None:
                 with _transaction(db):
-                    db.executemany(
-                        "INSERT OR REPLACE INTO entries (key, ops, used) VALUES (?, ?, ?)",
-                        [(k, v, now) for k, v in items.items()],
-                    )
+                    db.executemany("INSERT OR REPLACE INTO entries (key, ops, used) VALUES (?, ?, ?)", rows)
                     (count,) = db.execute("SELECT count(*) FROM entries").fetchone()
                     if count > self.max_entries:
                         db.execute(
                             "DELETE FROM entries WHERE key IN (SELECT key FROM entries ORDER BY used LIMIT ?)",
                             (count - self.max_entries,),
                         )
-            except sqlite3.Error:
-                pass
+
+            with contextlib.suppress(sqlite3.Error):
+                _retry(write)
 
     def _remember(self, key: bytes, value: bytes) -> None:
         if len(self._memory) >= _MEMORY_ENTRIES:
@@ -133,6 +137,18 @@ class StatementCache:
             if self._db is not None:
                 self._db.close()
                 self._db = None
+
+
+def _retry(action: Callable[[], object], attempts: int = 50) -> None:
+    """Run an SQLite action, waiting out another process's lock (up to about 5 s)."""
+    for attempt in range(attempts):
+        try:
+            action()
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
 
 
 def _today() -> int:

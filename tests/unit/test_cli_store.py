@@ -69,7 +69,7 @@ def test_errors_exit_2(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-
     code, _, err = cli("snapshot", "-p", "shop", "-e", "prod")
     assert code == 2 and "--file" in err
     code, _, err = cli("snapshot", "-p", "shop", "-e", "prod", "--sqlite", "x.db")
-    assert code == 2 and "not available yet" in err
+    assert code == 2 and "no such SQLite database file" in err
     code, _, err = cli("snapshot", "-p", "nope", "-e", "prod", "--file", str(tmp_path / "v1.sql"))
     assert code == 2 and "no project 'nope'" in err
     code, _, err = cli("snapshot", "-p", "shop", "-e", "a/b", "--file", str(tmp_path / "v1.sql"))
