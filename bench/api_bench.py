@@ -27,6 +27,8 @@ from pathlib import Path
 
 import httpx
 
+from bench.docs import write_section
+
 SECTION = "## REST API"
 ROOT = Path(__file__).resolve().parents[1]
 FLOORS = {"expected": 0.8, "expected 304": 0.9}
@@ -243,19 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     table = "\n".join([*lines, *posting_lines, "", NOTES, "", f"Produced by {command}."])
     print(table)
     if args.docs is not None:
-        write_section(args.docs, table)
+        write_section(args.docs, SECTION, table)
     return 1 if failed else 0
-
-
-def write_section(path: Path, table: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    section = f"{SECTION}\n\n{table}\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1).rstrip("\n") + "\n"
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import psycopg
 
+from bench.docs import write_section
+
 SECTION = "## Backups"
 ROOT = Path(__file__).resolve().parents[1]
 THROUGHPUT_FLOOR = 0.9
@@ -234,19 +236,7 @@ def run(options: argparse.Namespace, admin_url: str, bin_dir: str, work: Path) -
     ok = ratio >= THROUGHPUT_FLOOR and peak <= RSS_CEILING_MB and raw_mb >= 500
     print("PASS" if ok else "FAIL: below the floor", file=sys.stderr)
     if options.docs:
-        update_docs(options.docs, table)
-
-
-def update_docs(path: Path, table: str) -> None:
-    """Replace this benchmark's section (up to the next `## `) or append it; other sections stay."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    section = f"{SECTION}\n\n{table}\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1).rstrip("\n") + "\n"
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
+        write_section(options.docs, SECTION, table)
 
 
 if __name__ == "__main__":

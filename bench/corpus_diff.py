@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.docs import write_section
+
 HEADING = "## Diff accuracy on the corpus"
 
 
@@ -161,19 +163,6 @@ def table(outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
-def write_section(path: Path, body: str) -> None:
-    """Replace our section of the benchmarks file (other sections belong to other benchmarks)."""
-    text = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n"
-    start = text.find(HEADING)
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + body.rstrip("\n") + "\n"
-    else:
-        end = text.find("\n## ", start + len(HEADING))
-        rest = text[end + 1 :] if end != -1 else ""
-        text = text[:start] + body.rstrip("\n") + "\n" + ("\n" + rest if rest else "")
-    path.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("corpus", type=Path, help="the corpus folder, e.g. ../shared/corpus")
@@ -194,7 +183,6 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{outcome.case}: expected {expected}, got {outcome.changed} {outcome.error}")
     if args.write:
         body = (
-            f"{HEADING}\n\n"
             "Each before/after pair of the peer suites, normalised and diffed with no ignore rules. "
             '"change expected: non-empty" counts pairs where the peer writes a migration and our diff is '
             'not empty; "no change expected: empty" pairs where the peer writes nothing and neither do we '
@@ -202,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{result}\n\n"
             "Produced by `.venv/bin/python -m bench.corpus_diff ../shared/corpus --write docs/benchmarks.md`.\n"
         )
-        write_section(args.write, body)
+        write_section(args.write, HEADING, body)
     crashes = sum(1 for outcome in outcomes if outcome.changed is None and not outcome.parse_error)
     return 1 if crashes else 0
 

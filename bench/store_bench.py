@@ -10,7 +10,6 @@ import argparse
 import os
 import platform
 import random
-import re
 import shutil
 import statistics
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import msgspec
 
+from bench.docs import write_section
 from registry.model import Column, Schema, Table
 from registry.normalize import normalize
 from registry.service import Registry
@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     table = render(rows, args)
     print(table)
     if args.docs:
-        update_docs(args.docs, table)
+        write_section(args.docs, SECTION, table)
     return 0
 
 
@@ -211,18 +211,6 @@ def render(rows: list[tuple[str, str, str]], args: argparse.Namespace) -> str:
         *(f"| {name} | {value} | {floor} |" for name, value, floor in rows),
     ]
     return "\n".join(lines)
-
-
-def update_docs(path: Path, table: str) -> None:
-    """Replace this benchmark's section (up to the next `## `) or append it; other sections stay."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    section = f"{SECTION}\n\n{table}\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1).rstrip("\n") + "\n"
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
