@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 import threading
 from importlib.metadata import version
 from pathlib import Path
@@ -22,7 +21,7 @@ from registry.normalize.apply import Applier, finish
 from registry.normalize.cache import StatementCache, default_cache_dir, statement_key
 from registry.normalize.compile import Compiler, statement_name
 from registry.normalize.options import DEFAULT_OPTIONS, NormalizeOptions, options_from_mapping
-from registry.normalize.split import split_statements
+from registry.normalize.split import Statement, split_statements, structural_error
 
 __all__ = [
     "DIALECTS",
@@ -39,11 +38,6 @@ DIALECTS = ("postgres", "mysql", "sqlite")
 NORMALIZER_VERSION = f"1+sqlglot.{version('sqlglot')}"
 NORMALIZER = "schemareg-normalize"
 
-_SQL_HEAD = re.compile(
-    r"(?:CREATE|ALTER|DROP|COMMENT|SET|SELECT|INSERT|UPDATE|DELETE|GRANT|REVOKE|WITH|BEGIN|COMMIT|TRUNCATE|"
-    r"PRAGMA|USE|LOCK|UNLOCK|COPY|DO|CALL|EXPLAIN|ANALYZE|VACUUM|REFRESH|RENAME|REPLACE|START|END)\b",
-    re.IGNORECASE,
-)
 _default_cache: StatementCache | None = None
 _default_lock = threading.Lock()
 _compilers: dict[tuple[str, NormalizeOptions], Compiler] = {}
@@ -88,7 +82,8 @@ def normalize(
 ) -> Schema:
     """Normalise a DDL script. Statements the parser cannot read are kept as opaque objects.
 
-    Raises SQLParseError (with line and column) only when the input is not SQL at all.
+    Raises SQLParseError (with line and column) for input that is malformed whatever the parser: not SQL at
+    all, an unknown command, unbalanced brackets or an unterminated quote. Nothing is returned then.
     """
     dialect = dialect.lower()
     if dialect not in DIALECTS:
@@ -115,11 +110,15 @@ def normalize(
     stats.statements = len(statements)
     stats.ignored = meta
     applier = Applier(schema)
-    recognised = 0
-    first_error: SQLParseError | None = None
     for statement, key in zip(statements, keys, strict=True):
         blob = cached.get(key) or fresh.get(key)
         if blob is None:
+            # Only statements that pass are cached, so a cached one needs no check.
+            malformed = structural_error(statement.text)
+            if malformed is not None:
+                message, offset = malformed
+                line, column = _position(statement, offset)
+                raise SQLParseError(message, line=line, column=column, source=source)
             blob = o.encode_ops(compiler.compile(statement.text))
             fresh[key] = blob
         else:
@@ -128,38 +127,34 @@ def normalize(
         for op in ops:
             if isinstance(op, o.Ignored):
                 stats.ignored += 1
-                recognised += 1
                 continue
-            if isinstance(op, o.Opaque):
-                if op.message is not None:
-                    stats.errors += 1
-                    line = statement.line + op.line - 1
-                    column = op.column + (statement.column - 1 if op.line <= 1 else 0)
-                    schema.issues.append(
-                        Issue(line=line, column=column, message=op.message, statement=op.definition.sql[:200])
-                    )
-                    if first_error is None:
-                        first_error = SQLParseError(op.message, line=line, column=column, source=source)
-                else:
-                    recognised += op.definition.kind is not Kind.OTHER
-            else:
-                recognised += 1
+            if isinstance(op, o.Opaque) and op.message is not None:
+                # A well-formed statement the parser cannot read: kept, and reported where it is.
+                stats.errors += 1
+                line = statement.line + op.line - 1
+                column = op.column + (statement.column - 1 if op.line <= 1 else 0)
+                schema.issues.append(
+                    Issue(line=line, column=column, message=op.message, statement=op.definition.sql[:200])
+                )
             if not applier.apply(op):
                 _keep_orphan(applier, compiler, statement.text, schema)
                 break
     if store is not None and fresh:
         store.put_many(fresh)
-    if recognised == 0 and statements and not any(_SQL_HEAD.match(st.text) for st in statements):
-        # Nothing in the input was a statement we know: it is not SQL at all (or not this dialect).
-        first = statements[0]
-        raise first_error or SQLParseError(
-            f"not a SQL statement: {first.text[:40]!r}", line=first.line, column=first.column, source=source
-        )
     applier.finish_privileges()
     finish(schema)
     stats.objects = len(schema.objects)
     stats.opaque = sum(1 for obj in schema.objects.values() if isinstance(obj, Definition) and obj.opaque)
     return schema
+
+
+def _position(statement: Statement, offset: int) -> tuple[int, int]:
+    """Line and column in the script of an offset inside a statement."""
+    before = statement.text[:offset]
+    newlines = before.count("\n")
+    if newlines == 0:
+        return statement.line, statement.column + offset
+    return statement.line + newlines, offset - before.rfind("\n")
 
 
 def _keep_orphan(applier: Applier, compiler: Compiler, text: str, schema: Schema) -> None:

@@ -264,3 +264,110 @@ def _split_scanning(sql: str, dialect: str = "postgres") -> tuple[list[Statement
 def _next_word(sql: str, pos: int) -> str:
     m = _NEXT_WORD.match(sql, pos)
     return m.group(1).upper() if m else ""
+
+
+_OUTSIDE_CODE = re.compile(
+    r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`(?:[^`]|``)*`|\$(?P<tag>[A-Za-z_][A-Za-z_0-9]*|)\$.*?\$(?P=tag)\$"
+    r"|--[^\n]*|/\*.*?\*/",
+    re.DOTALL,
+)
+SQL_COMMANDS = frozenset(
+    [
+        "ALTER",
+        "ANALYZE",
+        "ATTACH",
+        "BEGIN",
+        "CALL",
+        "CHECKPOINT",
+        "CLOSE",
+        "CLUSTER",
+        "COMMENT",
+        "COMMIT",
+        "COPY",
+        "CREATE",
+        "DEALLOCATE",
+        "DECLARE",
+        "DELETE",
+        "DETACH",
+        "DISCARD",
+        "DO",
+        "DROP",
+        "END",
+        "EXECUTE",
+        "EXPLAIN",
+        "FETCH",
+        "FLUSH",
+        "GRANT",
+        "IMPORT",
+        "INSERT",
+        "KILL",
+        "LISTEN",
+        "LOAD",
+        "LOCK",
+        "MERGE",
+        "MOVE",
+        "NOTIFY",
+        "OPTIMIZE",
+        "PRAGMA",
+        "PREPARE",
+        "REASSIGN",
+        "REFRESH",
+        "REINDEX",
+        "RELEASE",
+        "RENAME",
+        "REPLACE",
+        "RESET",
+        "REVOKE",
+        "ROLLBACK",
+        "SAVEPOINT",
+        "SECURITY",
+        "SELECT",
+        "SET",
+        "SHOW",
+        "START",
+        "TABLE",
+        "TRUNCATE",
+        "UNLISTEN",
+        "UNLOCK",
+        "UPDATE",
+        "USE",
+        "VACUUM",
+        "VALUES",
+        "WITH",
+    ]
+)
+_FIRST_WORD = re.compile(r"[A-Za-z_]+")
+
+
+def structural_error(text: str) -> tuple[str, int] | None:
+    """What makes a statement malformed whatever the parser: an unknown command, unbalanced brackets.
+
+    Returns the message and the offset in the statement, or None. (Quotes and comments are skipped, so a
+    bracket inside a string does not count.)
+    """
+    word = _FIRST_WORD.match(text)
+    if word is None or word.group(0).upper() not in SQL_COMMANDS:
+        return f"not a SQL statement: {text.split(None, 1)[0][:40]!r}", 0
+    opened: list[int] = []
+    pos = 0
+    for m in _OUTSIDE_CODE.finditer(text):
+        for i in range(pos, m.start()):
+            ch = text[i]
+            if ch == "(":
+                opened.append(i)
+            elif ch == ")":
+                if not opened:
+                    return "unbalanced ')'", i
+                opened.pop()
+        pos = m.end()
+    for i in range(pos, len(text)):
+        ch = text[i]
+        if ch == "(":
+            opened.append(i)
+        elif ch == ")":
+            if not opened:
+                return "unbalanced ')'", i
+            opened.pop()
+    if opened:
+        return "'(' is never closed", opened[-1]
+    return None

@@ -383,3 +383,27 @@ def test_partitions_carry_their_parents_keys_and_indexes() -> None:
     assert fp(declared) == fp(dumped)
     sql = render_schema_sql(normalize(declared, cache=False))
     assert sql.index("CREATE INDEX p1_b_idx") < sql.index("CREATE INDEX p_b_idx")  # the parent adopts it
+
+
+@pytest.mark.parametrize(
+    ("script", "line", "column", "message"),
+    [
+        ("CREATE TABLE a (x int);\nCREATE TABLE broken (", 2, 21, "never closed"),
+        ("CREATE TABLE t (a int));", 1, 23, "unbalanced"),
+        ("CREATE TABLE t (a int);\nhello world;", 2, 1, "not a SQL statement"),
+    ],
+)
+def test_malformed_ddl_is_refused_whole(script: str, line: int, column: int, message: str) -> None:
+    with pytest.raises(SQLParseError) as error:
+        normalize(script, cache=False)
+    assert (error.value.line, error.value.column) == (line, column)
+    assert message in str(error.value)
+
+
+def test_brackets_inside_strings_and_bodies_do_not_count() -> None:
+    schema = normalize(
+        "CREATE TABLE t (a text DEFAULT '(');"
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT (1 $$;",
+        cache=False,
+    )
+    assert schema.stats.objects == 2
