@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tomllib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -49,13 +51,42 @@ def write_output(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
 
 
+CONFIG_FILE = "schemareg.toml"
+
+
+def config_defaults(group: click.Group, path: Path) -> dict[str, dict[str, Any]]:
+    """Option defaults from the top-level keys of `schemareg.toml` (`data_dir = "..."`, `backup_dir`, ...),
+    for every command that has an option of that name. Tables belong to their readers ([diff] rules,
+    [server] settings). Click ranks them below flags and SCHEMAREG_* variables, as the design asks."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise CommandError(f"{path}: {error}") from error
+    values = {key.replace("-", "_"): value for key, value in document.items() if not isinstance(value, dict)}
+    defaults: dict[str, dict[str, Any]] = {}
+    for name, command in group.commands.items():
+        names = {param.name for param in command.params}
+        chosen = {key: value for key, value in values.items() if key in names}
+        if chosen:
+            defaults[name] = chosen
+    return defaults
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="schemareg")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """schemareg: a Git-backed registry of database schemas.
 
     Exit codes: 0 success and no differences, 1 differences or drift found, 2 error.
+
+    Settings: flags, then SCHEMAREG_* environment variables, then the top-level keys of ./schemareg.toml
+    (for example data_dir = "/var/lib/schemareg").
     """
+    assert isinstance(ctx.command, click.Group)
+    ctx.default_map = config_defaults(ctx.command, Path(os.environ.get("SCHEMAREG_CONFIG", CONFIG_FILE)))
 
 
 def run(argv: Sequence[str] | None = None) -> int:
