@@ -348,26 +348,18 @@ def structural_error(text: str) -> tuple[str, int] | None:
     word = _FIRST_WORD.match(text)
     if word is None or word.group(0).upper() not in SQL_COMMANDS:
         return f"not a SQL statement: {text.split(None, 1)[0][:40]!r}", 0
+    if "(" not in text and ")" not in text:
+        return None
+    # Blank out quoted text and comments, keeping offsets, then count: only an unequal count is walked.
+    code = _OUTSIDE_CODE.sub(lambda m: " " * len(m.group(0)), text)
+    if code.count("(") == code.count(")"):
+        return None
     opened: list[int] = []
-    pos = 0
-    for m in _OUTSIDE_CODE.finditer(text):
-        for i in range(pos, m.start()):
-            ch = text[i]
-            if ch == "(":
-                opened.append(i)
-            elif ch == ")":
-                if not opened:
-                    return "unbalanced ')'", i
-                opened.pop()
-        pos = m.end()
-    for i in range(pos, len(text)):
-        ch = text[i]
+    for i, ch in enumerate(code):
         if ch == "(":
             opened.append(i)
         elif ch == ")":
             if not opened:
                 return "unbalanced ')'", i
             opened.pop()
-    if opened:
-        return "'(' is never closed", opened[-1]
-    return None
+    return ("'(' is never closed", opened[-1]) if opened else None
