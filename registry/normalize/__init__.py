@@ -21,7 +21,7 @@ from registry.normalize.apply import Applier, finish
 from registry.normalize.cache import StatementCache, default_cache_dir, statement_key
 from registry.normalize.compile import Compiler, statement_name
 from registry.normalize.options import DEFAULT_OPTIONS, NormalizeOptions, options_from_mapping
-from registry.normalize.split import Statement, split_statements, structural_error
+from registry.normalize.split import line_column, split_statements, structural_error
 
 __all__ = [
     "DIALECTS",
@@ -117,7 +117,7 @@ def normalize(
             malformed = structural_error(statement.text)
             if malformed is not None:
                 message, offset = malformed
-                line, column = _position(statement, offset)
+                line, column = line_column(sql, statement.offset + offset)
                 raise SQLParseError(message, line=line, column=column, source=source)
             blob = o.encode_ops(compiler.compile(statement.text))
             fresh[key] = blob
@@ -131,8 +131,9 @@ def normalize(
             if isinstance(op, o.Opaque) and op.message is not None:
                 # A well-formed statement the parser cannot read: kept, and reported where it is.
                 stats.errors += 1
-                line = statement.line + op.line - 1
-                column = op.column + (statement.column - 1 if op.line <= 1 else 0)
+                start_line, start_column = line_column(sql, statement.offset)
+                line = start_line + op.line - 1
+                column = op.column + (start_column - 1 if op.line <= 1 else 0)
                 schema.issues.append(
                     Issue(line=line, column=column, message=op.message, statement=op.definition.sql[:200])
                 )
@@ -146,15 +147,6 @@ def normalize(
     stats.objects = len(schema.objects)
     stats.opaque = sum(1 for obj in schema.objects.values() if isinstance(obj, Definition) and obj.opaque)
     return schema
-
-
-def _position(statement: Statement, offset: int) -> tuple[int, int]:
-    """Line and column in the script of an offset inside a statement."""
-    before = statement.text[:offset]
-    newlines = before.count("\n")
-    if newlines == 0:
-        return statement.line, statement.column + offset
-    return statement.line + newlines, offset - before.rfind("\n")
 
 
 def _keep_orphan(applier: Applier, compiler: Compiler, text: str, schema: Schema) -> None:

@@ -15,8 +15,7 @@ from registry.errors import SQLParseError
 
 class Statement(msgspec.Struct, frozen=True):
     text: str  # without surrounding whitespace and comments, without the final delimiter
-    line: int  # 1-based position of the first character in the script
-    column: int
+    offset: int  # where it starts in the script (line and column only when a message needs them)
 
 
 _PARTS = r"""
@@ -45,24 +44,13 @@ _NEXT_WORD = re.compile(r"\s*([A-Za-z_]+)")
 _CLOSERS = {"IF", "LOOP", "WHILE", "REPEAT"}
 
 
-class _Position:
-    """Line and column of offsets visited in increasing order, without rescanning the script."""
-
-    def __init__(self, sql: str) -> None:
-        self.sql = sql
-        self.offset = 0
-        self.line = 1
-
-    def at(self, offset: int) -> tuple[int, int]:
-        if offset < self.offset:
-            self.offset, self.line = 0, 1
-        self.line += self.sql.count("\n", self.offset, offset)
-        self.offset = offset
-        return self.line, offset - (self.sql.rfind("\n", 0, offset) + 1) + 1
+def line_column(sql: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of an offset in a script."""
+    return sql.count("\n", 0, offset) + 1, offset - (sql.rfind("\n", 0, offset) + 1) + 1
 
 
 def _unterminated(sql: str, pos: int, what: str) -> SQLParseError:
-    line, column = _Position(sql).at(pos)
+    line, column = line_column(sql, pos)
     return SQLParseError(f"unterminated {what}", line=line, column=column)
 
 
@@ -135,7 +123,6 @@ def split_statements(sql: str, dialect: str = "postgres") -> tuple[list[Statemen
         return _split_scanning(sql, dialect)
     pattern = _PATTERNS.get(dialect, _PATTERNS["postgres"])
     statements: list[Statement] = []
-    position = _Position(sql)
     meta = 0
     pos, n = 0, len(sql)
     while pos <= n:
@@ -155,15 +142,11 @@ def split_statements(sql: str, dialect: str = "postgres") -> tuple[list[Statemen
             raise _unterminated(sql, end, "quoted text")
         if _COMPOUND_HEAD.match(sql, first) and (dialect != "postgres" or _ATOMIC.search(sql, first, end)):
             rest, rest_meta = _split_scanning(sql[first:], dialect)
-            line, column = position.at(first)
-            for st in rest:
-                col = st.column + (column - 1 if st.line == 1 else 0)
-                statements.append(Statement(st.text, st.line + line - 1, col))
+            statements.extend(Statement(st.text, st.offset + first) for st in rest)
             return statements, meta + rest_meta
         text = sql[first:end].rstrip()
         if text:
-            line, column = position.at(first)
-            statements.append(Statement(text, line, column))
+            statements.append(Statement(text, first))
         pos = end + 1
     return statements, meta
 
@@ -171,7 +154,6 @@ def split_statements(sql: str, dialect: str = "postgres") -> tuple[list[Statemen
 def _split_scanning(sql: str, dialect: str = "postgres") -> tuple[list[Statement], int]:
     """The careful scanner: one event at a time, with BEGIN ... END nesting and DELIMITER lines."""
     statements: list[Statement] = []
-    position = _Position(sql)
     meta = 0
     delimiter = ";"
     start = 0
@@ -191,8 +173,7 @@ def _split_scanning(sql: str, dialect: str = "postgres") -> tuple[list[Statement
         first = m.end() if m else start
         text = sql[first:end].rstrip()
         if text:
-            line, column = position.at(first)
-            statements.append(Statement(text, line, column))
+            statements.append(Statement(text, first))
 
     begin(0)
     while pos < n:
