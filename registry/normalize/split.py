@@ -101,8 +101,12 @@ def _statement_pattern(dialect: str) -> re.Pattern[str]:
         strings = r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(?P<tag>[A-Za-z_][A-Za-z_0-9]*|)\$.*?\$(?P=tag)\$"""
         specials = "'\"$"
     plain = "[^;\\-/" + re.escape(specials) + "]+"
+    # A lone special character, but never the opening of a comment or dollar quote that the
+    # alternatives above could not close: the match stops there, and the caller reports it.
+    dollar = r"(?!\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$)" if dialect not in ("mysql", "sqlite") else ""
+    lone = rf"(?!/\*){dollar}[^;'\"`]"
     return re.compile(
-        rf"(?:{plain}|{strings}|--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/|[^;'\"`])*",
+        rf"(?:{plain}|{strings}|--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/|{lone})*",
         re.DOTALL,
     )
 
@@ -139,7 +143,8 @@ def split_statements(sql: str, dialect: str = "postgres") -> tuple[list[Statemen
         m = pattern.match(sql, first)
         end = m.end() if m else n
         if end < n and sql[end] != ";":
-            raise _unterminated(sql, end, "quoted text")
+            what = {"/": "comment", "$": "dollar-quoted text"}.get(sql[end], "quoted text")
+            raise _unterminated(sql, end, what)
         if _COMPOUND_HEAD.match(sql, first) and (dialect != "postgres" or _ATOMIC.search(sql, first, end)):
             rest, rest_meta = _split_scanning(sql[first:], dialect)
             statements.extend(Statement(st.text, st.offset + first) for st in rest)
