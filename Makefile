@@ -21,6 +21,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy --strict clients/python/src
 
 unit: $(STAMP)
 	$(BIN)/pytest -q -n 2 tests/unit
