@@ -27,7 +27,7 @@ unit: $(STAMP)
 	$(BIN)/pytest -q -n 2 tests/unit
 
 test: lint typecheck
-	scripts/ensure-postgres.sh
+	scripts/ensure-test-tools.sh
 	$(BIN)/pytest -q -n 2
 
 bench: $(STAMP)
