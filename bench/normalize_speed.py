@@ -55,7 +55,7 @@ def main(argv: list[str]) -> int:
     for _ in range(7):
         warm()
     warm_time = statistics.median(timings)
-    print(f"input: {path.name}, {len(sql):,} bytes; sqlglot {sqlglot.__version__} {compiled}")
+    print(f"input: {path.name}, {len(sql):,} bytes; sqlglot {sqlglot.__version__} {compiled}\n")
     print("| measure | median ms | ratio | target |")
     print("|---|---:|---:|---|")
     print(f"| sqlglot.parse (floor) | {parse * 1000:.1f} | 1.00 | |")
