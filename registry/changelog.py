@@ -224,8 +224,10 @@ def render_text(diff: Diff) -> str:
     """A short summary for a terminal: one header line, then one line per change."""
     if diff.empty:
         return f"{diff.from_} -> {diff.to}: no differences\n"
+    count = len(diff.changes)
+    noun = "change" if count == 1 else "changes"
     lines = [
-        f"{diff.from_} -> {diff.to}: {len(diff.changes)} changes ({_counts(diff)}), suggested bump: {diff.semver.value}"
+        f"{diff.from_} -> {diff.to}: {count} {noun} ({_counts(diff)}), suggested bump: {diff.semver.value}"
     ]
     for change in diff.changes:
         target = change.object if change.name is None else f"{change.object}.{change.name}"
