@@ -77,3 +77,9 @@ def scrub(text: str, dsn: str | None = None) -> str:
             for form in {secret, quote(secret, safe="")}:
                 text = text.replace(form, MASK)
     return text
+
+
+def error_line(error: BaseException, dsn: str | None = None) -> str:
+    """The first line of an error (drivers add hints on more lines), with any password taken out."""
+    lines = str(error).strip().splitlines()
+    return scrub(lines[0] if lines else type(error).__name__, dsn)

@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from registry.dsn import redact, scrub
+from registry.dsn import error_line, redact, scrub
 from registry.errors import ExternalError, InputError
 
 # pg_dump >= 17.6 / 16.10 / 15.14 writes `\restrict KEY`; a random key makes equal databases give
@@ -35,7 +35,9 @@ class Database:
         try:
             params = {k: str(v) for k, v in conninfo_to_dict(self.dsn).items()}
         except psycopg.ProgrammingError as error:
-            raise InputError(f"not a PostgreSQL DSN: {redact(self.dsn)}: {_scrub(error, self.dsn)}") from None
+            raise InputError(
+                f"not a PostgreSQL DSN: {redact(self.dsn)}: {error_line(error, self.dsn)}"
+            ) from None
         object.__setattr__(self, "_params", params)
 
     @property
@@ -58,7 +60,7 @@ class Database:
         try:
             return psycopg.connect(self.dsn, connect_timeout=CONNECT_TIMEOUT, autocommit=True)
         except psycopg.Error as error:
-            raise ExternalError(f"cannot connect to {self.redacted}: {_scrub(error, self.dsn)}") from None
+            raise ExternalError(f"cannot connect to {self.redacted}: {error_line(error, self.dsn)}") from None
 
     def server_version(self) -> str:
         with self.connect() as conn:
@@ -81,12 +83,6 @@ class Database:
         with self.connect() as conn:
             row = conn.execute(query).fetchone()
         return int(row[0]) if row else 0  # type: ignore[call-overload]
-
-
-def _scrub(error: BaseException, dsn: str) -> str:
-    """The first line of an error, with any password taken out."""
-    lines = str(error).strip().splitlines()
-    return scrub(lines[0] if lines else type(error).__name__, dsn)
 
 
 @dataclass(frozen=True)

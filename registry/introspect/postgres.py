@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib.resources import files
 from typing import Any
 
-from registry.dsn import redact, scrub
+from registry.dsn import error_line, redact
 from registry.errors import ExternalError, InputError
 from registry.introspect import Introspection
 from registry.introspect.migrations import MigrationInfo, detect_migrations
@@ -122,7 +122,7 @@ class PostgresInspector:
                 self._seed_rows(conn, tables, out)
         except psycopg.Error as error:
             raise ExternalError(
-                f"reading seed rows from {redact(self.dsn)} failed: {scrub(str(error), self.dsn)}"
+                f"reading seed rows from {redact(self.dsn)} failed: {error_line(error, self.dsn)}"
             ) from error
         return "\n".join(out) + "\n"
 
@@ -185,7 +185,7 @@ class PostgresInspector:
             )
         except psycopg.Error as error:
             raise ExternalError(
-                f"cannot connect to {redact(self.dsn)}: {scrub(str(error), self.dsn)}"
+                f"cannot connect to {redact(self.dsn)}: {error_line(error, self.dsn)}"
             ) from error
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         conn.read_only = True
@@ -204,7 +204,7 @@ class PostgresInspector:
             migrations = self._migrations(conn, results)
         except psycopg.Error as error:
             raise ExternalError(
-                f"reading the catalog of {redact(self.dsn)} failed: {scrub(str(error), self.dsn)}"
+                f"reading the catalog of {redact(self.dsn)} failed: {error_line(error, self.dsn)}"
             ) from error
         return results, migrations
 
