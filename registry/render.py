@@ -36,10 +36,15 @@ def quote(name: str, dialect: str = "postgres") -> str:
 
 
 def quote_qualified(name: str, dialect: str = "postgres") -> str:
-    """`schema.name` with each part quoted as needed (names with dots inside keep them quoted)."""
+    """`schema.name` with each part quoted as needed (names with dots inside keep them quoted).
+
+    SQLite's `main` is left out: SQLite accepts no schema on an index's table or a foreign key's target.
+    """
     schema, _, rest = name.partition(".")
     if not rest:
         return quote(schema, dialect)
+    if dialect == "sqlite" and schema == "main":
+        return quote(rest, dialect)
     return f"{quote(schema, dialect)}.{quote(rest, dialect)}"
 
 
@@ -56,6 +61,8 @@ def render_column(column: Column, dialect: str) -> str:
     if column.identity:
         if dialect == "mysql":
             parts.append(column.identity)
+        elif dialect == "sqlite":
+            parts.append("PRIMARY KEY AUTOINCREMENT")  # SQLite allows it only there, and says so inline
         else:
             how, _, options = column.identity.partition(" (")
             parts.append(f"GENERATED {how} AS IDENTITY" + (f" ({options}" if options else ""))
@@ -73,9 +80,12 @@ def render_table(table: Table, dialect: str, *, foreign_keys: bool = True, index
     name = quote_qualified(_qualified(table), dialect)
     lines = [_INDENT + render_column(column, dialect) for column in table.columns]
     later: list[str] = []  # NOT VALID constraints exist only as ALTER TABLE ... ADD, as pg_dump writes them
+    inline_key = dialect == "sqlite" and any(c.identity == "AUTOINCREMENT" for c in table.columns)
     for constraint in table.constraints:
         if constraint.kind is ConstraintKind.FOREIGN_KEY and not foreign_keys:
             continue
+        if inline_key and constraint.kind is ConstraintKind.PRIMARY_KEY:
+            continue  # said on the AUTOINCREMENT column
         if constraint.definition.endswith(" NOT VALID"):
             later.append(constraint.name)
             continue

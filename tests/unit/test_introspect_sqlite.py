@@ -127,3 +127,13 @@ def test_cli_schema_snapshot_and_drift(tmp_path: Path, capsys: pytest.CaptureFix
 def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         inspect(sqlite=str(tmp_path / "nope.db"))
+
+
+def test_canonical_schema_sql_replays_into_sqlite(tmp_path: Path) -> None:
+    """schema.sql of a SQLite schema runs in SQLite, and the database it makes reads back the same."""
+    from registry.render import render_schema_sql
+
+    ddl = DDL + "CREATE TABLE tokens (id INTEGER PRIMARY KEY AUTOINCREMENT, value TEXT NOT NULL);"
+    schema = normalize(ddl, "sqlite", cache=False)
+    replayed = make(tmp_path / "replayed.db", render_schema_sql(schema))
+    assert inspect(sqlite=str(replayed)).fingerprint == schema.fingerprint
