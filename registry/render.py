@@ -116,7 +116,7 @@ def render_table(table: Table, dialect: str, *, foreign_keys: bool = True, index
             )
     for action in table.alterations:
         out.append(f"ALTER TABLE {name} {action};")
-    if indexes:
+    if indexes and table.indexes:
         out.append(render_indexes(table, dialect).rstrip("\n"))
     if dialect != "mysql":
         out.extend(_comments(table, name, dialect))

@@ -5,6 +5,8 @@ This is the cheap half of normalisation; it works on decoded copies of cached op
 
 from __future__ import annotations
 
+import re
+
 import msgspec
 
 from registry.model import (
@@ -415,7 +417,42 @@ def finish(schema: Schema) -> None:
                 if constraint.kind is ConstraintKind.FOREIGN_KEY and constraint.references:
                     _fill_referenced_columns(schema, constraint)
     _inherit_partition_indexes(schema)
+    _normalise_partition_bounds(schema)
     qualify_join_views(schema)
+
+
+_KEY_COLUMN = re.compile(r"^\w+ \((\w+)\)$")
+_BOUND_LITERAL = re.compile(
+    r"'(\d{4}-\d\d-\d\d)(?:[ T](\d\d:\d\d(?::\d\d(?:\.\d+)?)?))?\s*(Z|[+-]\d\d(?::?\d\d)?)?'"
+)
+
+
+def _normalise_partition_bounds(schema: Schema) -> None:
+    """Date and time bounds as PostgreSQL stores them for the key's type: `'2026-01-01'` on a timestamptz
+    key is `'2026-01-01 00:00:00+00'` (zones as printed in UTC, the zone pg_dump and introspection use)."""
+    tables = {f"{t.schema}.{t.name}" if t.schema else t.name: t for t in schema.tables()}
+    for child in tables.values():
+        parent = tables.get(child.partition_of or "")
+        if parent is None or not child.partition_bound or not parent.partition_by:
+            continue
+        key = _KEY_COLUMN.match(parent.partition_by)
+        column = parent.column(key.group(1)) if key else None
+        kind = column.type.upper() if column else ""
+        if kind not in ("DATE", "TIMESTAMP", "TIMESTAMPTZ"):
+            continue
+
+        def canonical(m: re.Match[str], kind: str = kind) -> str:
+            day, time, zone = m.group(1), m.group(2) or "00:00:00", m.group(3)
+            if len(time) == 5:
+                time += ":00"
+            if kind == "DATE":
+                return f"'{day}'"
+            if kind == "TIMESTAMP":
+                return f"'{day} {time}'"
+            zone = "+00" if zone in (None, "Z", "+00:00", "+0000", "+00") else zone.replace(":", "")
+            return f"'{day} {time}{zone}'"
+
+        child.partition_bound = _BOUND_LITERAL.sub(canonical, child.partition_bound)
 
 
 def _inherit_partition_indexes(schema: Schema) -> None:

@@ -407,3 +407,18 @@ def test_brackets_inside_strings_and_bodies_do_not_count() -> None:
         cache=False,
     )
     assert schema.stats.objects == 2
+
+
+def test_time_partition_bounds_as_postgresql_stores_them() -> None:
+    head = "CREATE TABLE s (id int, t timestamptz) PARTITION BY RANGE (t);"
+    written = head + "CREATE TABLE s1 PARTITION OF s FOR VALUES FROM ('2026-01-01') TO ('2026-02-01');"
+    stored = (
+        head
+        + "CREATE TABLE s1 PARTITION OF s FOR VALUES FROM ('2026-01-01 00:00:00+00') TO ('2026-02-01 00:00:00+00');"
+    )
+    assert fp(written) == fp(stored)
+
+
+def test_every_object_text_ends_with_one_newline() -> None:
+    schema = normalize(BASE + "CREATE TABLE empty_of_indexes (a int);", cache=False)
+    assert all(text.endswith(";\n") and not text.endswith("\n\n") for text in schema.rendered().values())
