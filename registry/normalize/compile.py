@@ -84,7 +84,6 @@ _TYPE_ARRAY = re.compile(
     r"(?=\s*(?:,|\)|NOT\b|NULL\b|DEFAULT\b|CHECK\b|REFERENCES\b|UNIQUE\b|PRIMARY\b|COLLATE\b|CONSTRAINT\b|;|$))",
     re.IGNORECASE,
 )
-_EQUALS = re.compile(r"\s*=\s*")
 _VIEW_OPTIONS = re.compile(r"\bWITH\s*\(([^)]*)\)", re.IGNORECASE)
 _GRANT_HEAD = re.compile(r"\s*(?:GRANT|REVOKE|ALTER\s+DEFAULT\s+PRIVILEGES)\b", re.IGNORECASE)
 _DEFAULT_PRIVILEGES = re.compile(r"\s*ALTER\s+DEFAULT\s+PRIVILEGES\b", re.IGNORECASE)
@@ -243,7 +242,8 @@ class Compiler:
             if isinstance(inner, exp.DataType) and inner.this == exp.DataType.Type.USERDEFINED:
                 return self.type_sql(inner) + "[]"
         if node.this != exp.DataType.Type.USERDEFINED:
-            return self.gen(node)
+            # PostgreSQL keeps no array dimensions or sizes: int[3][3] is int[].
+            return _ARRAY_DIMENSIONS.sub("[]", self.gen(node))
         kind = node.args.get("kind")
         if isinstance(kind, exp.Dot):
             schema, name = self.fold(kind.this), self.fold(kind.expression)
@@ -793,7 +793,7 @@ class Compiler:
                 name,
                 ConstraintKind.PRIMARY_KEY,
                 columns,
-                f"PRIMARY KEY ({', '.join(self.q(c) for c in columns)})",
+                f"PRIMARY KEY ({', '.join(self.q(c) for c in columns)}){_deferrable(item)}",
             )
         if isinstance(item, exp.UniqueColumnConstraint):
             schema_node = item.this
@@ -812,7 +812,7 @@ class Compiler:
                 name,
                 ConstraintKind.UNIQUE,
                 columns,
-                f"UNIQUE{nulls} ({', '.join(self.q(c) for c in columns)})",
+                f"UNIQUE{nulls} ({', '.join(self.q(c) for c in columns)}){_deferrable(item)}",
             )
         if isinstance(item, exp.ForeignKey):
             columns = [self._key_name(e) for e in item.expressions]
@@ -899,7 +899,7 @@ class Compiler:
             definition += f" INCLUDE ({', '.join(self.q(self._key_name(i)) for i in include)})"
         storage = params.args.get("with_storage")
         if isinstance(storage, list) and storage:
-            definition += f" WITH ({', '.join(self.gen(item) for item in storage)})"
+            definition += f" WITH ({storage_options(', '.join(self.gen(item) for item in storage))})"
         where = params.args.get("where")
         if where is not None:
             definition += f" WHERE {self.expr(where.this)}"
@@ -960,10 +960,7 @@ class Compiler:
             text[: text.upper().find(" AS ") + 1] if " AS " in text.upper() else ""
         )
         if storage:
-            settings = sorted(
-                _EQUALS.sub(" = ", _WS.sub(" ", p.strip()).lower()) for p in storage.group(1).split(",")
-            )
-            columns += f" WITH ({', '.join(settings)})"
+            columns += f" WITH ({storage_options(storage.group(1))})"
         body = canonical_expression(query, self.dialect, self.gen, VIEW_RULES)
         sql_text = f"{head} {self.qq(self.qualify(schema, name))}{columns} AS {body}"
         depends = tuple(sorted({self.qname(t) for t in query.find_all(exp.Table)}))
@@ -1333,6 +1330,29 @@ def _not_valid_names(text: str, unquote: Callable[[str], str]) -> set[str]:
     return names
 
 
+def storage_options(text: str) -> str:
+    """`fillfactor='70', Autovacuum_Enabled = false` as `autovacuum_enabled = false, fillfactor = 70`."""
+    settings = []
+    for part in text.split(","):
+        key, _, value = part.partition("=")
+        value = value.strip()
+        if len(value) > 1 and value[0] == value[-1] == "'" and re.fullmatch(r"'[\w.+-]*'", value):
+            value = value[1:-1]
+        settings.append(f"{key.strip().lower()} = {value.lower()}" if value else key.strip().lower())
+    return ", ".join(sorted(settings))
+
+
+def _deferrable(node: exp.Expression) -> str:
+    """DEFERRABLE / INITIALLY DEFERRED of a key constraint (the defaults are not written)."""
+    words = " ".join(str(option).upper() for option in node.args.get("options") or [])
+    out = ""
+    if re.search(r"(?<!NOT )\bDEFERRABLE\b", words):
+        out += " DEFERRABLE"
+    if "INITIALLY DEFERRED" in words:
+        out += " INITIALLY DEFERRED"
+    return out
+
+
 def _prepare(text: str) -> str:
     """Rewrite spellings sqlglot does not read into equivalent ones it does, before parsing."""
     text = _INDEX_ON_ONLY.sub(r"\1", text, count=1)
@@ -1341,6 +1361,7 @@ def _prepare(text: str) -> str:
         text = _WITH_DATA.sub("", text)
     if _CREATE_TABLE.match(text):
         text = _TYPE_ARRAY.sub(r"\1[]", text)
+        text = _KEY_DEFAULTS.sub(" ", text)  # NOT DEFERRABLE INITIALLY IMMEDIATE is what a key is anyway
         # A constraint created with its table is checked at once: NOT VALID means nothing there.
         text = _NOT_VALID.sub(")", text)
     return text
@@ -1349,6 +1370,8 @@ def _prepare(text: str) -> str:
 _CREATE_TABLE = re.compile(
     r"\s*(?:CREATE|ALTER)\s+(?:(?:GLOBAL|LOCAL|TEMP|TEMPORARY|UNLOGGED)\s+)*TABLE\b", re.I
 )
+_ARRAY_DIMENSIONS = re.compile(r"(?:\[\d*\])+$")
+_KEY_DEFAULTS = re.compile(r"\s+(?:NOT\s+DEFERRABLE|INITIALLY\s+IMMEDIATE)\b", re.IGNORECASE)
 _MATERIALIZED = re.compile(r"\s*CREATE\s+MATERIALIZED\s+VIEW\b", re.IGNORECASE)
 _WITH_DATA = re.compile(r"\s+WITH\s+(?:NO\s+)?DATA\s*$", re.IGNORECASE)
 _CONSTRAINT_NAME = re.compile(rf"\bCONSTRAINT\s+({_IDENT})", re.IGNORECASE)

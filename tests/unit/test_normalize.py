@@ -422,3 +422,28 @@ def test_time_partition_bounds_as_postgresql_stores_them() -> None:
 def test_every_object_text_ends_with_one_newline() -> None:
     schema = normalize(BASE + "CREATE TABLE empty_of_indexes (a int);", cache=False)
     assert all(text.endswith(";\n") and not text.endswith("\n\n") for text in schema.rendered().values())
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("CREATE TABLE t (a int[][]);", "CREATE TABLE t (a integer[3]);", True),
+        (
+            "CREATE TABLE t (a int, CONSTRAINT k UNIQUE (a) NOT DEFERRABLE INITIALLY IMMEDIATE);",
+            "CREATE TABLE t (a int, CONSTRAINT k UNIQUE (a));",
+            True,
+        ),
+        (
+            "CREATE TABLE t (a int, CONSTRAINT k UNIQUE (a) DEFERRABLE);",
+            "CREATE TABLE t (a int, CONSTRAINT k UNIQUE (a));",
+            False,
+        ),
+        (
+            "CREATE TABLE t (a int); CREATE INDEX i ON t (a) WITH (fillfactor='70');",
+            "CREATE TABLE t (a int); CREATE INDEX i ON t (a) WITH (FILLFACTOR = 70);",
+            True,
+        ),
+    ],
+)
+def test_defaults_and_spellings_postgresql_does_not_keep(a: str, b: str, same: bool) -> None:
+    assert (fp(a) == fp(b)) is same
