@@ -872,13 +872,13 @@ class Compiler:
             if isinstance(node, exp.Opclass):
                 opclass = " " + self.gen(node.expression).lower()
                 node = node.this
+            while isinstance(node, exp.Paren):
+                node = node.this
             key = self.expr(node)
             if isinstance(node, exp.Column):
                 plain.append(self.fold(node.this))
-            elif not isinstance(node, exp.Paren) and not isinstance(
-                node, exp.Column | exp.Func | exp.Anonymous
-            ):
-                key = f"({key})"
+            elif not isinstance(node, exp.Func | exp.Anonymous) or isinstance(node, exp.AtTimeZone):
+                key = f"({key})"  # an expression key, as PostgreSQL prints it
             if isinstance(ordered, exp.Ordered):
                 desc = bool(ordered.args.get("desc"))
                 nulls_first = bool(ordered.args.get("nulls_first"))

@@ -62,6 +62,7 @@ _PRECEDENCE: dict[type, int] = {
     exp.Mul: 6,
     exp.Div: 6,
     exp.Mod: 6,
+    exp.AtTimeZone: 7,
 }
 _ATOMS = (exp.Column, exp.Literal, exp.Identifier, exp.Func, exp.Cast, exp.Paren, exp.Null, exp.Boolean)
 
@@ -117,7 +118,7 @@ _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 def unwrap_literal_casts(node: exp.Expression, dialect: str) -> exp.Expression:
     """`(0)::numeric` is 0, `'a'::text` is 'a', `'-1'::integer` is -1: the casts pg_dump prints."""
-    for cast in list(node.find_all(exp.Cast)):
+    for cast in reversed(list(node.find_all(exp.Cast))):  # innermost first: 'a'::varchar::text
         target = cast.to
         inner = cast.this
         while isinstance(inner, exp.Paren):
@@ -170,6 +171,20 @@ def any_array_to_in(node: exp.Expression, dialect: str) -> exp.Expression:
                     node = replacement
                 else:
                     eq.replace(replacement)
+    return node
+
+
+def at_time_zone(node: exp.Expression, dialect: str) -> exp.Expression:
+    """`timezone(zone, x)`, as PostgreSQL 16 prints it, is `x AT TIME ZONE zone`."""
+    for call in list(node.find_all(exp.Anonymous, exp.Func)):
+        name = call.name.lower() if isinstance(call, exp.Anonymous) else ""
+        args = call.expressions if isinstance(call, exp.Anonymous) else []
+        if name == "timezone" and len(args) == 2:
+            replacement = exp.AtTimeZone(this=args[1], zone=args[0])
+            if call is node:
+                node = replacement
+            else:
+                call.replace(replacement)
     return node
 
 
@@ -240,6 +255,7 @@ Rule = Callable[[exp.Expression, str], exp.Expression]
 EXPRESSION_RULES: tuple[Rule, ...] = (
     drop_comments,
     fold_identifiers,
+    at_time_zone,
     plain_joins,
     any_array_to_in,
     unwrap_literal_casts,

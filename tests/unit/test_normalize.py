@@ -447,3 +447,24 @@ def test_every_object_text_ends_with_one_newline() -> None:
 )
 def test_defaults_and_spellings_postgresql_does_not_keep(a: str, b: str, same: bool) -> None:
     assert (fp(a) == fp(b)) is same
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (
+            "CREATE TABLE e (c timestamp, CONSTRAINT k CHECK (timezone('utc', c) < now()));",
+            "CREATE TABLE e (c timestamp, CONSTRAINT k CHECK ((c AT TIME ZONE 'utc') < now()));",
+        ),
+        (
+            "CREATE TABLE e (c timestamp); CREATE INDEX i ON e ((c AT TIME ZONE 'utc'));",
+            "CREATE TABLE e (c timestamp); CREATE INDEX i ON e (c AT TIME ZONE 'utc');",
+        ),
+        (
+            "CREATE TABLE t (k varchar CHECK (k::text = ANY (ARRAY['a'::varchar::text, 'b'::varchar::text])));",
+            "CREATE TABLE t (k varchar CHECK (k::text = ANY (ARRAY['a'::varchar, 'b'::varchar]::text[])));",
+        ),
+    ],
+)
+def test_expression_spellings_postgresql_prints_differently(a: str, b: str) -> None:
+    assert fp(a) == fp(b)
