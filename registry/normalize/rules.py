@@ -176,10 +176,9 @@ def any_array_to_in(node: exp.Expression, dialect: str) -> exp.Expression:
 
 def at_time_zone(node: exp.Expression, dialect: str) -> exp.Expression:
     """`timezone(zone, x)`, as PostgreSQL 16 prints it, is `x AT TIME ZONE zone`."""
-    for call in list(node.find_all(exp.Anonymous, exp.Func)):
-        name = call.name.lower() if isinstance(call, exp.Anonymous) else ""
-        args = call.expressions if isinstance(call, exp.Anonymous) else []
-        if name == "timezone" and len(args) == 2:
+    for call in list(node.find_all(exp.Anonymous)):
+        args = call.expressions
+        if call.name.lower() == "timezone" and len(args) == 2:
             replacement = exp.AtTimeZone(this=args[1], zone=args[0])
             if call is node:
                 node = replacement
