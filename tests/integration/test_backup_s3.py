@@ -177,7 +177,7 @@ def test_a_backup_killed_halfway_is_never_listed(pg, s3_env: S3Server, tmp_path:
     env = {**os.environ, "HANG": "1", "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
         [sys.executable, "-m", "registry", "backup", "--dsn", source, "--pg-bin", fake, *common],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     s3 = s3_env.client()
     deadline = time.monotonic() + 30
@@ -192,7 +192,7 @@ def test_a_backup_killed_halfway_is_never_listed(pg, s3_env: S3Server, tmp_path:
         else:
             pytest.fail("the upload never started")
     finally:
-        process.send_signal(signal.SIGKILL)
+        os.killpg(process.pid, signal.SIGKILL)  # the backup and its pg_dump stand-in with it
         process.wait()
     nothing_left(s3_env, bucket, capsys, common)
     # The local copy is a hidden temporary file, which `list` ignores and `prune` removes once stale.
