@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
 from registry.diff import Diff
-from registry.service import (
-    Environment,
-    HistoryEntry,
-    ObjectChanges,
-    Project,
-    Release,
-    SnapshotResult,
-    TableHistory,
-    Version,
-)
 
 __all__ = [
     "ChangelogOut",
@@ -44,6 +34,18 @@ __all__ = [
 ]
 
 
+Self = TypeVar("Self", bound="WireModel")
+
+
+class WireModel(msgspec.Struct, kw_only=True):
+    """An answer built from a registry value by its attributes: same names, wire types (tuples become
+    lists, enums their values); nested values convert the same way."""
+
+    @classmethod
+    def of(cls: type[Self], value: object) -> Self:
+        return msgspec.convert(value, cls, from_attributes=True)
+
+
 class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
     """RFC 9457 problem details; `line` and `column` for a parse error."""
 
@@ -66,35 +68,21 @@ class ProjectIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     description: str | None = None
 
 
-class ProjectOut(msgspec.Struct, kw_only=True):
+class ProjectOut(WireModel, kw_only=True):
     name: str
     dialect: str
     description: str
 
-    @classmethod
-    def of(cls, project: Project) -> ProjectOut:
-        return cls(name=project.name, dialect=project.dialect, description=project.description)
 
-
-class EnvironmentOut(msgspec.Struct, kw_only=True):
+class EnvironmentOut(WireModel, kw_only=True):
     name: str
     sha: str
     fingerprint: str
     release: str | None
     created_at: str
 
-    @classmethod
-    def of(cls, env: Environment) -> EnvironmentOut:
-        return cls(
-            name=env.name,
-            sha=env.sha,
-            fingerprint=env.fingerprint,
-            release=env.release,
-            created_at=env.created_at,
-        )
 
-
-class ReleaseOut(msgspec.Struct, kw_only=True):
+class ReleaseOut(WireModel, kw_only=True):
     name: str
     sha: str
     tag: str
@@ -102,41 +90,19 @@ class ReleaseOut(msgspec.Struct, kw_only=True):
     created_at: str
     description: str
 
-    @classmethod
-    def of(cls, release: Release) -> ReleaseOut:
-        return cls(
-            name=release.name,
-            sha=release.sha,
-            tag=release.tag,
-            fingerprint=release.fingerprint,
-            created_at=release.created_at,
-            description=release.description,
-        )
-
 
 class ProjectDetail(ProjectOut, kw_only=True):
     environments: list[EnvironmentOut]
     releases: list[ReleaseOut]
 
 
-class VersionOut(msgspec.Struct, kw_only=True):
+class VersionOut(WireModel, kw_only=True):
     sha: str
     fingerprint: str
     created_at: str
     subject: str
     release: str | None
     info: dict[str, Any]
-
-    @classmethod
-    def of(cls, version: Version) -> VersionOut:
-        return cls(
-            sha=version.sha,
-            fingerprint=version.fingerprint,
-            created_at=version.created_at,
-            subject=version.subject,
-            release=version.release,
-            info=version.info,
-        )
 
 
 class ExpectedOut(VersionOut, kw_only=True):
@@ -146,24 +112,15 @@ class ExpectedOut(VersionOut, kw_only=True):
     env: str
 
 
-class ObjectName(msgspec.Struct, kw_only=True):
+class ObjectName(WireModel, kw_only=True):
     kind: str
     name: str
 
 
-class ChangesOut(msgspec.Struct, kw_only=True):
+class ChangesOut(WireModel, kw_only=True):
     added: list[ObjectName]
     removed: list[ObjectName]
     modified: list[ObjectName]
-
-    @classmethod
-    def of(cls, changes: ObjectChanges) -> ChangesOut:
-        def names(keys: tuple[Any, ...]) -> list[ObjectName]:
-            return [ObjectName(kind=key.kind.value, name=key.name) for key in keys]
-
-        return cls(
-            added=names(changes.added), removed=names(changes.removed), modified=names(changes.modified)
-        )
 
 
 class SnapshotIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -173,24 +130,13 @@ class SnapshotIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     description: str = ""
 
 
-class SnapshotOut(msgspec.Struct, kw_only=True):
+class SnapshotOut(WireModel, kw_only=True):
     env: str
     created: bool
     sha: str
     fingerprint: str
     version: VersionOut
     changes: ChangesOut
-
-    @classmethod
-    def of(cls, result: SnapshotResult) -> SnapshotOut:
-        return cls(
-            env=result.env,
-            created=result.created,
-            sha=result.sha,
-            fingerprint=result.fingerprint,
-            version=VersionOut.of(result.version),
-            changes=ChangesOut.of(result.changes),
-        )
 
 
 class CheckIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -214,22 +160,12 @@ class PromoteIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rename
     message: str | None = None
 
 
-class HistoryEntryOut(msgspec.Struct, kw_only=True):
+class HistoryEntryOut(WireModel, kw_only=True):
     sha: str
     created_at: str
     subject: str
     fingerprint: str
     release: str | None
-
-    @classmethod
-    def of(cls, entry: HistoryEntry) -> HistoryEntryOut:
-        return cls(
-            sha=entry.sha,
-            created_at=entry.created_at,
-            subject=entry.subject,
-            fingerprint=entry.fingerprint,
-            release=entry.release,
-        )
 
 
 class ObjectOut(msgspec.Struct, kw_only=True):
@@ -252,7 +188,7 @@ class ChangelogOut(msgspec.Struct, kw_only=True, rename={"from_": "from"}):
     markdown: str
 
 
-class ColumnEventOut(msgspec.Struct, kw_only=True):
+class ColumnEventOut(WireModel, kw_only=True):
     sha: str
     created_at: str
     release: str | None
@@ -264,31 +200,10 @@ class ColumnEventOut(msgspec.Struct, kw_only=True):
     after: str | None
 
 
-class TableHistoryOut(msgspec.Struct, kw_only=True):
+class TableHistoryOut(WireModel, kw_only=True):
     table: str
     env: str
     events: list[ColumnEventOut]
-
-    @classmethod
-    def of(cls, history: TableHistory) -> TableHistoryOut:
-        return cls(
-            table=history.table,
-            env=history.env,
-            events=[
-                ColumnEventOut(
-                    sha=event.sha,
-                    created_at=event.created_at,
-                    release=event.release,
-                    change=event.change,
-                    kind=event.kind,
-                    name=event.name,
-                    what=list(event.what),
-                    before=event.before,
-                    after=event.after,
-                )
-                for event in history.events
-            ],
-        )
 
 
 class DriftReportOut(msgspec.Struct, kw_only=True):
