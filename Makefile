@@ -20,6 +20,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
+	@mkdir -p .typecheck && ln -sfn ../registry .typecheck/schemareg && ln -sfn ../api .typecheck/schemareg_api
 	$(BIN)/mypy
 	$(BIN)/mypy --strict clients/python/src
 
@@ -37,4 +38,4 @@ corpus: $(STAMP)
 	$(BIN)/python -m bench.corpus ../shared/corpus
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .typecheck

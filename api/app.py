@@ -12,14 +12,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
-from api import git_http
-from api.context import ServerContext
-from api.controllers import health, projects, versions
-from api.metrics import metrics_middleware
-from api.models import Problem
-from api.settings import Settings
-from registry import __version__
-from registry.errors import (
+from schemareg import __version__
+from schemareg.errors import (
     Conflict,
     ExternalError,
     InputError,
@@ -29,7 +23,13 @@ from registry.errors import (
     SQLParseError,
     StoreError,
 )
-from registry.service import Registry
+from schemareg.service import Registry
+from schemareg_api import git_http
+from schemareg_api.context import ServerContext
+from schemareg_api.controllers import health, projects, versions
+from schemareg_api.metrics import metrics_middleware
+from schemareg_api.models import Problem
+from schemareg_api.settings import Settings
 
 __all__ = ["create_app", "problem_response"]
 

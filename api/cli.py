@@ -11,12 +11,12 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from api.auth import TokenError, Tokens
-from api.settings import Settings
+from schemareg_api.auth import TokenError, Tokens
+from schemareg_api.settings import Settings
 
 __all__ = ["ServeError", "check", "serve"]
 
-APP_FACTORY = "api.app:create_app"
+APP_FACTORY = "schemareg_api.app:create_app"
 
 
 class ServeError(Exception):

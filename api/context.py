@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
-from api.auth import ANONYMOUS, Principal, Tokens
-from api.metrics import Metrics
-from api.models import ExpectedOut
-from api.settings import Settings
-from registry.service import Registry
+from schemareg.service import Registry
+from schemareg_api.auth import ANONYMOUS, Principal, Tokens
+from schemareg_api.metrics import Metrics
+from schemareg_api.models import ExpectedOut
+from schemareg_api.settings import Settings
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection

@@ -24,9 +24,9 @@ from litestar.exceptions import HTTPException, PermissionDeniedException
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
-from api.context import context_of, read_guard
-from api.controllers._common import UnsupportedMediaType, problems
-from registry.errors import InputError, NotFound
+from schemareg.errors import InputError, NotFound
+from schemareg_api.context import context_of, read_guard
+from schemareg_api.controllers._common import UnsupportedMediaType, problems
 
 __all__ = ["HANDLERS"]
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from api.context import ServerContext, etag_matches
-from registry.errors import SchemaregError
+from schemareg.errors import SchemaregError
+from schemareg_api.context import ServerContext, etag_matches
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Receive

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from registry.diff import Diff
+from schemareg.diff import Diff
 
 __all__ = [
     "ChangelogOut",

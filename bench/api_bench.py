@@ -72,7 +72,7 @@ def start(server: str, workers: int, work: Path) -> tuple[subprocess.Popen[bytes
         [
             sys.executable,
             "-m",
-            "registry",
+            "schemareg",
             "serve",
             "--port",
             str(port),

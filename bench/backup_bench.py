@@ -98,7 +98,7 @@ def timed_shell(command: str, env: dict[str, str]) -> float:
 def timed_schemareg(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of the schemareg process itself (VmHWM, sampled until it exits)."""
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "registry", *args], env=env, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen([sys.executable, "-m", "schemareg", *args], env=env, stdout=subprocess.DEVNULL)
     peak = 0
 
     def sample() -> None:

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from multiprocessing import Pool
 from pathlib import Path
 
-from registry.normalize import normalize
-from registry.normalize.split import split_statements
+from schemareg.normalize import normalize
+from schemareg.normalize.split import split_statements
 
 
 def dialect_of(path: Path) -> str:

@@ -118,9 +118,9 @@ class Outcome:
 
 
 def judge(pair: Pair) -> Outcome:
-    from registry.diff import ChangeType, diff_schemas
-    from registry.errors import SQLParseError
-    from registry.normalize import normalize
+    from schemareg.diff import ChangeType, diff_schemas
+    from schemareg.errors import SQLParseError
+    from schemareg.normalize import normalize
 
     try:
         before = normalize(pair.before, pair.dialect, source="before")

@@ -11,9 +11,9 @@ import time
 
 import msgspec
 
-import registry.normalize  # noqa: F401  (render and normalize import each other: normalize goes first)
-from registry.diff import diff_schemas
-from registry.model import Column, Constraint, ConstraintKind, Index, Schema, Table, key_of
+import schemareg.normalize  # noqa: F401  (render and normalize import each other: normalize goes first)
+from schemareg.diff import diff_schemas
+from schemareg.model import Column, Constraint, ConstraintKind, Index, Schema, Table, key_of
 
 CHANGED = 5
 CEILING = 3.0

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import psycopg
 
-from registry.dsn import redact
-from registry.introspect.postgres import PostgresInspector
-from registry.normalize import StatementCache, normalize
+from schemareg.dsn import redact
+from schemareg.introspect.postgres import PostgresInspector
+from schemareg.normalize import StatementCache, normalize
 from tests.support.postgres import PostgresServer, postgres_server
 
 

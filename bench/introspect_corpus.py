@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from registry.dsn import redact
-from registry.introspect.postgres import PostgresInspector
-from registry.model import Schema
-from registry.normalize import normalize
+from schemareg.dsn import redact
+from schemareg.introspect.postgres import PostgresInspector
+from schemareg.model import Schema
+from schemareg.normalize import normalize
 from tests.support.postgres import PostgresServer, postgres_server
 
 _ROLE = re.compile(r"\b(?:OWNER TO|GRANT [^;]*? TO|AUTHORIZATION)\s+\"?([a-z_][a-z0-9_]*)", re.IGNORECASE)

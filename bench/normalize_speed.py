@@ -18,8 +18,8 @@ from pathlib import Path
 
 import sqlglot
 
-from registry.normalize import normalize
-from registry.normalize.cache import StatementCache
+from schemareg.normalize import normalize
+from schemareg.normalize.cache import StatementCache
 
 
 def median_time(function: Callable[[], object], runs: int = 7) -> float:

@@ -20,9 +20,9 @@ from pathlib import Path
 import msgspec
 
 from bench.docs import write_section
-from registry.model import Column, Schema, Table
-from registry.normalize import normalize
-from registry.service import Registry
+from schemareg.model import Column, Schema, Table
+from schemareg.normalize import normalize
+from schemareg.service import Registry
 
 SECTION = "## Git store"
 

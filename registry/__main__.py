@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from registry.cli import main
+from schemareg.cli import main
 
 if __name__ == "__main__":
     main()

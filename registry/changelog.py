@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 import msgspec
 
-from registry.diff import COLUMN, CONSTRAINT, INDEX, Change, ChangeType, Diff, Severity
-from registry.model import ObjectKey, Schema
+from schemareg.diff import COLUMN, CONSTRAINT, INDEX, Change, ChangeType, Diff, Severity
+from schemareg.model import ObjectKey, Schema
 
 __all__ = ["decode_json", "render_json", "render_markdown", "render_text", "render_unified"]
 

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from registry.errors import InputError
-from registry.model import (
+from schemareg.errors import InputError
+from schemareg.model import (
     CREATION_ORDER,
     Column,
     Constraint,
@@ -29,8 +29,8 @@ from registry.model import (
     SchemaObject,
     Table,
 )
-from registry.model import Sequence as SequenceObject
-from registry.types import TypeChange, classify_type_change
+from schemareg.model import Sequence as SequenceObject
+from schemareg.types import TypeChange, classify_type_change
 
 __all__ = [
     "COLUMN_ATTRIBUTES",
@@ -315,8 +315,8 @@ def _cached_texts(schema: Schema) -> dict[ObjectKey, str] | None:
 
 def _ddl(obj: SchemaObject, dialect: str) -> str:
     """The canonical DDL of one added or removed object: rendered only for the objects that changed."""
-    import registry.normalize  # noqa: F401  (render and normalize import each other: normalize goes first)
-    from registry.render import render_object
+    import schemareg.normalize  # noqa: F401  (render and normalize import each other: normalize goes first)
+    from schemareg.render import render_object
 
     return render_object(obj, dialect)
 

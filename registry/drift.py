@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 import msgspec
 
-from registry.diff import NO_RULES, Change, DiffRules, diff_schemas
-from registry.model import Schema
+from schemareg.diff import NO_RULES, Change, DiffRules, diff_schemas
+from schemareg.model import Schema
 
 __all__ = ["DriftReport", "check_drift", "drift_fingerprint", "render_json", "render_markdown", "render_text"]
 

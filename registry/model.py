@@ -254,7 +254,7 @@ class Schema(msgspec.Struct, kw_only=True):
     def rendered(self) -> dict[ObjectKey, str]:
         """Canonical DDL per object, sorted by key (computed once)."""
         if self._rendered is None:
-            from registry.render import render_object
+            from schemareg.render import render_object
 
             self._rendered = {
                 key: render_object(self.objects[key], self.dialect) for key in sorted(self.objects)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import re
 
-from registry.model import (
+from schemareg.model import (
     CREATION_ORDER,
     Column,
     ConstraintKind,
@@ -20,7 +20,7 @@ from registry.model import (
     Sequence,
     Table,
 )
-from registry.names import needs_quotes
+from schemareg.names import needs_quotes
 
 _INDENT = "    "
 

@@ -19,14 +19,14 @@ from typing import Any, Generic, Literal, TypeVar
 
 import msgspec
 
-from registry.changelog import render_markdown
-from registry.diff import NO_RULES, Diff, DiffRules, diff_schemas, rules_from_toml
-from registry.errors import Conflict, InputError, InvalidName, NotFound
-from registry.model import FOLDERS, CanonicalObject, Kind, ObjectKey, Schema
-from registry.normalize import normalize, normalizer_info, options_from_mapping
-from registry.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
-from registry.render import render_schema_sql
-from registry.store import (
+from schemareg.changelog import render_markdown
+from schemareg.diff import NO_RULES, Diff, DiffRules, diff_schemas, rules_from_toml
+from schemareg.errors import Conflict, InputError, InvalidName, NotFound
+from schemareg.model import FOLDERS, CanonicalObject, Kind, ObjectKey, Schema
+from schemareg.normalize import normalize, normalizer_info, options_from_mapping
+from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
+from schemareg.render import render_schema_sql
+from schemareg.store import (
     BRANCH_PREFIX,
     TAG_PREFIX,
     CommitInfo,

@@ -24,7 +24,7 @@ from dulwich.objects import Blob, Commit, ObjectID, ShaFile, Tag, Tree
 from dulwich.refs import Ref, check_ref_format
 from dulwich.repo import Repo
 
-from registry.errors import Conflict, InvalidName, NotFound, StoreError
+from schemareg.errors import Conflict, InvalidName, NotFound, StoreError
 
 __all__ = [
     "BRANCH_PREFIX",

@@ -11,8 +11,8 @@ from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 
-from api.models import Problem
-from registry.errors import InputError
+from schemareg.errors import InputError
+from schemareg_api.models import Problem
 
 __all__ = [
     "DDL_MEDIA_TYPES",

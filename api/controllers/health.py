@@ -9,8 +9,8 @@ from typing import Any, cast
 from litestar import MediaType, Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 
-from api.context import context_of
-from api.models import Health
+from schemareg_api.context import context_of
+from schemareg_api.models import Health
 
 __all__ = ["HANDLERS"]
 

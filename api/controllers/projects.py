@@ -12,7 +12,11 @@ from litestar import Request, Response, get, post, put
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
-from api.context import (
+from schemareg.diff import diff_schemas
+from schemareg.errors import NotFound
+from schemareg.normalize import normalize
+from schemareg.service import Registry
+from schemareg_api.context import (
     POLL_CACHE_CONTROL,
     admin_guard,
     context_of,
@@ -20,15 +24,15 @@ from api.context import (
     read_guard,
     write_guard,
 )
-from api.controllers._common import (
+from schemareg_api.controllers._common import (
     CheckOperation,
     SnapshotOperation,
     decode_json,
     problems,
     read_schema_body,
 )
-from api.hot_path import expected_fast_path
-from api.models import (
+from schemareg_api.hot_path import expected_fast_path
+from schemareg_api.models import (
     CheckIn,
     CheckOut,
     DriftReportOut,
@@ -43,10 +47,6 @@ from api.models import (
     SnapshotIn,
     SnapshotOut,
 )
-from registry.diff import diff_schemas
-from registry.errors import NotFound
-from registry.normalize import normalize
-from registry.service import Registry
 
 __all__ = ["HANDLERS"]
 
@@ -208,7 +208,7 @@ async def post_check(
     if body.json is not None:
         posted: CheckIn = decode_json(body.json, CheckIn)
         if (posted.fingerprint is None) == (posted.ddl is None):
-            from registry.errors import InputError
+            from schemareg.errors import InputError
 
             raise InputError("post either {fingerprint} or {ddl}")
         ddl, dialect = posted.ddl, posted.dialect or dialect

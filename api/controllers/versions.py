@@ -13,12 +13,19 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Schema
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
-from api.context import POLL_CACHE_CONTROL, context_of, etag_matches, etag_of, read_guard, release_guard
-from api.controllers._common import problems
-from api.models import ChangelogOut, ObjectOut, ReleaseIn, ReleaseOut, TableHistoryOut, VersionOut
-from registry.changelog import render_json, render_markdown, render_unified
-from registry.diff import Diff
-from registry.model import Kind, ObjectKey
+from schemareg.changelog import render_json, render_markdown, render_unified
+from schemareg.diff import Diff
+from schemareg.model import Kind, ObjectKey
+from schemareg_api.context import (
+    POLL_CACHE_CONTROL,
+    context_of,
+    etag_matches,
+    etag_of,
+    read_guard,
+    release_guard,
+)
+from schemareg_api.controllers._common import problems
+from schemareg_api.models import ChangelogOut, ObjectOut, ReleaseIn, ReleaseOut, TableHistoryOut, VersionOut
 
 __all__ = ["HANDLERS"]
 
@@ -243,7 +250,7 @@ def get_table_history(
 )
 def list_backups(request: Request[Any, Any, Any], project: FromPath[str]) -> list[dict[str, Any]]:
     """The project's backups in the server's local backup dir: their manifests, newest first."""
-    from registry.backup.catalog import LocalStore, list_backups
+    from schemareg.backup.catalog import LocalStore, list_backups
 
     context = context_of(request)
     context.registry.project(project)

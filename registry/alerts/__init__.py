@@ -6,7 +6,7 @@ timeouts, and an `ExternalError` (never the raw response) when the service keeps
 
 from __future__ import annotations
 
-from registry.alerts.github import GitHubIssues, IssueAction
-from registry.alerts.webhook import post_webhook
+from schemareg.alerts.github import GitHubIssues, IssueAction
+from schemareg.alerts.webhook import post_webhook
 
 __all__ = ["GitHubIssues", "IssueAction", "post_webhook"]

@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 import msgspec
 
-from registry.alerts.http import send
-from registry.drift import DriftReport, render_markdown
-from registry.errors import InputError
+from schemareg.alerts.http import send
+from schemareg.drift import DriftReport, render_markdown
+from schemareg.errors import InputError
 
 __all__ = ["DEFAULT_API_URL", "LABEL", "GitHubIssues", "IssueAction", "IssueResult"]
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from registry.dsn import scrub
-from registry.errors import ExternalError
+from schemareg.dsn import scrub
+from schemareg.errors import ExternalError
 
 __all__ = ["send"]
 

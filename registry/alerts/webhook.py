@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 import msgspec
 
-from registry.alerts.http import send
-from registry.drift import DriftReport
+from schemareg.alerts.http import send
+from schemareg.drift import DriftReport
 
 __all__ = ["post_webhook", "webhook_body"]
 

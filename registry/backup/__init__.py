@@ -3,13 +3,13 @@ listing and retention. See docs/backups.md."""
 
 from __future__ import annotations
 
-from registry.backup.catalog import Entry, LocalStore, S3Store, Store, list_backups
-from registry.backup.dump import BackupRequest, BackupResult, run_backup
-from registry.backup.manifest import FULL_KINDS, KINDS, Manifest
-from registry.backup.pg import Database, Tools
-from registry.backup.restore import RestoreRequest, RestoreResult, restore
-from registry.backup.retention import Decision, apply, plan
-from registry.backup.s3 import Encryption, Location
+from schemareg.backup.catalog import Entry, LocalStore, S3Store, Store, list_backups
+from schemareg.backup.dump import BackupRequest, BackupResult, run_backup
+from schemareg.backup.manifest import FULL_KINDS, KINDS, Manifest
+from schemareg.backup.pg import Database, Tools
+from schemareg.backup.restore import RestoreRequest, RestoreResult, restore
+from schemareg.backup.retention import Decision, apply, plan
+from schemareg.backup.s3 import Encryption, Location
 
 __all__ = [
     "FULL_KINDS",

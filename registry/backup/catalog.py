@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from registry.backup import s3 as s3lib
-from registry.backup.dump import PARTIAL_SUFFIX
-from registry.backup.manifest import MANIFEST_SUFFIX, Manifest, decode, manifest_name
-from registry.errors import InputError, NotFound
+from schemareg.backup import s3 as s3lib
+from schemareg.backup.dump import PARTIAL_SUFFIX
+from schemareg.backup.manifest import MANIFEST_SUFFIX, Manifest, decode, manifest_name
+from schemareg.errors import InputError, NotFound
 
 CHUNK = 1024 * 1024
 STALE_PARTIAL_SECONDS = 24 * 3600

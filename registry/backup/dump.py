@@ -21,11 +21,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from registry import __version__
-from registry.backup import s3 as s3lib
-from registry.backup.manifest import FULL_KINDS, Manifest, encode, manifest_name
-from registry.backup.pg import RESTRICT_KEY, Database, Tools, first_error, schema_fingerprint
-from registry.errors import ExternalError, InputError
+from schemareg import __version__
+from schemareg.backup import s3 as s3lib
+from schemareg.backup.manifest import FULL_KINDS, Manifest, encode, manifest_name
+from schemareg.backup.pg import RESTRICT_KEY, Database, Tools, first_error, schema_fingerprint
+from schemareg.errors import ExternalError, InputError
 
 READ_SIZE = 1024 * 1024
 PIPE_SIZE = 1024 * 1024

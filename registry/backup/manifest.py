@@ -7,7 +7,7 @@ from typing import Literal
 
 import msgspec
 
-from registry.errors import InputError
+from schemareg.errors import InputError
 
 MANIFEST_SUFFIX = ".manifest.json"
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from registry.dsn import error_line, redact, scrub
-from registry.errors import ExternalError, InputError
+from schemareg.dsn import error_line, redact, scrub
+from schemareg.errors import ExternalError, InputError
 
 # pg_dump >= 17.6 / 16.10 / 15.14 writes `\restrict KEY`; a random key makes equal databases give
 # different dumps, so we pass a fixed one (alphanumeric, as pg_dump requires).
@@ -137,7 +137,7 @@ def first_error(stderr: bytes, default: str) -> str:
 def schema_fingerprint(tools: Tools, database: Database) -> str:
     """The database's schema fingerprint: `pg_dump --schema-only`, normalised. Live introspection gives
     the same fingerprint by design; this needs nothing but the client tools we already use."""
-    from registry.normalize import normalize
+    from schemareg.normalize import normalize
 
     args = [tools.path("pg_dump"), "--schema-only", "--no-owner", "--no-privileges"]
     if tools.restrict_key_supported:

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
 
-from registry.backup import catalog
-from registry.backup.manifest import Manifest
-from registry.backup.pg import Database, Tools, first_error, schema_fingerprint
-from registry.errors import ExternalError, InputError
+from schemareg.backup import catalog
+from schemareg.backup.manifest import Manifest
+from schemareg.backup.pg import Database, Tools, first_error, schema_fingerprint
+from schemareg.errors import ExternalError, InputError
 
 CHUNK = 1024 * 1024
 QUEUED_CHUNKS = 4  # decompressed chunks waiting for psql: memory stays a few MiB
@@ -53,7 +53,7 @@ class RestoreResult:
 def restore(request: RestoreRequest) -> RestoreResult:
     clock = time.monotonic()
     if request.backup.startswith("s3://"):
-        from registry.backup import s3 as s3lib
+        from schemareg.backup import s3 as s3lib
 
         client = request.s3_client or s3lib.client()
         with tempfile.TemporaryDirectory(prefix="schemareg-restore-", dir=request.work_dir) as temp:

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from registry.backup.catalog import Entry
-from registry.backup.manifest import FULL_KINDS
+from schemareg.backup.catalog import Entry
+from schemareg.backup.manifest import FULL_KINDS
 
 DAILY_DAYS = 7
 SCHEMA_DAYS = 30

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from registry.errors import ExternalError, InputError
+from schemareg.errors import ExternalError, InputError
 
 PART_SIZE = 8 * 1024 * 1024  # S3 needs >= 5 MiB per part but the last; 8 MiB keeps memory to a few parts
 QUEUED_PARTS = 2  # parts waiting for the uploader thread: memory is bounded by (QUEUED_PARTS + 2) parts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from registry.cli import (
+from schemareg.cli import (
     backup,  # noqa: F401  (registers its verbs)
     diff,  # noqa: F401  (registers its verbs)
     drift,  # noqa: F401  (registers its verbs)
@@ -12,7 +12,7 @@ from registry.cli import (
     serve,  # noqa: F401  (registers its verb; imports the API only when it runs)
     store,  # noqa: F401  (registers its verbs)
 )
-from registry.cli.app import cli, run
+from schemareg.cli.app import cli, run
 
 __all__ = ["cli", "main", "run"]
 

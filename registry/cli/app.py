@@ -11,8 +11,8 @@ from typing import Any, NoReturn
 
 import click
 
-from registry import __version__
-from registry.errors import SchemaregError
+from schemareg import __version__
+from schemareg.errors import SchemaregError
 
 # Exit codes of every verb (DESIGN.md): differences are not errors.
 EXIT_OK = 0

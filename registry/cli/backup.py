@@ -13,8 +13,8 @@ from typing import Any, TypeVar, cast
 import click
 import msgspec
 
-from registry.cli.app import EXIT_DIFFERENT, cli, data_dir_option, exit_with, fail
-from registry.errors import InputError, SchemaregError
+from schemareg.cli.app import EXIT_DIFFERENT, cli, data_dir_option, exit_with, fail
+from schemareg.errors import InputError, SchemaregError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -119,13 +119,13 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
 
 
 def _s3_client() -> Any:
-    from registry.backup import s3
+    from schemareg.backup import s3
 
     return s3.client()
 
 
 def _stores(data_dir: Path, backup_dir: Path | None, s3_url: str | None) -> list[Any]:
-    from registry.backup import LocalStore, Location, S3Store
+    from schemareg.backup import LocalStore, Location, S3Store
 
     stores: list[Any] = [LocalStore(local_backup_dir(data_dir, backup_dir))]
     if s3_url:
@@ -135,7 +135,7 @@ def _stores(data_dir: Path, backup_dir: Path | None, s3_url: str | None) -> list
 
 def backup_listing(data_dir: Path, backup_dir: Path | None, s3_url: str | None) -> list[Any]:
     """Every complete backup, local and in S3, newest first (for `list`)."""
-    from registry.backup import list_backups
+    from schemareg.backup import list_backups
 
     return list_backups(_stores(data_dir, backup_dir, s3_url))
 
@@ -240,8 +240,8 @@ def backup_command(
       schemareg backup --dsn postgresql://app@db/shop --kind daily --s3 s3://backups/shop
       schemareg backup --format custom --kind pre-migration -p shop -e production
     """
-    from registry.backup import BackupRequest, Database, Encryption, Location, Tools, run_backup
-    from registry.service import Registry
+    from schemareg.backup import BackupRequest, Database, Encryption, Location, Tools, run_backup
+    from schemareg.service import Registry
 
     try:
         if schema_only and release:
@@ -320,7 +320,7 @@ def restore_command(backup: str, dsn: str, force: bool, jobs: int, pg_bin: str |
     Example:
       schemareg restore s3://backups/shop/full_backup_20250101_020000.sql.gz --dsn postgresql://localhost/shop_copy
     """
-    from registry.backup import Database, RestoreRequest, Tools, restore
+    from schemareg.backup import Database, RestoreRequest, Tools, restore
 
     try:
         request = RestoreRequest(
@@ -376,7 +376,7 @@ def prune_command(
 ) -> None:
     """Apply retention to local and S3 backups: daily backups 7 days, schema snapshots 30 days, releases
     forever, manual and pre-migration backups until deleted by hand, never the newest full backup."""
-    from registry.backup import LocalStore, apply, list_backups, plan
+    from schemareg.backup import LocalStore, apply, list_backups, plan
 
     try:
         stores = _stores(data_dir, backup_dir, s3_url)
@@ -435,8 +435,8 @@ def s3_group() -> None:
 def lifecycle_command(s3_url: str | None, as_json: bool) -> None:
     """Apply the bucket's lifecycle rules: DEEP_ARCHIVE after 365 days, incomplete multipart uploads
     aborted after 7 days (rules of other names on the bucket are kept)."""
-    from registry.backup import Location
-    from registry.backup.s3 import apply_lifecycle
+    from schemareg.backup import Location
+    from schemareg.backup.s3 import apply_lifecycle
 
     try:
         if not s3_url:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from registry.changelog import render_json, render_markdown, render_text, render_unified
-from registry.cli.app import (
+from schemareg.changelog import render_json, render_markdown, render_text, render_unified
+from schemareg.cli.app import (
     DIALECTS,
     EXIT_DIFFERENT,
     EXIT_OK,
@@ -18,20 +18,20 @@ from registry.cli.app import (
     fail,
     write_output,
 )
-from registry.cli.remote import registry_option
-from registry.diff import NO_RULES, Diff, DiffRules, diff_schemas, rules_from_toml
-from registry.errors import SchemaregError
-from registry.model import Kind, ObjectKey, Schema
+from schemareg.cli.remote import registry_option
+from schemareg.diff import NO_RULES, Diff, DiffRules, diff_schemas, rules_from_toml
+from schemareg.errors import SchemaregError
+from schemareg.model import Kind, ObjectKey, Schema
 
 if TYPE_CHECKING:
-    from registry.service import Registry
+    from schemareg.service import Registry
 
 FORMATS = click.Choice(["text", "json", "markdown", "unified"], case_sensitive=False)
 CONFIG_FILE = "schemareg.toml"
 
 
 def _normalize(path: Path, dialect: str) -> Schema:
-    from registry.normalize import normalize
+    from schemareg.normalize import normalize
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -42,7 +42,7 @@ def _normalize(path: Path, dialect: str) -> Schema:
 
 def _service(data_dir: Path) -> Registry:
     """The registry service, imported late: the file forms need neither git nor the store."""
-    from registry.service import Registry
+    from schemareg.service import Registry
 
     return Registry(data_dir)
 
@@ -98,8 +98,8 @@ def _compare_remote(
 ) -> tuple[Diff, Schema, Schema]:
     """The server's diff (with the project's ignore rules there; local ignore flags do not apply), and
     the two schemas rebuilt from their schema.sql for the unified format."""
-    from registry.cli.remote import RemoteRegistry
-    from registry.normalize import normalize
+    from schemareg.cli.remote import RemoteRegistry
+    from schemareg.normalize import normalize
 
     if from_file is not None or to_file is not None or project is None or len(refs) != 2:
         fail("with --registry, compare two versions on the server: --project P FROM TO")
@@ -163,7 +163,7 @@ def _compare_live(
     rules: DiffRules,
 ) -> tuple[Diff, Schema, Schema]:
     """The env's baseline against the live database, with the project's ignore rules and the flags."""
-    from registry.cli.live import database_label, inspect_live, live_source
+    from schemareg.cli.live import database_label, inspect_live, live_source
 
     if project is None or env is None or refs:
         fail("comparing a live database needs --project P --env E and --dsn URL (or --sqlite PATH), no refs")

@@ -10,12 +10,12 @@ from typing import Any, TypeVar, cast
 import click
 import msgspec
 
-from registry.cli.app import EXIT_DIFFERENT, EXIT_OK, cli, data_dir_option, exit_with, fail, write_output
-from registry.cli.live import database_label, inspect_live, live_source
-from registry.diff import NO_RULES, DiffRules
-from registry.dsn import scrub
-from registry.errors import SchemaregError
-from registry.model import Schema
+from schemareg.cli.app import EXIT_DIFFERENT, EXIT_OK, cli, data_dir_option, exit_with, fail, write_output
+from schemareg.cli.live import database_label, inspect_live, live_source
+from schemareg.diff import NO_RULES, DiffRules
+from schemareg.dsn import scrub
+from schemareg.errors import SchemaregError
+from schemareg.model import Schema
 
 FORMATS = click.Choice(["text", "json", "markdown"], case_sensitive=False)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,8 +29,8 @@ def _remote_baseline(registry_url: str, project: str, env: str, dialect: str) ->
     """The env head of a registry server: (schema, sha, fingerprint)."""
     import httpx
 
-    from registry.alerts.http import send
-    from registry.normalize import normalize
+    from schemareg.alerts.http import send
+    from schemareg.normalize import normalize
 
     base = registry_url.rstrip("/") + f"/v1/projects/{project}"
     with httpx.Client(timeout=30, headers=_auth_headers()) as client:
@@ -50,7 +50,7 @@ def post_report(registry_url: str, project: str, env: str, report: Any) -> None:
     """POST {registry}/v1/projects/{p}/environments/{env}/drift with the report as JSON."""
     import httpx
 
-    from registry.alerts.http import send
+    from schemareg.alerts.http import send
 
     url = registry_url.rstrip("/") + f"/v1/projects/{project}/environments/{env}/drift"
     with httpx.Client(timeout=30, headers=_auth_headers()) as client:
@@ -111,8 +111,8 @@ def drift_command(
     schemareg drift --project shop --env production --dsn "$DATABASE_URL" --open-issue
     schemareg drift -p shop -e staging --sqlite app.db --webhook https://hooks.slack.com/services/...
     """
-    from registry.drift import check_drift, render_json, render_markdown, render_text
-    from registry.service import Registry
+    from schemareg.drift import check_drift, render_json, render_markdown, render_text
+    from schemareg.service import Registry
 
     dsn, sqlite = live_source(dsn, sqlite)
     if not (dsn or sqlite):
@@ -164,7 +164,7 @@ def drift_command(
 
 def _alert(report: Any, *, open_issue: bool, webhook: str | None, github_api_url: str | None) -> None:
     if open_issue:
-        from registry.alerts.github import GitHubIssues
+        from schemareg.alerts.github import GitHubIssues
 
         environ = dict(os.environ)
         if github_api_url:
@@ -178,7 +178,7 @@ def _alert(report: Any, *, open_issue: bool, webhook: str | None, github_api_url
         closed = f" (closed {', '.join(f'#{n}' for n in result.closed)})" if result.closed else ""
         click.echo(f"github issue: {result.action.value}{where}{closed}", err=True)
     if webhook:
-        from registry.alerts.webhook import post_webhook
+        from schemareg.alerts.webhook import post_webhook
 
         post_webhook(webhook, report)
         click.echo(f"webhook: posted to {scrub(webhook).split('?')[0]}", err=True)

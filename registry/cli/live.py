@@ -7,10 +7,10 @@ import os
 
 import click
 
-from registry.cli.app import fail
-from registry.dsn import redact, scrub
-from registry.errors import SchemaregError
-from registry.introspect import Introspection, open_inspector
+from schemareg.cli.app import fail
+from schemareg.dsn import redact, scrub
+from schemareg.errors import SchemaregError
+from schemareg.introspect import Introspection, open_inspector
 
 __all__ = ["database_label", "inspect_live", "live_source", "seed_data"]
 

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 import msgspec
 
-from registry.changelog import decode_json
-from registry.diff import Diff
-from registry.dsn import scrub
-from registry.errors import (
+from schemareg.changelog import decode_json
+from schemareg.diff import Diff
+from schemareg.dsn import scrub
+from schemareg.errors import (
     Conflict,
     ExternalError,
     InputError,
@@ -22,8 +22,8 @@ from registry.errors import (
     SchemaregError,
     SQLParseError,
 )
-from registry.model import Kind, ObjectKey
-from registry.service import Environment, ObjectChanges, Project, Release, SnapshotResult, Version
+from schemareg.model import Kind, ObjectKey
+from schemareg.service import Environment, ObjectChanges, Project, Release, SnapshotResult, Version
 
 if TYPE_CHECKING:
     import httpx

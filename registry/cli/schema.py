@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 import msgspec
 
-from registry.cli.app import DIALECTS, CommandError, cli, write_output
-from registry.cli.live import inspect_live, live_source
-from registry.errors import SchemaregError
-from registry.model import Schema
-from registry.normalize import NormalizeOptions, normalize, normalize_file
-from registry.render import render_schema_sql
+from schemareg.cli.app import DIALECTS, CommandError, cli, write_output
+from schemareg.cli.live import inspect_live, live_source
+from schemareg.errors import SchemaregError
+from schemareg.model import Schema
+from schemareg.normalize import NormalizeOptions, normalize, normalize_file
+from schemareg.render import render_schema_sql
 
 
 class SchemaJSON(msgspec.Struct):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from registry.cli.app import cli, fail
+from schemareg.cli.app import cli, fail
 
 
 @cli.command("serve")
@@ -48,7 +48,7 @@ def serve_command(
 ) -> None:
     """Serve the REST API and read-only `git clone` over HTTP (flags, then SCHEMAREG_* variables, then
     the [server] table of ./schemareg.toml). With no tokens configured it binds loopback only."""
-    from api.cli import ServeError, serve
+    from schemareg_api.cli import ServeError, serve
 
     overrides = {
         "host": host,

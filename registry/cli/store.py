@@ -10,12 +10,12 @@ from typing import Any, TypeVar, cast
 import click
 import msgspec
 
-from registry.cli.app import DIALECTS, cli, data_dir_option, fail
-from registry.cli.backup import backup_dir_option, backup_listing, backups_json, print_backups, s3_option
-from registry.cli.live import inspect_live, live_source, seed_data
-from registry.cli.remote import registry_option
-from registry.errors import SchemaregError
-from registry.service import Environment, Project, Registry, Release, SnapshotResult
+from schemareg.cli.app import DIALECTS, cli, data_dir_option, fail
+from schemareg.cli.backup import backup_dir_option, backup_listing, backups_json, print_backups, s3_option
+from schemareg.cli.live import inspect_live, live_source, seed_data
+from schemareg.cli.remote import registry_option
+from schemareg.errors import SchemaregError
+from schemareg.service import Environment, Project, Registry, Release, SnapshotResult
 
 FORMATS = click.Choice(["text", "json"])
 F = TypeVar("F", bound=Callable[..., Any])
@@ -166,8 +166,8 @@ def _remote_snapshot(
 ) -> None:
     """Post the schema to a server. A live database is introspected here and posted as its canonical
     DDL (normalising canonical output is idempotent: the server computes the same fingerprint)."""
-    from registry.cli.remote import RemoteRegistry
-    from registry.render import render_schema_sql
+    from schemareg.cli.remote import RemoteRegistry
+    from schemareg.render import render_schema_sql
 
     if dsn or sqlite:
         live = inspect_live(dsn, sqlite)
@@ -277,7 +277,7 @@ def promote_command(
 def _remote_listing(
     registry_url: str, project: str | None
 ) -> list[tuple[Project, list[Environment], list[Release]]]:
-    from registry.cli.remote import RemoteRegistry
+    from schemareg.cli.remote import RemoteRegistry
 
     remote = RemoteRegistry(registry_url)
     click.get_current_context().call_on_close(remote.close)

@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from registry.introspect.migrations import MigrationInfo
-from registry.model import Schema
+from schemareg.introspect.migrations import MigrationInfo
+from schemareg.model import Schema
 
 if TYPE_CHECKING:
-    from registry.service import SnapshotMetadata
+    from schemareg.service import SnapshotMetadata
 
 __all__ = [
     "Inspector",
@@ -49,7 +49,7 @@ class Introspection:
         return self.schema.fingerprint
 
     def metadata(self) -> SnapshotMetadata:
-        from registry.service import SnapshotMetadata
+        from schemareg.service import SnapshotMetadata
 
         return SnapshotMetadata(
             database_version=self.database_version,
@@ -73,20 +73,20 @@ class Inspector(Protocol):
 
 def open_inspector(dsn: str | None = None, *, sqlite: str | None = None) -> Inspector:
     """The inspector for a PostgreSQL URL (or libpq string) or a SQLite database file."""
-    from registry.errors import InputError
+    from schemareg.errors import InputError
 
     if (dsn is None) == (sqlite is None):
         raise InputError("give either a PostgreSQL DSN or a SQLite database file")
     if sqlite is not None:
-        from registry.introspect.sqlite import SQLiteInspector
+        from schemareg.introspect.sqlite import SQLiteInspector
 
         return SQLiteInspector(sqlite)
     assert dsn is not None
     if dsn.startswith(("sqlite://", "sqlite:")):
-        from registry.introspect.sqlite import SQLiteInspector
+        from schemareg.introspect.sqlite import SQLiteInspector
 
         return SQLiteInspector(dsn.split(":", 1)[1].removeprefix("//"))
-    from registry.introspect.postgres import PostgresInspector
+    from schemareg.introspect.postgres import PostgresInspector
 
     return PostgresInspector(dsn)
 

@@ -17,11 +17,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib.resources import files
 from typing import Any
 
-from registry.dsn import error_line, redact
-from registry.errors import ExternalError, InputError
-from registry.introspect import Introspection
-from registry.introspect.migrations import MigrationInfo, detect_migrations
-from registry.normalize import StatementCache, normalize
+from schemareg.dsn import error_line, redact
+from schemareg.errors import ExternalError, InputError
+from schemareg.introspect import Introspection
+from schemareg.introspect.migrations import MigrationInfo, detect_migrations
+from schemareg.normalize import StatementCache, normalize
 
 __all__ = ["QUERIES", "PostgresInspector", "load_query"]
 
@@ -52,7 +52,7 @@ Row = dict[str, Any]
 
 @functools.cache
 def load_query(name: str) -> str:
-    return (files("registry.introspect.queries") / f"{name}.sql").read_text(encoding="utf-8")
+    return (files("schemareg.introspect.queries") / f"{name}.sql").read_text(encoding="utf-8")
 
 
 def _literal(text: str) -> str:
@@ -65,7 +65,7 @@ def _options(options: Iterable[str]) -> str:
 
 
 class PostgresInspector:
-    """Introspect one PostgreSQL database. The DSN is never shown unredacted (`registry.dsn`)."""
+    """Introspect one PostgreSQL database. The DSN is never shown unredacted (`schemareg.dsn`)."""
 
     dialect = "postgres"
 

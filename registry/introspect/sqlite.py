@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from registry.errors import ExternalError, InputError
-from registry.introspect import Introspection
-from registry.introspect.migrations import MigrationInfo, detect_migrations
-from registry.normalize import StatementCache, normalize
+from schemareg.errors import ExternalError, InputError
+from schemareg.introspect import Introspection
+from schemareg.introspect.migrations import MigrationInfo, detect_migrations
+from schemareg.normalize import StatementCache, normalize
 
 __all__ = ["SQLiteInspector"]
 

@@ -14,14 +14,14 @@ import threading
 from importlib.metadata import version
 from pathlib import Path
 
-from registry.errors import InputError, SQLParseError
-from registry.model import Definition, Issue, Kind, Schema
-from registry.normalize import ops as o
-from registry.normalize.apply import Applier, finish
-from registry.normalize.cache import StatementCache, default_cache_dir, statement_key
-from registry.normalize.compile import Compiler, statement_name
-from registry.normalize.options import DEFAULT_OPTIONS, NormalizeOptions, options_from_mapping
-from registry.normalize.split import line_column, split_statements, structural_error
+from schemareg.errors import InputError, SQLParseError
+from schemareg.model import Definition, Issue, Kind, Schema
+from schemareg.normalize import ops as o
+from schemareg.normalize.apply import Applier, finish
+from schemareg.normalize.cache import StatementCache, default_cache_dir, statement_key
+from schemareg.normalize.compile import Compiler, statement_name
+from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions, options_from_mapping
+from schemareg.normalize.split import line_column, split_statements, structural_error
 
 __all__ = [
     "DIALECTS",

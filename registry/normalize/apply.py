@@ -9,7 +9,7 @@ import re
 
 import msgspec
 
-from registry.model import (
+from schemareg.model import (
     ConstraintKind,
     Definition,
     Index,
@@ -21,12 +21,12 @@ from registry.model import (
     Table,
     key_of,
 )
-from registry.names import make_object_name
-from registry.normalize import ops as o
-from registry.normalize.privileges import PrivilegeSet
-from registry.normalize.sequences import sequence_options
-from registry.normalize.views import qualify_join_views
-from registry.render import quote, quote_qualified
+from schemareg.names import make_object_name
+from schemareg.normalize import ops as o
+from schemareg.normalize.privileges import PrivilegeSet
+from schemareg.normalize.sequences import sequence_options
+from schemareg.normalize.views import qualify_join_views
+from schemareg.render import quote, quote_qualified
 
 
 class Applier:
@@ -495,8 +495,8 @@ def _inherit_partition_indexes(schema: Schema) -> None:
 
 
 def _fill_referenced_columns(schema: Schema, constraint: object) -> None:
-    from registry.model import Constraint
-    from registry.render import quote, quote_qualified
+    from schemareg.model import Constraint
+    from schemareg.render import quote, quote_qualified
 
     assert isinstance(constraint, Constraint)
     ref = constraint.references or ""

@@ -17,15 +17,15 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.simplify import simplify
 
-from registry.model import Column, Constraint, ConstraintKind, Definition, Index, Kind, Sequence, Table
-from registry.names import PG_CATALOG_TYPES, make_object_name, needs_quotes
-from registry.normalize import ops as o
-from registry.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
-from registry.normalize.privileges import OWNER, read_grants
-from registry.normalize.routines import ROUTINE_HEAD, PatternReader, RoutineReader, split_top_level
-from registry.normalize.rules import VIEW_RULES, canonical_expression, fold_identifiers, fold_name
-from registry.normalize.sequences import sequence_options
-from registry.render import literal, quote, quote_qualified
+from schemareg.model import Column, Constraint, ConstraintKind, Definition, Index, Kind, Sequence, Table
+from schemareg.names import PG_CATALOG_TYPES, make_object_name, needs_quotes
+from schemareg.normalize import ops as o
+from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
+from schemareg.normalize.privileges import OWNER, read_grants
+from schemareg.normalize.routines import ROUTINE_HEAD, PatternReader, RoutineReader, split_top_level
+from schemareg.normalize.rules import VIEW_RULES, canonical_expression, fold_identifiers, fold_name
+from schemareg.normalize.sequences import sequence_options
+from schemareg.render import literal, quote, quote_qualified
 
 # sqlglot logs a warning for every statement it falls back to Command on; we report those ourselves.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import msgspec
 
-from registry.model import Column, Constraint, Definition, Index, Kind, Sequence, Table
-from registry.normalize.privileges import Grant
+from schemareg.model import Column, Constraint, Definition, Index, Kind, Sequence, Table
+from schemareg.normalize.privileges import Grant
 
 
 class Op(msgspec.Struct, tag=True, tag_field="op", kw_only=True, omit_defaults=True):

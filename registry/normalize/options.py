@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from registry.errors import InputError
+from schemareg.errors import InputError
 
 
 class NormalizeOptions(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import msgspec
 
-from registry.normalize.routines import split_top_level
+from schemareg.normalize.routines import split_top_level
 
 _IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
 _KINDS = (

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from registry.model import Definition, Kind
-from registry.names import PG_CATALOG_TYPES, make_object_name
-from registry.render import quote, quote_qualified
+from schemareg.model import Definition, Kind
+from schemareg.names import PG_CATALOG_TYPES, make_object_name
+from schemareg.render import quote, quote_qualified
 
 _IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
 _QNAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})?"

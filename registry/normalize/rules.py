@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-from registry.names import needs_quotes
+from schemareg.names import needs_quotes
 
 
 def fold_name(identifier: exp.Identifier | str, *, case_sensitive_quoted: bool = True) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from registry.names import make_object_name
+from schemareg.names import make_object_name
 
 if TYPE_CHECKING:
-    from registry.normalize.compile import Compiler
+    from schemareg.normalize.compile import Compiler
 
 _WS = re.compile(r"\s+")
 _SEQ_DEFAULTS = {"START": "1", "INCREMENT": "1", "CACHE": "1"}

@@ -10,7 +10,7 @@ import re
 
 import msgspec
 
-from registry.errors import SQLParseError
+from schemareg.errors import SQLParseError
 
 
 class Statement(msgspec.Struct, frozen=True):

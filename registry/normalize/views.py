@@ -13,7 +13,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from registry.model import Definition, Kind, Schema, Table
+from schemareg.model import Definition, Kind, Schema, Table
 
 _JOIN = re.compile(r"\bJOIN\b")
 _NO_DATA = " WITH NO DATA"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from schemareg_client import (
     APIError,
     AsyncClient,
@@ -18,7 +19,6 @@ from schemareg_client import (
     Unauthorized,
     ValidationError,
 )
-
 from tests.clients._data import BAD_SQL, V1, V3
 
 SHA = re.compile(r"^[0-9a-f]{40}$")

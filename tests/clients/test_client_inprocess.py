@@ -11,11 +11,11 @@ import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
-from schemareg_client import AsyncClient, Client, ServerError, TransportError, ValidationError
 
-from api import create_app
-from api.settings import Settings
-from registry.errors import ExternalError, StoreError
+from schemareg.errors import ExternalError, StoreError
+from schemareg_api import create_app
+from schemareg_api.settings import Settings
+from schemareg_client import AsyncClient, Client, ServerError, TransportError, ValidationError
 from tests.clients._contract import MAX_BODY, run_async, run_sync
 from tests.clients._data import ADMIN, READER, TOKENS, V1
 

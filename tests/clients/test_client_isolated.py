@@ -15,7 +15,7 @@ from tests.clients.conftest import SOURCE
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
-SERVER_ONLY = ("litestar", "dulwich", "sqlglot", "psycopg", "registry", "api", "granian", "boto3")
+SERVER_ONLY = ("litestar", "dulwich", "sqlglot", "psycopg", "schemareg", "schemareg_api", "granian", "boto3")
 CHECK = f"""
 import importlib.util, sys
 import schemareg_client

@@ -8,11 +8,11 @@ from typing import Any
 
 import msgspec
 import pytest
-import schemareg_client as sc
 from litestar.testing import TestClient
 
-from api import create_app
-from api.settings import Settings
+import schemareg_client as sc
+from schemareg_api import create_app
+from schemareg_api.settings import Settings
 
 # client model -> the server's component schema
 COMPONENTS: dict[type[msgspec.Struct], str] = {

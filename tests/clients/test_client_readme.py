@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.service import Registry
+from schemareg.service import Registry
 from tests.clients._data import ADMIN, TOKENS
 from tests.clients.conftest import SOURCE
 from tests.support.server import serve

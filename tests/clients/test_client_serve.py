@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from schemareg_client import (
     AsyncClient,
     Client,
@@ -20,7 +21,6 @@ from schemareg_client import (
     TransportError,
     verify_database,
 )
-
 from tests.clients._contract import MAX_BODY, run_async, run_sync
 from tests.clients._data import ADMIN, READER, TOKENS, V1
 from tests.support.server import free_port, serve
@@ -109,7 +109,7 @@ def test_verify_database_with_sqlite(server: str, tmp_path: Path, monkeypatch: p
     asyncio.run(main())
 
     # Without the schemareg package the error says what is missing.
-    monkeypatch.setitem(sys.modules, "registry.introspect", None)
+    monkeypatch.setitem(sys.modules, "schemareg.introspect", None)
     with pytest.raises(SchemaregError, match="schemareg is not installed"):
         verify_database(dsn, "app", "production")
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import schemareg_client
 from schemareg_client import _exceptions
-
 from tests.clients.conftest import SOURCE
 
 PACKAGE = SOURCE / "schemareg_client"
@@ -102,8 +101,8 @@ def test_no_import_of_the_server_packages() -> None:
                 continue
             for name in names:
                 assert name.split(".")[0] not in {
-                    "registry",
-                    "api",
+                    "schemareg",
+                    "schemareg_api",
                     "litestar",
                     "dulwich",
                     "sqlglot",
@@ -111,7 +110,7 @@ def test_no_import_of_the_server_packages() -> None:
                 }, f"{path.name} imports {name}"
     code = (
         "import sys, schemareg_client; "
-        "print(sorted(m for m in ('registry', 'api', 'litestar', 'dulwich', 'sqlglot', 'psycopg') if m in sys.modules))"
+        "print(sorted(m for m in ('schemareg', 'schemareg_api', 'litestar', 'dulwich', 'sqlglot', 'psycopg') if m in sys.modules))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.service import Registry
+from schemareg.service import Registry
 from tests.clients._data import ADMIN, TOKENS, V1, V2, V3
 from tests.clients.conftest import SOURCE
 from tests.support.server import ROOT, serve

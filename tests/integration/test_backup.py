@@ -11,9 +11,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from registry.backup.manifest import decode, encode
-from registry.backup.pg import Database
-from registry.cli import run
+from schemareg.backup.manifest import decode, encode
+from schemareg.backup.pg import Database
+from schemareg.cli import run
 
 pytestmark = pytest.mark.integration
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from registry.backup.manifest import decode, encode
-from registry.cli import run
+from schemareg.backup.manifest import decode, encode
+from schemareg.cli import run
 from tests.support import s3 as s3_support
 from tests.support.postgres import free_port
 from tests.support.s3 import S3Server
@@ -176,7 +176,7 @@ def test_a_backup_killed_halfway_is_never_listed(pg, s3_env: S3Server, tmp_path:
     fake = fake_pg_dump(pg, tmp_path / "bin")
     env = {**os.environ, "HANG": "1", "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "registry", "backup", "--dsn", source, "--pg-bin", fake, *common],
+        [sys.executable, "-m", "schemareg", "backup", "--dsn", source, "--pg-bin", fake, *common],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     s3 = s3_env.client()

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from registry.cli import run
-from registry.service import Registry
+from schemareg.cli import run
+from schemareg.service import Registry
 from tests.support.postgres import PostgresServer
 from tests.support.recorder import recording_server
 
@@ -119,8 +119,8 @@ def test_drift_opens_comments_and_closes_an_issue(
 
 
 def test_github_client_retries_a_bad_gateway(monkeypatch: pytest.MonkeyPatch) -> None:
-    from registry.alerts.github import GitHubIssues
-    from registry.drift import DriftReport
+    from schemareg.alerts.github import GitHubIssues
+    from schemareg.drift import DriftReport
 
     with recording_server() as github:
         github.fail_next = 2

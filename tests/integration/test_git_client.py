@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.service import Registry
+from schemareg.service import Registry
 
 pytestmark = [
     pytest.mark.integration,

@@ -10,11 +10,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from registry.errors import ExternalError
-from registry.introspect import inspect
-from registry.introspect.postgres import QUERIES, PostgresInspector
-from registry.normalize import normalize
-from registry.render import render_schema_sql
+from schemareg.errors import ExternalError
+from schemareg.introspect import inspect
+from schemareg.introspect.postgres import QUERIES, PostgresInspector
+from schemareg.normalize import normalize
+from schemareg.render import render_schema_sql
 from tests.support.postgres import PostgresServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "introspect"

@@ -17,9 +17,9 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from api import create_app
-from api.settings import Settings
-from registry.service import Registry
+from schemareg.service import Registry
+from schemareg_api import create_app
+from schemareg_api.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -31,7 +31,7 @@ def free_port() -> int:
 def schemareg(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     return subprocess.Popen(
-        [sys.executable, "-m", "registry", *args],
+        [sys.executable, "-m", "schemareg", *args],
         cwd=cwd,
         # Its own normaliser cache: the suite's shared one is for the cache tests to reason about.
         env={**os.environ, "PYTHONPATH": path, "SCHEMAREG_CACHE_DIR": str(cwd / ".cache"), **(env or {})},
@@ -158,7 +158,7 @@ def test_cli_verbs_with_registry_url(server: tuple[str, Path], tmp_path: Path) -
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "registry", *args],
+            [sys.executable, "-m", "schemareg", *args],
             cwd=local,
             env={
                 **os.environ,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.service import Registry
+from schemareg.service import Registry
 
 pytestmark = [
     pytest.mark.slow,
@@ -21,7 +21,7 @@ SNAPSHOTS = 25
 
 WRITER = """
 import sys
-from registry.service import Registry
+from schemareg.service import Registry
 
 data_dir, worker, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 registry = Registry(data_dir)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.service import Registry
+from schemareg.service import Registry
 
 pytestmark = [
     pytest.mark.slow,
@@ -24,7 +24,7 @@ KILLS = 50
 # Snapshots two envs and cuts a release every few rounds, forever, until killed.
 WRITER = """
 import os, sys
-from registry.service import Registry
+from schemareg.service import Registry
 
 registry = Registry(sys.argv[1])
 tables = "\\n".join(f"CREATE TABLE t{n} (id bigint PRIMARY KEY, v{n} text);" for n in range(40))

@@ -48,7 +48,7 @@ def serve(
     port = free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    command = [sys.executable, "-m", "registry", "serve", "--data-dir", str(data_dir)]
+    command = [sys.executable, "-m", "schemareg", "serve", "--data-dir", str(data_dir)]
     process = subprocess.Popen(
         [*command, "--port", str(port), "--workers", str(workers)],
         cwd=data_dir.parent,

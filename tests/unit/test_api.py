@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from litestar.testing import TestClient
 
-from api import create_app
-from api.settings import Settings
-from registry.errors import Conflict, ExternalError, StoreError
-from registry.service import Registry
+from schemareg.errors import Conflict, ExternalError, StoreError
+from schemareg.service import Registry
+from schemareg_api import create_app
+from schemareg_api.settings import Settings
 
 V1 = "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);"
 V2 = V1 + "\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));"
@@ -337,7 +337,7 @@ def test_table_history_drift_backups(shop: TestClient) -> None:  # type: ignore[
 
 
 def test_backups_lists_the_projects_manifests(shop: TestClient, data_dir: Path) -> None:  # type: ignore[type-arg]
-    from registry.backup.manifest import Manifest, encode, manifest_name
+    from schemareg.backup.manifest import Manifest, encode, manifest_name
 
     backups = data_dir / "backups"
     backups.mkdir()
@@ -448,7 +448,7 @@ def test_git_http_answers(shop: TestClient) -> None:  # type: ignore[type-arg]
 
 
 def test_importing_registry_does_not_import_the_web_stack() -> None:
-    code = "import sys, registry, registry.cli; print('litestar' in sys.modules, 'api' in sys.modules)"
+    code = "import sys, schemareg, schemareg.cli; print('litestar' in sys.modules, 'schemareg_api' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]
 
@@ -483,5 +483,5 @@ def test_every_error_class_maps_to_one_status(
 
 
 def test_git_routes_without_git(shop: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[type-arg]
-    monkeypatch.setattr("api.git_http.shutil.which", lambda name: None)
+    monkeypatch.setattr("schemareg_api.git_http.shutil.which", lambda name: None)
     assert_problem(shop.get("/git/shop.git/info/refs?service=git-upload-pack"), 503, "git")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from api.auth import Principal, TokenError, Tokens
-from api.cli import ServeError, check
-from api.settings import ENV_VARS, Settings, is_loopback
+from schemareg_api.auth import Principal, TokenError, Tokens
+from schemareg_api.cli import ServeError, check
+from schemareg_api.settings import ENV_VARS, Settings, is_loopback
 
 
 def _hash(token: str) -> str:

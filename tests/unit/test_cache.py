@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from registry.normalize import normalize
-from registry.normalize.cache import StatementCache
+from schemareg.normalize import normalize
+from schemareg.normalize.cache import StatementCache
 
 SQL = "CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE b (id int, a_id int REFERENCES a(id));\n"
 
@@ -25,7 +25,7 @@ def test_a_new_process_starts_warm_from_the_file(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite3"
     normalize(SQL, cache=StatementCache(path))
     code = (
-        "import sys; from pathlib import Path; from registry.normalize import normalize, StatementCache;"
+        "import sys; from pathlib import Path; from schemareg.normalize import normalize, StatementCache;"
         f"print(normalize({SQL!r}, cache=StatementCache(Path(sys.argv[1]))).stats.cached)"
     )
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
@@ -58,7 +58,7 @@ def test_an_unwritable_cache_is_skipped(tmp_path: Path) -> None:
 def test_processes_share_one_cache_file_safely(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite3"
     code = (
-        "import sys; from pathlib import Path; from registry.normalize import normalize, StatementCache;"
+        "import sys; from pathlib import Path; from schemareg.normalize import normalize, StatementCache;"
         "cache = StatementCache(Path(sys.argv[1])); n = int(sys.argv[2]);"
         "[normalize(f'CREATE TABLE p{n}_{i} (a int); CREATE TABLE shared (a int);', cache=cache) for i in range(40)]"
     )

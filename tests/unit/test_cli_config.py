@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.cli import run
+from schemareg.cli import run
 
 
 def test_config_file_then_environment_then_flags(

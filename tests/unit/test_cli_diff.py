@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.cli import run
+from schemareg.cli import run
 
 BEFORE = "CREATE TABLE users (id bigint PRIMARY KEY, name text);\n"
 AFTER = "CREATE TABLE users (id bigint PRIMARY KEY, name text, email text);\nCREATE TABLE notes (id int);\n"
@@ -92,7 +92,7 @@ def test_changelog_from_files_exits_0(files: tuple[Path, Path], capsys: pytest.C
 
 
 def test_versions_of_a_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from registry.service import Registry
+    from schemareg.service import Registry
 
     registry = Registry(tmp_path / "data")
     registry.init_project("shop")

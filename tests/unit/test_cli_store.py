@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.cli import run
+from schemareg.cli import run
 
 V1 = "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n"
 V2 = V1 + "CREATE TABLE orders (id bigint PRIMARY KEY);\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from api.settings import ENV_VARS
+from schemareg_api.settings import ENV_VARS
 
 ROOT = Path(__file__).resolve().parents[2]
 # Variables honoured as their ecosystems define them (DESIGN.md), not server settings.

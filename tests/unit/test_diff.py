@@ -7,8 +7,8 @@ import random
 import msgspec
 import pytest
 
-from registry.changelog import decode_json, render_json, render_markdown, render_text
-from registry.diff import (
+from schemareg.changelog import decode_json, render_json, render_markdown, render_text
+from schemareg.diff import (
     Change,
     ChangeType,
     Diff,
@@ -19,8 +19,8 @@ from registry.diff import (
     rules_from_mapping,
     rules_from_toml,
 )
-from registry.errors import InputError
-from registry.model import (
+from schemareg.errors import InputError
+from schemareg.model import (
     Column,
     Constraint,
     ConstraintKind,
@@ -33,7 +33,7 @@ from registry.model import (
     Table,
     key_of,
 )
-from registry.types import TypeChange, classify_type_change
+from schemareg.types import TypeChange, classify_type_change
 
 
 def schema(*objects: SchemaObject) -> Schema:

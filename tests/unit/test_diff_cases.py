@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from registry.diff import Diff, diff_schemas, rules_from_mapping
-from registry.normalize import normalize
+from schemareg.diff import Diff, diff_schemas, rules_from_mapping
+from schemareg.normalize import normalize
 
 CASES = Path(__file__).resolve().parent.parent / "fixtures" / "diff"
 FIELDS = ("change", "kind", "object", "name", "what", "severity")

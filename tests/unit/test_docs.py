@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from registry.cli import cli
+from schemareg.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 

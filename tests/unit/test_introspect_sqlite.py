@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from registry.cli import run
-from registry.errors import InputError
-from registry.introspect import inspect, open_inspector
-from registry.normalize import normalize
-from registry.service import Registry
+from schemareg.cli import run
+from schemareg.errors import InputError
+from schemareg.introspect import inspect, open_inspector
+from schemareg.normalize import normalize
+from schemareg.service import Registry
 
 DDL = """
 CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT DEFAULT 'anon');
@@ -131,7 +131,7 @@ def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
 
 def test_canonical_schema_sql_replays_into_sqlite(tmp_path: Path) -> None:
     """schema.sql of a SQLite schema runs in SQLite, and the database it makes reads back the same."""
-    from registry.render import render_schema_sql
+    from schemareg.render import render_schema_sql
 
     ddl = DDL + "CREATE TABLE tokens (id INTEGER PRIMARY KEY AUTOINCREMENT, value TEXT NOT NULL);"
     schema = normalize(ddl, "sqlite", cache=False)

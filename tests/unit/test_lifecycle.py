@@ -6,8 +6,8 @@ import pytest
 
 moto = pytest.importorskip("moto")
 
-from registry.backup.s3 import Location, apply_lifecycle, client  # noqa: E402
-from registry.cli import run  # noqa: E402
+from schemareg.backup.s3 import Location, apply_lifecycle, client  # noqa: E402
+from schemareg.cli import run  # noqa: E402
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from registry.errors import InputError, SQLParseError
-from registry.model import Definition, Kind, ObjectKey, Table
-from registry.normalize import normalize
-from registry.render import render_schema_sql
+from schemareg.errors import InputError, SQLParseError
+from schemareg.model import Definition, Kind, ObjectKey, Table
+from schemareg.normalize import normalize
+from schemareg.render import render_schema_sql
 
 
 def fp(sql: str, dialect: str = "postgres") -> str:
@@ -315,7 +315,7 @@ def test_owners_and_grants_are_ignored_by_default() -> None:
 
 
 def test_owners_and_grants_are_kept_when_asked_and_revoke_takes_back() -> None:
-    from registry.normalize import NormalizeOptions
+    from schemareg.normalize import NormalizeOptions
 
     schema = normalize(GRANTS, cache=False, options=NormalizeOptions(keep_grants=True, keep_owners=True))
     kept = {key.name: text for key, text in schema.rendered().items() if key.kind in (Kind.GRANT, Kind.OWNER)}

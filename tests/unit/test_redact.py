@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from registry.dsn import password_of, redact, scrub
+from schemareg.dsn import password_of, redact, scrub
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from registry.backup.catalog import Entry
-from registry.backup.manifest import Manifest
-from registry.backup.retention import apply, plan
+from schemareg.backup.catalog import Entry
+from schemareg.backup.manifest import Manifest
+from schemareg.backup.retention import apply, plan
 
 NOW = datetime(2025, 6, 30, 2, 0, tzinfo=UTC)
 

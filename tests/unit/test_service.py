@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from registry.errors import Conflict, InputError, InvalidName, NotFound
-from registry.normalize import normalize
-from registry.service import CONFIG_FILE, Registry, SnapshotMetadata
-from registry.store import ProjectRepo
+from schemareg.errors import Conflict, InputError, InvalidName, NotFound
+from schemareg.normalize import normalize
+from schemareg.service import CONFIG_FILE, Registry, SnapshotMetadata
+from schemareg.store import ProjectRepo
 
 V1 = "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);"
 V1_AGAIN = "create table USERS (\n  id int8 primary key,\n  email TEXT not null\n) ; -- same schema"

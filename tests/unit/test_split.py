@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from registry.errors import SQLParseError
-from registry.normalize.split import _split_scanning, line_column, split_statements
+from schemareg.errors import SQLParseError
+from schemareg.normalize.split import _split_scanning, line_column, split_statements
 
 
 def texts(sql: str, dialect: str = "postgres") -> list[str]:

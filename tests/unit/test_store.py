@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from registry import store
-from registry.errors import Conflict, InvalidName, NotFound, StoreError
-from registry.store import ProjectRepo, check_env_name, check_project_name, check_release_name
+from schemareg import store
+from schemareg.errors import Conflict, InvalidName, NotFound, StoreError
+from schemareg.store import ProjectRepo, check_env_name, check_project_name, check_release_name
 
 FILES = {
     "info.json": b'{"fingerprint": "sha256:1"}\n',

@@ -32,10 +32,10 @@ def introspect(dsn: str) -> LiveSchema:
     """Read the schema of `dsn` (a PostgreSQL URL or libpq string, or `sqlite:PATH`)."""
     # Imported by name: this wheel must install, import and type-check without the registry.
     try:
-        dsns = importlib.import_module("registry.dsn")
-        errors = importlib.import_module("registry.errors")
-        inspection = importlib.import_module("registry.introspect")
-        render = importlib.import_module("registry.render")
+        dsns = importlib.import_module("schemareg.dsn")
+        errors = importlib.import_module("schemareg.errors")
+        inspection = importlib.import_module("schemareg.introspect")
+        render = importlib.import_module("schemareg.render")
     except ImportError as error:
         raise SchemaregError(MISSING) from error
     label: str = dsns.redact(dsn)
