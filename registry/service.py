@@ -6,10 +6,8 @@ The CLI and the API use this module only; it turns the git store (`registry.stor
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
-import tomllib
 from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -20,11 +18,12 @@ from typing import Any, Generic, Literal, TypeVar
 import msgspec
 
 from schemareg.changelog import render_markdown
-from schemareg.diff import NO_RULES, Diff, DiffRules, diff_schemas, rules_from_toml
+from schemareg.diff import Diff, DiffRules, diff_schemas
 from schemareg.errors import Conflict, InputError, InvalidName, NotFound
 from schemareg.model import FOLDERS, CanonicalObject, Kind, ObjectKey, Schema
-from schemareg.normalize import normalize, normalizer_info, options_from_mapping
+from schemareg.normalize import normalize, normalizer_info
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
+from schemareg.projects import CONFIG_FILE, Project, atomic_write, check_dialect, read_config, write_config
 from schemareg.render import render_schema_sql
 from schemareg.store import (
     BRANCH_PREFIX,
@@ -52,8 +51,6 @@ __all__ = [
     "Version",
 ]
 
-CONFIG_FILE = "schemareg.toml"  # beside the git files in each bare repo: [project] and [diff]
-DIALECTS = ("postgres", "mysql", "sqlite")
 Source = Literal["ddl", "introspection"]
 _SQLGLOT_VERSION = package_version("sqlglot")
 
@@ -62,13 +59,6 @@ V = TypeVar("V")
 
 
 # -- values --------------------------------------------------------------------------------------------
-
-
-class Project(msgspec.Struct, frozen=True, kw_only=True):
-    name: str
-    dialect: str
-    description: str = ""
-    normalize: NormalizeOptions = DEFAULT_OPTIONS  # the `[normalize]` table: keep owners, keep grants
 
 
 class SnapshotMetadata(msgspec.Struct, frozen=True, kw_only=True):
@@ -233,11 +223,6 @@ def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _toml_string(value: str) -> str:
-    # JSON string escapes are a subset of TOML basic-string escapes.
-    return json.dumps(value, ensure_ascii=False)
-
-
 def _message(subject: str, body: list[str]) -> str:
     return subject + ("\n\n" + "\n".join(body) if body else "")
 
@@ -249,15 +234,6 @@ def _change_lines(changes: ObjectChanges, limit: int = 50) -> list[str]:
     if len(lines) > limit:
         lines = [*lines[:limit], f"... and {len(lines) - limit} more"]
     return lines
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    staging = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with open(staging, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(staging, path)
 
 
 # -- the registry --------------------------------------------------------------------------------------
@@ -309,9 +285,9 @@ class Registry:
     ) -> Project:
         """Create a project (Conflict if it exists)."""
         path = self.repo_path(name)
-        dialect = self._check_dialect(dialect)
+        dialect = check_dialect(dialect)
         repo = ProjectRepo.create(path)
-        self._write_config(path, Project(name=name, dialect=dialect, description=description), diff_rules)
+        write_config(path, Project(name=name, dialect=dialect, description=description), diff_rules)
         with self._repos_lock:
             self._repos[name] = repo
         return self.project(name)
@@ -322,15 +298,13 @@ class Registry:
         current = self.project(name)
         repo = self._repo(name)
         with self._write(repo):
-            document = self._read_config_document(repo.path)
             updated = Project(
                 name=name,
-                dialect=self._check_dialect(dialect) if dialect else current.dialect,
+                dialect=check_dialect(dialect) if dialect else current.dialect,
                 description=current.description if description is None else description,
                 normalize=current.normalize,
             )
-            diff = document.get("diff")
-            self._write_config(repo.path, updated, diff if isinstance(diff, dict) else None)
+            write_config(repo.path, updated, read_config(repo.path, name).diff)
         return updated
 
     def projects(self) -> list[Project]:
@@ -770,7 +744,7 @@ class Registry:
         check_env_name(env)
         folder = self.data_dir / f"{project}.drift"
         folder.mkdir(exist_ok=True)
-        _atomic_write(folder / f"{env}.json", json.dumps(dict(report), indent=2, ensure_ascii=False) + "\n")
+        atomic_write(folder / f"{env}.json", json.dumps(dict(report), indent=2, ensure_ascii=False) + "\n")
 
     def drift_reports(self, project: str) -> dict[str, dict[str, Any]]:
         """The latest drift report per env, by env name (empty when no drift check was recorded)."""
@@ -808,61 +782,18 @@ class Registry:
         parsed: Schema = normalize(ddl, dialect, options=options)
         return parsed
 
-    @staticmethod
-    def _check_dialect(dialect: str) -> str:
-        dialect = dialect.lower()
-        if dialect not in DIALECTS:
-            raise InputError(f"unknown dialect {dialect!r}: use one of {', '.join(DIALECTS)}")
-        return dialect
-
-    def _write_config(self, path: Path, project: Project, diff: Mapping[str, Any] | None) -> None:
-        lines = [
-            "# schemareg project settings; [diff] holds the diff ignore rules, [normalize] what to keep",
-            "# beyond the schema's shape (keep_owners, keep_grants).",
-            "[project]",
-            f"dialect = {_toml_string(project.dialect)}",
-            f"description = {_toml_string(project.description)}",
-            "",
-            "[diff]",
-        ]
-        for key, value in (diff or {}).items():
-            lines.append(f"{key} = {_toml_value(value)}")
-        if diff:
-            rules_from_toml("\n".join(lines))  # refuse rules the differ would refuse, before writing
-        if project.normalize != DEFAULT_OPTIONS:
-            lines += ["", "[normalize]"]
-            lines += [
-                f"{key} = {_toml_value(value)}"
-                for key, value in msgspec.structs.asdict(project.normalize).items()
-            ]
-        _atomic_write(path / CONFIG_FILE, "\n".join(lines) + "\n")
-        (path / "description").write_text(project.description or project.name, encoding="utf-8")
-
-    @staticmethod
-    def _read_config_document(path: Path) -> dict[str, Any]:
-        return tomllib.loads((path / CONFIG_FILE).read_text(encoding="utf-8"))
-
     def _config(self, name: str) -> tuple[Project, DiffRules]:
-        path = self.repo_path(name) / CONFIG_FILE
+        path = self.repo_path(name)
         try:
-            stamp = path.stat().st_mtime_ns
+            stamp = (path / CONFIG_FILE).stat().st_mtime_ns
         except FileNotFoundError:
             raise NotFound(f"no project {name!r}") from None
         cached = self._configs.get(name)
         if cached is not None and cached[0] == stamp:
             return cached[1], cached[2]
-        text = path.read_text(encoding="utf-8")
-        document = tomllib.loads(text)
-        settings = document.get("project", {})
-        project = Project(
-            name=name,
-            dialect=str(settings.get("dialect", "postgres")),
-            description=str(settings.get("description", "")),
-            normalize=options_from_mapping(document.get("normalize", {})),
-        )
-        rules = rules_from_toml(text) if document.get("diff") else NO_RULES
-        self._configs[name] = (stamp, project, rules)
-        return project, rules
+        config = read_config(path, name)
+        self._configs[name] = (stamp, config.project, config.rules)
+        return config.project, config.rules
 
     def _unchanged(
         self, project: str, repo: ProjectRepo, head: str, fingerprint: str, seed_data: str | None
@@ -1048,18 +979,6 @@ def _is_env_name(name: str) -> bool:
     except InvalidName:
         return False
     return True
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
-    raise InputError(f"unsupported value in [diff] rules: {value!r}")
 
 
 class _WriteScope:

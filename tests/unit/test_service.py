@@ -57,6 +57,30 @@ def test_update_project_and_diff_rules(tmp_path: Path) -> None:
         registry.init_project("bad", diff_rules={"no_such_rule": 1})
 
 
+@pytest.mark.parametrize(
+    "description",
+    [
+        "del \x7f here",
+        "nul \x00 bell \x07 esc \x1b",
+        "line\nbreak\ttab",
+        'quote " backslash \\ \u2028',
+        "\ud7ff\ue000",
+    ],
+)
+def test_any_description_round_trips_through_the_project_config(tmp_path: Path, description: str) -> None:
+    """Control characters (U+007F included) are escaped by the TOML writer: the project stays readable."""
+    registry = Registry(tmp_path)
+    registry.init_project("shop", description=description, diff_rules={"ignore_objects": [description]})
+    assert Registry(tmp_path).project("shop").description == description
+    assert Registry(tmp_path).rules("shop").ignore_objects == (description,)
+    registry.update_project("shop", description=description + "\x7f")
+    fresh = Registry(tmp_path)
+    assert fresh.project("shop").description == description + "\x7f"
+    assert [project.name for project in fresh.projects()] == ["shop"]
+    fresh.snapshot("shop", "production", V1)
+    assert fresh.info("shop", "production")["description"] == description + "\x7f"
+
+
 def test_snapshot_writes_the_tree_of_the_design(registry: Registry) -> None:
     result = registry.snapshot(
         "shop",
