@@ -1,30 +1,23 @@
 """Which migration tool manages a database, how many migrations it applied and which came last.
 
-Detected from the tool's bookkeeping table, read in the inspector's transaction (at most one query per
-tool found, so a fixed number whatever the history's length):
-
-| tool | table | count | last |
-|---|---|---|---|
-| knex | knex_migrations | rows | name of the highest id |
-| alembic | alembic_version | rows (heads) | version_num |
-| flyway | flyway_schema_history | successful versioned rows | version and description of the highest rank |
-| django | django_migrations | rows | app.name of the highest id |
-| rails | schema_migrations (+ ar_internal_metadata, or no `dirty` column) | rows | highest version |
-| golang-migrate | schema_migrations with a `dirty` column | unknown (no history kept) | version, "(dirty)" when dirty |
-| prisma | _prisma_migrations | finished, not rolled back | migration_name started last |
-| sqitch | sqitch.changes | rows | change committed last |
+Detected from the tool's bookkeeping table as the tool itself creates it (docs/introspection.md lists each
+table with its columns), read in the inspector's transaction: at most one query for the tool found, so a
+fixed number whatever the history's length. The first tool in `DETECTORS` that matches wins; tools whose
+table name is generic (`migrations`, `schema_migrations`) are told apart by their columns.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
-__all__ = ["MigrationInfo", "detect_migrations"]
+__all__ = ["DETECTORS", "MigrationInfo", "detect_migrations"]
 
 Query = Callable[[str], Sequence[Sequence[Any]]]
+Table = tuple[str, str]  # (schema, name); the schema is "" where the dialect has none (SQLite)
 
 
 class MigrationInfo(msgspec.Struct, frozen=True, kw_only=True):
@@ -34,99 +27,198 @@ class MigrationInfo(msgspec.Struct, frozen=True, kw_only=True):
     table: str | None = None  # where it was read, schema-qualified
 
 
-def _find(
-    tables: Collection[tuple[str, str]], name: str, schema: str | None = None
-) -> tuple[str, str] | None:
-    matches = sorted(t for t in tables if t[1] == name and (schema is None or t[0] == schema))
-    if not matches:
+@dataclass(frozen=True)
+class Catalog:
+    """The tables of one database and the means to read them, as one dialect's inspector gives them."""
+
+    tables: Collection[Table]
+    columns_of: Callable[[Table], Collection[str]]
+    query: Query
+    quote: Callable[[Table], str]
+
+    def find(self, name: str, schema: str | None = None) -> Table | None:
+        """The table called `name` (in any case: Liquibase's is upper case on SQLite, lower on PostgreSQL),
+        preferring the default schema when several schemas have one."""
+        matches = sorted(
+            t for t in self.tables if t[1].lower() == name.lower() and (schema is None or t[0] == schema)
+        )
+        for preferred in ("public", "main", ""):
+            for match in matches:
+                if match[0] == preferred:
+                    return match
+        return matches[0] if matches else None
+
+    def columns(self, table: Table) -> set[str]:
+        return {name.lower() for name in self.columns_of(table)}
+
+    def read(self, tool: str, table: Table, select: Callable[[str], str]) -> MigrationInfo:
+        """Run `select(quoted table)`, which answers one row (count, last)."""
+        rows = self.query(select(self.quote(table)))
+        count, last = (rows[0][0], rows[0][1]) if rows else (0, None)
+        return MigrationInfo(
+            tool=tool, count=int(count or 0), last=None if last is None else str(last), table=_label(table)
+        )
+
+
+def _count_and_last(last: str, where: str = "TRUE", order: str = "") -> Callable[[str], str]:
+    """count(*) of the rows matching `where`, and `last` of the first one in `order` (descending)."""
+
+    def select(table: str) -> str:
+        ordered = f"SELECT {last} FROM {table} WHERE {where} ORDER BY {order} LIMIT 1" if order else None
+        newest = f"({ordered})" if ordered else f"(SELECT max({last}) FROM {table} WHERE {where})"
+        return f"SELECT (SELECT count(*) FROM {table} WHERE {where}), {newest}"
+
+    return select
+
+
+def _by_name(
+    tool: str, name: str, last: str, where: str = "TRUE", order: str = "", schema: str | None = None
+) -> Callable[[Catalog], MigrationInfo | None]:
+    """A detector for a tool known by its table's name alone."""
+
+    def detect(catalog: Catalog) -> MigrationInfo | None:
+        found = catalog.find(name, schema)
+        return catalog.read(tool, found, _count_and_last(last, where, order)) if found else None
+
+    detect.__name__ = tool
+    return detect
+
+
+def _goose(catalog: Catalog) -> MigrationInfo | None:
+    # goose inserts version 0 when it creates the table; older releases recorded a down migration as a
+    # new row with is_applied false, newer ones delete the row: the latest row of each version decides.
+    found = catalog.find("goose_db_version")
+    if not found:
         return None
-    # Prefer the default schema when the same table name exists in several.
-    for preferred in ("public", "main", ""):
-        for match in matches:
-            if match[0] == preferred:
-                return match
-    return matches[0]
+
+    def select(table: str) -> str:
+        latest = (
+            f"SELECT version_id, is_applied, row_number() OVER (PARTITION BY version_id ORDER BY id DESC) AS n"
+            f" FROM {table} WHERE version_id > 0"
+        )
+        return f"SELECT count(*), max(version_id) FROM ({latest}) AS latest WHERE n = 1 AND is_applied"
+
+    return catalog.read("goose", found, select)
+
+
+def _laravel_or_typeorm(catalog: Catalog) -> MigrationInfo | None:
+    found = catalog.find("migrations")
+    if not found:
+        return None
+    columns = catalog.columns(found)
+    if {"migration", "batch"} <= columns:
+        # Laravel's own order: the latest batch, then the name within it.
+        return catalog.read(
+            "laravel", found, _count_and_last("migration", order="batch DESC, migration DESC")
+        )
+    if {"timestamp", "name"} <= columns:
+        # TypeORM's latest migration is the one with the greatest timestamp.
+        return catalog.read(
+            "typeorm",
+            found,
+            _count_and_last(
+                "name", order='"timestamp" DESC, id DESC' if "id" in columns else '"timestamp" DESC'
+            ),
+        )
+    return None
+
+
+def _schema_migrations(catalog: Catalog) -> MigrationInfo | None:
+    """Rails, golang-migrate, Ecto and dbmate all name their table `schema_migrations`."""
+    found = catalog.find("schema_migrations")
+    if not found:
+        return None
+    columns = catalog.columns(found)
+    if catalog.find("ar_internal_metadata", found[0]) is not None:
+        # Rails versions are timestamps stored as text: the longest, then the greatest, is the newest.
+        return catalog.read(
+            "rails",
+            found,
+            _count_and_last("version", order="length(CAST(version AS TEXT)) DESC, version DESC"),
+        )
+    if "dirty" in columns:
+        rows = catalog.query(f"SELECT version, dirty FROM {catalog.quote(found)} LIMIT 1")
+        if not rows:
+            return MigrationInfo(tool="golang-migrate", table=_label(found))
+        version, dirty = rows[0][0], rows[0][1]
+        last = f"{version} (dirty)" if dirty else str(version)
+        # golang-migrate keeps only the current version, not a history: the count is unknown.
+        return MigrationInfo(tool="golang-migrate", last=last, table=_label(found))
+    if "inserted_at" in columns:
+        return catalog.read("ecto", found, _count_and_last("version"))
+    # dbmate's table has the version alone (so had Rails before 5.0 added ar_internal_metadata).
+    return catalog.read(
+        "dbmate", found, _count_and_last("version", order="length(version) DESC, version DESC")
+    )
+
+
+# In this order: tools with a table name of their own first, the shared names last.
+DETECTORS: tuple[Callable[[Catalog], MigrationInfo | None], ...] = (
+    _by_name("knex", "knex_migrations", "name", order="id DESC"),
+    _by_name("alembic", "alembic_version", "version_num"),
+    _by_name(
+        "flyway",
+        "flyway_schema_history",
+        "version || ' ' || description",
+        where="success AND version IS NOT NULL",
+        order="installed_rank DESC",
+    ),
+    _by_name(
+        "liquibase",
+        "databasechangelog",
+        "filename || '::' || id || '::' || author",
+        where="exectype IN ('EXECUTED', 'RERAN', 'MARK_RAN')",
+        order="dateexecuted DESC, orderexecuted DESC",
+    ),
+    _by_name("django", "django_migrations", "app || '.' || name", order="id DESC"),
+    _by_name(
+        "prisma",
+        "_prisma_migrations",
+        "migration_name",
+        where="finished_at IS NOT NULL AND rolled_back_at IS NULL",
+        order="started_at DESC, migration_name DESC",
+    ),
+    _by_name("sqitch", "changes", "change", order="committed_at DESC", schema="sqitch"),
+    _goose,
+    _by_name(
+        "sqlx", "_sqlx_migrations", "version || ' ' || description", where="success", order="version DESC"
+    ),
+    _by_name("diesel", "__diesel_schema_migrations", "version", order="version DESC"),
+    _by_name("ef-core", "__EFMigrationsHistory", '"MigrationId"', order='"MigrationId" DESC'),
+    _by_name("sequelize", "SequelizeMeta", "name", order="name DESC"),
+    # drizzle keeps a hash and the journal entry's time (`when`, in ms), not the migration's name.
+    _by_name("drizzle", "__drizzle_migrations", "created_at", order="created_at DESC, id DESC"),
+    # Atlas: rows whose version starts with "." are its own metadata; a failed file keeps its error
+    # until `migrate set` marks it resolved (type bit 4).
+    _by_name(
+        "atlas",
+        "atlas_schema_revisions",
+        "version || ' ' || description",
+        where="version NOT LIKE '.%' AND (coalesce(error, '') = '' OR (type & 4) <> 0)",
+        order="version DESC",
+    ),
+    _laravel_or_typeorm,
+    _schema_migrations,
+)
 
 
 def detect_migrations(
-    tables: Collection[tuple[str, str]],
-    columns: Callable[[tuple[str, str]], Collection[str]],
+    tables: Collection[Table],
+    columns: Callable[[Table], Collection[str]],
     query: Query,
-    quote: Callable[[tuple[str, str]], str],
+    quote: Callable[[Table], str],
 ) -> MigrationInfo | None:
     """The first bookkeeping table found among `tables` ((schema, name) pairs), read with `query`.
 
     `columns` lists a table's column names; `quote` writes a qualified, quoted table name for the dialect.
     """
-    found = _find(tables, "knex_migrations")
-    if found:
-        rows = query(
-            f"SELECT count(*), (SELECT name FROM {quote(found)} ORDER BY id DESC LIMIT 1) FROM {quote(found)}"
-        )
-        return _info("knex", found, rows)
-    found = _find(tables, "alembic_version")
-    if found:
-        rows = query(f"SELECT count(*), max(version_num) FROM {quote(found)}")
-        return _info("alembic", found, rows)
-    found = _find(tables, "flyway_schema_history")
-    if found:
-        table = quote(found)
-        rows = query(
-            f"SELECT (SELECT count(*) FROM {table} WHERE success AND version IS NOT NULL),"
-            f" (SELECT version || ' ' || description FROM {table} WHERE success AND version IS NOT NULL"
-            f" ORDER BY installed_rank DESC LIMIT 1)"
-        )
-        return _info("flyway", found, rows)
-    found = _find(tables, "django_migrations")
-    if found:
-        table = quote(found)
-        rows = query(
-            f"SELECT count(*), (SELECT app || '.' || name FROM {table} ORDER BY id DESC LIMIT 1) FROM {table}"
-        )
-        return _info("django", found, rows)
-    found = _find(tables, "_prisma_migrations")
-    if found:
-        table = quote(found)
-        rows = query(
-            f"SELECT (SELECT count(*) FROM {table} WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL),"
-            f" (SELECT migration_name FROM {table} WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL"
-            f" ORDER BY started_at DESC, migration_name DESC LIMIT 1)"
-        )
-        return _info("prisma", found, rows)
-    found = _find(tables, "changes", "sqitch")
-    if found:
-        table = quote(found)
-        rows = query(
-            f"SELECT count(*), (SELECT change FROM {table} ORDER BY committed_at DESC LIMIT 1) FROM {table}"
-        )
-        return _info("sqitch", found, rows)
-    found = _find(tables, "schema_migrations")
-    if found:
-        table = quote(found)
-        names = {name.lower() for name in columns(found)}
-        rails = _find(tables, "ar_internal_metadata", found[0]) is not None
-        if "dirty" in names and not rails:
-            rows = query(f"SELECT version, dirty FROM {table} LIMIT 1")
-            if not rows:
-                return MigrationInfo(tool="golang-migrate", table=_label(found))
-            version, dirty = rows[0][0], rows[0][1]
-            last = f"{version} (dirty)" if dirty else str(version)
-            # golang-migrate keeps only the current version, not a history: the count is unknown.
-            return MigrationInfo(tool="golang-migrate", last=last, table=_label(found))
-        # Rails versions are timestamps stored as text: the longest, then the greatest, is the newest.
-        rows = query(
-            f"SELECT count(*), (SELECT version FROM {table} ORDER BY length(CAST(version AS TEXT)) DESC, version DESC LIMIT 1) FROM {table}"
-        )
-        return _info("rails", found, rows)
+    catalog = Catalog(tables, columns, query, quote)
+    for detect in DETECTORS:
+        found = detect(catalog)
+        if found is not None:
+            return found
     return None
 
 
-def _label(table: tuple[str, str]) -> str:
+def _label(table: Table) -> str:
     return f"{table[0]}.{table[1]}" if table[0] else table[1]
-
-
-def _info(tool: str, table: tuple[str, str], rows: Sequence[Sequence[Any]]) -> MigrationInfo:
-    count, last = (rows[0][0], rows[0][1]) if rows else (0, None)
-    return MigrationInfo(
-        tool=tool, count=int(count or 0), last=None if last is None else str(last), table=_label(table)
-    )
