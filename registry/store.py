@@ -45,6 +45,7 @@ SIGNATURE = b"schemareg <schemareg@localhost>"
 LOCK_FILE = "schemareg.lock"
 LOCK_TIMEOUT = 60.0  # seconds a writer waits for the project lock before giving up
 REF_LOCK_RETRY = 2.0  # seconds to wait for a git ref lock held by another git process
+PACK_THRESHOLD = 64  # new objects in one write from which they go into a pack instead of loose files
 
 T = TypeVar("T")
 
@@ -281,9 +282,17 @@ class ProjectRepo:
         for top in ("refs", "objects", "logs"):
             for root, _dirs, files in os.walk(self.path / top):
                 for name in files:
-                    if name.endswith(".lock") or name.startswith(("tmp_", "tmp-")):
+                    # dulwich writes a pack as objects/pack/tmp*.pack before it renames it into place.
+                    if name.endswith(".lock") or name.startswith("tmp"):
                         os.unlink(os.path.join(root, name))
                         removed.append(os.path.relpath(os.path.join(root, name), self.path))
+        pack_dir = self.path / "objects" / "pack"
+        for pack in pack_dir.glob("pack-*.pack") if pack_dir.is_dir() else ():
+            # A writer killed between moving its pack into place and writing the index: nothing names
+            # those objects yet (refs move last), and a pack without an index cannot be read.
+            if not pack.with_suffix(".idx").exists():
+                pack.unlink()
+                removed.append(os.path.relpath(pack, self.path))
         for name in os.listdir(self.path):
             if name.endswith(".lock") and name != LOCK_FILE:
                 os.unlink(self.path / name)
@@ -291,12 +300,20 @@ class ProjectRepo:
         return removed
 
     def add_objects(self, objects: list[ShaFile]) -> None:
-        """Write objects durably: each file fsynced, then the directories that name them."""
+        """Write objects durably, then fsync the directories that name them.
+
+        Many new objects (a first snapshot, a big change) go into one pack: thousands of loose files cost a
+        file system block each and a system call each to write. A few go loose, as git writes them, so a
+        small change does not add a pack per commit; `gc` repacks both with deltas.
+        """
         store = self.repo.object_store
+        new = list({obj.id: obj for obj in objects if obj.id not in store}.values())
+        if len(new) >= PACK_THRESHOLD:
+            self._retry_locked(lambda: store.add_objects([(obj, None) for obj in new]))
+            _fsync_dir(os.path.join(str(self.path), "objects", "pack"))
+            return
         dirs: set[str] = set()
-        for obj in objects:
-            if obj.id in store:
-                continue
+        for obj in new:
             self._retry_locked(lambda obj=obj: store.add_object(obj))  # type: ignore[misc]
             dirs.add(obj.id[:2].decode())
         objects_dir = os.path.join(str(self.path), "objects")

@@ -181,3 +181,35 @@ def test_gc_without_git_packs_loose_objects(repo: ProjectRepo) -> None:
     assert result.tool == "dulwich"
     assert result.loose_before > 0 and result.loose_after == 0 and result.packs_after == 1
     assert repo.files(repo.commit(first).tree).keys() == FILES.keys()
+
+
+def _loose(repo: ProjectRepo) -> list[Path]:
+    objects = repo.path / "objects"
+    return [p for p in objects.glob("??/*") if p.is_file()]
+
+
+def test_many_new_objects_are_written_as_one_pack(repo: ProjectRepo) -> None:
+    files = {
+        f"objects/tables/public.t{n}.sql": f"CREATE TABLE public.t{n} (x INT);\n".encode() for n in range(200)
+    }
+    sha = commit(repo, files, [])
+    assert len(_loose(repo)) == 1  # the commit, written on its own
+    assert len(list((repo.path / "objects" / "pack").glob("pack-*.idx"))) == 1
+    tree = repo.commit(sha).tree
+    assert repo.read_file(tree, "objects/tables/public.t199.sql") == b"CREATE TABLE public.t199 (x INT);\n"
+
+
+def test_a_small_write_stays_loose(repo: ProjectRepo) -> None:
+    commit(repo, FILES, [])
+    assert len(_loose(repo)) >= len(FILES)
+    assert list((repo.path / "objects" / "pack").glob("pack-*")) == []
+
+
+def test_recover_removes_a_pack_left_without_its_index(repo: ProjectRepo) -> None:
+    orphan = repo.path / "objects" / "pack" / ("pack-" + "0" * 40 + ".pack")
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"PACK")
+    (repo.path / "objects" / "pack" / "tmpabc.pack").write_bytes(b"PACK")
+    removed = repo.recover()
+    assert not orphan.exists()
+    assert sorted(removed) == sorted(["objects/pack/tmpabc.pack", f"objects/pack/{orphan.name}"])
