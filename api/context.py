@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +36,9 @@ __all__ = [
 _ENCODER = msgspec.json.Encoder()
 # Services poll the expected version: caches may keep it but must ask again (a 304 is cheap).
 POLL_CACHE_CONTROL = "no-cache"
+# How long an encoded head is answered on an unchanged generation counter alone before the refs are read
+# again: a writer killed between moving a ref and bumping the counter is seen within this time.
+REVALIDATE_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +50,10 @@ class ExpectedEntry:
     etag: str
     body: bytes
     headers: list[tuple[bytes, bytes]]
+    ok_headers: list[tuple[bytes, bytes]]  # a 200's: the headers and the body's length
+    not_modified_headers: list[tuple[bytes, bytes]]  # a 304's: no content-type
+    generation: int | None = None  # the project's generation counter when the refs were last read
+    checked: float = 0.0  # time.monotonic() of that read
 
 
 class ServerContext:
@@ -62,20 +71,33 @@ class ServerContext:
     def expected(self, project: str, env: str) -> ExpectedEntry:
         """The env head, from bytes encoded once per (head, tags).
 
-        Correct across worker processes without any messaging: every call asks the registry for the
-        env's head (one read of git's ref file) and the tags stamp, so a write by any process is seen by
-        the next request. Only what is derived from that sha is cached here.
+        Correct across worker processes without messaging: every writer, in any process, bumps the
+        project's generation counter (a word of shared memory) after it moves a ref. While the counter
+        has not moved, the encoded answer stands without a system call; when it has (or a second has
+        passed), the registry is asked for the head and the tags stamp, and only what is derived from
+        them is cached here.
         """
         key = (project, env)
         entry = self._heads.get(key)
         if entry is not None:
+            generation = self.registry.generation(project)
+            now = time.monotonic()
+            if (
+                generation is not None
+                and generation == entry.generation
+                and now - entry.checked < REVALIDATE_SECONDS
+            ):
+                return entry
             sha, tags = self.registry.head(project, env)
             if entry.sha == sha and entry.tags == tags:
+                self._heads[key] = entry = dataclasses.replace(entry, generation=generation, checked=now)
                 return entry
         return self._refresh(project, env)
 
     def _refresh(self, project: str, env: str) -> ExpectedEntry:
-        sha, tags = self.registry.head(project, env)  # before reading: a later change is seen next time
+        generation = self.registry.generation(project)  # first: a later change is seen next time
+        checked = time.monotonic()
+        sha, tags = self.registry.head(project, env)
         version = self.registry.version(project, sha)
         body = _ENCODER.encode(
             ExpectedOut(
@@ -90,16 +112,21 @@ class ServerContext:
             )
         )
         etag = etag_of(version.sha, version.release)
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"etag", etag.encode()),
+            (b"cache-control", POLL_CACHE_CONTROL.encode()),
+        ]
         entry = ExpectedEntry(
             sha=version.sha,
             tags=tags,
             etag=etag,
             body=body,
-            headers=[
-                (b"content-type", b"application/json"),
-                (b"etag", etag.encode()),
-                (b"cache-control", POLL_CACHE_CONTROL.encode()),
-            ],
+            headers=headers,
+            ok_headers=[*headers, (b"content-length", str(len(body)).encode())],
+            not_modified_headers=headers[1:],
+            generation=generation,
+            checked=checked,
         )
         with self._lock:
             if len(self._heads) > 4096:

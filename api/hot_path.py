@@ -48,16 +48,10 @@ def expected_fast_path(app: ASGIApp) -> ASGIApp:
         if if_none_match is not None and (
             if_none_match == entry.headers[1][1] or etag_matches(if_none_match.decode("latin-1"), entry.etag)
         ):
-            await send({"type": "http.response.start", "status": 304, "headers": entry.headers[1:]})
+            await send({"type": "http.response.start", "status": 304, "headers": entry.not_modified_headers})
             await send({"type": "http.response.body", "body": b""})
             return
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [*entry.headers, (b"content-length", str(len(entry.body)).encode())],
-            }
-        )
+        await send({"type": "http.response.start", "status": 200, "headers": entry.ok_headers})
         await send({"type": "http.response.body", "body": entry.body})
 
     return middleware

@@ -400,6 +400,12 @@ class Registry:
             raise NotFound(f"no environment {env!r} in project {project!r}")
         return sha, repo.tags_stamp()
 
+    def generation(self, project: str) -> int | None:
+        """A number that changes whenever any process moves a ref of the project (None: unknown, look at
+        the refs). Read from memory: the hot path asks it on every request."""
+        repo = self._repos.get(project)
+        return None if repo is None else repo.generation.read()
+
     def environments(self, project: str) -> list[Environment]:
         repo = self._repo(project)
         found = []

@@ -7,6 +7,7 @@ imports it.
 from __future__ import annotations
 
 import fcntl
+import mmap
 import os
 import re
 import shutil
@@ -43,6 +44,7 @@ BRANCH_PREFIX = "refs/heads/"
 TAG_PREFIX = "refs/tags/"
 SIGNATURE = b"schemareg <schemareg@localhost>"
 LOCK_FILE = "schemareg.lock"
+GENERATION_FILE = "schemareg.generation"
 LOCK_TIMEOUT = 60.0  # seconds a writer waits for the project lock before giving up
 REF_LOCK_RETRY = 2.0  # seconds to wait for a git ref lock held by another git process
 PACK_THRESHOLD = 64  # new objects in one write from which they go into a pack instead of loose files
@@ -228,6 +230,49 @@ def _dir_size(path: Path) -> tuple[int, int]:
     return total, loose
 
 
+class Generation:
+    """A counter that every writer bumps after it moves a ref, in a small file each reader maps into
+    memory: a reader that polls a head (the hot path) learns that nothing moved without a system call,
+    in any process. Bumped under the project lock, so increments never race.
+
+    Where the file cannot be made (a read-only data dir), `read()` is None: callers then look at the refs.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._map: mmap.mmap | None = None
+
+    def _mapped(self) -> mmap.mmap | None:
+        if self._map is None:
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError:
+                return None
+            try:
+                if os.fstat(fd).st_size < 8:
+                    os.ftruncate(fd, 8)
+                self._map = mmap.mmap(fd, 8)
+            except OSError:
+                return None
+            finally:
+                os.close(fd)
+        return self._map
+
+    def read(self) -> int | None:
+        mapped = self._mapped()
+        return None if mapped is None else int.from_bytes(mapped[:8], "little")
+
+    def bump(self) -> None:
+        mapped = self._mapped()
+        if mapped is not None:
+            mapped[:8] = ((int.from_bytes(mapped[:8], "little") + 1) % 2**64).to_bytes(8, "little")
+
+    def close(self) -> None:
+        if self._map is not None:
+            self._map.close()
+            self._map = None
+
+
 class ProjectRepo:
     """One project's bare repository, with the few git operations the registry needs."""
 
@@ -242,6 +287,7 @@ class ProjectRepo:
         # Objects must be on disk before a ref names them (git's own config knob for this is deprecated).
         self.repo.object_store.fsync_object_files = True
         self.lock = ProjectLock(path / LOCK_FILE)
+        self.generation = Generation(path / GENERATION_FILE)
         self._stamped = (os.path.join(path, "refs", "tags"), os.path.join(path, "packed-refs"))
 
     @classmethod
@@ -269,6 +315,7 @@ class ProjectRepo:
         return cls(path)
 
     def close(self) -> None:
+        self.generation.close()
         self.repo.close()
 
     # -- writing (call these while holding `self.lock`) ---------------------------------------------
@@ -397,10 +444,12 @@ class ProjectRepo:
             )
         if not ok:
             raise Conflict(f"{name} moved while it was being updated; try again")
+        self.generation.bump()
 
     def set_head(self, branch: str) -> None:
         """Point HEAD (what `git clone` checks out) at a branch."""
         self.repo.refs.set_symbolic_ref(Ref(b"HEAD"), Ref((BRANCH_PREFIX + branch).encode()))
+        self.generation.bump()
 
     def create_tag(self, name: str, target: str, message: str, *, when: int | None = None) -> str:
         """Create an annotated tag once: Conflict if the name is taken (tags are immutable)."""
@@ -595,4 +644,5 @@ class ProjectRepo:
             tool = "dulwich"
         size_after, loose_after = _dir_size(self.path / "objects")
         packs = len([name for name in os.listdir(self.path / "objects" / "pack") if name.endswith(".pack")])
+        self.generation.bump()  # refs were packed: readers look again
         return GcResult(tool, size_before, size_after, loose_before, loose_after, packs)
