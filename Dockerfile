@@ -4,7 +4,7 @@ WORKDIR /src
 COPY pyproject.toml constraints.txt README.md ./
 COPY registry ./registry
 COPY api ./api
-RUN pip install --no-cache-dir --prefix=/install -c constraints.txt '.[fast]'
+RUN pip install --no-cache-dir --prefix=/install -c constraints.txt '.[fast,postgres]'
 
 FROM python:3.11-slim
 # git serves `git clone` and packs the repos; the PostgreSQL client tools make backups and restores.

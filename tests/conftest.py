@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 
@@ -11,14 +12,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.postgres import PostgresServer, postgres_server
+from tests.support.postgres import PostgresServer, debian_server, postgres_server
 
 
-@pytest.fixture(scope="session")
-def pg() -> Iterator[PostgresServer]:
-    """A real PostgreSQL server for the session (per xdist worker); see tests/support/postgres.py."""
+def _serve(context: contextlib.AbstractContextManager[PostgresServer]) -> Iterator[PostgresServer]:
     try:
-        context = postgres_server()
         server = context.__enter__()
     except FileNotFoundError as missing:
         if os.environ.get("CI"):
@@ -28,6 +26,19 @@ def pg() -> Iterator[PostgresServer]:
         yield server
     finally:
         context.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session (per xdist worker): the one SCHEMAREG_TEST_POSTGRES names,
+    else the embedded PostgreSQL 18; see tests/support/postgres.py."""
+    yield from _serve(postgres_server())
+
+
+@pytest.fixture(scope="session")
+def pg_debian() -> Iterator[PostgresServer]:
+    """A throwaway cluster of the system's PostgreSQL (Debian's 15): the oldest end of the supported range."""
+    yield from _serve(debian_server())
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Introspection against a real PostgreSQL: the fingerprint equals that of `pg_dump --schema-only` of the
 same database, the catalog is read in a fixed number of queries, a snapshot's schema.sql restores to the
-same fingerprint, and migration bookkeeping is recognised."""
+same fingerprint, and migration bookkeeping is recognised. Every test runs on both ends of the supported
+range: the suite's server (the embedded PostgreSQL 18) and the system's (Debian's PostgreSQL 15)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from _pytest.fixtures import SubRequest
 
 from schemareg.errors import ExternalError
 from schemareg.introspect import inspect
@@ -32,6 +34,13 @@ KNOWN_GAPS = {
     ("table", "app.users"),  # COLLATE "C" is written pg_catalog."C" by the server
     ("type", "app.floatrange"),  # a range's implied multirange_type_name
 }
+
+
+@pytest.fixture(params=["suite", "debian"])
+def pg(request: SubRequest) -> PostgresServer:
+    """Overrides the suite's `pg` here: each test runs on the suite's server and on the system's."""
+    server: PostgresServer = request.getfixturevalue("pg" if request.param == "suite" else "pg_debian")
+    return server
 
 
 def psql(pg: PostgresServer, url: str, *files: Path) -> None:

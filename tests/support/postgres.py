@@ -1,6 +1,11 @@
-"""A real PostgreSQL server for tests: the one named by SCHEMAREG_TEST_POSTGRES (a libpq URL of a role that
-may create databases), or else a throwaway cluster started from the PostgreSQL binaries on a free loopback
-port, in a temporary folder, run as an unprivileged user when the tests run as root (initdb refuses root).
+"""Real PostgreSQL servers for tests.
+
+- `postgres_server()`: the one named by SCHEMAREG_TEST_POSTGRES (a libpq URL of a role that may create
+  databases), or else the embedded PostgreSQL 18 (`schemareg.devserver`, the `schemareg[postgres]` extra),
+  so a fresh machine needs no system PostgreSQL and the newest syntax is tested.
+- `debian_cluster()`: a throwaway cluster of the system's (Debian's) PostgreSQL binaries, the oldest end of
+  the supported range, on a free loopback port in a temporary folder, run as an unprivileged user when
+  the tests run as root (initdb refuses root).
 
 In CI (CI set) a missing server is a failure, never a skip.
 """
@@ -26,11 +31,16 @@ ENV_URL = "SCHEMAREG_TEST_POSTGRES"
 
 
 def find_binary(name: str) -> str | None:
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
-    return candidates[0] if candidates else None
+    """A system PostgreSQL binary: Debian's newest cluster binaries first, then PATH."""
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=_major, reverse=True)
+    if candidates:
+        return candidates[0]
+    return shutil.which(name)
+
+
+def _major(path: str) -> int:
+    parts = Path(path).parts
+    return int(parts[-3]) if parts[-3].isdigit() else 0
 
 
 def free_port() -> int:
@@ -93,12 +103,12 @@ def _unprivileged() -> tuple[int, int] | None:
 
 
 @contextlib.contextmanager
-def throwaway_cluster() -> Iterator[PostgresServer]:
+def debian_cluster() -> Iterator[PostgresServer]:
     initdb = find_binary("initdb")
     pg_ctl = find_binary("pg_ctl")
     if initdb is None or pg_ctl is None:
         raise FileNotFoundError(
-            "PostgreSQL server binaries (initdb, pg_ctl) not found; run `make test` to install them"
+            "the system's PostgreSQL server binaries (initdb, pg_ctl) not found; run `make test` to install them"
         )
     bin_dir = str(Path(initdb).parent)
     user = _unprivileged()
@@ -138,7 +148,7 @@ def throwaway_cluster() -> Iterator[PostgresServer]:
 
 @contextlib.contextmanager
 def postgres_server() -> Iterator[PostgresServer]:
-    """The server the tests use: the one named in the environment, or a throwaway cluster."""
+    """The server the tests use: the one named in the environment, or the embedded one."""
     named = os.environ.get(ENV_URL)
     if named:
         server = PostgresServer(admin_url=named)
@@ -147,7 +157,30 @@ def postgres_server() -> Iterator[PostgresServer]:
         finally:
             server.drop_all()
         return
-    with throwaway_cluster() as server:
+    from schemareg import devserver
+    from schemareg.errors import ExternalError
+
+    if not devserver.embedded_available():
+        raise FileNotFoundError(
+            "the embedded PostgreSQL (the schemareg[postgres] extra) is not installed; run `make`"
+        )
+    try:
+        embedded = devserver.embedded_server()
+    except ExternalError as error:
+        raise RuntimeError(str(error)) from error
+    assert embedded.url is not None
+    server = PostgresServer(admin_url=embedded.url, bin_dir=str(devserver.embedded_bin_dir()))
+    try:
+        yield server
+    finally:
+        server.drop_all()
+        embedded.release()
+
+
+@contextlib.contextmanager
+def debian_server() -> Iterator[PostgresServer]:
+    """A throwaway cluster of the system's PostgreSQL, ready for connections."""
+    with debian_cluster() as server:
         deadline = time.monotonic() + 30
         while True:
             try:
