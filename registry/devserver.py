@@ -144,10 +144,18 @@ class EmbeddedServer:
                 users.close()
                 return  # another process still uses the server
             try:
-                if self._running_url() is not None:
-                    self._pg_ctl("-m", "fast", "-w", "-t", str(START_TIMEOUT), "stop")
+                if self._postmaster() is not None:  # alive, whether or not it answers right now
+                    self._stop()
             finally:
                 users.close()
+
+    def _stop(self) -> None:
+        try:
+            self._pg_ctl("-m", "fast", "-w", "-t", "30", "stop")
+        except subprocess.CalledProcessError:
+            # A fast shutdown that does not finish (a client that never leaves): its databases are scratch.
+            with contextlib.suppress(subprocess.CalledProcessError):
+                self._pg_ctl("-m", "immediate", "-w", "-t", "30", "stop")
 
     # -- the parts ---------------------------------------------------------------------------------------
 
