@@ -19,9 +19,10 @@ from schemareg.model import Definition, Issue, Kind, Schema
 from schemareg.normalize import ops as o
 from schemareg.normalize.apply import Applier, finish
 from schemareg.normalize.cache import StatementCache, default_cache_dir, statement_key
-from schemareg.normalize.compile import Compiler, statement_name
+from schemareg.normalize.compile import Compiler
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions, options_from_mapping
 from schemareg.normalize.split import line_column, split_statements, structural_error
+from schemareg.normalize.text import statement_name
 
 __all__ = [
     "DIALECTS",

@@ -6,6 +6,8 @@ This is the cheap half of normalisation; it works on decoded copies of cached op
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import msgspec
 
@@ -22,7 +24,7 @@ from schemareg.model import (
     key_of,
 )
 from schemareg.names import make_object_name
-from schemareg.normalize import ops as o
+from schemareg.normalize import ops
 from schemareg.normalize.privileges import PrivilegeSet
 from schemareg.normalize.sequences import sequence_options
 from schemareg.normalize.views import qualify_join_views
@@ -47,13 +49,11 @@ class Applier:
 
     # -- ops -----------------------------------------------------------------------------------------------
 
-    def apply(self, op: o.AnyOp) -> bool:
+    def apply(self, op: ops.AnyOp) -> bool:
         """Apply one op; return False when its target does not exist (the statement is then kept opaque)."""
-        handler = getattr(self, "_" + type(op).__name__)
-        result: bool | None = handler(op)
-        return result is not False
+        return _HANDLERS[type(op)](self, op)
 
-    def _CreateTable(self, op: o.CreateTable) -> bool:
+    def create_table(self, op: ops.CreateTable) -> bool:
         table = op.table
         key = key_of(table)
         if key in self.objects and op.if_not_exists:
@@ -65,14 +65,14 @@ class Applier:
         self.objects[key] = table
         return True
 
-    def _CreateSequence(self, op: o.CreateSequence) -> bool:
+    def create_sequence(self, op: ops.CreateSequence) -> bool:
         key = key_of(op.sequence)
         if key in self.objects and op.if_not_exists:
             return True
         self.objects[key] = op.sequence
         return True
 
-    def _CreateDefinition(self, op: o.CreateDefinition) -> bool:
+    def create_definition(self, op: ops.CreateDefinition) -> bool:
         key = key_of(op.definition)
         if key in self.objects and op.if_not_exists:
             return True
@@ -82,7 +82,7 @@ class Applier:
         self.objects[key] = op.definition
         return True
 
-    def _CreateIndex(self, op: o.CreateIndex) -> bool:
+    def create_index(self, op: ops.CreateIndex) -> bool:
         table = self.table(op.table)
         if table is None:
             return self._index_on_materialized_view(op)
@@ -96,7 +96,7 @@ class Applier:
         self.index_owner[_sibling(op.table, op.index.name)] = op.table
         return True
 
-    def _index_on_materialized_view(self, op: o.CreateIndex) -> bool:
+    def _index_on_materialized_view(self, op: ops.CreateIndex) -> bool:
         """An index on a materialized view is an object of its own (the view has no index list)."""
         if ObjectKey(Kind.MATERIALIZED_VIEW, op.table) not in self.objects:
             return False
@@ -113,7 +113,7 @@ class Applier:
         )
         return True
 
-    def _AddColumn(self, op: o.AddColumn) -> bool:
+    def add_column(self, op: ops.AddColumn) -> bool:
         table = self.table(op.table)
         if table is None:
             return False
@@ -122,7 +122,7 @@ class Applier:
         table.columns.append(op.column)
         return True
 
-    def _DropColumn(self, op: o.DropColumn) -> bool:
+    def drop_column(self, op: ops.DropColumn) -> bool:
         table = self.table(op.table)
         if table is None:
             return op.if_exists
@@ -134,7 +134,7 @@ class Applier:
         table.indexes = [i for i in table.indexes if op.column not in i.columns]
         return True
 
-    def _AlterColumn(self, op: o.AlterColumn) -> bool:
+    def alter_column(self, op: ops.AlterColumn) -> bool:
         table = self.table(op.table)
         column = table.column(op.column) if table is not None else None
         if column is None:
@@ -158,7 +158,7 @@ class Applier:
             column.collation = op.collation
         return True
 
-    def _RenameColumn(self, op: o.RenameColumn) -> bool:
+    def rename_column(self, op: ops.RenameColumn) -> bool:
         table = self.table(op.table)
         column = table.column(op.old) if table is not None else None
         if table is None or column is None:
@@ -169,7 +169,7 @@ class Applier:
                 constraint.columns = tuple(op.new if c == op.old else c for c in constraint.columns)
         return True
 
-    def _RenameObject(self, op: o.RenameObject) -> bool:
+    def rename_object(self, op: ops.RenameObject) -> bool:
         if op.kind is Kind.INDEX:
             owner = self.index_owner.get(op.name)
             table = self.table(owner) if owner else None
@@ -198,7 +198,7 @@ class Applier:
                     other.owned_by = f"{new_name}.{other.owned_by.rpartition('.')[2]}"
         return True
 
-    def _RenameConstraint(self, op: o.RenameConstraint) -> bool:
+    def rename_constraint(self, op: ops.RenameConstraint) -> bool:
         table = self.table(op.table)
         if table is None:
             return False
@@ -208,7 +208,7 @@ class Applier:
                 return True
         return False
 
-    def _AddConstraint(self, op: o.AddConstraint) -> bool:
+    def add_constraint(self, op: ops.AddConstraint) -> bool:
         table = self.table(op.table)
         if table is None:
             return False
@@ -229,7 +229,7 @@ class Applier:
                     column.nullable = False
         return True
 
-    def _ValidateConstraint(self, op: o.ValidateConstraint) -> bool:
+    def validate_constraint(self, op: ops.ValidateConstraint) -> bool:
         table = self.table(op.table)
         constraint = next((c for c in table.constraints if c.name == op.name), None) if table else None
         if constraint is None:
@@ -237,14 +237,14 @@ class Applier:
         constraint.definition = constraint.definition.removesuffix(" NOT VALID")
         return True
 
-    def _DropConstraint(self, op: o.DropConstraint) -> bool:
+    def drop_constraint(self, op: ops.DropConstraint) -> bool:
         table = self.table(op.table)
         if table is None or not any(c.name == op.name for c in table.constraints):
             return op.if_exists
         table.constraints = [c for c in table.constraints if c.name != op.name]
         return True
 
-    def _DropObject(self, op: o.DropObject) -> bool:
+    def drop_object(self, op: ops.DropObject) -> bool:
         if op.kind is Kind.INDEX:
             owner = self.index_owner.get(op.name)
             table = self.table(owner) if owner else None
@@ -280,64 +280,14 @@ class Applier:
             self.index_owner = {k: v for k, v in self.index_owner.items() if v != op.name}
         return True
 
-    def _SetComment(self, op: o.SetComment) -> bool:
-        kind = op.kind
-        if kind == "COLUMN":
-            table = self.table(op.target)
-            column = table.column(op.member or "") if table is not None else None
-            if column is None:
-                return False
-            column.comment = op.text
-            return True
-        if kind == "CONSTRAINT":
-            table = self.table(op.target)
-            if table is None:
-                return False
-            for constraint in table.constraints:
-                if constraint.name == op.member:
-                    constraint.comment = op.text
-                    return True
-            return False
-        if kind in ("TRIGGER", "POLICY", "RULE"):
-            schema, _, table_name = op.target.rpartition(".")
-            key = ObjectKey(
-                Kind(kind.lower()),
-                f"{schema}.{table_name}.{op.member}" if schema else f"{table_name}.{op.member}",
-            )
-            obj = self.objects.get(key)
-            if obj is None:
-                return False
-            obj.comment = op.text
-            return True
-        if kind == "INDEX":
-            owner = self.index_owner.get(op.target)
-            table = self.table(owner) if owner else None
-            if table is None:
-                return False
-            for index in table.indexes:
-                if _sibling(owner or "", index.name) == op.target:
-                    index.comment = op.text
-                    return True
-            return False
-        mapped = _COMMENT_KINDS.get(kind)
-        if mapped is None:
-            return False
-        target = self.objects.get(ObjectKey(mapped, op.target))
-        if target is None and mapped is Kind.TABLE:
-            target = self.objects.get(ObjectKey(Kind.VIEW, op.target))
-        if target is None:
-            return False
-        target.comment = op.text
-        return True
-
-    def _SequenceOwner(self, op: o.SequenceOwner) -> bool:
+    def sequence_owner(self, op: ops.SequenceOwner) -> bool:
         sequence = self.objects.get(ObjectKey(Kind.SEQUENCE, op.sequence))
         if not isinstance(sequence, Sequence):
             return False
         sequence.owned_by = op.owned_by
         return True
 
-    def _AlterSequence(self, op: o.AlterSequence) -> bool:
+    def alter_sequence(self, op: ops.AlterSequence) -> bool:
         sequence = self.objects.get(ObjectKey(Kind.SEQUENCE, op.sequence))
         if not isinstance(sequence, Sequence):
             return False
@@ -345,7 +295,7 @@ class Applier:
         sequence.options = sequence_options(f"{op.options} {sequence.options}")
         return True
 
-    def _AttachPartition(self, op: o.AttachPartition) -> bool:
+    def attach_partition(self, op: ops.AttachPartition) -> bool:
         child = self.table(op.child)
         if child is None:
             return False
@@ -353,7 +303,7 @@ class Applier:
         child.partition_bound = op.bound
         return True
 
-    def _TableOption(self, op: o.TableOption) -> bool:
+    def table_option(self, op: ops.TableOption) -> bool:
         table = self.table(op.table)
         if table is None:
             return False
@@ -362,12 +312,12 @@ class Applier:
             table.alterations.append(op.sql)
         return True
 
-    def _ChangePrivileges(self, op: o.ChangePrivileges) -> bool:
+    def change_privileges(self, op: ops.ChangePrivileges) -> bool:
         for grant in op.grants:
             self.privileges.apply(grant)
         return True
 
-    def _SetOwner(self, op: o.SetOwner) -> bool:
+    def set_owner(self, op: ops.SetOwner) -> bool:
         name = f"{op.kind.lower()} {op.target}"
         sql = f"ALTER {op.kind} {op.target} OWNER TO {quote(op.owner, self.schema.dialect)}"
         self.put(Definition(kind=Kind.OWNER, schema="", name=name, sql=sql))
@@ -377,12 +327,92 @@ class Applier:
         for name, sql in self.privileges.statements().items():
             self.put(Definition(kind=Kind.GRANT, schema="", name=name, sql=sql))
 
-    def _Opaque(self, op: o.Opaque) -> bool:
+    def opaque(self, op: ops.Opaque) -> bool:
         self.put(op.definition)
         return True
 
-    def _Ignored(self, op: o.Ignored) -> bool:
+    def ignored(self, op: ops.Ignored) -> bool:
         return True
+
+
+def _set_comment(applier: Applier, op: ops.SetComment) -> bool:
+    """COMMENT ON: the comment is kept on the object, or on its column, constraint, trigger, policy or index."""
+    kind = op.kind
+    if kind == "COLUMN":
+        table = applier.table(op.target)
+        column = table.column(op.member or "") if table is not None else None
+        if column is None:
+            return False
+        column.comment = op.text
+        return True
+    if kind == "CONSTRAINT":
+        table = applier.table(op.target)
+        if table is None:
+            return False
+        for constraint in table.constraints:
+            if constraint.name == op.member:
+                constraint.comment = op.text
+                return True
+        return False
+    if kind in ("TRIGGER", "POLICY", "RULE"):
+        schema, _, table_name = op.target.rpartition(".")
+        key = ObjectKey(
+            Kind(kind.lower()),
+            f"{schema}.{table_name}.{op.member}" if schema else f"{table_name}.{op.member}",
+        )
+        obj = applier.objects.get(key)
+        if obj is None:
+            return False
+        obj.comment = op.text
+        return True
+    if kind == "INDEX":
+        owner = applier.index_owner.get(op.target)
+        table = applier.table(owner) if owner else None
+        if table is None:
+            return False
+        for index in table.indexes:
+            if _sibling(owner or "", index.name) == op.target:
+                index.comment = op.text
+                return True
+        return False
+    mapped = _COMMENT_KINDS.get(kind)
+    if mapped is None:
+        return False
+    target = applier.objects.get(ObjectKey(mapped, op.target))
+    if target is None and mapped is Kind.TABLE:
+        target = applier.objects.get(ObjectKey(Kind.VIEW, op.target))
+    if target is None:
+        return False
+    target.comment = op.text
+    return True
+
+
+# Op type -> how it changes the schema.
+_HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
+    ops.CreateTable: Applier.create_table,
+    ops.CreateSequence: Applier.create_sequence,
+    ops.CreateDefinition: Applier.create_definition,
+    ops.CreateIndex: Applier.create_index,
+    ops.AddColumn: Applier.add_column,
+    ops.DropColumn: Applier.drop_column,
+    ops.AlterColumn: Applier.alter_column,
+    ops.RenameColumn: Applier.rename_column,
+    ops.RenameObject: Applier.rename_object,
+    ops.RenameConstraint: Applier.rename_constraint,
+    ops.AddConstraint: Applier.add_constraint,
+    ops.ValidateConstraint: Applier.validate_constraint,
+    ops.DropConstraint: Applier.drop_constraint,
+    ops.DropObject: Applier.drop_object,
+    ops.SetComment: _set_comment,
+    ops.SequenceOwner: Applier.sequence_owner,
+    ops.AlterSequence: Applier.alter_sequence,
+    ops.AttachPartition: Applier.attach_partition,
+    ops.TableOption: Applier.table_option,
+    ops.ChangePrivileges: Applier.change_privileges,
+    ops.SetOwner: Applier.set_owner,
+    ops.Opaque: Applier.opaque,
+    ops.Ignored: Applier.ignored,
+}
 
 
 _COMMENT_KINDS = {

@@ -10,7 +10,17 @@ from __future__ import annotations
 import msgspec
 
 from schemareg.model import Column, Constraint, Definition, Index, Kind, Sequence, Table
-from schemareg.normalize.privileges import Grant
+
+
+class Grant(msgspec.Struct, frozen=True):
+    """One statement's effect: privileges added to (or, revoke=True, removed from) a grantee on an object."""
+
+    kind: str  # TABLE, SEQUENCE, FUNCTION, SCHEMA, ...
+    target: str  # canonical, schema-qualified where it applies
+    grantee: str
+    privileges: tuple[str, ...]
+    grant_option: bool = False
+    revoke: bool = False
 
 
 class Op(msgspec.Struct, tag=True, tag_field="op", kw_only=True, omit_defaults=True):

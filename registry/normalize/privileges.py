@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import msgspec
-
-from schemareg.normalize.routines import split_top_level
+from schemareg.model import Kind
+from schemareg.normalize import ops
+from schemareg.normalize.context import Context
+from schemareg.normalize.opaque import opaque
+from schemareg.normalize.ops import Grant
+from schemareg.normalize.patterns import split_top_level
 
 _IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
 _KINDS = (
@@ -37,17 +40,57 @@ OWNER = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _WS = re.compile(r"\s+")
+_GRANT_HEAD = re.compile(r"\s*(?:GRANT|REVOKE|ALTER\s+DEFAULT\s+PRIVILEGES)\b", re.IGNORECASE)
+_DEFAULT_PRIVILEGES = re.compile(r"\s*ALTER\s+DEFAULT\s+PRIVILEGES\b", re.IGNORECASE)
+_NAMED_WITHOUT_SCHEMA = (
+    "SCHEMA",
+    "DATABASE",
+    "LANGUAGE",
+    "TABLESPACE",
+    "FOREIGN DATA WRAPPER",
+    "FOREIGN SERVER",
+    "SERVER",
+    "EVENT TRIGGER",
+    "PUBLICATION",
+    "EXTENSION",
+)
 
 
-class Grant(msgspec.Struct, frozen=True):
-    """One statement's effect: privileges added to (or, revoke=True, removed from) a grantee on an object."""
+def change_privileges(context: Context, text: str) -> list[ops.AnyOp] | None:
+    """GRANT / REVOKE, when the project keeps grants; role membership is ignored."""
+    if not context.options.keep_grants or not _GRANT_HEAD.match(text):
+        return None
+    grants = read_grants(text, lambda kind, target: grant_target(context, kind, target))
+    if grants is not None:
+        return [ops.ChangePrivileges(grants=grants)]
+    if _DEFAULT_PRIVILEGES.match(text):
+        return [opaque(context, text, kind=Kind.GRANT, name=None)]
+    return [ops.Ignored(reason="role membership")]
 
-    kind: str  # TABLE, SEQUENCE, FUNCTION, SCHEMA, ...
-    target: str  # canonical, schema-qualified where it applies
-    grantee: str
-    privileges: tuple[str, ...]
-    grant_option: bool = False
-    revoke: bool = False
+
+def set_owner(context: Context, text: str) -> list[ops.AnyOp] | None:
+    """ALTER ... OWNER TO, when the project keeps owners."""
+    if not context.options.keep_owners:
+        return None
+    owned = OWNER.match(text)
+    if owned is None:
+        return None
+    kind = _WS.sub(" ", owned.group("kind").upper())
+    target = grant_target(context, kind, owned.group("target"))
+    return [ops.SetOwner(kind=kind, target=target, owner=context.unquote(owned.group("owner")))]
+
+
+def grant_target(context: Context, kind: str, target: str) -> str:
+    """An object named in GRANT or ALTER ... OWNER TO, as canonical SQL text."""
+    target = target.strip()
+    if kind in ("FUNCTION", "PROCEDURE", "ROUTINE", "AGGREGATE"):
+        base, _, args = target.partition("(")
+        schema, name = context.read_name(base.strip())
+        signature = context.signature_from_text(args.rsplit(")", 1)[0]) if args else ""
+        return f"{context.quote_qualified(context.qualify(schema, name))}({signature})"
+    if kind in _NAMED_WITHOUT_SCHEMA or kind.startswith("ALL "):
+        return context.quote(context.unquote(target))
+    return context.quote_qualified(context.read_qualified_name(target))
 
 
 def _privileges(text: str) -> tuple[str, ...]:

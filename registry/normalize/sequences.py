@@ -1,31 +1,83 @@
-"""Sequence options in one canonical order with their defaults left out, for sequences and identities."""
+"""Sequences: CREATE SEQUENCE, ALTER SEQUENCE ... OWNED BY / options, and the canonical option text that
+sequences and identity columns share (one fixed order, defaults left out)."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+from sqlglot import exp
+
+from schemareg.model import Sequence
 from schemareg.names import make_object_name
+from schemareg.normalize import ops
+from schemareg.normalize.context import Context
+from schemareg.normalize.text import QNAME, WS
 
-if TYPE_CHECKING:
-    from schemareg.normalize.compile import Compiler
-
-_WS = re.compile(r"\s+")
 _SEQ_DEFAULTS = {"START": "1", "INCREMENT": "1", "CACHE": "1"}
+_OWNED_BY = re.compile(
+    rf"\s*ALTER\s+SEQUENCE\s+(?:IF\s+EXISTS\s+)?(?P<seq>{QNAME})\s+OWNED\s+BY\s+(?P<owner>{QNAME}|NONE)\s*$",
+    re.IGNORECASE,
+)
+_ALTER_SEQUENCE = re.compile(
+    rf"\s*ALTER\s+SEQUENCE\s+(?:IF\s+EXISTS\s+)?(?P<seq>{QNAME})\s+(?P<options>(?:AS|INCREMENT|MINVALUE|MAXVALUE|NO|"
+    rf"START|RESTART|CACHE|CYCLE)\b[^;]*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_RESTART = re.compile(r"\bRESTART(?:\s+WITH)?(?:\s+-?\d+)?", re.IGNORECASE)
 
 
-def sequence_options(
-    text: str, *, identity: bool = False, table: str = "", column: str = "", compiler: Compiler | None = None
-) -> str:
+def create_sequence(context: Context, tree: exp.Create, text: str) -> list[ops.AnyOp]:
+    schema, name = context.table_name(tree.this)
+    parts: list[str] = []
+    as_type = tree.args.get("expression")
+    if isinstance(as_type, exp.DataType):
+        parts.append(f"AS {context.type_sql(as_type)}")
+    for prop in (tree.args.get("properties") or exp.Properties(expressions=[])).expressions:
+        parts.append(context.generate(prop))
+    options = sequence_options(" ".join(parts), context=context)
+    return [
+        ops.CreateSequence(
+            sequence=Sequence(schema=schema, name=name, options=options),
+            if_not_exists=bool(tree.args.get("exists")),
+        )
+    ]
+
+
+def owned_by(context: Context, text: str) -> list[ops.AnyOp] | None:
+    """ALTER SEQUENCE ... OWNED BY table.column | NONE."""
+    m = _OWNED_BY.match(text)
+    if m is None:
+        return None
+    sequence = context.read_qualified_name(m.group("seq"))
+    owner = m.group("owner")
+    if owner.upper() == "NONE":
+        return [ops.SequenceOwner(sequence=sequence, owned_by=None)]
+    table, column = context.read_column(owner)
+    return [ops.SequenceOwner(sequence=sequence, owned_by=f"{table}.{column}")]
+
+
+def alter_sequence(context: Context, text: str) -> list[ops.AnyOp] | None:
+    """ALTER SEQUENCE ... options; RESTART is data, as setval is."""
+    m = _ALTER_SEQUENCE.match(text)
+    if m is None:
+        return None
+    options = _RESTART.sub(" ", m.group("options"))
+    if not options.strip():
+        return [ops.Ignored(reason="sequence state")]
+    sequence = context.read_qualified_name(m.group("seq"))
+    return [ops.AlterSequence(sequence=sequence, options=WS.sub(" ", options).strip().upper())]
+
+
+def sequence_options(text: str, *, table: str = "", column: str = "", context: Context | None = None) -> str:
     """Sequence options in a fixed order, defaults left out (AS bigint, START 1, INCREMENT 1, CACHE 1, ...)."""
-    words = _WS.sub(" ", text.strip()).upper()
+    words = WS.sub(" ", text.strip()).upper()
     found: dict[str, str] = {}
     m = re.search(r"\bSEQUENCE NAME (\S+)", words)
-    if m and compiler is not None:
-        seq_schema, seq_name = compiler.parse_qname(m.group(1).lower())
+    if m and context is not None:
+        seq_schema, seq_name = context.read_name(m.group(1).lower())
         default_name = make_object_name(table.rpartition(".")[2], column, "seq")
         if seq_name != default_name:
-            found["SEQUENCE NAME"] = compiler.qq(compiler.qualify(seq_schema, seq_name))
+            found["SEQUENCE NAME"] = context.quote_qualified(context.qualify(seq_schema, seq_name))
     for key, pattern in (
         ("AS", r"\bAS (\w+(?: PRECISION)?)"),
         ("INCREMENT", r"\bINCREMENT(?: BY)? (-?\d+)"),

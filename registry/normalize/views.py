@@ -1,4 +1,5 @@
-"""Views over joins: qualify bare column names with their table, as PostgreSQL stores and prints them.
+"""Views and materialized views: CREATE [MATERIALIZED] VIEW as PostgreSQL stores the query, and, once the
+whole schema is known, bare column names in views over joins qualified with their table.
 
 Which table a bare column belongs to depends on the other objects of the schema, so this runs after all
 statements are applied, on the views that join; results are memoised by the view text and the columns of
@@ -14,14 +15,50 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from schemareg.model import Definition, Kind, Schema, Table
+from schemareg.normalize import ops
+from schemareg.normalize.context import Context, Unsupported
+from schemareg.normalize.indexes import storage_options
+from schemareg.normalize.rules import VIEW_RULES, canonical_expression
 
+_VIEW_OPTIONS = re.compile(r"\bWITH\s*\(([^)]*)\)", re.IGNORECASE)
 _JOIN = re.compile(r"\bJOIN\b")
 _NO_DATA = " WITH NO DATA"
 _memo: dict[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], str] = {}
 _MEMO_LIMIT = 10_000
 
 
+def create_view(context: Context, tree: exp.Create, text: str) -> list[ops.AnyOp]:
+    materialized = str(tree.args.get("kind")).upper() == "MATERIALIZED VIEW" or bool(
+        tree.args.get("properties") and tree.find(exp.MaterializedProperty)
+    )
+    target = tree.this
+    schema, name = context.table_name(target)
+    query = tree.expression
+    if query is None:
+        raise Unsupported
+    context.qualify_tables(query)
+    columns = ""
+    if isinstance(target, exp.Schema) and target.expressions:
+        columns = f" ({', '.join(context.quote(context.key_name(e)) for e in target.expressions)})"
+    kind = Kind.MATERIALIZED_VIEW if materialized else Kind.VIEW
+    head = "CREATE MATERIALIZED VIEW" if materialized else "CREATE VIEW"
+    storage = _VIEW_OPTIONS.search(text[: text.upper().find(" AS ") + 1] if " AS " in text.upper() else "")
+    if storage:
+        columns += f" WITH ({storage_options(storage.group(1))})"
+    body = canonical_expression(query, context.dialect, context.generate, VIEW_RULES)
+    sql_text = f"{head} {context.quote_qualified(context.qualify(schema, name))}{columns} AS {body}"
+    depends = tuple(sorted({context.qualified_name(t) for t in query.find_all(exp.Table)}))
+    return [
+        ops.CreateDefinition(
+            definition=Definition(kind=kind, schema=schema, name=name, sql=sql_text, depends_on=depends),
+            replace=bool(tree.args.get("replace")),
+            if_not_exists=bool(tree.args.get("exists")),
+        )
+    ]
+
+
 def qualify_join_views(schema: Schema) -> None:
+    """Qualify bare columns of views over joins, once every table's columns are known."""
     columns = {
         f"{obj.schema}.{obj.name}" if obj.schema else obj.name: tuple(c.name for c in obj.columns)
         for obj in schema.objects.values()

@@ -1,0 +1,157 @@
+"""ALTER TABLE: columns added, dropped, changed and renamed, constraints added and dropped, partitions
+attached, identities added; an action we do not model is kept on the table as canonical text."""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+from schemareg.model import Kind
+from schemareg.normalize import ops
+from schemareg.normalize.constraints import table_constraint
+from schemareg.normalize.context import Context, Unsupported
+from schemareg.normalize.opaque import opaque
+from schemareg.normalize.sequences import sequence_options
+from schemareg.normalize.tables import SERIALS, collation, column_def, default_expression, partition_bound
+from schemareg.normalize.text import IDENT, QNAME, WS, squash, upper_words
+
+ALTER_TABLE_HEAD = re.compile(
+    rf"\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<table>{QNAME})\s+(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_VALIDATE = re.compile(rf"VALIDATE\s+CONSTRAINT\s+(?P<name>{IDENT})\s*$", re.IGNORECASE)
+_ATTACH = re.compile(
+    rf"ATTACH\s+PARTITION\s+(?P<child>{QNAME})\s+(?P<bound>FOR\s+VALUES\s+.+|DEFAULT)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_ADD_IDENTITY = re.compile(
+    rf"ALTER\s+(?:COLUMN\s+)?(?P<column>{IDENT})\s+ADD\s+GENERATED\s+(?P<how>ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY"
+    r"(?:\s*\((?P<options>.*)\))?$",
+    re.IGNORECASE | re.DOTALL,
+)
+_NOT_VALID_ADD = re.compile(r"\bADD\s+CONSTRAINT\b.*\bNOT\s+VALID\s*$", re.IGNORECASE | re.DOTALL)
+
+
+def alter_table_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
+    """pg_dump's ALTER TABLE idioms sqlglot reads as Command: VALIDATE, ATTACH PARTITION, ADD IDENTITY."""
+    m = ALTER_TABLE_HEAD.match(text)
+    if m is None:
+        return None
+    rest = m.group("rest").strip()
+    table = context.read_qualified_name(m.group("table"))
+    validate = _VALIDATE.match(rest)
+    if validate:
+        return [ops.ValidateConstraint(table=table, name=context.unquote(validate.group("name")))]
+    attach = _ATTACH.match(rest)
+    if attach:
+        child = context.read_qualified_name(attach.group("child"))
+        return [ops.AttachPartition(parent=table, child=child, bound=partition_bound(attach.group("bound")))]
+    identity = _ADD_IDENTITY.match(rest)
+    if identity:
+        column = context.unquote(identity.group("column"))
+        how = WS.sub(" ", identity.group("how").upper())
+        options = sequence_options(
+            identity.group("options") or "", table=table, column=column, context=context
+        )
+        return [
+            ops.AlterColumn(
+                table=table,
+                column=column,
+                identity=how + (f" ({options})" if options else ""),
+                nullable=False,
+            )
+        ]
+    return None
+
+
+def table_option(context: Context, text: str) -> ops.TableOption | None:
+    """An ALTER TABLE action we do not model, kept on the table as canonical text."""
+    m = ALTER_TABLE_HEAD.match(text)
+    if m is None:
+        return None
+    table = context.read_qualified_name(m.group("table"))
+    return ops.TableOption(table=table, sql=upper_words(squash(m.group("rest"))))
+
+
+def alter_table(context: Context, tree: exp.Alter, text: str) -> list[ops.AnyOp]:
+    table = context.qualified_name(tree.this)
+    table_name = table.rpartition(".")[2]
+    result: list[ops.AnyOp] = []
+    try:
+        for action in tree.args.get("actions") or []:
+            result.extend(_action(context, table, table_name, action))
+    except Unsupported:
+        option = table_option(context, text)
+        return [option] if option is not None else [opaque(context, text)]
+    if _NOT_VALID_ADD.search(text):
+        for op in result:
+            if isinstance(op, ops.AddConstraint) and not op.constraint.definition.endswith(" NOT VALID"):
+                op.constraint.definition += " NOT VALID"
+    return result or [opaque(context, text)]
+
+
+def _action(context: Context, table: str, table_name: str, action: exp.Expression) -> list[ops.AnyOp]:
+    if isinstance(action, exp.ColumnDef):
+        column, extra = column_def(context, action, table)
+        return [
+            *[e for e in extra if isinstance(e, ops.CreateSequence)],
+            ops.AddColumn(table=table, column=column, if_not_exists=bool(action.args.get("exists"))),
+            *[e for e in extra if not isinstance(e, ops.CreateSequence)],
+        ]
+    if isinstance(action, exp.Drop):
+        return _drop(context, table, action)
+    if isinstance(action, exp.AlterColumn):
+        return [_alter_column(context, table, action)]
+    if isinstance(action, exp.AddConstraint):
+        return [table_constraint(context, c, table, table_name) for c in action.expressions]
+    if isinstance(action, exp.RenameColumn):
+        old = action.this.this if isinstance(action.this, exp.Column) else action.this
+        return [ops.RenameColumn(table=table, old=context.fold(old), new=context.key_name(action.args["to"]))]
+    if isinstance(action, exp.AlterRename):
+        _, new = context.table_name(action.this)
+        return [ops.RenameObject(kind=Kind.TABLE, name=table, new=new)]
+    if isinstance(action, exp.Constraint | exp.PrimaryKey | exp.ForeignKey | exp.UniqueColumnConstraint):
+        return [table_constraint(context, action, table, table_name)]
+    raise Unsupported
+
+
+def _drop(context: Context, table: str, action: exp.Drop) -> list[ops.AnyOp]:
+    kind = str(action.args.get("kind") or "").upper()
+    if_exists = bool(action.args.get("exists"))
+    result: list[ops.AnyOp] = []
+    for target in action.expressions or action.args.get("tables") or []:
+        name = context.fold(target.this if isinstance(target, exp.Column | exp.Table) else target)
+        if kind == "COLUMN":
+            result.append(ops.DropColumn(table=table, column=name, if_exists=if_exists))
+        elif kind == "CONSTRAINT":
+            result.append(ops.DropConstraint(table=table, name=name, if_exists=if_exists))
+        else:
+            raise Unsupported
+    return result
+
+
+def _alter_column(context: Context, table: str, action: exp.AlterColumn) -> ops.AlterColumn:
+    column = context.fold(action.this)
+    op = ops.AlterColumn(table=table, column=column)
+    dtype = action.args.get("dtype")
+    if dtype is not None:
+        op.type = context.type_sql(dtype)
+        if dtype.this in SERIALS:
+            raise Unsupported
+    if action.args.get("default") is not None:
+        op.default = default_expression(context, action.args["default"], op.type or "")
+    if action.args.get("drop"):
+        if action.args.get("allow_null") is not None:
+            op.nullable = True
+        else:
+            op.drop_default = True
+    allow_null = action.args.get("allow_null")
+    if allow_null is not None and not action.args.get("drop"):
+        op.nullable = bool(allow_null)
+    coll = action.args.get("collate")
+    if isinstance(coll, exp.Expression):
+        op.collation = collation(context.generate(coll))
+    if op == ops.AlterColumn(table=table, column=column):
+        raise Unsupported
+    return op

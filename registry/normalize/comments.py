@@ -1,0 +1,57 @@
+"""COMMENT ON any object: the comment is kept on the object (or its column, constraint, trigger, policy)."""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+from schemareg.normalize import ops
+from schemareg.normalize.context import Context
+from schemareg.normalize.opaque import opaque
+from schemareg.normalize.text import STRING, WS, string_value
+
+_COMMENT = re.compile(
+    rf"\s*COMMENT\s+ON\s+(?P<kind>MATERIALIZED\s+VIEW|FOREIGN\s+TABLE|EVENT\s+TRIGGER|TEXT\s+SEARCH\s+\w+|"
+    rf"ACCESS\s+METHOD|\w+)\s+(?P<target>.+?)\s+IS\s+(?P<text>{STRING}(?:\s+{STRING})*|NULL)\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_ON = re.compile(r"\s+ON\s+", re.IGNORECASE)
+
+
+def comment_on(context: Context, text: str) -> list[ops.AnyOp] | None:
+    """COMMENT ON read by pattern (sqlglot reads only some kinds, and not `IS NULL`)."""
+    m = _COMMENT.match(text)
+    if m is None:
+        return None
+    return set_comment(context, m.group("kind"), m.group("target"), m.group("text"))
+
+
+def comment_tree(context: Context, tree: exp.Comment, text: str) -> list[ops.AnyOp]:
+    return set_comment(
+        context, str(tree.args.get("kind")), context.generate(tree.this), context.generate(tree.expression)
+    )
+
+
+def set_comment(context: Context, kind_text: str, target: str, text: str) -> list[ops.AnyOp]:
+    kind = WS.sub(" ", kind_text.upper())
+    value = None if text.upper() == "NULL" else string_value(text)
+    if kind == "COLUMN":
+        table, column = context.read_column(target)
+        return [ops.SetComment(kind=kind, target=table, member=column, text=value)]
+    if kind in ("CONSTRAINT", "TRIGGER", "POLICY", "RULE"):
+        pieces = _ON.split(target, maxsplit=1)
+        if len(pieces) != 2:
+            return [opaque(context, f"COMMENT ON {kind} {target} IS {text}")]
+        member_text, table_text = pieces
+        table = context.read_qualified_name(table_text.strip().removeprefix("ONLY ").strip())
+        return [ops.SetComment(kind=kind, target=table, member=context.unquote(member_text), text=value)]
+    if kind in ("FUNCTION", "PROCEDURE", "AGGREGATE"):
+        base, _, args = target.partition("(")
+        schema, name = context.read_name(base)
+        signature = context.signature_from_text(args.rsplit(")", 1)[0])
+        return [ops.SetComment(kind=kind, target=context.qualify(schema, f"{name}({signature})"), text=value)]
+    schema, name = context.read_name(target)
+    if kind in ("SCHEMA", "EXTENSION"):
+        return [ops.SetComment(kind=kind, target=name, text=value)]
+    return [ops.SetComment(kind=kind, target=context.qualify(schema, name), text=value)]

@@ -1,0 +1,202 @@
+"""Table constraints (primary keys, unique, foreign keys, checks, exclusions), inline or added later,
+named as PostgreSQL names them when the script does not."""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+from schemareg.model import Constraint, ConstraintKind, Index
+from schemareg.names import make_object_name
+from schemareg.normalize import ops
+from schemareg.normalize.context import Context, Unsupported
+from schemareg.normalize.text import IDENT, WS, squash
+
+CONSTRAINT_NAME = re.compile(rf"\bCONSTRAINT\s+({IDENT})", re.IGNORECASE)
+_DEFAULT_FK_OPTIONS = (
+    "ON DELETE NO ACTION",
+    "ON UPDATE NO ACTION",
+    "MATCH SIMPLE",
+    "NOT DEFERRABLE",
+    "INITIALLY IMMEDIATE",
+)
+_FK_OPTION_ORDER = {
+    "MATCH": 0,
+    "ON UPDATE": 1,
+    "ON DELETE": 2,
+    "DEFERRABLE": 3,
+    "INITIALLY": 4,
+    "NOT VALID": 5,
+}
+_NAME_SUFFIX = {
+    ConstraintKind.UNIQUE: "key",
+    ConstraintKind.FOREIGN_KEY: "fkey",
+    ConstraintKind.CHECK: "check",
+    ConstraintKind.EXCLUDE: "excl",
+}
+
+
+def add_constraint(
+    context: Context, table: str, name: str | None, kind: ConstraintKind, columns: list[str], definition: str
+) -> ops.AddConstraint:
+    named = name is not None
+    if name is None:
+        name = constraint_name(context, table.rpartition(".")[2], kind, columns)
+    if kind is ConstraintKind.PRIMARY_KEY and definition == "PRIMARY KEY":
+        definition = f"PRIMARY KEY ({', '.join(context.quote(c) for c in columns)})"
+    return ops.AddConstraint(
+        table=table,
+        constraint=Constraint(name=name, kind=kind, definition=definition, columns=tuple(columns)),
+        named=named,
+    )
+
+
+def constraint_name(context: Context, table_name: str, kind: ConstraintKind, columns: list[str]) -> str:
+    """The name PostgreSQL (or MySQL, for a primary key) gives a constraint the script leaves unnamed."""
+    if context.dialect == "mysql" and kind is ConstraintKind.PRIMARY_KEY:
+        return "primary"
+    if kind is ConstraintKind.PRIMARY_KEY:
+        return make_object_name(table_name, None, "pkey")
+    return make_object_name(table_name, "_".join(columns) or None, _NAME_SUFFIX[kind])
+
+
+def foreign_key(
+    context: Context, table: str, name: str | None, columns: list[str], ref: exp.Reference
+) -> ops.AddConstraint:
+    target = ref.this
+    ref_table = context.qualified_name(target)
+    ref_columns = (
+        [context.fold(e if isinstance(e, exp.Identifier) else e.this) for e in target.expressions]
+        if isinstance(target, exp.Schema)
+        else []
+    )
+    quote = context.quote
+    text = f"FOREIGN KEY ({', '.join(quote(c) for c in columns)}) REFERENCES {context.quote_qualified(ref_table)}"
+    if ref_columns:
+        text += f" ({', '.join(quote(c) for c in ref_columns)})"
+    text += _fk_options(ref)
+    op = add_constraint(context, table, name, ConstraintKind.FOREIGN_KEY, columns, text)
+    op.constraint.references = ref_table
+    return op
+
+
+def check(
+    context: Context, table: str, name: str | None, node: exp.Expression, column_name: str | None = None
+) -> ops.AddConstraint:
+    expression = node.this
+    columns = sorted(
+        {
+            context.fold(c.this) if isinstance(c.this, exp.Identifier) else c.name.lower()
+            for c in expression.find_all(exp.Column)
+        }
+    )
+    text = f"CHECK ({context.expression(expression)})"
+    if node.args.get("enforced") is False and "NOT VALID" in context.generate(node).upper():
+        text += " NOT VALID"
+    name_columns = (
+        [column_name] if column_name and len(columns) <= 1 else (columns if len(columns) == 1 else [])
+    )
+    named = name is not None
+    if name is None:
+        name = make_object_name(table.rpartition(".")[2], name_columns[0] if name_columns else None, "check")
+    return ops.AddConstraint(
+        table=table,
+        named=named,
+        constraint=Constraint(name=name, kind=ConstraintKind.CHECK, definition=text, columns=tuple(columns)),
+    )
+
+
+def table_constraint(
+    context: Context, item: exp.Expression, table: str, table_name: str
+) -> ops.AddConstraint:
+    """A constraint declared apart from a column (in CREATE TABLE or ALTER TABLE ... ADD)."""
+    name: str | None = None
+    if isinstance(item, exp.Constraint):
+        name = context.fold(item.this)
+        if len(item.expressions) != 1:
+            raise Unsupported
+        item = item.expressions[0]
+    quote = context.quote
+    if isinstance(item, exp.PrimaryKey):
+        columns = [context.key_name(e) for e in item.expressions]
+        return add_constraint(
+            context,
+            table,
+            name,
+            ConstraintKind.PRIMARY_KEY,
+            columns,
+            f"PRIMARY KEY ({', '.join(quote(c) for c in columns)}){_deferrable(item)}",
+        )
+    if isinstance(item, exp.UniqueColumnConstraint):
+        schema_node = item.this
+        if (
+            isinstance(schema_node, exp.Schema)
+            and isinstance(schema_node.this, exp.Identifier)
+            and name is None
+        ):
+            name = context.fold(schema_node.this)
+        columns = [context.key_name(e) for e in (schema_node.expressions if schema_node is not None else [])]
+        nulls = " NULLS NOT DISTINCT" if item.args.get("nulls") else ""
+        return add_constraint(
+            context,
+            table,
+            name,
+            ConstraintKind.UNIQUE,
+            columns,
+            f"UNIQUE{nulls} ({', '.join(quote(c) for c in columns)}){_deferrable(item)}",
+        )
+    if isinstance(item, exp.ForeignKey):
+        columns = [context.key_name(e) for e in item.expressions]
+        ref = item.args.get("reference")
+        if not isinstance(ref, exp.Reference):
+            raise Unsupported
+        return foreign_key(context, table, name, columns, ref)
+    if isinstance(item, exp.CheckColumnConstraint):
+        return check(context, table, name, item)
+    if isinstance(item, exp.ExcludeColumnConstraint):
+        return ops.AddConstraint(
+            table=table,
+            named=name is not None,
+            constraint=Constraint(
+                name=name or make_object_name(table_name, None, "excl"),
+                kind=ConstraintKind.EXCLUDE,
+                definition=squash(context.generate(item)),
+            ),
+        )
+    raise Unsupported
+
+
+def inline_index(context: Context, item: exp.IndexColumnConstraint, table: str) -> ops.CreateIndex:
+    """MySQL's `INDEX name (columns)` inside CREATE TABLE."""
+    columns = [context.key_name(e) for e in item.expressions]
+    name = context.fold(item.this) if item.this is not None else columns[0]
+    keys = ", ".join(context.quote(c) for c in columns)
+    return ops.CreateIndex(
+        table=table, index=Index(name=name, definition=f"({keys})", columns=tuple(columns))
+    )
+
+
+def _deferrable(node: exp.Expression) -> str:
+    """DEFERRABLE / INITIALLY DEFERRED of a key constraint (the defaults are not written)."""
+    words = " ".join(str(option).upper() for option in node.args.get("options") or [])
+    out = ""
+    if re.search(r"(?<!NOT )\bDEFERRABLE\b", words):
+        out += " DEFERRABLE"
+    if "INITIALLY DEFERRED" in words:
+        out += " INITIALLY DEFERRED"
+    return out
+
+
+def _fk_option_rank(option: str) -> int:
+    for prefix, value in _FK_OPTION_ORDER.items():
+        if option.startswith(prefix):
+            return value
+    return 9
+
+
+def _fk_options(ref: exp.Reference) -> str:
+    """A foreign key's options in PostgreSQL's order, the defaults left out."""
+    options = [WS.sub(" ", str(option).upper()) for option in ref.args.get("options") or []]
+    kept = sorted((option for option in options if option not in _DEFAULT_FK_OPTIONS), key=_fk_option_rank)
+    return "".join(f" {option}" for option in kept)

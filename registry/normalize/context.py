@@ -1,0 +1,183 @@
+"""What every statement compiler needs to know about its dialect: names, quoting, expressions and types."""
+
+from __future__ import annotations
+
+import re
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.optimizer.simplify import simplify
+
+from schemareg.names import PG_CATALOG_TYPES
+from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
+from schemareg.normalize.patterns import PatternReader, RoutineReader, split_top_level
+from schemareg.normalize.rules import canonical_expression, fold_identifiers, fold_name
+from schemareg.normalize.text import WS, split_dotted, squash
+from schemareg.render import quote, quote_qualified
+
+DEFAULT_SCHEMA = {"postgres": "public", "sqlite": "main", "mysql": ""}
+
+_ARRAY_DIMENSIONS = re.compile(r"(?:\[\d*\])+$")
+
+
+class Unsupported(Exception):
+    """A construct we do not model: the statement is kept opaque instead."""
+
+
+class Context:
+    """One dialect's parser, printer and naming rules, shared by the statement compilers (no state)."""
+
+    def __init__(self, dialect: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> None:
+        self.dialect = dialect
+        self.options = options
+        self.default_schema = DEFAULT_SCHEMA.get(dialect, "")
+        self._sqlglot = sqlglot.Dialect.get_or_raise(dialect)
+        self._parser = self._sqlglot.parser()
+        self._generator = self._sqlglot.generator()
+        self.routines = RoutineReader(dialect, self.default_schema, self.read_name, self.text_expression)
+        self.patterns = PatternReader(self.routines, self.unquote)
+
+    # -- parsing and printing ------------------------------------------------------------------------------
+
+    def parse(self, text: str) -> exp.Expression | None:
+        expressions = self._parser.parse(self._sqlglot.tokenize(text), text)
+        first = expressions[0] if expressions else None
+        return first if isinstance(first, exp.Expression) else None
+
+    def generate(self, node: exp.Expression) -> str:
+        """Print a tree we own (no defensive copy: the tree is thrown away after this statement)."""
+        return self._generator.generate(node, copy=False)
+
+    def expression(self, node: exp.Expression) -> str:
+        return canonical_expression(node, self.dialect, self.generate)
+
+    def text_expression(self, text: str, *, fold_constants: bool = False) -> str:
+        """Canonical text of an expression given as text (argument defaults); squashed if unparseable.
+
+        `fold_constants` evaluates literal-only arithmetic, as PostgreSQL does for routine argument defaults.
+        """
+        try:
+            node = self._parser.parse(self._sqlglot.tokenize(f"SELECT {text}"), text)[0]
+        except Exception:
+            return squash(text)
+        if not isinstance(node, exp.Select) or len(node.expressions) != 1:
+            return squash(text)
+        value = node.expressions[0]
+        if fold_constants and not value.find(exp.Func, exp.Column, exp.Cast):
+            value = simplify(value)
+        return self.expression(value)
+
+    # -- names ---------------------------------------------------------------------------------------------
+
+    def fold(self, node: exp.Identifier | str | None) -> str:
+        if node is None:
+            return ""
+        if isinstance(node, str):
+            return node
+        return fold_name(node, case_sensitive_quoted=self.dialect == "postgres")
+
+    def table_name(self, table: exp.Expression) -> tuple[str, str]:
+        """(schema, name) of a table-like node, the schema defaulted."""
+        if isinstance(table, exp.Schema):
+            table = table.this
+        if isinstance(table, exp.Dot):
+            return self.fold(table.this), self.fold(table.expression)
+        if not isinstance(table, exp.Table):
+            return self.default_schema, self.fold(table.this if hasattr(table, "this") else str(table))
+        name = self.fold(table.this) if isinstance(table.this, exp.Identifier) else str(table.name).lower()
+        schema = self.fold(table.args.get("db")) if table.args.get("db") else self.default_schema
+        if self.dialect == "mysql":
+            schema = ""
+        return schema, name
+
+    def qualify(self, schema: str, name: str) -> str:
+        return f"{schema}.{name}" if schema else name
+
+    def qualified_name(self, table: exp.Expression) -> str:
+        return self.qualify(*self.table_name(table))
+
+    def read_name(self, text: str) -> tuple[str, str]:
+        """`schema.name` as written in a pattern-matched statement -> canonical (schema, name)."""
+        parts = [self.unquote(p) for p in split_dotted(text)]
+        if self.dialect == "mysql":
+            return "", parts[-1]
+        if len(parts) == 1:
+            return self.default_schema, parts[0]
+        return parts[-2], parts[-1]
+
+    def read_qualified_name(self, text: str) -> str:
+        return self.qualify(*self.read_name(text))
+
+    def read_column(self, text: str) -> tuple[str, str]:
+        """`[schema.]table.column` as written -> (qualified table, column)."""
+        parts = [self.unquote(p) for p in split_dotted(text)]
+        column = parts.pop()
+        return self.qualify(parts[-2] if len(parts) > 1 else self.default_schema, parts[-1]), column
+
+    def unquote(self, part: str) -> str:
+        part = part.strip()
+        if part[:1] in '"`':
+            inner = part[1:-1].replace(part[0] * 2, part[0])
+            return inner if self.dialect == "postgres" else inner.lower()
+        return part.lower()
+
+    def quote(self, name: str) -> str:
+        return quote(name, self.dialect)
+
+    def quote_qualified(self, name: str) -> str:
+        return quote_qualified(name, self.dialect)
+
+    def key_name(self, node: exp.Expression) -> str:
+        """The column a key, an index or a view column list names."""
+        if isinstance(node, exp.Identifier):
+            return self.fold(node)
+        if isinstance(node, exp.Column):
+            return self.fold(node.this)
+        if isinstance(node, exp.Ordered):
+            return self.key_name(node.this)
+        raise Unsupported
+
+    def qualify_tables(self, query: exp.Expression) -> None:
+        """Name every table a query reads with its schema, as PostgreSQL prints stored views."""
+        if self.dialect != "postgres":
+            return
+        ctes = {cte.alias_or_name.lower() for cte in query.find_all(exp.CTE)}
+        for table in query.find_all(exp.Table):
+            if not table.args.get("db") and table.name.lower() not in ctes and table.name:
+                table.set("db", exp.to_identifier(self.default_schema))
+
+    # -- types ---------------------------------------------------------------------------------------------
+
+    def type_sql(self, node: exp.DataType) -> str:
+        """A type as canonical text; a user-defined type is schema-qualified as pg_dump prints it."""
+        fold_identifiers(node, self.dialect)
+        if (
+            node.this == exp.DataType.Type.ARRAY
+            and len(node.expressions) == 1
+            and not node.args.get("values")
+        ):
+            inner = node.expressions[0]
+            if isinstance(inner, exp.DataType) and inner.this == exp.DataType.Type.USERDEFINED:
+                return self.type_sql(inner) + "[]"
+        if node.this != exp.DataType.Type.USERDEFINED:
+            # PostgreSQL keeps no array dimensions or sizes: int[3][3] is int[].
+            return _ARRAY_DIMENSIONS.sub("[]", self.generate(node))
+        kind = node.args.get("kind")
+        if isinstance(kind, exp.Dot):
+            schema, name = self.fold(kind.this), self.fold(kind.expression)
+        elif isinstance(kind, exp.Identifier):
+            schema, name = "", self.fold(kind)
+        else:
+            parts = [self.unquote(p) for p in split_dotted(str(kind))] or [str(kind)]
+            schema, name = (parts[-2] if len(parts) > 1 else ""), parts[-1]
+        if not schema and self.dialect == "postgres" and name not in PG_CATALOG_TYPES:
+            schema = self.default_schema
+        return f"{self.quote(schema)}.{self.quote(name)}" if schema else self.quote(name)
+
+    def signature_from_text(self, args: str) -> str:
+        """Argument types of `f(a integer, text)` as the identity PostgreSQL uses: types only, no OUT."""
+        try:
+            arguments = [self.routines.argument(a) for a in split_top_level(args)]
+        except Exception:
+            return WS.sub(" ", args.strip()).lower()
+        return ", ".join(identity for _, _, identity in arguments if identity)

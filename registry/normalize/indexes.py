@@ -1,0 +1,105 @@
+"""CREATE INDEX: key expressions, operator classes, ordering, INCLUDE, storage parameters and predicates,
+as PostgreSQL prints an index definition."""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+from schemareg.model import Index
+from schemareg.names import make_object_name
+from schemareg.normalize import ops
+from schemareg.normalize.context import Context, Unsupported
+
+_ALTER_INDEX_ATTACH = re.compile(r"\s*ALTER\s+INDEX\s+.+\s+ATTACH\s+PARTITION\s+", re.IGNORECASE | re.DOTALL)
+
+
+def create_index(context: Context, tree: exp.Create, text: str) -> list[ops.AnyOp]:
+    index = tree.this
+    if not isinstance(index, exp.Index):
+        raise Unsupported
+    table_node = index.args.get("table")
+    if table_node is None:
+        raise Unsupported
+    schema, table_name = context.table_name(table_node)
+    params = index.args.get("params") or exp.IndexParameters()
+    keys: list[str] = []
+    plain: list[str] = []
+    for ordered in params.args.get("columns") or []:
+        keys.append(_key(context, ordered, plain))
+    using = params.args.get("using")
+    method = (using.name if isinstance(using, exp.Expression) else str(using or "btree")).lower()
+    if context.dialect == "postgres":
+        definition = f"USING {method} ({', '.join(keys)})"
+    else:
+        definition = f"({', '.join(keys)})"
+    include = params.args.get("include")
+    if include:
+        definition += f" INCLUDE ({', '.join(context.quote(context.key_name(i)) for i in include)})"
+    storage = params.args.get("with_storage")
+    if isinstance(storage, list) and storage:
+        definition += f" WITH ({storage_options(', '.join(context.generate(item) for item in storage))})"
+    where = params.args.get("where")
+    if where is not None:
+        definition += f" WHERE {context.expression(where.this)}"
+    all_columns = len(plain) == len(keys)
+    if index.this is None:
+        name = make_object_name(table_name, "_".join(plain) if all_columns else "expr", "idx")
+    else:
+        name = context.fold(index.this)
+    return [
+        ops.CreateIndex(
+            table=context.qualify(schema, table_name),
+            index=Index(
+                name=name,
+                definition=definition,
+                unique=bool(tree.args.get("unique")),
+                columns=tuple(plain) if all_columns else (),
+            ),
+            if_not_exists=bool(tree.args.get("exists")),
+        )
+    ]
+
+
+def _key(context: Context, ordered: exp.Expression, plain: list[str]) -> str:
+    """One index key as PostgreSQL prints it; a plain column's name is added to `plain`."""
+    node = ordered.this if isinstance(ordered, exp.Ordered) else ordered
+    opclass = ""
+    if isinstance(node, exp.Opclass):
+        opclass = " " + context.generate(node.expression).lower()
+        node = node.this
+    while isinstance(node, exp.Paren):
+        node = node.this
+    key = context.expression(node)
+    if isinstance(node, exp.Column):
+        plain.append(context.fold(node.this))
+    elif not isinstance(node, exp.Func | exp.Anonymous) or isinstance(node, exp.AtTimeZone):
+        key = f"({key})"  # an expression key, as PostgreSQL prints it
+    if not isinstance(ordered, exp.Ordered):
+        return key + opclass
+    desc = bool(ordered.args.get("desc"))
+    nulls_first = bool(ordered.args.get("nulls_first"))
+    key += opclass + (" DESC" if desc else "")
+    if nulls_first != desc and context.dialect == "postgres":
+        key += " NULLS FIRST" if nulls_first else " NULLS LAST"
+    return key
+
+
+def attach_index_partition(context: Context, text: str) -> list[ops.AnyOp] | None:
+    """ALTER INDEX ... ATTACH PARTITION: a child index, attached to its parent's, is no object of its own."""
+    if _ALTER_INDEX_ATTACH.match(text):
+        return [ops.Ignored(reason="index partition")]
+    return None
+
+
+def storage_options(text: str) -> str:
+    """`fillfactor='70', Autovacuum_Enabled = false` as `autovacuum_enabled = false, fillfactor = 70`."""
+    settings = []
+    for part in text.split(","):
+        key, _, value = part.partition("=")
+        value = value.strip()
+        if len(value) > 1 and value[0] == value[-1] == "'" and re.fullmatch(r"'[\w.+-]*'", value):
+            value = value[1:-1]
+        settings.append(f"{key.strip().lower()} = {value.lower()}" if value else key.strip().lower())
+    return ", ".join(sorted(settings))

@@ -1,0 +1,67 @@
+"""Statements about objects of any kind: CREATE SCHEMA and EXTENSION, DROP, and ALTER ... RENAME TO."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from schemareg.model import Definition, Kind
+from schemareg.normalize import ops
+from schemareg.normalize.context import Context
+from schemareg.normalize.opaque import KIND_WORDS, opaque
+from schemareg.normalize.routines import by_pattern, routine_signature
+
+
+def create_schema(context: Context, tree: exp.Create, text: str) -> list[ops.AnyOp]:
+    target = tree.this
+    node = target.args.get("db") or target.this if isinstance(target, exp.Table) else target
+    name = context.fold(node)
+    return [
+        ops.CreateDefinition(
+            definition=Definition(
+                kind=Kind.SCHEMA, schema="", name=name, sql=f"CREATE SCHEMA {context.quote(name)}"
+            ),
+            if_not_exists=bool(tree.args.get("exists")),
+        )
+    ]
+
+
+def read_extension(context: Context, text: str) -> list[ops.AnyOp] | None:
+    """CREATE EXTENSION, read by pattern (PostgreSQL)."""
+    return by_pattern(context, text, context.patterns.extension)
+
+
+def rename(context: Context, tree: exp.Alter, text: str) -> list[ops.AnyOp]:
+    """ALTER <kind> ... RENAME TO of an object that is not a table."""
+    kind = str(tree.args.get("kind") or "").upper()
+    actions = tree.args.get("actions") or []
+    if kind == "INDEX" and not actions:
+        return [opaque(context, text)]
+    if len(actions) == 1 and isinstance(actions[0], exp.AlterRename):
+        mapped = KIND_WORDS.get(kind)
+        if mapped is not None:
+            _, new = context.table_name(actions[0].this)
+            return [ops.RenameObject(kind=mapped, name=context.qualified_name(tree.this), new=new)]
+    return [opaque(context, text)]
+
+
+def drop(context: Context, tree: exp.Drop, text: str) -> list[ops.AnyOp]:
+    kind_word = str(tree.args.get("kind") or "").upper()
+    if tree.args.get("materialized"):
+        kind_word = "MATERIALIZED VIEW"
+    kind = KIND_WORDS.get(kind_word)
+    if kind is None:
+        return [opaque(context, text)]
+    if_exists = bool(tree.args.get("exists"))
+    result: list[ops.AnyOp] = []
+    for target in tree.args.get("tables") or []:
+        if kind in (Kind.FUNCTION, Kind.PROCEDURE):
+            if isinstance(target, exp.UserDefinedFunction):
+                schema, name = context.table_name(target.this)
+                name = f"{name}({routine_signature(context, target)})"
+            else:
+                schema, name = context.table_name(target)
+                name = f"{name}(*)"
+            result.append(ops.DropObject(kind=kind, name=context.qualify(schema, name), if_exists=if_exists))
+            continue
+        result.append(ops.DropObject(kind=kind, name=context.qualified_name(target), if_exists=if_exists))
+    return result or [opaque(context, text)]

@@ -1,0 +1,92 @@
+"""Statements we do not model: kept as opaque objects, named by the kind and object their head names."""
+
+from __future__ import annotations
+
+import re
+
+from schemareg.model import Definition, Kind
+from schemareg.normalize import ops
+from schemareg.normalize.context import Context
+from schemareg.normalize.text import QNAME, WS, split_dotted, squash, statement_name, until_closing_bracket
+
+CREATE_HEAD = re.compile(
+    r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED|GLOBAL|LOCAL|RECURSIVE|TRUSTED|PROCEDURAL|"
+    r"CONSTRAINT|DEFAULT|UNIQUE|DEFINER\s*=\s*\S+|ALGORITHM\s*=\s*\w+|SQL\s+SECURITY\s+\w+)\s+)*"
+    r"(?P<kind>MATERIALIZED\s+VIEW|EVENT\s+TRIGGER|FOREIGN\s+TABLE|FOREIGN\s+DATA\s+WRAPPER|TEXT\s+SEARCH\s+\w+|"
+    r"VIRTUAL\s+TABLE|ACCESS\s+METHOD|OPERATOR\s+CLASS|OPERATOR\s+FAMILY|\w+)\s+"
+    rf"(?:IF\s+NOT\s+EXISTS\s+)?(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME}|\S+)",
+    re.IGNORECASE,
+)
+_ON_TABLE = re.compile(rf"\bON\s+(?:ONLY\s+)?(?P<table>{QNAME})", re.IGNORECASE)
+
+# The object kinds a statement's head can name, as the words PostgreSQL spells them.
+KIND_WORDS: dict[str, Kind] = {
+    "SCHEMA": Kind.SCHEMA,
+    "EXTENSION": Kind.EXTENSION,
+    "TYPE": Kind.TYPE,
+    "DOMAIN": Kind.DOMAIN,
+    "SEQUENCE": Kind.SEQUENCE,
+    "TABLE": Kind.TABLE,
+    "FOREIGN TABLE": Kind.TABLE,
+    "VIRTUAL TABLE": Kind.TABLE,
+    "VIEW": Kind.VIEW,
+    "MATERIALIZED VIEW": Kind.MATERIALIZED_VIEW,
+    "FUNCTION": Kind.FUNCTION,
+    "PROCEDURE": Kind.PROCEDURE,
+    "AGGREGATE": Kind.AGGREGATE,
+    "TRIGGER": Kind.TRIGGER,
+    "EVENT TRIGGER": Kind.EVENT_TRIGGER,
+    "POLICY": Kind.POLICY,
+    "INDEX": Kind.INDEX,
+    "RULE": Kind.RULE,
+    "OPERATOR": Kind.OPERATOR,
+    "COLLATION": Kind.COLLATION,
+    "PUBLICATION": Kind.PUBLICATION,
+}
+
+
+def opaque(
+    context: Context,
+    text: str,
+    *,
+    kind: Kind | None = None,
+    name: str | None = None,
+    message: str | None = None,
+) -> ops.Opaque:
+    """Keep a statement we do not understand, named by what its head says, whitespace-normalised."""
+    squashed = squash(text)
+    schema = context.default_schema
+    head = CREATE_HEAD.match(text)
+    if kind is None and head:
+        word = WS.sub(" ", head.group("kind").upper())
+        kind = KIND_WORDS.get(word, Kind.OTHER)
+        raw = head.group("name")
+        if kind in (Kind.FUNCTION, Kind.PROCEDURE, Kind.AGGREGATE):
+            base, _, args = text[head.start("name") :].partition("(")
+            schema, routine = context.read_name(base.strip())
+            name = f"{routine}({context.signature_from_text(until_closing_bracket(args))})"
+        elif kind in (Kind.TRIGGER, Kind.POLICY, Kind.RULE):
+            on = _ON_TABLE.search(text, head.end())
+            table_schema, table = context.read_name(on.group("table")) if on else (schema, "")
+            schema = table_schema
+            name = f"{table}.{context.unquote(raw)}"
+        elif kind in (Kind.SCHEMA, Kind.EXTENSION, Kind.EVENT_TRIGGER, Kind.PUBLICATION):
+            schema, name = "", context.unquote(split_dotted(raw)[-1]) if re.match(QNAME, raw) else raw
+        elif kind is Kind.INDEX:
+            on = _ON_TABLE.search(text, head.end())
+            schema = context.read_name(on.group("table"))[0] if on else schema
+            name = context.unquote(split_dotted(raw)[-1])
+        elif re.match(QNAME, raw):
+            schema, name = context.read_name(raw)
+        else:
+            name = raw
+    if kind is None:
+        kind = Kind.OTHER
+    if name is None:
+        schema, name = "", statement_name(squashed)
+    if name.startswith(f"{schema}.") and schema:
+        name = name[len(schema) + 1 :]
+    return ops.Opaque(
+        definition=Definition(kind=kind, schema=schema, name=name, sql=squashed, opaque=True),
+        message=message,
+    )

@@ -1,0 +1,435 @@
+"""Statements read by pattern: functions and procedures (a canonical text read from the statement's parts,
+whatever order they came in), triggers, policies, domains and extensions.
+
+sqlglot knows only some routine forms (unnamed arguments, many attributes and bodies fall back to
+`Command`), so routines are read here: arguments and return types by sqlglot's type parser, attributes
+by patterns, and the body kept byte for byte. Defaults (VOLATILE, CALLED ON NULL INPUT, SECURITY INVOKER,
+PARALLEL UNSAFE, COST 100) are left out, so pg_dump's output and a hand-written script agree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from schemareg.model import Definition, Kind
+from schemareg.names import PG_CATALOG_TYPES, make_object_name
+from schemareg.render import quote, quote_qualified
+
+_IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
+_QNAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})?"
+ROUTINE_HEAD = re.compile(
+    rf"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?P<kind>FUNCTION|PROCEDURE)\s+(?P<name>{_QNAME})\s*\(",
+    re.IGNORECASE,
+)
+_BODY = re.compile(
+    r"\bAS\s+(?P<body>\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$|'(?:[^']|'')*')"
+    r"(?:\s*,\s*(?P<link>'(?:[^']|'')*'))?",
+    re.IGNORECASE | re.DOTALL,
+)
+_ATOMIC = re.compile(r"\bBEGIN\s+ATOMIC\b.*\bEND\b|\bRETURN\b.*$", re.IGNORECASE | re.DOTALL)
+_STOP = (
+    r"(?=\s+(?:LANGUAGE|IMMUTABLE|STABLE|VOLATILE|STRICT|CALLED|RETURNS\s+NULL|SECURITY|EXTERNAL|LEAKPROOF|NOT"
+    r"|PARALLEL|COST|ROWS|SET|WINDOW|AS|SUPPORT|TRANSFORM|BEGIN|RETURN)\b|\s*$)"
+)
+_RETURNS = re.compile(rf"\bRETURNS\s+(?!NULL\b)(?P<type>.+?){_STOP}", re.IGNORECASE | re.DOTALL)
+_LANGUAGE = re.compile(r"\bLANGUAGE\s+'?(?P<lang>[A-Za-z_]\w*)'?", re.IGNORECASE)
+_SET = re.compile(
+    r"\bSET\s+(?P<setting>\w+(?:\.\w+)?\s*(?:=|\bTO\b)\s*.+?|\w+\s+FROM\s+CURRENT)" + _STOP, re.I
+)
+_WS = re.compile(r"\s+")
+_SINGLE_NAME = re.compile(rf"{_QNAME}(?:\s*\[\s*\d*\s*\])*")
+
+
+def split_top_level(text: str, separator: str = ",") -> list[str]:
+    """Split at separators outside brackets and quotes."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    quote_char = ""
+    while i < len(text):
+        ch = text[i]
+        if quote_char:
+            if ch == quote_char:
+                quote_char = ""
+        elif ch in "'\"":
+            quote_char = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == separator and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+        i += 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def balanced(text: str, start: int) -> int:
+    """Index of the parenthesis closing the one just before `start`."""
+    depth = 1
+    quote_char = ""
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if quote_char:
+            if ch == quote_char:
+                quote_char = ""
+        elif ch in "'\"":
+            quote_char = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return len(text)
+
+
+class RoutineReader:
+    def __init__(
+        self,
+        dialect: str,
+        default_schema: str,
+        read_name: Callable[[str], tuple[str, str]],
+        expression: Callable[..., str],
+    ) -> None:
+        self.dialect = dialect
+        self.default_schema = default_schema
+        self.read_name = read_name
+        self.expression = expression
+        self._types: dict[str, str] = {}
+
+    def type_name(self, text: str) -> str:
+        text = _WS.sub(" ", text.strip())
+        cached = self._types.get(text)
+        if cached is not None:
+            return cached
+        result: str
+        try:
+            result = exp.DataType.build(text, dialect=self.dialect).sql(self.dialect)
+        except (SqlglotError, ValueError):
+            if _SINGLE_NAME.fullmatch(text):
+                base, brackets = re.match(r"(.*?)((?:\s*\[\s*\d*\s*\])*)$", text).groups()  # type: ignore[union-attr]
+                schema, name = self.read_name(base)
+                if "." in base or (self.dialect == "postgres" and name not in PG_CATALOG_TYPES):
+                    result = quote_qualified(f"{schema}.{name}", self.dialect)
+                else:
+                    result = quote(name, self.dialect)
+                result += brackets.replace(" ", "")
+            else:
+                result = text.lower()
+        self._types[text] = result
+        return result
+
+    def is_type(self, text: str) -> bool:
+        text = text.strip()
+        if _SINGLE_NAME.fullmatch(text):
+            return True
+        try:
+            exp.DataType.build(text, dialect=self.dialect)
+        except (SqlglotError, ValueError):
+            return False
+        return True
+
+    def argument(self, text: str) -> tuple[str, str, str]:
+        """(mode, rendered argument, identity type or '' when not part of the identity)."""
+        default = None
+        m = re.search(r"\s+DEFAULT\s+|\s*=\s*", text, re.IGNORECASE)
+        if m:
+            text, default = text[: m.start()], text[m.end() :]
+        words = text.split(None, 1)
+        mode = "IN"
+        if words and words[0].upper() in ("IN", "OUT", "INOUT", "VARIADIC"):
+            mode = words[0].upper()
+            text = words[1] if len(words) > 1 else ""
+        name = ""
+        if not self.is_type(text):
+            first, _, rest = text.strip().partition(" ")
+            name = first.strip('"') if first.startswith('"') else first.lower()
+            text = rest
+        type_text = self.type_name(text)
+        parts = [] if mode == "IN" else [mode]
+        if name:
+            parts.append(quote(name, self.dialect))
+        parts.append(type_text)
+        if default is not None:
+            parts.append(f"DEFAULT {self.expression(default, fold_constants=True)}")
+        identity = "" if mode == "OUT" else type_text
+        return mode, " ".join(parts), identity
+
+    def read(self, text: str) -> Definition | None:
+        head = ROUTINE_HEAD.match(text)
+        if head is None:
+            return None
+        kind = Kind.PROCEDURE if head.group("kind").upper() == "PROCEDURE" else Kind.FUNCTION
+        schema, name = self.read_name(head.group("name"))
+        close = balanced(text, head.end())
+        arguments = [self.argument(a) for a in split_top_level(text[head.end() : close])]
+        rest = text[close + 1 :]
+        body_match = _BODY.search(rest)
+        body = ""
+        if body_match:
+            body = body_match.group("body")
+            if body.startswith("'"):
+                body = _dollar_quote(body[1:-1].replace("''", "'"))
+            else:
+                tag = body_match.group("tag")
+                body = _dollar_quote(body[len(tag) + 2 : -(len(tag) + 2)])
+            if body_match.group("link"):
+                body += ", " + body_match.group("link")
+            rest = rest[: body_match.start()] + " " + rest[body_match.end() :]
+        else:
+            atomic = _ATOMIC.search(rest)
+            if atomic:
+                body = _WS.sub(" ", atomic.group(0).strip().rstrip(";"))
+                rest = rest[: atomic.start()]
+        rest = _WS.sub(" ", rest).strip()
+        clauses: list[str] = []
+        returns = _RETURNS.search(rest)
+        if returns:
+            clauses.append(f"RETURNS {self._returns(returns.group('type'))}")
+        elif kind is Kind.FUNCTION:
+            outs = [a for a in arguments if a[0] in ("OUT", "INOUT")]
+            if len(outs) == 1:
+                clauses.append(f"RETURNS {outs[0][1].split()[-1]}")
+            elif outs:
+                clauses.append("RETURNS record")
+        language = _LANGUAGE.search(rest)
+        lang = language.group("lang").lower() if language else "sql"
+        clauses.append(f"LANGUAGE {lang}")
+        upper = rest.upper()
+        for word in ("IMMUTABLE", "STABLE"):
+            if re.search(rf"\b{word}\b", upper):
+                clauses.append(word)
+        if re.search(r"\bSTRICT\b|\bRETURNS NULL ON NULL INPUT\b", upper):
+            clauses.append("STRICT")
+        if re.search(r"\bSECURITY DEFINER\b", upper):
+            clauses.append("SECURITY DEFINER")
+        if re.search(r"(?<!NOT )\bLEAKPROOF\b", upper):
+            clauses.append("LEAKPROOF")
+        parallel = re.search(r"\bPARALLEL (SAFE|RESTRICTED)\b", upper)
+        if parallel:
+            clauses.append(f"PARALLEL {parallel.group(1)}")
+        cost = re.search(r"\bCOST (\d+(?:\.\d+)?)", upper)
+        if cost and cost.group(1) not in ("100", "1"):
+            clauses.append(f"COST {cost.group(1)}")
+        rows = re.search(r"\bROWS (\d+)", upper)
+        if rows and rows.group(1) != "1000":
+            clauses.append(f"ROWS {rows.group(1)}")
+        if re.search(r"\bWINDOW\b", upper):
+            clauses.append("WINDOW")
+        settings = sorted(_WS.sub(" ", m.group("setting")) for m in _SET.finditer(rest))
+        clauses.extend(f"SET {s}" for s in settings)
+        signature = ", ".join(a[2] for a in arguments if a[2])
+        qualified = quote_qualified(f"{schema}.{name}", self.dialect) if schema else quote(name, self.dialect)
+        args_text = ", ".join(a[1] for a in arguments)
+        word = "PROCEDURE" if kind is Kind.PROCEDURE else "FUNCTION"
+        sql = f"CREATE {word} {qualified}({args_text}) " + " ".join(clauses)
+        if body:
+            sql += (" AS " if not body.upper().startswith(("BEGIN", "RETURN")) else " ") + body
+        return Definition(kind=kind, schema=schema, name=f"{name}({signature})", sql=sql)
+
+    def _returns(self, text: str) -> str:
+        text = text.strip()
+        m = re.match(r"TABLE\s*\((.*)\)\s*$", text, re.IGNORECASE | re.DOTALL)
+        if m:
+            columns = [self.argument(c)[1] for c in split_top_level(m.group(1))]
+            return f"TABLE({', '.join(columns)})"
+        m = re.match(r"SETOF\s+(.*)$", text, re.IGNORECASE | re.DOTALL)
+        if m:
+            return f"SETOF {self.type_name(m.group(1))}"
+        return self.type_name(text)
+
+
+def _dollar_quote(body: str) -> str:
+    tag = "$$"
+    n = 0
+    while tag in body:
+        n += 1
+        tag = f"$_{n}$" if n > 1 else "$_$"
+    return f"{tag}{body}{tag}"
+
+
+_TRIGGER = re.compile(
+    rf"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?P<constraint>CONSTRAINT\s+)?TRIGGER\s+(?P<name>{_IDENT})\s+"
+    rf"(?P<timing>BEFORE|AFTER|INSTEAD\s+OF)\s+(?P<events>.+?)\s+ON\s+(?P<table>{_QNAME})(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_EXECUTE = re.compile(
+    rf"\bEXECUTE\s+(?:FUNCTION|PROCEDURE)\s+(?P<function>{_QNAME})\s*\((?P<args>.*)\)\s*$", re.I | re.DOTALL
+)
+_POLICY = re.compile(
+    rf"\s*CREATE\s+POLICY\s+(?P<name>{_IDENT})\s+ON\s+(?P<table>{_QNAME})(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_DOMAIN = re.compile(
+    rf"\s*CREATE\s+DOMAIN\s+(?P<name>{_QNAME})\s+(?:AS\s+)?(?P<rest>.*)$", re.IGNORECASE | re.DOTALL
+)
+_DOMAIN_CLAUSE = re.compile(
+    rf"\b(?:CONSTRAINT\s+(?P<cname>{_IDENT})\s+)?(?P<what>NOT\s+NULL|NULL|CHECK\s*\(|DEFAULT\s+|COLLATE\s+)",
+    re.IGNORECASE,
+)
+_EXTENSION = re.compile(
+    rf"\s*CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{_IDENT})(?:\s+WITH)?"
+    rf"(?:\s+SCHEMA\s+(?P<schema>{_IDENT}))?(?:\s+VERSION\s+\S+)?(?:\s+CASCADE)?\s*$",
+    re.IGNORECASE,
+)
+_EVENT_ORDER = {"INSERT": 0, "DELETE": 1, "UPDATE": 2, "TRUNCATE": 3}
+
+
+class PatternReader:
+    """Triggers, policies, domains and extensions, read by pattern, with their names qualified."""
+
+    def __init__(self, routines: RoutineReader, unquote: Callable[[str], str]) -> None:
+        self.routines = routines
+        self.unquote = unquote
+
+    def _qualified(self, text: str) -> tuple[str, str, str]:
+        schema, name = self.routines.read_name(text)
+        rendered = (
+            quote_qualified(f"{schema}.{name}", self.routines.dialect)
+            if schema
+            else quote(name, self.routines.dialect)
+        )
+        return schema, name, rendered
+
+    def trigger(self, text: str) -> Definition | None:
+        m = _TRIGGER.match(text)
+        if m is None:
+            return None
+        name = self.unquote(m.group("name"))
+        schema, table, table_sql = self._qualified(m.group("table"))
+        events = sorted(
+            (_WS.sub(" ", e.strip()).upper() for e in re.split(r"\s+OR\s+", m.group("events"), flags=re.I)),
+            key=lambda e: _EVENT_ORDER.get(e.split()[0], 9),
+        )
+        rest = m.group("rest")
+        execute = _EXECUTE.search(rest)
+        if execute is None:
+            return None
+        _, _, function_sql = self._qualified(execute.group("function"))
+        args = ", ".join(split_top_level(execute.group("args")))
+        rest = rest[: execute.start()]
+        when = ""
+        w = re.search(r"\bWHEN\s*\(", rest, re.IGNORECASE)
+        if w:
+            close = balanced(rest, w.end())
+            when = f" WHEN ({self.routines.expression(rest[w.end() : close])})"
+            rest = rest[: w.start()] + rest[close + 1 :]
+        each = re.search(r"\bFOR\s+(?:EACH\s+)?(ROW|STATEMENT)\b", rest, re.IGNORECASE)
+        level = each.group(1).upper() if each else "STATEMENT"
+        if each:
+            rest = rest[: each.start()] + rest[each.end() :]
+        others = _WS.sub(" ", rest).strip()
+        for default in ("NOT DEFERRABLE", "INITIALLY IMMEDIATE"):
+            others = re.sub(rf"\b{default}\b", "", others, flags=re.IGNORECASE).strip()
+        head = "CREATE CONSTRAINT TRIGGER" if m.group("constraint") else "CREATE TRIGGER"
+        timing = _WS.sub(" ", m.group("timing").upper())
+        sql = f"{head} {quote(name, self.routines.dialect)} {timing} {' OR '.join(events)} ON {table_sql}"
+        if others:
+            sql += f" {others}"
+        sql += f" FOR EACH {level}{when} EXECUTE FUNCTION {function_sql}({args})"
+        return Definition(kind=Kind.TRIGGER, schema=schema, name=f"{table}.{name}", sql=sql)
+
+    def domain(self, text: str) -> Definition | None:
+        """CREATE DOMAIN with its clauses in one order; an unnamed CHECK gets PostgreSQL's `<domain>_check`."""
+        m = _DOMAIN.match(text)
+        if m is None:
+            return None
+        schema, name, name_sql = self._qualified(m.group("name"))
+        rest = m.group("rest").strip().rstrip(";")
+        first = _DOMAIN_CLAUSE.search(rest)
+        type_text = rest[: first.start()] if first else rest
+        clauses: list[str] = []
+        checks: list[tuple[str, str]] = []
+        not_null = False
+        pos = first.start() if first else len(rest)
+        while pos < len(rest):
+            clause = _DOMAIN_CLAUSE.match(rest, pos) or _DOMAIN_CLAUSE.search(rest, pos)
+            if clause is None:
+                break
+            what = _WS.sub(" ", clause.group("what").upper()).strip()
+            cname = self.unquote(clause.group("cname")) if clause.group("cname") else None
+            if what.startswith("CHECK"):
+                close = balanced(rest, clause.end())
+                checks.append((cname or "", self.routines.expression(rest[clause.end() : close])))
+                pos = close + 1
+            elif what == "NOT NULL":
+                not_null = True
+                pos = clause.end()
+            elif what == "NULL":
+                pos = clause.end()
+            else:
+                following = _DOMAIN_CLAUSE.search(rest, clause.end())
+                end = following.start() if following else len(rest)
+                value = rest[clause.end() : end].strip()
+                if what == "DEFAULT":
+                    clauses.append(f"DEFAULT {self.routines.expression(value)}")
+                else:
+                    clauses.insert(0, f"COLLATE {value}")
+                pos = end
+        sql = f"CREATE DOMAIN {name_sql} AS {self.routines.type_name(type_text)}"
+        sql += "".join(f" {c}" for c in clauses)
+        if not_null:
+            sql += " NOT NULL"
+        taken: set[str] = set()
+        for cname, expression in sorted(checks, key=lambda c: (c[0] == "", c[0])):
+            if not cname:
+                base = make_object_name(name, None, "check")
+                cname, n = base, 0
+                while cname in taken:
+                    n += 1
+                    cname = f"{base}{n}"
+            taken.add(cname)
+            sql += f" CONSTRAINT {quote(cname, self.routines.dialect)} CHECK ({expression})"
+        return Definition(kind=Kind.DOMAIN, schema=schema, name=name, sql=sql)
+
+    def extension(self, text: str) -> Definition | None:
+        """CREATE EXTENSION; the default schema, versions and CASCADE are not part of the schema's shape."""
+        m = _EXTENSION.match(text)
+        if m is None:
+            return None
+        name = self.unquote(m.group("name"))
+        sql = f"CREATE EXTENSION {quote(name, self.routines.dialect)}"
+        schema = self.unquote(m.group("schema")) if m.group("schema") else ""
+        if schema and schema != self.routines.default_schema:
+            sql += f" WITH SCHEMA {quote(schema, self.routines.dialect)}"
+        return Definition(kind=Kind.EXTENSION, schema="", name=name, sql=sql)
+
+    def policy(self, text: str) -> Definition | None:
+        m = _POLICY.match(text)
+        if m is None:
+            return None
+        name = self.unquote(m.group("name"))
+        schema, table, table_sql = self._qualified(m.group("table"))
+        rest = m.group("rest")
+        clauses = []
+        restrictive = re.search(r"\bAS\s+RESTRICTIVE\b", rest, re.IGNORECASE)
+        if restrictive:
+            clauses.append("AS RESTRICTIVE")
+        command = re.search(r"\bFOR\s+(ALL|SELECT|INSERT|UPDATE|DELETE)\b", rest, re.IGNORECASE)
+        if command and command.group(1).upper() != "ALL":
+            clauses.append(f"FOR {command.group(1).upper()}")
+        roles = re.search(
+            r"\bTO\s+(.+?)(?=\s+USING\b|\s+WITH\s+CHECK\b|\s*$)", rest, re.IGNORECASE | re.DOTALL
+        )
+        if roles:
+            names = sorted(r.strip().lower() for r in roles.group(1).split(","))
+            if names != ["public"]:
+                clauses.append(f"TO {', '.join(names)}")
+        for keyword, pattern in (("USING", r"\bUSING\s*\("), ("WITH CHECK", r"\bWITH\s+CHECK\s*\(")):
+            found = re.search(pattern, rest, re.IGNORECASE)
+            if found:
+                close = balanced(rest, found.end())
+                clauses.append(f"{keyword} ({self.routines.expression(rest[found.end() : close])})")
+        sql = f"CREATE POLICY {quote(name, self.routines.dialect)} ON {table_sql}" + "".join(
+            f" {c}" for c in clauses
+        )
+        return Definition(kind=Kind.POLICY, schema=schema, name=f"{table}.{name}", sql=sql)

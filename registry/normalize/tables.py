@@ -1,0 +1,267 @@
+"""CREATE TABLE: columns (types, defaults, serials, identities, generated), constraints and partitions."""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+from schemareg.model import Column, ConstraintKind, Kind, Sequence, Table
+from schemareg.names import make_object_name, needs_quotes
+from schemareg.normalize import ops
+from schemareg.normalize.constraints import (
+    CONSTRAINT_NAME,
+    add_constraint,
+    check,
+    foreign_key,
+    inline_index,
+    table_constraint,
+)
+from schemareg.normalize.context import Context, Unsupported
+from schemareg.normalize.opaque import opaque
+from schemareg.normalize.sequences import sequence_options
+from schemareg.normalize.text import literal_value, squash, upper_words
+from schemareg.render import literal, quote_qualified
+
+SERIALS = {
+    exp.DataType.Type.SERIAL: "INT",
+    exp.DataType.Type.BIGSERIAL: "BIGINT",
+    exp.DataType.Type.SMALLSERIAL: "SMALLINT",
+}
+_NUMERIC_TYPES = {"INT", "BIGINT", "SMALLINT", "DECIMAL", "DOUBLE PRECISION", "REAL", "FLOAT", "NUMERIC"}
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_ZONED_TIMESTAMP = re.compile(
+    r"(\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(?:[+-]\d\d(?::?\d\d)?|Z|UTC)"
+)
+_IDENTITY_OPTIONS = (
+    ("start", "START WITH"),
+    ("increment", "INCREMENT BY"),
+    ("minvalue", "MINVALUE"),
+    ("maxvalue", "MAXVALUE"),
+    ("cache", "CACHE"),
+)
+
+
+def create_table(context: Context, tree: exp.Create, text: str) -> list[ops.AnyOp]:
+    target = tree.this
+    schema, name = context.table_name(target)
+    table = Table(schema=schema, name=name)
+    qualified = context.qualify(schema, name)
+    if tree.expression is not None and not isinstance(tree.expression, exp.Schema):
+        return [opaque(context, text, kind=Kind.TABLE, name=qualified)]  # CREATE TABLE ... AS SELECT
+    sequences: list[ops.AnyOp] = []
+    constraints: list[ops.AddConstraint] = []
+    indexes: list[ops.CreateIndex] = []
+    partition_of = False
+    options: list[str] = []
+    for prop in (tree.args.get("properties") or exp.Properties(expressions=[])).expressions:
+        if isinstance(prop, exp.PartitionedByProperty):
+            table.partition_by = _partition_by(context, prop)
+        elif isinstance(prop, exp.PartitionedOfProperty):
+            partition_of = True
+            table.partition_of = context.qualified_name(prop.this)
+            table.partition_bound = partition_bound(
+                context.generate(prop.expression) if prop.expression else "DEFAULT"
+            )
+        elif isinstance(prop, exp.TemporaryProperty):
+            options.append("TEMPORARY")
+        elif isinstance(prop, exp.UnloggedProperty):
+            options.append("UNLOGGED")
+        elif isinstance(prop, exp.EngineProperty):
+            options.append(f"ENGINE={context.generate(prop.this).upper()}")
+        elif isinstance(prop, exp.SchemaCommentProperty):
+            table.comment = literal_value(prop.this)
+        elif isinstance(prop, exp.CharacterSetProperty | exp.CollateProperty | exp.AutoIncrementProperty):
+            continue  # table defaults that do not change the columns as declared
+        else:
+            options.append(context.generate(prop))
+    if options:
+        table.options = " ".join(options)
+    for item in target.expressions if isinstance(target, exp.Schema) else []:
+        if isinstance(item, exp.ColumnDef):
+            column, extra = column_def(context, item, qualified)
+            table.columns.append(column)
+            for op in extra:
+                if isinstance(op, ops.AddConstraint):
+                    constraints.append(op)
+                elif isinstance(op, ops.CreateSequence):
+                    sequences.append(op)
+        elif isinstance(item, exp.IndexColumnConstraint):
+            indexes.append(inline_index(context, item, qualified))
+        else:
+            constraints.append(table_constraint(context, item, qualified, name))
+    not_valid = _not_valid_names(context, text)
+    for op in constraints:
+        if op.constraint.name in not_valid and not op.constraint.definition.endswith(" NOT VALID"):
+            op.constraint.definition += " NOT VALID"
+    return [
+        *sequences,
+        ops.CreateTable(table=table, if_not_exists=bool(tree.args.get("exists")), partition_of=partition_of),
+        *constraints,
+        *indexes,
+    ]
+
+
+def _partition_by(context: Context, prop: exp.PartitionedByProperty) -> str:
+    node = prop.this
+    if isinstance(node, exp.Anonymous):
+        method = str(node.this).upper()
+        keys = ", ".join(context.expression(e) for e in node.expressions)
+        return f"{method} ({keys})"
+    if isinstance(node, exp.Schema):
+        return f"({', '.join(context.expression(e) for e in node.expressions)})"
+    return context.expression(node)
+
+
+def column_def(context: Context, item: exp.ColumnDef, table: str) -> tuple[Column, list[ops.AnyOp]]:
+    """A column, and the constraints and sequence (for a serial) it declares."""
+    name = context.fold(item.this)
+    kind = item.args.get("kind")
+    extra: list[ops.AnyOp] = []
+    column = Column(name=name, type=context.type_sql(kind) if isinstance(kind, exp.DataType) else "")
+    if isinstance(kind, exp.DataType) and kind.this in SERIALS and context.dialect == "postgres":
+        column.type = SERIALS[kind.this]
+        column.nullable = False
+        schema, _, table_name = table.rpartition(".")
+        sequence_name = make_object_name(table_name, name, "seq")
+        as_type = "" if column.type == "BIGINT" else f"AS {column.type}"
+        extra.append(
+            ops.CreateSequence(
+                sequence=Sequence(
+                    schema=schema, name=sequence_name, options=as_type, owned_by=f"{table}.{name}"
+                )
+            )
+        )
+        column.default = nextval(context.qualify(schema, sequence_name))
+    for constraint in item.constraints:
+        constraint_name = context.fold(constraint.this) if constraint.this is not None else None
+        kind_node = constraint.kind
+        if isinstance(kind_node, exp.NotNullColumnConstraint):
+            column.nullable = bool(kind_node.args.get("allow_null"))
+        elif isinstance(kind_node, exp.DefaultColumnConstraint):
+            column.default = default_expression(context, kind_node.this, column.type)
+        elif isinstance(kind_node, exp.PrimaryKeyColumnConstraint):
+            if context.dialect != "sqlite":
+                column.nullable = False
+            extra.append(
+                add_constraint(
+                    context, table, constraint_name, ConstraintKind.PRIMARY_KEY, [name], "PRIMARY KEY"
+                )
+            )
+        elif isinstance(kind_node, exp.UniqueColumnConstraint):
+            nulls = " NULLS NOT DISTINCT" if kind_node.args.get("nulls") else ""
+            definition = f"UNIQUE{nulls} ({context.quote(name)})"
+            extra.append(
+                add_constraint(context, table, constraint_name, ConstraintKind.UNIQUE, [name], definition)
+            )
+        elif isinstance(kind_node, exp.Reference):
+            extra.append(foreign_key(context, table, constraint_name, [name], kind_node))
+        elif isinstance(kind_node, exp.CheckColumnConstraint):
+            extra.append(check(context, table, constraint_name, kind_node, column_name=name))
+        elif isinstance(kind_node, exp.GeneratedAsIdentityColumnConstraint):
+            column.identity = _identity(context, kind_node, table, name)
+            column.nullable = False
+        elif isinstance(kind_node, exp.ComputedColumnConstraint):
+            column.generated = context.expression(kind_node.this)
+        elif isinstance(kind_node, exp.GeneratedAsRowColumnConstraint):
+            raise Unsupported
+        elif isinstance(kind_node, exp.CollateColumnConstraint):
+            column.collation = collation(context.generate(kind_node.this))
+        elif isinstance(kind_node, exp.CommentColumnConstraint):
+            column.comment = literal_value(kind_node.this)
+        elif isinstance(kind_node, exp.AutoIncrementColumnConstraint):
+            column.identity = "AUTO_INCREMENT" if context.dialect == "mysql" else "AUTOINCREMENT"
+        elif isinstance(kind_node, exp.OnUpdateColumnConstraint):
+            column.default = (column.default or "") + f" ON UPDATE {context.expression(kind_node.this)}"
+        elif isinstance(kind_node, exp.CharacterSetColumnConstraint):
+            continue
+        else:
+            raise Unsupported
+    return column, extra
+
+
+def default_expression(context: Context, node: exp.Expression, column_type: str) -> str:
+    """A column default as PostgreSQL stores it for a column of that type."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    # 'x'::character varying on a varchar column is just 'x'.
+    if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal | exp.Array):
+        target = context.type_sql(node.to.copy()) if node.to is not None else ""
+        if _base_type(target) == _base_type(column_type) or target == column_type:
+            node = node.this
+    if isinstance(node, exp.Anonymous | exp.Func) and str(getattr(node, "name", "")).lower() == "nextval":
+        arg = node.expressions[0] if node.expressions else node.this
+        while isinstance(arg, exp.Cast | exp.Paren):
+            arg = arg.this
+        if isinstance(arg, exp.Literal):
+            return nextval(context.read_qualified_name(arg.this))
+    if (
+        isinstance(node, exp.Literal)
+        and node.is_string
+        and _NUMBER.fullmatch(node.this)
+        and _base_type(column_type) in _NUMERIC_TYPES
+    ):
+        return str(node.this)
+    if isinstance(node, exp.Literal) and node.is_string and _base_type(column_type) == "TIMESTAMP":
+        # A zone on a timestamp without time zone is dropped when the default is stored.
+        zoned = _ZONED_TIMESTAMP.fullmatch(node.this)
+        if zoned:
+            node = exp.Literal.string(zoned.group(1))
+    return context.expression(node)
+
+
+def _identity(
+    context: Context, node: exp.GeneratedAsIdentityColumnConstraint, table: str, column: str
+) -> str:
+    how = "ALWAYS" if node.this else "BY DEFAULT"
+    parts = []
+    for key, word in _IDENTITY_OPTIONS:
+        value = node.args.get(key)
+        if value is not None:
+            parts.append(f"{word} {context.generate(value)}")
+    options = sequence_options(
+        " ".join(parts) + (" CYCLE" if node.args.get("cycle") else ""),
+        table=table,
+        column=column,
+        context=context,
+    )
+    return how + (f" ({options})" if options else "")
+
+
+def nextval(sequence: str) -> str:
+    return f"NEXTVAL(CAST({literal(quote_qualified(sequence))} AS REGCLASS))"
+
+
+def _base_type(type_text: str) -> str:
+    return type_text.split("(", 1)[0].strip().upper()
+
+
+def _not_valid_names(context: Context, text: str) -> set[str]:
+    """Names of the constraints a CREATE TABLE declares NOT VALID (sqlglot reads past the words)."""
+    names = set()
+    for found in re.finditer(r"\bNOT\s+VALID\b", text, re.IGNORECASE):
+        heads = list(CONSTRAINT_NAME.finditer(text, 0, found.start()))
+        if heads:
+            names.add(context.unquote(heads[-1].group(1)))
+    return names
+
+
+def partition_bound(text: str) -> str:
+    """A partition bound as pg_dump prints it: `FOR VALUES FROM (...) TO (...)`, `... IN (...)`, `DEFAULT`."""
+    bound = upper_words(squash(text))
+    if bound != "DEFAULT" and not bound.startswith("FOR VALUES"):
+        bound = f"FOR VALUES {bound}"
+    bound = re.sub(r"\s*\(\s*", " (", bound)
+    bound = re.sub(r"\s*\)", ")", bound)
+    bound = re.sub(r"\)(?=[A-Za-z])", ") ", bound)
+    return re.sub(r"\(\s*(FOR|FROM|TO|IN|WITH)\b", r"(\1", bound).replace("  ", " ").strip()
+
+
+def collation(text: str) -> str:
+    text = text.strip()
+    if text.lower().startswith("pg_catalog."):
+        text = text[len("pg_catalog.") :]
+    if text.startswith('"') and text.endswith('"'):
+        inner = text[1:-1]
+        return text if needs_quotes(inner) else inner
+    return text if not needs_quotes(text.lower()) or text.lower() != text else text.lower()
