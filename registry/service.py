@@ -21,7 +21,7 @@ from schemareg.changelog import render_markdown
 from schemareg.diff import Diff, DiffRules, diff_schemas
 from schemareg.errors import Conflict, InputError, InvalidName, NotFound
 from schemareg.model import FOLDERS, CanonicalObject, Kind, ObjectKey, Schema
-from schemareg.normalize import normalize, normalizer_info
+from schemareg.normalize import normalize, normalizer_info, remember
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from schemareg.projects import CONFIG_FILE, Project, atomic_write, check_dialect, read_config, write_config
 from schemareg.render import render_schema_sql
@@ -352,6 +352,8 @@ class Registry:
         branch = BRANCH_PREFIX + env
         fingerprint = schema.fingerprint
         schema_sql = render_schema_sql(schema)  # rendered before taking the lock: it needs no head
+        # The next snapshot diffs against this one, read back from schema.sql: let that cost a lookup.
+        remember(schema_sql, schema, options=settings.normalize)
         with self._write(repo):
             head = repo.ref(branch)
             if head is not None and self._unchanged(project, repo, head, fingerprint, seed_data):

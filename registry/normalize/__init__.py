@@ -18,7 +18,13 @@ from schemareg.errors import InputError, SQLParseError
 from schemareg.model import Definition, Issue, Kind, Schema
 from schemareg.normalize import ops as o
 from schemareg.normalize.apply import Applier, finish
-from schemareg.normalize.cache import StatementCache, default_cache_dir, statement_key
+from schemareg.normalize.cache import (
+    StatementCache,
+    decode_schema,
+    default_cache_dir,
+    encode_schema,
+    statement_key,
+)
 from schemareg.normalize.compile import Compiler
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions, options_from_mapping
 from schemareg.normalize.split import line_column, split_statements, structural_error
@@ -98,8 +104,15 @@ def normalize(
         store = None
     else:
         store = cache
-    statements, meta = split_statements(sql, dialect)
     salt = f"{NORMALIZER_VERSION}\0{_code_digest()}\0{dialect}\0{options.salt}".encode()
+    script_key = statement_key(salt + b"\0script", sql)
+    if store is not None:
+        known = store.get_script(script_key)
+        if known is not None:
+            schema = decode_schema(known)
+            schema.stats.cached = schema.stats.statements
+            return schema
+    statements, meta = split_statements(sql, dialect)
     keys = [statement_key(salt, st.text) for st in statements]
     cached = store.get_many(keys) if store is not None else {}
     compiler = _compilers.get((dialect, options)) or _compilers.setdefault(
@@ -147,7 +160,17 @@ def normalize(
     finish(schema)
     stats.objects = len(schema.objects)
     stats.opaque = sum(1 for obj in schema.objects.values() if isinstance(obj, Definition) and obj.opaque)
+    if store is not None:
+        schema.rendered()  # kept with it: a script seen again is not rendered again either
+        store.put_script(script_key, encode_schema(schema))
     return schema
+
+
+def remember(sql: str, schema: Schema, *, options: NormalizeOptions = DEFAULT_OPTIONS) -> None:
+    """Record that `sql` normalises to `schema` (its canonical text, for instance, which normalises to the
+    schema it was rendered from), so that normalising `sql` later costs one cache lookup."""
+    salt = f"{NORMALIZER_VERSION}\0{_code_digest()}\0{schema.dialect}\0{options.salt}".encode()
+    default_cache().put_script(statement_key(salt + b"\0script", sql), encode_schema(schema))
 
 
 def _keep_orphan(applier: Applier, compiler: Compiler, text: str, schema: Schema) -> None:

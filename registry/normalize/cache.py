@@ -1,8 +1,13 @@
-"""The statement cache: compiled ops keyed by a hash of the statement text and the normaliser's version.
+"""The statement cache: compiled ops keyed by a hash of the statement text and the normaliser's version,
+and whole normalised scripts keyed the same way by the script's text.
 
 A small in-memory layer over an SQLite file (WAL mode, so concurrent processes share it safely), bounded in
 entries; the oldest-used entries go first. The cache is only ever an optimisation: if its file cannot be
 opened or written, normalisation carries on without it.
+
+A script seen before (a daily drift check of an unchanged database, a file normalised again, the previous
+snapshot's canonical text) costs one lookup: its schema comes back with its canonical text per object, so
+nothing is compiled, applied or rendered again.
 """
 
 from __future__ import annotations
@@ -16,8 +21,14 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import msgspec
+
+from schemareg.model import Definition, Issue, ObjectKey, Schema, SchemaObject, Sequence, Stats, Table
+
 DEFAULT_MAX_ENTRIES = 200_000
+DEFAULT_MAX_SCRIPTS = 64  # whole scripts kept: each is a whole schema, up to a few MB for 4,000 tables
 _MEMORY_ENTRIES = 50_000
+_MEMORY_SCRIPTS = 4
 
 
 def default_cache_dir() -> Path:
@@ -35,10 +46,18 @@ def statement_key(salt: bytes, text: str) -> bytes:
 class StatementCache:
     """Maps statement keys to encoded ops. `path=None` keeps it in memory only."""
 
-    def __init__(self, path: Path | None = None, *, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        max_entries: int = DEFAULT_MAX_ENTRIES,
+        max_scripts: int = DEFAULT_MAX_SCRIPTS,
+    ) -> None:
         self.path = path
         self.max_entries = max_entries
+        self.max_scripts = max_scripts
         self._memory: dict[bytes, bytes] = {}
+        self._scripts: dict[bytes, bytes] = {}
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         self._db_failed = False
@@ -61,6 +80,12 @@ class StatementCache:
                     )
                 )
                 _retry(lambda: db.execute("CREATE INDEX IF NOT EXISTS entries_used ON entries (used)"))
+                _retry(
+                    lambda: db.execute(
+                        "CREATE TABLE IF NOT EXISTS scripts (key BLOB PRIMARY KEY, schema BLOB NOT NULL,"
+                        " used REAL NOT NULL) WITHOUT ROWID"
+                    )
+                )
                 self._db = db
             except (sqlite3.Error, OSError):
                 self._db_failed = True
@@ -123,6 +148,52 @@ class StatementCache:
             with contextlib.suppress(sqlite3.Error):
                 _retry(write)
 
+    def get_script(self, key: bytes) -> bytes | None:
+        """The encoded schema of a whole script (`encode_schema`), if it was normalised before."""
+        with self._lock:
+            found = self._scripts.get(key)
+            if found is not None:
+                return found
+            db = self._connect()
+            if db is None:
+                return None
+            try:
+                row = db.execute("SELECT schema FROM scripts WHERE key = ?", (key,)).fetchone()
+                if row is None:
+                    return None
+                db.execute("UPDATE scripts SET used = ? WHERE key = ?", (time.time(), key))
+            except sqlite3.Error:
+                return None
+            self._remember_script(key, row[0])
+            return bytes(row[0])
+
+    def put_script(self, key: bytes, value: bytes) -> None:
+        with self._lock:
+            self._remember_script(key, value)
+            db = self._connect()
+            if db is None:
+                return
+
+            def write() -> None:
+                with _transaction(db):
+                    db.execute(
+                        "INSERT OR REPLACE INTO scripts (key, schema, used) VALUES (?, ?, ?)",
+                        (key, value, time.time()),
+                    )
+                    db.execute(
+                        "DELETE FROM scripts WHERE key IN (SELECT key FROM scripts ORDER BY used DESC"
+                        " LIMIT -1 OFFSET ?)",
+                        (self.max_scripts,),
+                    )
+
+            with contextlib.suppress(sqlite3.Error):
+                _retry(write)
+
+    def _remember_script(self, key: bytes, value: bytes) -> None:
+        if len(self._scripts) >= _MEMORY_SCRIPTS:
+            self._scripts.pop(next(iter(self._scripts)))
+        self._scripts[key] = value
+
     def _remember(self, key: bytes, value: bytes) -> None:
         if len(self._memory) >= _MEMORY_ENTRIES:
             self._memory.clear()
@@ -131,6 +202,7 @@ class StatementCache:
     def clear_memory(self) -> None:
         with self._lock:
             self._memory.clear()
+            self._scripts.clear()
 
     def close(self) -> None:
         with self._lock:
@@ -169,3 +241,53 @@ def _transaction(db: sqlite3.Connection):  # type: ignore[no-untyped-def]
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+# -- whole schemas -----------------------------------------------------------------------------------------
+
+_TYPES: tuple[type[SchemaObject], ...] = (Table, Sequence, Definition)
+_DECODERS = [msgspec.msgpack.Decoder(kind) for kind in _TYPES]
+
+
+class _Encoded(msgspec.Struct, array_like=True):
+    dialect: str
+    keys: list[ObjectKey]
+    objects: list[tuple[int, msgspec.Raw]]  # (index in _TYPES, the object), in the schema's order
+    stats: Stats
+    issues: list[Issue]
+    rendered: list[str] | None  # canonical text per key, in `keys` order sorted, when it was computed
+
+
+_ENCODED = msgspec.msgpack.Decoder(_Encoded)
+_ENCODER = msgspec.msgpack.Encoder()
+
+
+def encode_schema(schema: Schema) -> bytes:
+    """A schema as bytes for the cache, with its canonical text per object once it is computed."""
+    keys = list(schema.objects)
+    rendered = schema.cached_rendering()
+    return _ENCODER.encode(
+        _Encoded(
+            dialect=schema.dialect,
+            keys=keys,
+            objects=[
+                (_TYPES.index(type(obj)), msgspec.Raw(_ENCODER.encode(obj)))
+                for obj in schema.objects.values()
+            ],
+            stats=schema.stats,
+            issues=schema.issues,
+            rendered=None if rendered is None else [rendered[key] for key in sorted(keys)],
+        )
+    )
+
+
+def decode_schema(blob: bytes) -> Schema:
+    encoded = _ENCODED.decode(blob)
+    objects = {
+        key: _DECODERS[kind].decode(raw)
+        for key, (kind, raw) in zip(encoded.keys, encoded.objects, strict=True)
+    }
+    schema = Schema(dialect=encoded.dialect, objects=objects, stats=encoded.stats, issues=encoded.issues)
+    if encoded.rendered is not None:
+        schema._rendered = dict(zip(sorted(encoded.keys), encoded.rendered, strict=True))
+    return schema

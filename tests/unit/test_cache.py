@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -40,7 +41,7 @@ def test_changing_one_statement_recompiles_only_that_one(tmp_path: Path) -> None
 
 
 def test_the_cache_is_bounded(tmp_path: Path) -> None:
-    cache = StatementCache(tmp_path / "c.sqlite3", max_entries=10)
+    cache = StatementCache(tmp_path / "c.sqlite3", max_entries=10, max_scripts=10)
     for i in range(30):
         normalize(f"CREATE TABLE t{i} (a int);", cache=cache)
     cache.clear_memory()
@@ -67,3 +68,33 @@ def test_processes_share_one_cache_file_safely(tmp_path: Path) -> None:
     cache = StatementCache(path)
     every = [f"CREATE TABLE p{n}_{i} (a int);" for n in range(4) for i in range(40)]
     assert normalize("\n".join(every), cache=cache).stats.cached == len(every)
+
+
+def test_whole_scripts_are_bounded_and_come_back_equal(tmp_path: Path) -> None:
+    cache = StatementCache(tmp_path / "c.sqlite3", max_scripts=3)
+    first = normalize(SQL, cache=cache)
+    cache.clear_memory()
+    again = normalize(SQL, cache=cache)
+    assert again.objects == first.objects and again.fingerprint == first.fingerprint
+    assert again.cached_rendering() is not None  # not rendered again
+    assert again.stats.cached == again.stats.statements
+    for i in range(10):
+        normalize(f"CREATE TABLE t{i} (a int);", cache=cache)
+    with sqlite3.connect(tmp_path / "c.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM scripts").fetchone() == (3,)
+
+
+def test_a_remembered_canonical_text_is_not_normalised_again(tmp_path: Path) -> None:
+    from schemareg.normalize import remember, set_default_cache
+
+    cache = StatementCache(tmp_path / "c.sqlite3")
+    set_default_cache(cache)
+    try:
+        schema = normalize(SQL, cache=cache)
+        canonical = "\n".join(schema.rendered().values())
+        remember(canonical, schema)
+        warm = normalize(canonical, cache=cache)
+        assert warm.stats.cached == warm.stats.statements
+        assert normalize(canonical, cache=False).fingerprint == schema.fingerprint
+    finally:
+        set_default_cache(None)
