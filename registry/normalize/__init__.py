@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
+import os
 import threading
-from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from schemareg.errors import InputError, SQLParseError
 from schemareg.model import Definition, Issue, Kind, Schema
 from schemareg.normalize import ops as o
-from schemareg.normalize.apply import Applier, finish
 from schemareg.normalize.cache import (
     StatementCache,
     decode_schema,
@@ -25,10 +26,13 @@ from schemareg.normalize.cache import (
     encode_schema,
     statement_key,
 )
-from schemareg.normalize.compile import Compiler
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions, options_from_mapping
 from schemareg.normalize.split import line_column, split_statements, structural_error
-from schemareg.normalize.text import statement_name
+
+if TYPE_CHECKING:
+    # Imported where a statement is compiled: a script found in the cache never loads sqlglot.
+    from schemareg.normalize.apply import Applier
+    from schemareg.normalize.compile import Compiler
 
 __all__ = [
     "DIALECTS",
@@ -42,7 +46,7 @@ __all__ = [
 
 DIALECTS = ("postgres", "mysql", "sqlite")
 # Bump the first number whenever the canonical output changes, so cached ops and history re-normalise.
-NORMALIZER_VERSION = f"1+sqlglot.{version('sqlglot')}"
+NORMALIZER_VERSION = "1"
 NORMALIZER = "schemareg-normalize"
 
 _default_cache: StatementCache | None = None
@@ -55,13 +59,33 @@ def _code_digest() -> str:
     """A digest of the code that compiles statements: cached ops from other code are never reused."""
     digest = hashlib.sha256()
     package = Path(__file__).parent
-    for path in sorted([*package.glob("*.py"), package.parent / "model.py", package.parent / "names.py"]):
+    # render.py too: a cached script keeps its canonical text.
+    others = [package.parent / name for name in ("model.py", "names.py", "render.py")]
+    for path in sorted([*package.glob("*.py"), *others]):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
+@functools.cache
+def _sqlglot_version() -> str:
+    from importlib.metadata import version
+
+    return version("sqlglot")
+
+
 def normalizer_info() -> dict[str, str]:
-    return {"name": NORMALIZER, "version": NORMALIZER_VERSION}
+    return {"name": NORMALIZER, "version": f"{NORMALIZER_VERSION}+sqlglot.{_sqlglot_version()}"}
+
+
+@functools.cache
+def _salt_base() -> str:
+    """What cached ops and scripts are keyed by besides the text: our version and code, and which sqlglot
+    is installed (known from its files, so that a warm run need not import it or read package metadata)."""
+    spec = importlib.util.find_spec("sqlglot")
+    origin = spec.origin if spec is not None else None
+    stamp = os.stat(origin) if origin else None
+    installed = f"{origin}:{stamp.st_size}:{stamp.st_mtime_ns}" if stamp else "none"
+    return f"{NORMALIZER_VERSION}\0{_code_digest()}\0{installed}"
 
 
 def default_cache() -> StatementCache:
@@ -104,7 +128,7 @@ def normalize(
         store = None
     else:
         store = cache
-    salt = f"{NORMALIZER_VERSION}\0{_code_digest()}\0{dialect}\0{options.salt}".encode()
+    salt = f"{_salt_base()}\0{dialect}\0{options.salt}".encode()
     script_key = statement_key(salt + b"\0script", sql)
     if store is not None:
         known = store.get_script(script_key)
@@ -112,6 +136,9 @@ def normalize(
             schema = decode_schema(known)
             schema.stats.cached = schema.stats.statements
             return schema
+    from schemareg.normalize.apply import Applier, finish
+    from schemareg.normalize.compile import Compiler
+
     statements, meta = split_statements(sql, dialect)
     keys = [statement_key(salt, st.text) for st in statements]
     cached = store.get_many(keys) if store is not None else {}
@@ -169,12 +196,14 @@ def normalize(
 def remember(sql: str, schema: Schema, *, options: NormalizeOptions = DEFAULT_OPTIONS) -> None:
     """Record that `sql` normalises to `schema` (its canonical text, for instance, which normalises to the
     schema it was rendered from), so that normalising `sql` later costs one cache lookup."""
-    salt = f"{NORMALIZER_VERSION}\0{_code_digest()}\0{schema.dialect}\0{options.salt}".encode()
+    salt = f"{_salt_base()}\0{schema.dialect}\0{options.salt}".encode()
     default_cache().put_script(statement_key(salt + b"\0script", sql), encode_schema(schema))
 
 
 def _keep_orphan(applier: Applier, compiler: Compiler, text: str, schema: Schema) -> None:
     """A statement about an object the script never created is kept, opaque, rather than dropped."""
+    from schemareg.normalize.text import statement_name
+
     op = compiler.opaque(text)
     assert isinstance(op, o.Opaque)
     definition = op.definition
