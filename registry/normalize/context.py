@@ -33,6 +33,8 @@ class Context:
         self.default_schema = DEFAULT_SCHEMA.get(dialect, "")
         self._sqlglot = sqlglot.Dialect.get_or_raise(dialect)
         self._parser = self._sqlglot.parser()
+        # One tokenizer for every statement: building one costs about as much as tokenizing a statement.
+        self._tokenizer = self._sqlglot.tokenizer()
         self._generator = self._sqlglot.generator()
         self.routines = RoutineReader(dialect, self.default_schema, self.read_name, self.text_expression)
         self.patterns = PatternReader(self.routines, self.unquote)
@@ -40,7 +42,7 @@ class Context:
     # -- parsing and printing ------------------------------------------------------------------------------
 
     def parse(self, text: str) -> exp.Expression | None:
-        expressions = self._parser.parse(self._sqlglot.tokenize(text), text)
+        expressions = self._parser.parse(self._tokenizer.tokenize(text), text)
         first = expressions[0] if expressions else None
         return first if isinstance(first, exp.Expression) else None
 
@@ -57,7 +59,7 @@ class Context:
         `fold_constants` evaluates literal-only arithmetic, as PostgreSQL does for routine argument defaults.
         """
         try:
-            node = self._parser.parse(self._sqlglot.tokenize(f"SELECT {text}"), text)[0]
+            node = self._parser.parse(self._tokenizer.tokenize(f"SELECT {text}"), text)[0]
         except Exception:
             return squash(text)
         if not isinstance(node, exp.Select) or len(node.expressions) != 1:
