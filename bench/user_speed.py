@@ -168,7 +168,8 @@ def introspect(work: Path) -> list[tuple[str, str, str, str]]:
 # -- normalisation -----------------------------------------------------------------------------------------
 
 PARSE_ALL = """
-import json, sys, sqlglot
+import json, logging, sys, sqlglot
+logging.getLogger("sqlglot").setLevel(logging.ERROR)  # its fallback warnings would slow the floor down
 for statement in json.load(open(sys.argv[1])):
     try:
         sqlglot.parse_one(statement, read="postgres")
