@@ -33,6 +33,8 @@ GZIP_LEVEL = 6  # gzip's own default: the same ratio as `pg_dump | gzip`, and zl
 ZSTD_LEVEL = 3
 PARTIAL_PREFIX = "."
 PARTIAL_SUFFIX = ".partial"
+PRIVATE_FILE = 0o600
+PRIVATE_DIRECTORY = 0o700
 
 Progress = Callable[[int, int], None]  # (bytes pg_dump wrote, bytes stored so far)
 
@@ -87,16 +89,13 @@ class Sink(Protocol):
 
 class FileSink:
     def __init__(self, directory: Path, name: str) -> None:
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise InputError(f"cannot create {directory}: {error.strerror}") from None
+        private_directory(directory)
         self.path = directory / name
         self.location = str(self.path)
         if self.path.exists() or (directory / manifest_name(name)).exists():
             raise InputError(f"{self.path} exists already")
         self.partial = directory / f"{PARTIAL_PREFIX}{name}{PARTIAL_SUFFIX}"
-        self._file: IO[bytes] | None = self.partial.open("wb")
+        self._file: IO[bytes] | None = private_file(self.partial)
 
     def write(self, data: bytes) -> None:
         assert self._file is not None
@@ -119,7 +118,28 @@ class FileSink:
             self.partial.unlink()
 
 
+def private_directory(directory: Path) -> None:
+    """Create a backup directory readable by its owner only (an existing one is left as it is)."""
+    if directory.is_dir():
+        return
+    try:
+        directory.mkdir(parents=True, mode=PRIVATE_DIRECTORY)
+        os.chmod(directory, PRIVATE_DIRECTORY)  # mkdir's mode is masked by the umask, never widened
+    except FileExistsError:
+        pass  # made by a concurrent backup
+    except OSError as error:
+        raise InputError(f"cannot create {directory}: {error.strerror}") from None
+
+
+def private_file(path: Path) -> IO[bytes]:
+    """A new file for writing, 0600 from its first byte (a backup is a copy of the whole database)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, PRIVATE_FILE)
+    os.fchmod(fd, PRIVATE_FILE)  # an existing file keeps its mode through O_CREAT
+    return os.fdopen(fd, "wb")
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
+    # mkstemp creates the file 0600
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=PARTIAL_PREFIX, suffix=PARTIAL_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
