@@ -7,9 +7,10 @@ COPY api ./api
 RUN pip install --no-cache-dir --prefix=/install -c constraints.txt '.[fast,postgres]'
 
 FROM python:3.11-slim
-# git serves `git clone` and packs the repos; the PostgreSQL client tools make backups and restores.
+# git serves `git clone` and packs the repos. The PostgreSQL client tools for backups and restores come
+# with the `postgres` extra (PostgreSQL 18's, which read every older server), as on any other install.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends git postgresql-client \
+    && apt-get install -y --no-install-recommends git \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 schemareg \
     && mkdir -p /data && chown schemareg /data

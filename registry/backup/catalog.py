@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from schemareg.backup import s3 as s3lib
-from schemareg.backup.dump import PARTIAL_SUFFIX
 from schemareg.backup.manifest import MANIFEST_SUFFIX, Manifest, decode, manifest_name
+from schemareg.backup.sinks import PARTIAL_SUFFIX
 from schemareg.errors import InputError, NotFound
 
 CHUNK = 1024 * 1024

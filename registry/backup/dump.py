@@ -12,6 +12,7 @@ import fcntl
 import hashlib
 import os
 import subprocess
+import tarfile
 import tempfile
 import time
 import zlib
@@ -19,22 +20,27 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
 from schemareg import __version__
+from schemareg.backup import crypto
 from schemareg.backup import s3 as s3lib
-from schemareg.backup.manifest import FULL_KINDS, Manifest, encode, manifest_name
-from schemareg.backup.pg import RESTRICT_KEY, Database, Tools, first_error, schema_fingerprint
+from schemareg.backup.manifest import FULL_KINDS, Manifest, manifest_name
+from schemareg.backup.pg import (
+    RESTRICT_KEY,
+    Database,
+    Tools,
+    exported_snapshot,
+    first_error,
+    schema_fingerprint,
+)
+from schemareg.backup.sinks import FileSink, S3Sink, Sink
 from schemareg.errors import ExternalError, InputError
 
 READ_SIZE = 1024 * 1024
 PIPE_SIZE = 1024 * 1024
 GZIP_LEVEL = 6  # gzip's own default: the same ratio as `pg_dump | gzip`, and zlib keeps up with it
 ZSTD_LEVEL = 3
-PARTIAL_PREFIX = "."
-PARTIAL_SUFFIX = ".partial"
-PRIVATE_FILE = 0o600
-PRIVATE_DIRECTORY = 0o700
 
 Progress = Callable[[int, int], None]  # (bytes pg_dump wrote, bytes stored so far)
 
@@ -54,6 +60,25 @@ class _Identity:
         return b""
 
 
+def parse_compression(spec: str, level: int | None = None) -> tuple[str, int | None]:
+    """`gzip`, `zstd` or `zstd:19` (an explicit --level wins over none)."""
+    method, _, detail = spec.partition(":")
+    if method not in ("gzip", "zstd"):
+        raise InputError(f"unknown compression {spec!r}: gzip, zstd or zstd:LEVEL")
+    if detail:
+        if not detail.isdigit():
+            raise InputError(f"compression level {detail!r} is not a number")
+        level = int(detail)
+    if level is not None and not (0 <= level <= (9 if method == "gzip" else 22)):
+        raise InputError(f"{method} level {level} is out of range (gzip 0-9, zstd 0-22)")
+    return method, level
+
+
+def zstd_threads() -> int:
+    """zstd's worker threads: every CPU (pg_dump mostly waits on the server and the pipe)."""
+    return max(1, os.cpu_count() or 1)
+
+
 def compressor(compression: str, level: int | None = None) -> Compressor:
     if compression == "gzip":
         # wbits 31: a gzip member with mtime 0, so equal dumps give equal files.
@@ -61,15 +86,27 @@ def compressor(compression: str, level: int | None = None) -> Compressor:
     if compression == "zstd":
         import zstandard
 
-        return zstandard.ZstdCompressor(level=ZSTD_LEVEL if level is None else level).compressobj()  # type: ignore[no-any-return]
+        chosen = ZSTD_LEVEL if level is None else level
+        threads = zstd_threads() if zstd_threads() > 1 else 0
+        return zstandard.ZstdCompressor(level=chosen, threads=threads).compressobj()  # type: ignore[no-any-return]
     raise InputError(f"unknown compression {compression!r}: gzip or zstd")
 
 
-def backup_name(kind: str, fmt: str, compression: str, when: datetime, release: str | None = None) -> str:
+def backup_name(
+    kind: str,
+    fmt: str,
+    compression: str,
+    when: datetime,
+    release: str | None = None,
+    encrypted: bool = False,
+) -> str:
     stamp = when.strftime("%Y%m%d_%H%M%S")
+    age = crypto.SUFFIX if encrypted else ""
     if fmt == "custom":
-        return f"full_backup_{stamp}.dump"
-    suffix = ".sql.gz" if compression == "gzip" else ".sql.zst"
+        return f"full_backup_{stamp}.dump{age}"
+    if fmt == "directory":
+        return f"full_backup_{stamp}.dir.tar{age}"
+    suffix = (".sql.gz" if compression == "gzip" else ".sql.zst") + age
     if kind == "schema":
         return f"schema_{stamp}{suffix}"
     if kind == "release":
@@ -77,161 +114,19 @@ def backup_name(kind: str, fmt: str, compression: str, when: datetime, release: 
     return f"full_backup_{stamp}{suffix}"
 
 
-class Sink(Protocol):
-    """Where the stored bytes go. `commit` makes the backup visible, manifest last; `abort` leaves no trace."""
-
-    location: str
-
-    def write(self, data: bytes) -> None: ...
-    def commit(self, manifest: Manifest) -> None: ...
-    def abort(self) -> None: ...
-
-
-class FileSink:
-    def __init__(self, directory: Path, name: str) -> None:
-        private_directory(directory)
-        self.path = directory / name
-        self.location = str(self.path)
-        if self.path.exists() or (directory / manifest_name(name)).exists():
-            raise InputError(f"{self.path} exists already")
-        self.partial = directory / f"{PARTIAL_PREFIX}{name}{PARTIAL_SUFFIX}"
-        self._file: IO[bytes] | None = private_file(self.partial)
-
-    def write(self, data: bytes) -> None:
-        assert self._file is not None
-        self._file.write(data)
-
-    def commit(self, manifest: Manifest) -> None:
-        assert self._file is not None
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
-        self._file = None
-        os.replace(self.partial, self.path)
-        _atomic_write(self.path.parent / manifest_name(self.path.name), encode(manifest))
-
-    def abort(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        with contextlib.suppress(FileNotFoundError):
-            self.partial.unlink()
-
-
-def private_directory(directory: Path) -> None:
-    """Create a backup directory readable by its owner only (an existing one is left as it is)."""
-    if directory.is_dir():
-        return
-    try:
-        directory.mkdir(parents=True, mode=PRIVATE_DIRECTORY)
-        os.chmod(directory, PRIVATE_DIRECTORY)  # mkdir's mode is masked by the umask, never widened
-    except FileExistsError:
-        pass  # made by a concurrent backup
-    except OSError as error:
-        raise InputError(f"cannot create {directory}: {error.strerror}") from None
-
-
-def private_file(path: Path) -> IO[bytes]:
-    """A new file for writing, 0600 from its first byte (a backup is a copy of the whole database)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, PRIVATE_FILE)
-    os.fchmod(fd, PRIVATE_FILE)  # an existing file keeps its mode through O_CREAT
-    return os.fdopen(fd, "wb")
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    # mkstemp creates the file 0600
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=PARTIAL_PREFIX, suffix=PARTIAL_SUFFIX)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-
-
-class S3Sink:
-    def __init__(
-        self,
-        client: Any,
-        location: s3lib.Location,
-        name: str,
-        *,
-        storage_class: str,
-        encryption: s3lib.Encryption,
-    ) -> None:
-        self.client, self.bucket, self.key = client, location.bucket, location.key(name)
-        self.manifest_key = location.key(manifest_name(name))
-        self.location = location.url(name)
-        self.storage_class, self.encryption = storage_class, encryption
-        with s3lib.s3_errors(f"check s3://{self.bucket}/{self.manifest_key}"):
-            if _exists(client, self.bucket, self.manifest_key):
-                raise InputError(f"{self.location} exists already")
-        self.upload = s3lib.MultipartUpload(
-            client, self.bucket, self.key, storage_class=storage_class, encryption=encryption
-        )
-
-    def write(self, data: bytes) -> None:
-        self.upload.write(data)
-
-    def commit(self, manifest: Manifest) -> None:
-        self.upload.complete()
-        try:
-            metadata = {s3lib.SHA256_METADATA: manifest.sha256, "schemareg-kind": manifest.kind}
-            s3lib.set_metadata(
-                self.client,
-                self.bucket,
-                self.key,
-                manifest.size,
-                metadata=metadata,
-                storage_class=self.storage_class,
-                encryption=self.encryption,
-            )
-            with s3lib.s3_errors(f"upload of s3://{self.bucket}/{self.manifest_key}"):
-                self.client.put_object(
-                    Bucket=self.bucket,
-                    Key=self.manifest_key,
-                    Body=encode(manifest),
-                    ContentType="application/json",
-                    StorageClass=s3lib.SCHEMA_CLASS,
-                    Metadata={s3lib.SHA256_METADATA: manifest.sha256},
-                    **self.encryption.args(),
-                )
-        except BaseException:
-            with contextlib.suppress(Exception):
-                self.client.delete_object(Bucket=self.bucket, Key=self.key)
-            raise
-
-    def abort(self) -> None:
-        self.upload.abort()
-
-
-def _exists(client: Any, bucket: str, key: str) -> bool:
-    from botocore.exceptions import ClientError
-
-    try:
-        client.head_object(Bucket=bucket, Key=key)
-    except ClientError as error:
-        if str(error.response.get("Error", {}).get("Code")) in ("404", "NoSuchKey", "NotFound"):
-            return False
-        raise
-    return True
-
-
 @dataclass
 class BackupRequest:
     database: Database | None  # None for a release, whose schema comes from the registry
     tools: Tools = field(default_factory=Tools)
     kind: str = "manual"  # daily | manual | pre-migration | schema | release
-    format: str = "plain"
+    format: str = "plain"  # plain | custom | directory
     compression: str = "gzip"
     level: int | None = None
+    jobs: int = 1  # pg_dump --jobs, directory format only
     dest: Path | None = None
     s3: s3lib.Location | None = None
     encryption: s3lib.Encryption = field(default_factory=s3lib.Encryption)
+    recipients: list[str] = field(default_factory=list)  # age recipients: encrypt on the client
     project: str | None = None
     env: str | None = None
     env_head: str | None = None
@@ -241,6 +136,7 @@ class BackupRequest:
     release_fingerprint: str | None = None
     progress: Progress | None = None
     s3_client: Any = None
+    work_dir: Path | None = None  # where a directory-format dump is written before it is stored
 
 
 @dataclass
@@ -259,14 +155,24 @@ def _free_name(directory: Path, name: str) -> str:
     return candidate
 
 
-def pg_dump_args(request: BackupRequest) -> list[str]:
+def pg_dump_args(
+    request: BackupRequest, snapshot: str | None = None, output: Path | None = None
+) -> list[str]:
     tools = request.tools
     assert request.database is not None
     args = [tools.path("pg_dump"), "--no-password"]
+    if snapshot is not None:
+        args.append(f"--snapshot={snapshot}")
     if request.kind == "schema":
         args.append("--schema-only")
-    if request.format == "custom":
-        args += ["--format=custom", _custom_compression(tools, request.compression, request.level)]
+    if request.format in ("custom", "directory"):
+        args += [
+            f"--format={request.format}",
+            _archive_compression(tools, request.compression, request.level),
+        ]
+        if request.format == "directory":
+            assert output is not None
+            args += [f"--jobs={max(1, request.jobs)}", f"--file={output}"]
     else:
         # --clean --if-exists: a plain dump can be replayed over an existing database (`restore --force`);
         # into an empty one the DROPs are no-ops.
@@ -276,12 +182,12 @@ def pg_dump_args(request: BackupRequest) -> list[str]:
     return [*args, "--dbname", request.database.conninfo]
 
 
-def _custom_compression(tools: Tools, compression: str, level: int | None) -> str:
+def _archive_compression(tools: Tools, compression: str, level: int | None) -> str:
     if compression == "gzip":
         return f"--compress={GZIP_LEVEL if level is None else level}"
     if tools.pg_dump_major < 16:
         raise InputError(
-            f"--format custom --compression zstd needs pg_dump 16 or later ({tools.pg_dump_version})"
+            f"pg_dump's own zstd compression needs pg_dump 16 or later ({tools.pg_dump_version})"
         )
     return f"--compress=zstd:{ZSTD_LEVEL if level is None else level}"
 
@@ -290,13 +196,18 @@ def run_backup(request: BackupRequest) -> BackupResult:
     """Take one backup and store it everywhere asked; all or nothing per destination."""
     if request.dest is None and request.s3 is None:
         raise InputError("no destination: give a directory, an S3 location, or both")
-    if request.format not in ("plain", "custom"):
-        raise InputError(f"unknown format {request.format!r}: plain or custom")
+    if request.format not in ("plain", "custom", "directory"):
+        raise InputError(f"unknown format {request.format!r}: plain, custom or directory")
     if request.kind in ("schema", "release") and request.format != "plain":
         raise InputError(f"a {request.kind} backup is plain SQL: leave --format out")
+    if request.jobs > 1 and request.format != "directory":
+        raise InputError("--jobs dumps in parallel with --format directory only")
+    recipients = crypto.parse_recipients(request.recipients)
     started = datetime.now(UTC).replace(microsecond=0)
     clock = time.monotonic()
-    name = backup_name(request.kind, request.format, request.compression, started, request.release)
+    name = backup_name(
+        request.kind, request.format, request.compression, started, request.release, bool(recipients)
+    )
     if request.dest is not None:
         name = _free_name(request.dest, name)
     database = request.database
@@ -304,87 +215,182 @@ def run_backup(request: BackupRequest) -> BackupResult:
     restrict_key: str | None = None
     if database is not None:
         server_version = database.server_version()  # fails fast, in one line, on a wrong DSN
+        request.tools.require(server_version, f"a backup of {database.redacted} ({server_version})")
         pg_dump_version = request.tools.pg_dump_version
         fingerprint = schema_fingerprint(request.tools, database)
         if request.format == "plain" and request.tools.restrict_key_supported:
             restrict_key = RESTRICT_KEY
-    compress = _Identity() if request.format == "custom" else compressor(request.compression, request.level)
+    by_pg_dump = request.format in ("custom", "directory")
+    compress = _Identity() if by_pg_dump else compressor(request.compression, request.level)
 
     sinks: list[Sink] = []
-    try:
-        if request.dest is not None:
-            sinks.append(FileSink(request.dest, name))
-        if request.s3 is not None:
-            client = request.s3_client or s3lib.client()
-            storage = s3lib.FULL_BACKUP_CLASS if request.kind in FULL_KINDS else s3lib.SCHEMA_CLASS
-            sinks.append(
-                S3Sink(client, request.s3, name, storage_class=storage, encryption=request.encryption)
+    with contextlib.ExitStack() as stack:
+        try:
+            if request.dest is not None:
+                sinks.append(FileSink(request.dest, name))
+            if request.s3 is not None:
+                client = request.s3_client or s3lib.client()
+                storage = s3lib.FULL_BACKUP_CLASS if request.kind in FULL_KINDS else s3lib.SCHEMA_CLASS
+                sinks.append(
+                    S3Sink(client, request.s3, name, storage_class=storage, encryption=request.encryption)
+                )
+            counts: dict[str, int] | None = None
+            if database is None:
+                chunks: Iterable[bytes | memoryview] = [(request.release_sql or "").encode()]
+            else:
+                snapshot: str | None = None
+                if request.kind != "schema":
+                    snapshot, counts = stack.enter_context(exported_snapshot(database))
+                if request.format == "directory":
+                    chunks = _directory_dump(request, snapshot, stack)
+                else:
+                    chunks = _pg_dump_output(pg_dump_args(request, snapshot), database)
+            pumped = _pump(chunks, compress, sinks, request.progress, recipients)
+            manifest = Manifest(
+                name=name,
+                kind=request.kind,
+                format=request.format,
+                compression=request.compression,
+                compressed_by="pg_dump" if by_pg_dump else "schemareg",
+                sha256=pumped.stored_sha256,
+                size=pumped.stored_size,
+                raw_size=pumped.raw_size,
+                created_at=started.isoformat().replace("+00:00", "Z"),
+                duration_seconds=round(time.monotonic() - clock, 3),
+                database=database.redacted if database is not None else "",
+                server_version=server_version,
+                pg_dump_version=pg_dump_version,
+                restrict_key=restrict_key,
+                fingerprint=fingerprint,
+                project=request.project,
+                env=request.env,
+                env_head=request.env_head,
+                env_fingerprint=request.env_fingerprint,
+                release=request.release,
+                schemareg_version=__version__,
+                encryption="age" if recipients else None,
+                recipients=[text.strip() for text in request.recipients if text.strip()],
+                plaintext_sha256=pumped.plain_sha256 if recipients else None,
+                plaintext_size=pumped.plain_size if recipients else None,
+                row_counts=counts,
             )
-        if database is not None:
-            chunks: Iterable[bytes | memoryview] = _pg_dump_output(pg_dump_args(request), database)
-        else:
-            chunks = [(request.release_sql or "").encode()]
-        digest, raw_size, size = _pump(chunks, compress, sinks, request.progress)
-        manifest = Manifest(
-            name=name,
-            kind=request.kind,
-            format=request.format,
-            compression=request.compression,
-            compressed_by="pg_dump" if request.format == "custom" else "schemareg",
-            sha256=digest,
-            size=size,
-            raw_size=raw_size,
-            created_at=started.isoformat().replace("+00:00", "Z"),
-            duration_seconds=round(time.monotonic() - clock, 3),
-            database=database.redacted if database is not None else "",
-            server_version=server_version,
-            pg_dump_version=pg_dump_version,
-            restrict_key=restrict_key,
-            fingerprint=fingerprint,
-            project=request.project,
-            env=request.env,
-            env_head=request.env_head,
-            env_fingerprint=request.env_fingerprint,
-            release=request.release,
-            schemareg_version=__version__,
-        )
-        for sink in sinks:
-            sink.commit(manifest)
-    except BaseException:
-        for sink in sinks:
-            sink.abort()
-        raise
+            for sink in sinks:
+                sink.commit(manifest)
+        except BaseException:
+            for sink in sinks:
+                sink.abort()
+            raise
     return BackupResult(manifest=manifest, locations=[sink.location for sink in sinks])
 
 
-def _pump(
-    chunks: Iterable[bytes | memoryview], compress: Compressor, sinks: list[Sink], progress: Progress | None
-) -> tuple[str, int, int]:
-    digest = hashlib.sha256()
-    raw = size = 0
+@dataclass(frozen=True)
+class Pumped:
+    raw_size: int  # bytes pg_dump wrote
+    plain_sha256: str  # of the compressed stream, before encryption
+    plain_size: int
+    stored_sha256: str  # of what was stored (the ciphertext when encrypted)
+    stored_size: int
 
-    def emit(data: bytes) -> None:
-        nonlocal size
+
+def _pump(
+    chunks: Iterable[bytes | memoryview],
+    compress: Compressor,
+    sinks: list[Sink],
+    progress: Progress | None,
+    recipients: list[Any],
+) -> Pumped:
+    plain, stored = hashlib.sha256(), hashlib.sha256()
+    raw = plain_size = stored_size = 0
+
+    def store(data: bytes) -> None:
+        nonlocal stored_size
         if not data:
             return
-        digest.update(data)
-        size += len(data)
+        stored.update(data)
+        stored_size += len(data)
         for sink in sinks:
             sink.write(data)
 
-    for chunk in chunks:
-        raw += len(chunk)
-        emit(compress.compress(chunk))
-        if progress is not None:
-            progress(raw, size)
-    emit(compress.flush())
+    def compressed() -> Iterator[bytes]:
+        nonlocal raw, plain_size
+        for consumed, data in _chunks_then_flush(chunks, compress):
+            raw += consumed
+            if data:
+                plain.update(data)
+                plain_size += len(data)
+                yield data
+            if progress is not None:
+                progress(raw, stored_size)
+
+    if recipients:
+        crypto.encrypt(compressed(), store, recipients)
+    else:
+        for data in compressed():
+            store(data)
     if progress is not None:
-        progress(raw, size)
-    return digest.hexdigest(), raw, size
+        progress(raw, stored_size)
+    return Pumped(raw, plain.hexdigest(), plain_size, stored.hexdigest(), stored_size)
+
+
+def _chunks_then_flush(
+    chunks: Iterable[bytes | memoryview], compress: Compressor
+) -> Iterator[tuple[int, bytes]]:
+    """(raw bytes consumed, compressed bytes) per chunk, then the compressor's tail."""
+    for chunk in chunks:
+        yield len(chunk), compress.compress(chunk)
+    yield 0, compress.flush()
+
+
+def _directory_dump(
+    request: BackupRequest, snapshot: str | None, stack: contextlib.ExitStack
+) -> Iterator[bytes]:
+    """`pg_dump --format directory --jobs N` into a private temporary directory, then that directory as
+    one tar stream (pg_dump compressed each file already). The temporary copy is the price of parallel
+    dumping: pg_dump's workers each write their own file."""
+    assert request.database is not None
+    parent = request.work_dir or request.dest
+    temp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".schemareg-dump-", dir=parent)))
+    output = temp / "dump"
+    args = pg_dump_args(request, snapshot, output)
+    with tempfile.TemporaryFile() as errors:
+        try:
+            result = subprocess.run(
+                args,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                env=request.database.child_env(),
+            )
+        except OSError as error:
+            raise ExternalError(f"cannot run pg_dump: {error.strerror}") from None
+        if result.returncode != 0:
+            errors.seek(0)
+            detail = first_error(errors.read(), f"exit code {result.returncode}")
+            raise ExternalError(f"pg_dump of {request.database.redacted} failed: {detail}")
+    return tar_stream(output)
+
+
+def tar_stream(directory: Path) -> Iterator[bytes]:
+    """The files of a flat directory as an uncompressed tar, in name order, with fixed metadata so equal
+    directories give equal bytes."""
+    for path in sorted(directory.iterdir()):
+        info = tarfile.TarInfo(path.name)
+        info.size, info.mode, info.mtime = path.stat().st_size, 0o600, 0
+        yield info.tobuf(format=tarfile.PAX_FORMAT)
+        with path.open("rb") as handle:
+            while chunk := handle.read(READ_SIZE):
+                yield chunk
+        if padding := -info.size % tarfile.BLOCKSIZE:
+            yield bytes(padding)
+    yield bytes(2 * tarfile.BLOCKSIZE)
 
 
 def _pg_dump_output(args: list[str], database: Database) -> Iterator[memoryview]:
-    """pg_dump's stdout in 1 MiB chunks (one buffer, reused); an error if pg_dump fails."""
+    return command_output(args, database, "pg_dump")
+
+
+def command_output(args: list[str], database: Database, tool: str) -> Iterator[memoryview]:
+    """A client tool's stdout in 1 MiB chunks (one buffer, reused); an error if the tool fails."""
     with tempfile.TemporaryFile() as errors:
         try:
             process = subprocess.Popen(
@@ -395,7 +401,7 @@ def _pg_dump_output(args: list[str], database: Database) -> Iterator[memoryview]
                 env=database.child_env(),
             )
         except OSError as error:
-            raise ExternalError(f"cannot run pg_dump: {error.strerror}") from None
+            raise ExternalError(f"cannot run {tool}: {error.strerror}") from None
         assert process.stdout is not None
         with contextlib.suppress(OSError):
             fcntl.fcntl(process.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_SIZE)
@@ -414,4 +420,4 @@ def _pg_dump_output(args: list[str], database: Database) -> Iterator[memoryview]
         if code != 0:
             errors.seek(0)
             detail = first_error(errors.read(), f"exit code {code}")
-            raise ExternalError(f"pg_dump of {database.redacted} failed: {detail}")
+            raise ExternalError(f"{tool} of {database.redacted} failed: {detail}")

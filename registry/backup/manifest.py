@@ -12,7 +12,7 @@ from schemareg.errors import InputError
 MANIFEST_SUFFIX = ".manifest.json"
 
 Kind = Literal["daily", "manual", "pre-migration", "schema", "release"]
-Format = Literal["plain", "custom"]
+Format = Literal["plain", "custom", "directory"]
 Compression = Literal["gzip", "zstd"]
 
 FULL_KINDS: tuple[str, ...] = ("daily", "manual", "pre-migration")
@@ -25,10 +25,12 @@ class Manifest(msgspec.Struct, kw_only=True, omit_defaults=False):
 
     name: str  # the backup's file name, e.g. full_backup_20250101_020000.sql.gz
     kind: str  # daily | manual | pre-migration (full backups), schema, release
-    format: str  # plain (psql) | custom (pg_restore)
-    compression: str  # gzip | zstd; for custom, pg_dump compresses inside the archive
-    compressed_by: str  # "schemareg" (the stream) or "pg_dump" (inside a custom archive)
-    sha256: str  # hex digest of the stored file
+    format: (
+        str  # plain (psql) | custom (pg_restore) | directory (a tar of pg_dump's directory, pg_restore -j)
+    )
+    compression: str  # gzip | zstd; for custom and directory, pg_dump compresses inside the archive
+    compressed_by: str  # "schemareg" (the stream) or "pg_dump" (inside a custom or directory archive)
+    sha256: str  # hex digest of the stored file (the ciphertext when encrypted)
     size: int  # bytes of the stored file
     raw_size: int  # bytes pg_dump wrote
     created_at: str  # UTC ISO-8601, when the dump started
@@ -44,7 +46,16 @@ class Manifest(msgspec.Struct, kw_only=True, omit_defaults=False):
     env_fingerprint: str | None = None  # the fingerprint that env expected then
     release: str | None = None  # for kind "release": the release name
     schemareg_version: str = ""
+    encryption: str | None = None  # "age" when encrypted on the client
+    recipients: list[str] = msgspec.field(default_factory=list)  # public age recipients only
+    plaintext_sha256: str | None = None  # of the backup before encryption (what decryption must give)
+    plaintext_size: int | None = None
+    row_counts: dict[str, int] | None = None  # rows per table (schema.table) in the dump's snapshot
     manifest_version: int = 1
+
+    @property
+    def encrypted(self) -> bool:
+        return self.encryption is not None
 
     @property
     def full(self) -> bool:

