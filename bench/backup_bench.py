@@ -1,5 +1,7 @@
 """Backup benchmark: `schemareg backup` against the shell pipeline `pg_dump | gzip > file` on a database
-of at least 500 MB, in the same run; peak RSS of the schemareg process; restore against `gunzip | psql`.
+of at least 500 MB, in the same run; peak RSS of the schemareg process; restore against `gunzip | psql`;
+and the faster compressions (zstd on every CPU, `--format directory --jobs 2`) against the same pipeline,
+with their sizes. Every tool is the newest pg_dump found (what `schemareg backup` uses by default).
 
 Run: `.venv/bin/python -m bench.backup_bench` (a throwaway cluster; or `--url postgresql://...` of a role
 that may create databases; add `--docs docs/benchmarks.md` to update its "## Backups" section).
@@ -30,6 +32,7 @@ from bench.docs import write_section
 SECTION = "## Backups"
 ROOT = Path(__file__).resolve().parents[1]
 THROUGHPUT_FLOOR = 0.9
+FAST_FLOOR = 2.0  # zstd and directory --jobs 2: at least twice the pipeline's throughput, no bigger
 RSS_CEILING_MB = 150
 
 
@@ -37,14 +40,15 @@ RSS_CEILING_MB = 150
 def server(url: str | None) -> Iterator[tuple[str, str]]:
     """(admin URL, bin dir of the client tools)."""
     sys.path.insert(0, str(ROOT))
-    from tests.support.postgres import PostgresServer, postgres_server
+    from schemareg.backup.pg import Tools
+    from tests.support.postgres import postgres_server
 
+    newest = Tools().directory
     if url:
-        named = PostgresServer(admin_url=url)
-        yield url, str(Path(named.tool("pg_dump")).parent)
+        yield url, newest
         return
     with postgres_server() as started:
-        yield started.admin_url, str(Path(started.tool("pg_dump")).parent)
+        yield started.admin_url, newest
 
 
 def create_database(admin_url: str, name: str) -> str:
@@ -193,6 +197,8 @@ def run(options: argparse.Namespace, admin_url: str, bin_dir: str, work: Path) -
     )
     custom_file = next((work / "custom").glob("full_backup_*.dump"))
 
+    fast = compare_fast(source, bin_dir, work, env, b_size := baseline_file.stat().st_size)
+
     target = create_database(admin_url, "bench_restore_pipeline")
     restore_baseline = timed_shell(
         f"gunzip -c {shlex.quote(str(baseline_file))} | {psql} -X -q -v ON_ERROR_STOP=1 --single-transaction"
@@ -224,6 +230,11 @@ def run(options: argparse.Namespace, admin_url: str, bin_dir: str, work: Path) -
         f"| `gunzip \\| psql --single-transaction` | {restore_baseline:.1f} s | |",
         f"| `schemareg restore` (plain: sha256 check, psql, fingerprint) | {restore_ours:.1f} s ({restore_baseline / restore_ours:.2f}x) | |",
         f"| `schemareg restore` (custom, `--jobs 4`) | {restore_custom:.1f} s ({restore_baseline / restore_custom:.2f}x) | |",
+        *(
+            f"| `schemareg backup {label}` | {seconds:.1f} s ({raw_mb / seconds:.0f} MB/s, {b / seconds:.2f}x),"
+            f" {size / 1024**2:.0f} MB ({size / b_size:.2f} of gzip's) | >= {FAST_FLOOR}x, <= 1.00 |"
+            for label, seconds, size in fast
+        ),
     ]
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     tools = subprocess.run([f"{bin_dir}/pg_dump", "--version"], capture_output=True, text=True).stdout.strip()
@@ -234,9 +245,47 @@ def run(options: argparse.Namespace, admin_url: str, bin_dir: str, work: Path) -
     )
     print(table)
     ok = ratio >= THROUGHPUT_FLOOR and peak <= RSS_CEILING_MB and raw_mb >= 500
+    ok = ok and all(b / seconds >= FAST_FLOOR and size <= b_size for _, seconds, size in fast)
     print("PASS" if ok else "FAIL: below the floor", file=sys.stderr)
     if options.docs:
         write_section(options.docs, SECTION, table)
+
+
+def compare_fast(
+    source: str, bin_dir: str, work: Path, env: dict[str, str], gzip_size: int
+) -> list[tuple[str, float, int]]:
+    """(flags, seconds, stored bytes) of the fast compressions, one run each."""
+    found = []
+    for label, flags in (
+        ("--compress zstd", ["--compress", "zstd"]),
+        (
+            "--format directory --jobs 2 --compress zstd",
+            ["--format", "directory", "--jobs", "2", "--compress", "zstd"],
+        ),
+    ):
+        dest = work / label.replace(" ", "_").replace("-", "")
+        seconds, _ = timed_schemareg(
+            [
+                "backup",
+                "--dsn",
+                source,
+                "--dest",
+                str(dest),
+                "--pg-bin",
+                bin_dir,
+                "--data-dir",
+                str(work / "data"),
+                *flags,
+            ],
+            env,
+        )
+        [stored] = [p for p in dest.iterdir() if not p.name.endswith(".manifest.json")]
+        found.append((label, seconds, stored.stat().st_size))
+        print(
+            f"{label}: {seconds:.1f} s, {stored.stat().st_size / gzip_size:.2f} of gzip's size",
+            file=sys.stderr,
+        )
+    return found
 
 
 if __name__ == "__main__":

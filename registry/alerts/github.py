@@ -135,18 +135,30 @@ class GitHubIssues:
 
     # -- the REST calls ----------------------------------------------------------------------------------
 
-    def open_issues(self) -> list[dict[str, Any]]:
+    def open_issues(self, label: str = LABEL) -> list[dict[str, Any]]:
         issues: list[dict[str, Any]] = []
-        for page in range(1, 11):  # at most 1,000 open drift issues are looked at
+        for page in range(1, 11):  # at most 1,000 open issues of a label are looked at
             batch = self._request(
                 "GET",
                 f"/repos/{self.repository}/issues",
-                params={"state": "open", "labels": LABEL, "per_page": 100, "page": page},
+                params={"state": "open", "labels": label, "per_page": 100, "page": page},
             ).json()
             issues.extend(issue for issue in batch if "pull_request" not in issue)
             if len(batch) < 100:
                 break
         return issues
+
+    def create(self, title: str, body: str, label: str) -> dict[str, Any]:
+        created: dict[str, Any] = self._request(
+            "POST", f"/repos/{self.repository}/issues", json={"title": title, "body": body, "labels": [label]}
+        ).json()
+        return created
+
+    def comment(self, number: int, body: str) -> None:
+        self._comment(number, body)
+
+    def close_issue(self, issue: dict[str, Any], body: str) -> None:
+        self._close(issue, body)
 
     def _comment(self, number: int, body: str) -> None:
         self._request("POST", f"/repos/{self.repository}/issues/{number}/comments", json={"body": body})

@@ -98,6 +98,10 @@ def describe(error: BaseException) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
+class UploadError(ExternalError):
+    """S3 refused or failed a request: alerts file it as an upload failure, apart from the dump's."""
+
+
 @contextlib.contextmanager
 def s3_errors(what: str) -> Iterator[None]:
     """Turn boto3's exceptions into one-line ExternalErrors."""
@@ -106,7 +110,7 @@ def s3_errors(what: str) -> Iterator[None]:
     try:
         yield
     except (BotoCoreError, ClientError) as error:
-        raise ExternalError(f"S3: {what}: {describe(error)}") from None
+        raise UploadError(f"S3: {what}: {describe(error)}") from None
 
 
 class MultipartUpload:
@@ -168,7 +172,7 @@ class MultipartUpload:
             from botocore.exceptions import BotoCoreError, ClientError
 
             if isinstance(self._error, BotoCoreError | ClientError):
-                raise ExternalError(f"S3: upload to s3://{self.bucket}/{self.key}: {describe(self._error)}")
+                raise UploadError(f"S3: upload to s3://{self.bucket}/{self.key}: {describe(self._error)}")
             raise self._error
 
     def write(self, data: bytes | memoryview) -> None:

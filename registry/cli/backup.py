@@ -54,6 +54,30 @@ def _pg_bin(function: F) -> F:
     )(function)
 
 
+def _alerts(function: F) -> F:
+    """--open-issue / --webhook / --github-api-url: report a failure, close its issue on the next success."""
+    function = click.option(
+        "--github-api-url",
+        envvar="GITHUB_API_URL",
+        help="GitHub Enterprise API URL (default: api.github.com).",
+    )(function)
+    function = click.option(
+        "--webhook",
+        metavar="URL",
+        envvar="SCHEMAREG_WEBHOOK_URL",
+        help="POST failures (and quota removals) as JSON here (Slack accepts it).",
+    )(function)
+    return click.option(
+        "--open-issue",
+        is_flag=True,
+        help="Keep one GitHub issue per kind of failure, closed by the next success (GITHUB_TOKEN, GITHUB_REPOSITORY).",
+    )(function)
+
+
+def _say(line: str) -> None:
+    click.echo(line, err=True)
+
+
 def _json(function: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(function)
 
@@ -228,6 +252,7 @@ def print_backups(entries: list[Any]) -> None:
     help="S3 server-side encryption.",
 )
 @click.option("--kms-key-id", envvar="SCHEMAREG_S3_KMS_KEY_ID", show_envvar=True, help="KMS key for aws:kms.")
+@_alerts
 @_pg_bin
 @_json
 @_data_dir
@@ -249,6 +274,9 @@ def backup_command(
     env: str | None,
     sse: str,
     kms_key_id: str | None,
+    open_issue: bool,
+    webhook: str | None,
+    github_api_url: str | None,
     pg_bin: str | None,
     as_json: bool,
     data_dir: Path,
@@ -261,7 +289,9 @@ def backup_command(
       schemareg backup --dsn postgresql://app@db/shop --kind daily --s3 s3://backups/shop
       schemareg backup --format custom --kind pre-migration -p shop -e production
     """
+    from schemareg.alerts.incidents import IncidentKind
     from schemareg.backup import BackupRequest, Database, Encryption, Location, Tools, run_backup
+    from schemareg.backup.alerting import incidents_from, project_of, reported
     from schemareg.backup.config import backup_settings
     from schemareg.backup.dump import parse_compression
     from schemareg.service import Registry
@@ -306,9 +336,18 @@ def backup_command(
                 request.env_head, request.env_fingerprint = head.sha, head.fingerprint
         elif env:
             raise InputError("--env needs --project")
+        incidents = incidents_from(open_issue, webhook, github_api_url)
+        closes = [IncidentKind.BACKUP, *([IncidentKind.UPLOAD] if s3_url else [])]
         with _progress("pg_dump") as progress:
             request.progress = progress
-            result = run_backup(request)
+            result = reported(
+                incidents,
+                project_of(project, dsn),
+                lambda: run_backup(request),
+                kind=IncidentKind.BACKUP,
+                closes=closes,
+                say=_say,
+            )
     except SchemaregError as error:
         fail(error)
     manifest = result.manifest
@@ -405,31 +444,152 @@ def restore_command(
         exit_with(EXIT_DIFFERENT)
 
 
-@cli.command("prune")
-@click.option("--yes", is_flag=True, help="Delete what the plan says (without it, only print the plan).")
+@cli.command("verify-backup")
+@click.argument("backup", metavar="BACKUP|latest")
+@click.option(
+    "--dev-url",
+    metavar="URL",
+    envvar="SCHEMAREG_DEV_URL",
+    show_envvar=True,
+    help="Admin URL of the server the scratch database is made on (default: the embedded PostgreSQL).",
+)
+@click.option(
+    "--identity",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="age identity file for an encrypted backup [default: the key in $SCHEMAREG_BACKUP_IDENTITY].",
+)
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=4, show_default=True, help="pg_restore jobs."
+)
 @backup_dir_option
 @s3_option
+@_pg_bin
+@_json
+@_data_dir
+def verify_backup_command(
+    backup: str,
+    dev_url: str | None,
+    identity: Path | None,
+    jobs: int,
+    backup_dir: Path | None,
+    s3_url: str | None,
+    pg_bin: str | None,
+    as_json: bool,
+    data_dir: Path,
+) -> None:
+    """Restore drill: restore BACKUP (a path, an s3:// key, or `latest`, the newest full backup of the
+    backup dir and --s3) into a scratch database, compare the schema's fingerprint and every table's row
+    count with the manifest, print a report, and drop the scratch database. Exit 1 on a mismatch.
+
+    \b
+    Example:
+      schemareg verify-backup latest --s3 s3://backups/shop --dev-url postgresql://postgres@localhost/postgres
+    """
+    from schemareg.backup import Tools
+    from schemareg.backup.crypto import load_identities
+    from schemareg.backup.verify import VerifyRequest, verify_backup
+
+    try:
+        request = VerifyRequest(
+            backup=backup,
+            dev_url=dev_url,
+            stores=_stores(data_dir, backup_dir, s3_url) if backup == "latest" else [],
+            tools=Tools(pg_bin),
+            identities=load_identities(identity),
+            jobs=jobs,
+        )
+        report = verify_backup(request)
+    except SchemaregError as error:
+        fail(error)
+    manifest = report.manifest
+    if as_json:
+        _echo_json(
+            {
+                "backup": report.source,
+                "ok": report.ok,
+                "fingerprint": report.fingerprint,
+                "expected_fingerprint": manifest.fingerprint,
+                "fingerprint_ok": report.fingerprint_ok,
+                "row_counts_recorded": report.counts_recorded,
+                "tables": [
+                    {"table": t.table, "expected": t.expected, "found": t.found, "ok": t.ok}
+                    for t in report.tables
+                ],
+                "seconds": round(report.seconds, 3),
+            }
+        )
+    else:
+        click.echo(f"verified {report.source} in a scratch database ({report.seconds:.1f} s)")
+        click.echo(f"  sha256      ok ({manifest.sha256[:16]}...)")
+        state = "ok" if report.fingerprint_ok else f"DIFFERS from the manifest's {manifest.fingerprint}"
+        click.echo(f"  fingerprint {state} ({report.fingerprint})")
+        if not report.counts_recorded:
+            click.echo("  row counts  not recorded in this manifest")
+        bad = [t for t in report.tables if not t.ok]
+        if report.counts_recorded:
+            click.echo(f"  row counts  {len(report.tables) - len(bad)} of {len(report.tables)} tables match")
+        for check in bad:
+            click.echo(f"    {check.table}: {check.found} rows, the manifest says {check.expected}")
+        click.echo("OK" if report.ok else "MISMATCH")
+    if not report.ok:
+        exit_with(EXIT_DIFFERENT)
+
+
+@cli.command("prune")
+@click.option("--yes", is_flag=True, help="Delete what the plan says (without it, only print the plan).")
+@click.option(
+    "--max-size",
+    metavar="SIZE",
+    help="Storage quota per store (500MB, 50GiB): after retention the oldest deletable backups go until"
+    " the total fits [default: [backup] max_size of schemareg.toml].",
+)
+@click.option("--project", "-p", help="The project alerts are filed under (default: the backup dir's name).")
+@backup_dir_option
+@s3_option
+@_alerts
 @_json
 @_data_dir
 def prune_command(
-    yes: bool, backup_dir: Path | None, s3_url: str | None, as_json: bool, data_dir: Path
+    yes: bool,
+    max_size: str | None,
+    project: str | None,
+    backup_dir: Path | None,
+    s3_url: str | None,
+    open_issue: bool,
+    webhook: str | None,
+    github_api_url: str | None,
+    as_json: bool,
+    data_dir: Path,
 ) -> None:
     """Apply retention to local and S3 backups: daily backups 7 days, schema snapshots 30 days, releases
-    forever, manual and pre-migration backups until deleted by hand, never the newest full backup."""
-    from schemareg.backup import LocalStore, apply, list_backups, plan
+    forever, manual and pre-migration backups until deleted by hand, never the newest full backup; then
+    the storage quota (--max-size), oldest deletable first, never the newest full backup or a release's."""
+    from schemareg.alerts.incidents import IncidentKind
+    from schemareg.backup.alerting import incidents_from, reported
+    from schemareg.backup.config import backup_settings
+    from schemareg.backup.pruning import prune, quota_incident
 
     try:
         stores = _stores(data_dir, backup_dir, s3_url)
-        decisions = plan(list_backups(stores))
-        local = stores[0]
-        assert isinstance(local, LocalStore)
-        partials = local.stale_partials()
-        if yes:
-            apply(decisions)
-            for path in partials:
-                path.unlink(missing_ok=True)
+        limit = max_size or backup_settings().max_size
+        incidents = incidents_from(open_issue, webhook, github_api_url)
+        name = project or local_backup_dir(data_dir, backup_dir).resolve().name
+        outcome = reported(
+            incidents,
+            name,
+            lambda: prune(stores, limit, apply_plan=yes),
+            kind=IncidentKind.PRUNE,
+            closes=[IncidentKind.PRUNE],
+            say=_say,
+        )
+        incident = quota_incident(name, outcome, applied=yes)
+        if yes and incidents.enabled and outcome.quotas:
+            said = incidents.failed(incident) if incident else incidents.succeeded(name, [IncidentKind.QUOTA])
+            for line in said:
+                _say(line)
     except SchemaregError as error:
         fail(error)
+    decisions, partials = outcome.decisions, outcome.partials
     deleting = [decision for decision in decisions if decision.delete]
     if as_json:
         _echo_json(
@@ -439,12 +599,17 @@ def prune_command(
                     {
                         "location": d.entry.url,
                         "kind": d.entry.manifest.kind,
+                        "size": d.entry.manifest.size,
                         "delete": d.delete,
                         "reason": d.reason,
                     }
                     for d in decisions
                 ],
                 "stale_partial_files": [str(path) for path in partials],
+                "quota": [
+                    {"store": q.store, "limit": q.limit, "before": q.before, "after": q.after, "met": q.met}
+                    for q in outcome.quotas
+                ],
             }
         )
         return
@@ -454,6 +619,11 @@ def prune_command(
     for path in partials:
         click.echo(
             f"{'deleted' if yes else 'delete':<8} {path}  (temporary file of a backup that did not finish)"
+        )
+    for quota in outcome.quotas:
+        state = "fits" if quota.met else "CANNOT be met (only the newest full backup and releases are left)"
+        click.echo(
+            f"quota {_size(quota.limit)} of {quota.store}: {_size(quota.before)} -> {_size(quota.after)}, {state}"
         )
     count = len(deleting) + len(partials)
     if not decisions and not partials:
