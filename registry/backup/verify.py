@@ -1,33 +1,23 @@
 """Restore drills (`verify-backup`): restore a backup into a scratch database, then compare the restored
 schema's fingerprint and every table's row count with what the manifest recorded at backup time.
 
-The scratch database lives on the dev server: `--dev-url` / `SCHEMAREG_DEV_URL` (an admin URL of a role
-that may create databases), else the embedded PostgreSQL of the `schemareg[postgres]` extra when the
-`schemareg.devserver` module provides it. It is dropped afterwards, whatever happened.
+The scratch database lives on the dev server (`schemareg.devserver`): `--dev-url` / `SCHEMAREG_DEV_URL`
+(an admin URL of a role that may create databases), else the embedded PostgreSQL of the
+`schemareg[postgres]` extra. It is dropped afterwards, whatever happened.
 """
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import os
 import time
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
-
-import psycopg
 
 from schemareg.backup.catalog import Entry, Store, list_backups
 from schemareg.backup.manifest import FULL_KINDS, Manifest
 from schemareg.backup.pg import Database, Tools, row_counts
 from schemareg.backup.restore import RestoreRequest, restore
-from schemareg.dsn import error_line, redact
-from schemareg.errors import ExternalError, InputError, NotFound
-
-DEV_URL_ENV = "SCHEMAREG_DEV_URL"
+from schemareg.errors import InputError, NotFound
 
 
 @dataclass
@@ -83,57 +73,25 @@ def latest(stores: list[Store]) -> Entry:
 
 
 def dev_admin_url(explicit: str | None) -> str:
-    named = explicit or os.environ.get(DEV_URL_ENV)
-    if named:
-        return named
-    devserver = embedded_devserver()
-    if devserver is None or not devserver.embedded_available():
+    """--dev-url, else SCHEMAREG_DEV_URL, else the embedded server (started on first use)."""
+    from schemareg import devserver
+
+    if not (explicit or os.environ.get(devserver.DEV_URL_ENV)) and not devserver.embedded_available():
         raise InputError(
-            f"verify-backup restores into a scratch database: give --dev-url URL (or {DEV_URL_ENV}), an admin"
-            " URL of a role that may create databases, or install schemareg[postgres] for the embedded one"
+            f"verify-backup restores into a scratch database: give --dev-url URL (or {devserver.DEV_URL_ENV}), an"
+            " admin URL of a role that may create databases, or install schemareg[postgres] for the embedded one"
         )
-    return str(devserver.resolve_dev_url(None))
-
-
-def embedded_devserver() -> Any:
-    """`schemareg.devserver` (the embedded PostgreSQL) when this install has it, else None."""
-    try:
-        return importlib.import_module("schemareg.devserver")
-    except ImportError:
-        return None
-
-
-@contextlib.contextmanager
-def scratch_database(admin_url: str) -> Iterator[str]:
-    """A fresh, empty database on the dev server, dropped afterwards."""
-    name = f"schemareg_verify_{uuid.uuid4().hex[:16]}"
-    try:
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')  # type: ignore[arg-type]
-    except psycopg.Error as error:
-        raise ExternalError(
-            f"cannot make a scratch database on {redact(admin_url)}: {error_line(error, admin_url)}"
-        ) from None
-    try:
-        yield _with_database(admin_url, name)
-    finally:
-        with contextlib.suppress(psycopg.Error), psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
-
-
-def _with_database(url: str, database: str) -> str:
-    if "://" not in url:
-        return f"{url} dbname={database}"
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
+    return devserver.resolve_dev_url(explicit)
 
 
 def verify_backup(request: VerifyRequest) -> VerifyReport:
     clock = time.monotonic()
     source = latest(request.stores).url if request.backup == "latest" else request.backup
+    from schemareg import devserver
+
     admin_url = dev_admin_url(request.dev_url)
-    with scratch_database(admin_url) as url:
-        database = Database(url)
+    with devserver.scratch_database(admin_url, prefix="schemareg_verify") as scratch:
+        database = Database(scratch.url)
         restored = restore(
             RestoreRequest(
                 backup=source,

@@ -31,8 +31,9 @@ def databases(pg) -> set[str]:  # type: ignore[no-untyped-def]
 
 
 def test_a_good_backup_passes_and_the_scratch_database_is_dropped(
-    pg, source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    pg, source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("SCHEMAREG_DEV_URL", raising=False)
     common = ["--backup-dir", str(tmp_path), "--data-dir", str(tmp_path / "data")]
     assert run(["backup", "--dsn", source, "--kind", "daily", *common]) == 0
     [path] = tmp_path.glob("*.manifest.json")
@@ -47,7 +48,8 @@ def test_a_good_backup_passes_and_the_scratch_database_is_dropped(
         "fingerprint ok" in out and "row counts  5 of 5 tables match" in out and out.rstrip().endswith("OK")
     )
     assert databases(pg) == before
-    code = run(["verify-backup", str(tmp_path / manifest.name), "--dev-url", pg.admin_url, "--json"])
+    # By default the scratch database is made on the embedded PostgreSQL.
+    code = run(["verify-backup", str(tmp_path / manifest.name), "--json"])
     report = json.loads(capsys.readouterr().out)
     assert code == 0 and report["ok"] and {t["table"] for t in report["tables"]} == set(manifest.row_counts)
 
@@ -76,7 +78,7 @@ def test_a_row_removed_and_the_manifest_re_signed_fails(
 
 def test_without_a_dev_server_it_says_what_to_give(tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.delenv("SCHEMAREG_DEV_URL", raising=False)
-    monkeypatch.setattr("schemareg.backup.verify.embedded_devserver", lambda: None)  # an install without it
+    monkeypatch.setattr("schemareg.devserver.embedded_available", lambda: False)  # an install without it
     code = run(["verify-backup", str(tmp_path / "full_backup_20250101_020000.sql.gz")])
     _, err = capsys.readouterr()
     assert code == 2 and "--dev-url" in err and len(err.strip().splitlines()) == 1
