@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import msgspec
 
-from schemareg.diff import COLUMN, CONSTRAINT, INDEX, Change, ChangeType, Diff, Severity
+from schemareg.diff import Change, Changed, ChangeType, Diff, Severity, Subject
 from schemareg.model import ObjectKey, Schema
 
 __all__ = ["decode_json", "render_json", "render_markdown", "render_text", "render_unified"]
@@ -39,6 +39,10 @@ def _where(change: Change) -> str:
     return f"`{_display(change.object)}`.`{change.name}`"
 
 
+# The attributes that are there or not: a change of one of them alone says which.
+_PRESENCE = (Changed.DEFAULT, Changed.IDENTITY, Changed.GENERATED, Changed.COMMENT)
+
+
 def _part(change: Change) -> str:
     """The phrase for one change inside a modified object: "added `voice_enabled` column"."""
     label = _kind_label(change.kind)
@@ -57,7 +61,7 @@ def _part(change: Change) -> str:
     detail = ", ".join(change.what)
     if len(change.what) == 1 and change.before is not None and change.after is not None:
         detail += f": `{change.before}` -> `{change.after}`"
-    elif len(change.what) == 1 and change.what[0] in ("default", "identity", "generated", "comment"):
+    elif change.changed in _PRESENCE:
         detail += ": " + ("added" if change.before is None else "removed")
     return f"changed `{change.name}` {label} ({detail})"
 
@@ -150,19 +154,26 @@ def _advice(change: Change) -> str | None:
         )
     if change.change is ChangeType.REMOVE and change.severity is Severity.BREAKING:
         return f"{where}: deploy clients that no longer use it first, and keep a backup of its data."
-    if change.change is ChangeType.ADD and change.kind == COLUMN and change.severity is Severity.BREAKING:
+    if (
+        change.change is ChangeType.ADD
+        and change.kind is Subject.COLUMN
+        and change.severity is Severity.BREAKING
+    ):
         return f"{where}: add it nullable or with a default, backfill existing rows, then set NOT NULL."
-    if change.change in (ChangeType.ADD, ChangeType.MODIFY) and change.kind in (CONSTRAINT, INDEX):
+    if change.change in (ChangeType.ADD, ChangeType.MODIFY) and change.kind in (
+        Subject.CONSTRAINT,
+        Subject.INDEX,
+    ):
         if change.severity is Severity.BREAKING:
             return f"{where}: look for rows that violate it (duplicates) before applying; the change fails on them."
-        if change.severity is Severity.RISKY and change.kind == CONSTRAINT:
+        if change.severity is Severity.RISKY and change.kind is Subject.CONSTRAINT:
             return f"{where}: check existing rows first; in PostgreSQL add it `NOT VALID`, then `VALIDATE CONSTRAINT`."
-        if change.kind == INDEX:
+        if change.kind is Subject.INDEX:
             return f"{where}: on a large table, build it `CONCURRENTLY` (PostgreSQL) to avoid a write lock."
-    if change.change is ChangeType.MODIFY and change.kind == COLUMN:
-        if "type" in change.what and change.severity is not Severity.SAFE:
+    if change.change is ChangeType.MODIFY and change.kind is Subject.COLUMN:
+        if Changed.TYPE in change.changed and change.severity is not Severity.SAFE:
             return f"{where}: check that every stored value converts to the new type; the table may be rewritten."
-        if "nullable" in change.what and change.severity is not Severity.SAFE:
+        if Changed.NULLABLE in change.changed and change.severity is not Severity.SAFE:
             return f"{where}: backfill NULL rows before setting NOT NULL."
         if change.severity is not Severity.SAFE:
             return f"{where}: {change.reason}."
@@ -189,13 +200,13 @@ def _undo(change: Change) -> str:
     if change.change is ChangeType.ADD:
         return f"Drop the {label} {where}." + (
             " Its data since the release is lost unless exported first."
-            if change.kind in (COLUMN, "table")
+            if change.kind in (Subject.COLUMN, Subject.TABLE)
             else ""
         )
     if change.change is ChangeType.REMOVE:
         source = f"as `{change.before}`" if change.before else "from the previous version"
         text = f"Re-create the {label} {where} {source}"
-        if change.kind in (COLUMN, "table"):
+        if change.kind in (Subject.COLUMN, Subject.TABLE):
             text += "; its rows come back only from a backup (`schemareg restore`)"
         return text + "."
     if change.change is ChangeType.POSSIBLE_RENAME:

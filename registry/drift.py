@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import msgspec
 
-from schemareg.diff import NO_RULES, Change, DiffRules, diff_schemas
+from schemareg.diff import NO_RULES, Change, ChangeType, DiffRules, diff_schemas
 from schemareg.model import Schema
 
 __all__ = ["DriftReport", "check_drift", "drift_fingerprint", "render_json", "render_markdown", "render_text"]
@@ -105,7 +105,7 @@ def _describe(change: Change) -> str:
     verb = change.change.value.replace("_", " ")
     detail = ""
     if change.before is not None or change.after is not None:
-        detail = f": `{change.before}` -> `{change.after}`" if change.change.value == "modify" else ""
+        detail = f": `{change.before}` -> `{change.after}`" if change.change is ChangeType.MODIFY else ""
     return f"{verb} {target}{what}{detail} [{change.severity.value}]"
 
 

@@ -15,7 +15,6 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from schemareg.changelog import render_json, render_markdown, render_unified
 from schemareg.diff import Diff
-from schemareg.model import Kind, ObjectKey
 from schemareg_api.context import (
     POLL_CACHE_CONTROL,
     context_of,
@@ -173,19 +172,9 @@ def get_diff(
     diff = registry.diff(project, from_ref, to_ref)
     if _wants(request, "text/x-diff"):
         before, after = registry.schema_at(project, from_ref), registry.schema_at(project, to_ref)
-        unified = render_unified(before, after, keys=_changed_keys(diff))
+        unified = render_unified(before, after, keys=diff.touched())
         return Response(cast(Any, unified), media_type="text/x-diff")
     return Response(cast(Any, render_json(diff)), media_type=MediaType.JSON)
-
-
-def _changed_keys(diff: Diff) -> list[ObjectKey]:
-    keys: set[ObjectKey] = set()
-    for change in diff.changes:
-        kind = Kind(change.object_kind) if change.object_kind in Kind._value2member_map_ else Kind.OTHER
-        keys.add(ObjectKey(kind, change.object))
-        if change.name is None and change.after is not None and change.change.value == "possible_rename":
-            keys.add(ObjectKey(kind, change.after))
-    return sorted(keys)
 
 
 @get(

@@ -21,7 +21,7 @@ from schemareg.cli.app import (
 from schemareg.cli.remote import registry_option
 from schemareg.diff import NO_RULES, Diff, DiffRules, diff_schemas, rules_from_toml
 from schemareg.errors import SchemaregError
-from schemareg.model import Kind, ObjectKey, Schema
+from schemareg.model import Schema
 
 if TYPE_CHECKING:
     from schemareg.service import Registry
@@ -68,24 +68,13 @@ def _with_flags(rules: DiffRules, ignore: tuple[str, ...], column_order: bool, c
     )
 
 
-def _changed_keys(diff: Diff) -> list[ObjectKey]:
-    """The objects a diff touches (both names of a possible rename), for the unified diff."""
-    keys: set[ObjectKey] = set()
-    for change in diff.changes:
-        kind = Kind(change.object_kind) if change.object_kind in Kind._value2member_map_ else Kind.OTHER
-        keys.add(ObjectKey(kind, change.object))
-        if change.name is None and change.after is not None and change.change.value == "possible_rename":
-            keys.add(ObjectKey(kind, change.after))
-    return sorted(keys)
-
-
 def _render(diff: Diff, before: Schema, after: Schema, output_format: str, title: str | None) -> str:
     if output_format == "json":
         return render_json(diff).decode() + "\n"
     if output_format == "markdown":
         return render_markdown(diff, title or diff.to)
     if output_format == "unified":
-        return render_unified(before, after, keys=_changed_keys(diff))
+        return render_unified(before, after, keys=diff.touched())
     return render_text(diff)
 
 

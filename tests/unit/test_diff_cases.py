@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from schemareg.diff import Diff, diff_schemas, rules_from_mapping
+from schemareg.diff import ChangeType, Diff, diff_schemas, rules_from_mapping
 from schemareg.normalize import normalize
 
 CASES = Path(__file__).resolve().parent.parent / "fixtures" / "diff"
@@ -39,7 +39,7 @@ def _projection(diff: Diff) -> list[dict[str, Any]]:
     for change in diff.changes:
         row = {field: getattr(change, field) for field in FIELDS}
         row["what"] = list(row["what"])
-        if change.change.value == "possible_rename":
+        if change.change is ChangeType.POSSIBLE_RENAME:
             row["after"] = change.after  # the new name: a rename case says which pair it matched
         result.append({key: value for key, value in row.items() if value not in (None, [])})
     return result
