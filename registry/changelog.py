@@ -105,7 +105,7 @@ def render_markdown(diff: Diff, title: str) -> str:
     breaking = diff.breaking()
     if breaking:
         lines += [
-            f"- {_where(change)} {_kind_label(change.kind)}: {_summary(change)}. {_why(change)}"
+            f"- {_where(change)} {_kind_label(change.kind)}: {_summary(change)}. {_why(change)}{_rule(change)}"
             for change in breaking
         ]
     else:
@@ -130,6 +130,11 @@ def _summary(change: Change) -> str:
             text += f" from `{change.before}` to `{change.after}`"
         return text
     return verbs[change.change]
+
+
+def _rule(change: Change) -> str:
+    """The rule a change falls under, for a reader who wants to look it up or allow it."""
+    return f" (`{change.rule}` {change.title})" if change.rule else ""
 
 
 def _why(change: Change) -> str:
@@ -189,7 +194,7 @@ def _migration_notes(diff: Diff) -> list[str]:
         f"Suggested version bump: **{diff.semver.value}** ({len(diff.changes)} changes: {_counts(diff)}).",
         "",
     ]
-    advice = [note for note in (_advice(change) for change in diff.changes) if note]
+    advice = [note + _rule(change) for change in diff.changes if (note := _advice(change))]
     lines += [f"- {note}" for note in advice] or ["- No step beyond applying the DDL is needed."]
     return lines
 
@@ -246,7 +251,8 @@ def render_text(diff: Diff) -> str:
         if change.change is ChangeType.POSSIBLE_RENAME:
             detail = f" -> {change.after}"
         lines.append(
-            f"  {change.severity.value:<8}  {change.change.value:<15}  {change.kind:<10}  {target}{detail}"
+            f"  {change.severity.value:<8}  {change.rule:<4}  {change.change.value:<15}  {change.kind:<10}  "
+            f"{target}{detail}  ({change.title})"
         )
     return "\n".join(lines) + "\n"
 

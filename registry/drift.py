@@ -106,7 +106,8 @@ def _describe(change: Change) -> str:
     detail = ""
     if change.before is not None or change.after is not None:
         detail = f": `{change.before}` -> `{change.after}`" if change.change is ChangeType.MODIFY else ""
-    return f"{verb} {target}{what}{detail} [{change.severity.value}]"
+    rule = f" {change.rule} {change.title}" if change.rule else ""
+    return f"{verb} {target}{what}{detail} [{change.severity.value}{rule}]"
 
 
 def render_text(report: DriftReport) -> str:

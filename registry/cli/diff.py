@@ -47,7 +47,9 @@ def _service(data_dir: Path) -> Registry:
     return Registry(data_dir)
 
 
-def _rules(config: Path | None, ignore: tuple[str, ...], column_order: bool, comments: bool) -> DiffRules:
+def _rules(
+    config: Path | None, ignore: tuple[str, ...], column_order: bool, comments: bool, allow: tuple[str, ...]
+) -> DiffRules:
     """The [diff] rules of the config file (or ./schemareg.toml when present), plus the flags."""
     path = config if config is not None else Path(CONFIG_FILE)
     rules = NO_RULES
@@ -56,16 +58,19 @@ def _rules(config: Path | None, ignore: tuple[str, ...], column_order: bool, com
             rules = rules_from_toml(path.read_text(encoding="utf-8"))
         except OSError as error:
             fail(f"cannot read {path}: {error.strerror}")
-    return _with_flags(rules, ignore, column_order, comments)
+    return _with_flags(rules, ignore, column_order, comments, allow)
 
 
-def _with_flags(rules: DiffRules, ignore: tuple[str, ...], column_order: bool, comments: bool) -> DiffRules:
-    return DiffRules(
-        ignore_objects=(*rules.ignore_objects, *ignore),
-        ignore_kinds=rules.ignore_kinds,
-        ignore_column_order=rules.ignore_column_order or column_order,
-        ignore_comments=rules.ignore_comments or comments,
-    )
+def _with_flags(
+    rules: DiffRules, ignore: tuple[str, ...], column_order: bool, comments: bool, allow: tuple[str, ...]
+) -> DiffRules:
+    try:
+        flags = DiffRules(
+            ignore_objects=ignore, ignore_column_order=column_order, ignore_comments=comments, allow=allow
+        )
+    except ValueError as error:
+        fail(f"--allow: {error}")
+    return rules.merged(flags)
 
 
 def _render(diff: Diff, before: Schema, after: Schema, output_format: str, title: str | None) -> str:
@@ -132,12 +137,7 @@ def _compare(
     from_ref, to_ref = refs
     before, after = service.schema_at(project, from_ref), service.schema_at(project, to_ref)
     project_rules = service.rules(project)
-    merged = DiffRules(
-        ignore_objects=(*project_rules.ignore_objects, *rules.ignore_objects),
-        ignore_kinds=(*project_rules.ignore_kinds, *rules.ignore_kinds),
-        ignore_column_order=project_rules.ignore_column_order or rules.ignore_column_order,
-        ignore_comments=project_rules.ignore_comments or rules.ignore_comments,
-    )
+    merged = project_rules.merged(rules)
     diff = diff_schemas(before, after, rules=merged, from_label=from_ref, to_label=to_ref)
     return diff, before, after
 
@@ -162,12 +162,7 @@ def _compare_live(
     service = _service(data_dir)
     before = service.schema_at(project, env)
     project_rules = service.rules(project)
-    merged = DiffRules(
-        ignore_objects=(*project_rules.ignore_objects, *rules.ignore_objects),
-        ignore_kinds=(*project_rules.ignore_kinds, *rules.ignore_kinds),
-        ignore_column_order=project_rules.ignore_column_order or rules.ignore_column_order,
-        ignore_comments=project_rules.ignore_comments or rules.ignore_comments,
-    )
+    merged = project_rules.merged(rules)
     after = inspect_live(dsn, sqlite).schema
     diff = diff_schemas(before, after, rules=merged, from_label=env, to_label=database_label(dsn, sqlite))
     return diff, before, after
@@ -188,6 +183,12 @@ def _options(function: Any) -> Any:
         click.option("--ignore", multiple=True, metavar="GLOB", help="Leave out objects matching GLOB."),
         click.option("--ignore-column-order", is_flag=True, help="Do not report moved columns."),
         click.option("--ignore-comments", is_flag=True, help="Do not report comment changes."),
+        click.option(
+            "--allow",
+            multiple=True,
+            metavar="CODE",
+            help="Accept the changes of this rule for this run: they count as safe (docs/diff.md).",
+        ),
         click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here."),
         data_dir_option,
         registry_option,
@@ -218,6 +219,7 @@ def diff_command(
     ignore: tuple[str, ...],
     ignore_column_order: bool,
     ignore_comments: bool,
+    allow: tuple[str, ...],
     output: Path | None,
     data_dir: Path,
     registry_url: str | None,
@@ -235,7 +237,7 @@ def diff_command(
     schemareg diff --project shop --env production --dsn "$DATABASE_URL"
     """
     try:
-        rules = _rules(config, ignore, ignore_column_order, ignore_comments)
+        rules = _rules(config, ignore, ignore_column_order, ignore_comments, allow)
         if dsn is not None or sqlite is not None or env is not None:
             diff, before, after = _compare_live(data_dir, project, env, dsn, sqlite, refs, rules)
         else:
@@ -277,6 +279,7 @@ def changelog_command(
     ignore: tuple[str, ...],
     ignore_column_order: bool,
     ignore_comments: bool,
+    allow: tuple[str, ...],
     output: Path | None,
     data_dir: Path,
     registry_url: str | None,
@@ -290,7 +293,7 @@ def changelog_command(
     schemareg changelog --from-file a.sql --to-file b.sql --title v2
     """
     try:
-        rules = _rules(config, ignore, ignore_column_order, ignore_comments)
+        rules = _rules(config, ignore, ignore_column_order, ignore_comments, allow)
         diff, before, after = _compare(
             data_dir=data_dir,
             project=project,

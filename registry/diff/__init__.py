@@ -66,7 +66,7 @@ def diff_schemas(
 
 
 def _judged(difference: Difference, overrides: dict[str, Severity]) -> Change:
-    _rule, severity, reason = judge(difference, overrides)
+    decided, severity, reason = judge(difference, overrides)
     return Change(
         change=difference.change,
         kind=difference.subject,
@@ -76,5 +76,7 @@ def _judged(difference: Difference, overrides: dict[str, Severity]) -> Change:
         before=difference.before,
         after=difference.after,
         severity=severity,
+        rule=decided.code,
+        title=decided.title,
         reason=reason,
     )

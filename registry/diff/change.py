@@ -186,6 +186,8 @@ class Change(msgspec.Struct, kw_only=True, frozen=True):
     before: str | None = None
     after: str | None = None
     severity: Severity
+    rule: str = ""  # the code of the rule that decided the severity (docs/diff.md lists them)
+    title: str = ""  # that rule's one-line title
     reason: str = ""  # why this severity, in words a changelog can show
 
     @property

@@ -18,7 +18,7 @@ from schemareg.diff import ChangeType, Diff, diff_schemas, rules_from_mapping
 from schemareg.normalize import normalize
 
 CASES = Path(__file__).resolve().parent.parent / "fixtures" / "diff"
-FIELDS = ("change", "kind", "object", "name", "what", "severity")
+FIELDS = ("change", "kind", "object", "name", "what", "severity", "rule")
 
 
 def _cases() -> list[Path]:

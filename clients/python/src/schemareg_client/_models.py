@@ -123,12 +123,15 @@ class Change(msgspec.Struct, kw_only=True):
     what: list[str] = msgspec.field(default_factory=list)
     before: str | None = None
     after: str | None = None
+    rule: str = ""  # the rule code (the server's docs/diff.md lists them)
+    title: str = ""  # that rule's one-line title
     reason: str = ""
 
     def __str__(self) -> str:
         target = f"{self.object}.{self.name}" if self.name else self.object
         what = f" ({', '.join(self.what)})" if self.what else ""
-        return f"{self.change} {self.kind} {target}{what} [{self.severity}]"
+        rule = f" {self.rule}" if self.rule else ""
+        return f"{self.change} {self.kind} {target}{what} [{self.severity}{rule}]"
 
 
 class Diff(msgspec.Struct, kw_only=True, rename={"from_": "from"}):
