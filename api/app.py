@@ -24,7 +24,7 @@ from schemareg.errors import (
     StoreError,
 )
 from schemareg.service import Registry
-from schemareg_api import git_http
+from schemareg_api import git_http, ui
 from schemareg_api.context import ServerContext
 from schemareg_api.controllers import health, projects, versions
 from schemareg_api.metrics import metrics_middleware
@@ -115,7 +115,8 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
     context = ServerContext(settings, registry=registry)
     v1 = Router(path="/v1", route_handlers=[*projects.HANDLERS, *versions.HANDLERS])
     app = Litestar(
-        route_handlers=[*health.HANDLERS, v1, *git_http.HANDLERS],
+        route_handlers=[*health.HANDLERS, v1, *git_http.HANDLERS, *ui.ROUTERS],
+        template_config=ui.template_config(),
         exception_handlers={Exception: problem_response},
         middleware=[metrics_middleware],
         request_max_body_size=settings.max_body_bytes,

@@ -49,11 +49,16 @@ def test_every_module_of_the_folders_is_in_the_wheel(wheel: zipfile.ZipFile) -> 
     missing = []
     for folder, package in FOLDERS.items():
         for path in (ROOT / folder).rglob("*"):
-            if path.suffix in {".py", ".sql"} and "__pycache__" not in path.parts:
+            if (
+                path.suffix in {".py", ".sql", ".html", ".css", ".js", ".svg"}
+                and "__pycache__" not in path.parts
+            ):
                 inside = f"{package}/{path.relative_to(ROOT / folder).as_posix()}"
                 if inside not in names:
                     missing.append(inside)
-    assert not missing, f"add their packages to [tool.setuptools] packages in pyproject.toml: {missing}"
+    assert not missing, (
+        f"add their packages to [tool.setuptools] packages (data files to package-data) in pyproject.toml: {missing}"
+    )
 
 
 def test_entry_point_names_the_renamed_core(wheel: zipfile.ZipFile) -> None:
