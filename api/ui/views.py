@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 from markupsafe import Markup
 
 from schemareg.changelog import render_markdown as changelog_markdown
-from schemareg.diff import ChangeType, Diff
+from schemareg.diff import Change, ChangeType, Diff
 from schemareg.errors import NotFound
 from schemareg.model import CREATION_ORDER, Kind, ObjectKey
 from schemareg.service import Environment, HistoryEntry, Registry, Release, TableHistory, Version
@@ -162,10 +162,11 @@ def backups(project: str, directory: Path) -> list[BackupSummary]:
 
 
 def compatibility_level(registry: Registry, project: str, env: str) -> str | None:
-    """The env's compatibility level (backward, forward, full, none), once the core keeps one per env.
+    """The env's compatibility level (none, backward, ...), once the registry exposes it.
 
-    The hook the env page calls: the registry has no compatibility levels yet, so this answers None and
-    the page says "not set". When the core gains them, read the level here and nothing else changes.
+    The hook the env page calls. The levels exist (`schemareg.compat`: `Guards.level(env)`) but the
+    registry does not yet read a project's guards, so this answers None and the page says "not set".
+    When the registry gains that read, return its level here; nothing else changes.
     """
     return None
 
@@ -287,6 +288,7 @@ class ChangeView:
     severity: str
     reason: str
     code: str | None  # the rule code, when the diff gives one
+    title: str  # that rule's one-line title
 
 
 @dataclass(slots=True)
@@ -366,6 +368,7 @@ def diff_view(registry: Registry, project: str, from_ref: str, to_ref: str) -> D
                     severity=change.severity.value,
                     reason=change.reason,
                     code=_rule_code(change),
+                    title=change.title,
                 )
             )
             if _RANK.get(change.severity.value, 0) > _RANK.get(item.severity, 0):
@@ -395,13 +398,9 @@ def _key(kind: str, name: str) -> ObjectKey:
     return ObjectKey(Kind(kind) if kind in Kind._value2member_map_ else Kind.OTHER, name)
 
 
-def _rule_code(change: Any) -> str | None:
-    """The change's rule code (`code` or `rule` in the diff's JSON), if the diff carries one."""
-    for attribute in ("code", "rule"):
-        value = getattr(change, attribute, None)
-        if isinstance(value, str) and value:
-            return value
-    return None
+def _rule_code(change: Change) -> str | None:
+    """The code of the rule that decided the change's severity (docs/diff.md lists them)."""
+    return change.rule or None
 
 
 _CHANGELOGS: Cache[tuple[str, Markup]] = Cache(32)

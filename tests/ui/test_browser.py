@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import httpx
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -86,6 +87,9 @@ def test_the_diff_of_a_known_change_shows_exactly_that_change(browser: Browser, 
     (change, _, text), (want_change, want_kind, _, want_name) = changes[0], KNOWN_CHANGE[0]
     assert change == want_change and want_kind in text and want_name in text
     assert driver.find_element(By.ID, "semver").text == "minor"
+    api = httpx.get(f"{server}/v1/projects/{PROJECT}/diff", params={"from": "v1.1.0", "to": "staging"}).json()
+    codes = [code.text for code in sections[0].find_elements(By.CSS_SELECTOR, "code.rule")]
+    assert codes == [change["rule"] for change in api["changes"]] and all(codes)  # the rule codes
     added = [row.text for row in sections[0].find_elements(By.CSS_SELECTOR, "table.textdiff tr.tadd")]
     removed = [row.text for row in sections[0].find_elements(By.CSS_SELECTOR, "table.textdiff tr.tdel")]
     assert len(added) == 1 and "name TEXT" in added[0]
