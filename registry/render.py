@@ -98,7 +98,7 @@ def render_table(table: Table, dialect: str, *, foreign_keys: bool = True, index
     if table.partition_by:
         statement += f" PARTITION BY {table.partition_by}"
     if table.options:
-        rest = " ".join(word for word in table.options.split(" ") if word != "UNLOGGED")
+        rest = _table_options(table.options, dialect)
         if rest:
             statement += f" {rest}"
     if dialect == "mysql" and table.comment is not None:
@@ -121,6 +121,23 @@ def render_table(table: Table, dialect: str, *, foreign_keys: bool = True, index
     if dialect != "mysql":
         out.extend(_comments(table, name, dialect))
     return "\n".join(out) + "\n"
+
+
+# A storage parameter as the model keeps it, `fillfactor='50'` (MySQL's ENGINE=... is a table option).
+_STORAGE_PARAMETER = re.compile(r"(?<![\w(])(?!ENGINE=)([A-Za-z_][\w.]*\s*=\s*(?:'(?:[^']|'')*'|[^\s,()]+))")
+
+
+def _table_options(options: str, dialect: str) -> str:
+    """The options after a table's body: UNLOGGED is said in the head; PostgreSQL takes storage
+    parameters only inside `WITH (...)`."""
+    rest = " ".join(word for word in options.split(" ") if word != "UNLOGGED")
+    if dialect == "mysql" or "WITH (" in rest.upper():
+        return rest
+    parameters = _STORAGE_PARAMETER.findall(rest)
+    if not parameters:
+        return rest
+    others = _STORAGE_PARAMETER.sub("", rest).split()
+    return " ".join([*others, f"WITH ({', '.join(parameters)})"])
 
 
 def render_indexes(table: Table, dialect: str) -> str:
@@ -234,7 +251,29 @@ def creation_order(schema: Schema) -> list[ObjectKey]:
     views = [k for k in keys if k.kind in (Kind.VIEW, Kind.MATERIALIZED_VIEW)]
     before = [k for k in keys if rank.get(k.kind, len(rank)) < first_view]
     after = [k for k in keys if rank.get(k.kind, len(rank)) > rank[Kind.MATERIALIZED_VIEW]]
-    return before + _views_in_dependency_order(schema, views) + after
+    # A routine whose arguments or result name a table's row type can exist only after that table.
+    tables = {k.name for k in keys if k.kind is Kind.TABLE}
+    view_names = {k.name for k in views}
+    names = {k: _signature_names(schema.objects[k]) for k in before if k.kind in _ROUTINES}
+    after_views = [k for k, found in names.items() if found & view_names]
+    after_tables = [k for k, found in names.items() if found & tables and k not in after_views]
+    if after_tables or after_views:
+        before = [k for k in before if k not in after_tables and k not in after_views]
+        tables_end = max((i for i, k in enumerate(before) if k.kind is Kind.TABLE), default=len(before) - 1)
+        before[tables_end + 1 : tables_end + 1] = after_tables
+    return before + _views_in_dependency_order(schema, views) + after_views + after
+
+
+_ROUTINES = {Kind.FUNCTION, Kind.PROCEDURE, Kind.AGGREGATE}
+_BODY_START = re.compile(r"\s(?:AS|BEGIN\s+ATOMIC|RETURN)\s", re.IGNORECASE)
+
+
+def _signature_names(obj: SchemaObject) -> set[str]:
+    """The qualified names in a routine's head (arguments and result), lower-cased."""
+    if not isinstance(obj, Definition):
+        return set()
+    head = _BODY_START.split(obj.sql, maxsplit=1)[0]
+    return {word.lower() for word in _WORD.findall(head) if "." in word}
 
 
 def _views_in_dependency_order(schema: Schema, views: list[ObjectKey]) -> list[ObjectKey]:

@@ -19,6 +19,7 @@ import msgspec
 
 from schemareg.changelog import render_markdown
 from schemareg.diff import Diff, DiffRules, diff_schemas
+from schemareg.engine import normalize_ddl
 from schemareg.errors import Conflict, InputError, InvalidName, NotFound
 from schemareg.model import FOLDERS, CanonicalObject, Kind, ObjectKey, Schema
 from schemareg.normalize import normalize, normalizer_info, remember
@@ -347,7 +348,12 @@ class Registry:
         check_env_name(env)
         settings = self.project(project)
         if isinstance(schema, str):
-            schema = self._normalize(schema, dialect or settings.dialect, settings.normalize)
+            schema = normalize_ddl(
+                schema,
+                dialect or settings.dialect,
+                engine=settings.normalize.engine,
+                options=settings.normalize,
+            ).schema
         repo = self._repo(project)
         branch = BRANCH_PREFIX + env
         fingerprint = schema.fingerprint
@@ -846,7 +852,11 @@ class Registry:
             "objects": dict(sorted(counts.items())),
             "opaque": schema.stats.opaque,
             "fingerprint": schema.fingerprint,
-            "normalizer": {**normalizer_info(), "sqlglot": _SQLGLOT_VERSION},
+            "normalizer": {
+                **normalizer_info(),
+                "sqlglot": _SQLGLOT_VERSION,
+                "engine": settings.normalize.engine,
+            },
             "source": source,
             "description": description or settings.description,
         }

@@ -10,9 +10,10 @@ import msgspec
 
 from schemareg.cli.app import DIALECTS, CommandError, cli, write_output
 from schemareg.cli.live import inspect_live, live_source
-from schemareg.errors import SchemaregError
+from schemareg.engine import ENGINES, Normalised, normalize_ddl
+from schemareg.errors import SchemaregError, SQLParseError
 from schemareg.model import Schema
-from schemareg.normalize import NormalizeOptions, normalize, normalize_file
+from schemareg.normalize import NormalizeOptions
 from schemareg.render import render_schema_sql
 
 
@@ -38,15 +39,27 @@ def schema_json(schema: Schema) -> bytes:
     return msgspec.json.format(msgspec.json.encode(document), indent=2)
 
 
-def load_schema(file: str, dialect: str, options: NormalizeOptions | None = None) -> Schema:
-    """Normalise a file, or standard input when the file is `-`."""
+def load_schema(
+    file: str,
+    dialect: str,
+    options: NormalizeOptions | None = None,
+    *,
+    engine: str = "sqlglot",
+    dev_url: str | None = None,
+) -> Normalised:
+    """Normalise a file, or standard input when the file is `-`, with the chosen engine."""
     options = options or NormalizeOptions()
     if file == "-":
-        return normalize(sys.stdin.read(), dialect, source="<stdin>", options=options)
-    path = Path(file)
-    if not path.is_file():
-        raise CommandError(f"{file}: no such file")
-    return normalize_file(path, dialect, options=options)
+        text, source = sys.stdin.read(), "<stdin>"
+    else:
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"{file}: no such file")
+        try:
+            text, source = path.read_text(encoding="utf-8"), file
+        except UnicodeDecodeError as error:
+            raise SQLParseError("not UTF-8 text", line=1, column=error.start + 1, source=file) from error
+    return normalize_ddl(text, dialect, engine=engine, source=source, options=options, dev_url=dev_url)
 
 
 @cli.command("schema")
@@ -63,6 +76,18 @@ def load_schema(file: str, dialect: str, options: NormalizeOptions | None = None
 )
 @click.option("--sqlite", "sqlite_path", metavar="PATH", help="Live SQLite database file to introspect.")
 @click.option("--format", "fmt", type=click.Choice(["sql", "json"]), default="sql", show_default=True)
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="sqlglot",
+    show_default=True,
+    help="Normalise FILE in-process (sqlglot) or by applying it to a scratch database (postgres).",
+)
+@click.option(
+    "--dev-url",
+    metavar="URL",
+    help="PostgreSQL server for --engine postgres (default: SCHEMAREG_DEV_URL, else the embedded one).",
+)
 @click.option("--keep-owners", is_flag=True, help="Keep ALTER ... OWNER TO as `owner` objects (FILE only).")
 @click.option("--keep-grants", is_flag=True, help="Keep GRANT / REVOKE as `grant` objects (FILE only).")
 @click.option(
@@ -74,6 +99,8 @@ def schema_command(
     dsn: str | None,
     sqlite_path: str | None,
     fmt: str,
+    engine: str,
+    dev_url: str | None,
     keep_owners: bool,
     keep_grants: bool,
     output: Path | None,
@@ -83,6 +110,7 @@ def schema_command(
     \b
     Examples:
       schemareg schema --file structure.sql
+      schemareg schema --file structure.sql --engine postgres
       pg_dump --schema-only mydb | schemareg schema --file - --format json
       schemareg schema --dsn postgresql://app@db/shop --format json
     """
@@ -99,11 +127,14 @@ def schema_command(
         )
     try:
         options = NormalizeOptions(keep_owners=keep_owners, keep_grants=keep_grants)
-        schema = load_schema(file, dialect.lower(), options)
+        result = load_schema(file, dialect.lower(), options, engine=engine, dev_url=dev_url)
     except SchemaregError as error:
         raise CommandError(str(error)) from error
+    schema = result.schema
     for issue in schema.issues:
         click.echo(f"warning: line {issue.line}:{issue.column}: {issue.message}; kept as opaque", err=True)
+    for warning in result.warnings:
+        click.echo(f"warning: line {warning.line}:{warning.column}: {warning.message}", err=True)
     emit(schema, fmt, output)
 
 

@@ -478,8 +478,10 @@ class Script:
         if column["collation"]:
             parts.append(f"COLLATE {column['collation']}")
         expression = column["default_expression"]
-        if column["generated"] == "s" and expression is not None:
-            parts.append(f"GENERATED ALWAYS AS ({expression}) STORED")
+        if column["generated"] in ("s", "v") and expression is not None:
+            # PostgreSQL 18's virtual generated columns ('v') are computed on read, never stored.
+            how = "STORED" if column["generated"] == "s" else "VIRTUAL"
+            parts.append(f"GENERATED ALWAYS AS ({expression}) {how}")
         elif expression is not None:
             parts.append(f"DEFAULT {expression}")
         if column["not_null"]:
