@@ -21,7 +21,6 @@ import pytest
 
 from schemareg.engine import MissingExtension, StatementRefused, normalize_ddl
 from schemareg.errors import InputError
-from schemareg.introspect import inspect
 from schemareg.normalize import NormalizeOptions, normalize
 from tests.integration.test_roundtrip import CORPUS
 from tests.support.postgres import PostgresServer
