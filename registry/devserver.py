@@ -125,7 +125,7 @@ class EmbeddedServer:
             users = (self.root / "users.lock").open("ab")
             fcntl.flock(users, fcntl.LOCK_SH)
             try:
-                self.url = self._running_url() or self._start()
+                self.url = self._running_url(wait=30.0) or self._start()
             except BaseException:
                 users.close()
                 raise
@@ -201,12 +201,21 @@ class EmbeddedServer:
         password = quote(self.password_file.read_text().strip(), safe="")
         return f"postgresql://postgres:{password}@127.0.0.1:{port}/postgres"
 
-    def _running_url(self) -> str | None:
+    def _running_url(self, wait: float = 0.0) -> str | None:
+        """The URL of the running server, or None when no postmaster lives. A postmaster that lives but
+        does not answer within `wait` seconds (a loaded machine) is an error, never a reason to start a
+        second one on the same data dir."""
         found = self._postmaster()
-        if found is None or found[2] != "ready" or not self.password_file.exists():
+        if found is None or not self.password_file.exists():
             return None
         url = self._admin_url(found[1])
-        return url if _reachable(url) else None
+        if _reachable(url, wait=wait):
+            return url
+        if wait:
+            raise ExternalError(
+                f"the embedded PostgreSQL (pid {found[0]}) runs but does not answer: {self.log}"
+            )
+        return None
 
     def _prepare(self) -> None:
         """Make the folders (owned by the server's user) and, once, the cluster."""
@@ -218,6 +227,8 @@ class EmbeddedServer:
         self.server_dir.chmod(0o700)
         if (self.data / "PG_VERSION").exists() and self.password_file.exists():
             return
+        if self._postmaster() is not None:
+            raise ExternalError(f"a PostgreSQL runs on {self.data} without its password file; stop it first")
         shutil.rmtree(self.data, ignore_errors=True)
         password = secrets.token_urlsafe(24)
         pwfile = self.server_dir / "initdb.pw"
