@@ -210,7 +210,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{report}\n\n"
             "Notes: what is derived from a sha alone (highlighted objects, a diff with its text, a diagram) is"
             " kept per sha in the worker, so only the cold column pays for Pygments, the differ or the layout;"
-            " env heads, tags, drift reports and backups are read on every request."
+            " env heads, tags, drift reports and backups are read on every request. The machine is shared: on a"
+            " busy one a single page has been seen at 11x in one run and 2x in the next, so read the column"
+            " across runs."
         )
         write_section(args.docs, SECTION, body)
     if failed:

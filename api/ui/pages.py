@@ -218,7 +218,6 @@ def env_page(
     version = registry.expected(project, env)
     history = views.history(registry, project, env, limit=limit)
     drift = views.drift_statuses(registry, project).get(env)
-    releases = {release.sha: release.name for release in registry.releases(project)}
     return _page(
         request,
         "env.html",
@@ -226,12 +225,10 @@ def env_page(
         env=env,
         version=version,
         history=history,
-        tags=releases,
         limit=limit,
         drift=drift,
         drift_json=json.dumps(drift.report, indent=2, ensure_ascii=False) if drift else "",
         compatibility=views.compatibility_level(registry, project, env),
-        environments=registry.environments(project),
     )
 
 

@@ -7,6 +7,7 @@ drift reports, backups) is read on every request, as the API does.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -194,8 +195,9 @@ class RefChoice:
 
 def ref_choices(
     registry: Registry, project: str, environments: list[Environment], *, recent: int = 15
-) -> list[RefChoice]:
-    """Envs, releases (newest first) and the most recent snapshots of every env, for the diff picker."""
+) -> list[tuple[str, list[RefChoice]]]:
+    """Envs, releases (newest first) and the most recent snapshots of every env, for the diff picker,
+    in groups (title, choices)."""
     choices = [RefChoice("environment", env.name, f"{env.name} ({env.sha[:12]})") for env in environments]
     choices += [
         RefChoice("release", release.name, f"{release.name} ({release.sha[:12]})")
@@ -210,7 +212,12 @@ def ref_choices(
         RefChoice("snapshot", entry.sha, f"{entry.sha[:12]} {entry.created_at} {entry.subject[:50]}")
         for entry in newest
     ]
-    return choices
+    titles = {"environment": "Environments", "release": "Releases", "snapshot": "Recent snapshots"}
+    return [
+        (title, [choice for choice in choices if choice.group == group])
+        for group, title in titles.items()
+        if any(choice.group == group for choice in choices)
+    ]
 
 
 # -- a version -----------------------------------------------------------------------------------------
@@ -429,18 +436,29 @@ _TABLES: Cache[TableHistory] = Cache(64)
 def table_history(
     registry: Registry, project: str, table: str, env: str | None, environments: list[Environment]
 ) -> TableHistory:
-    """A table's history along `env` (by default production, else the first env, as the core chooses),
-    read again only when that env's head or the tags move."""
-    names = [found.name for found in environments]
-    if not env and names:
-        env = "production" if "production" in names else sorted(names)[0]
-    if not env:
+    """A table's history along `env`; with none, along production, else the first env (as the core
+    chooses), else the first other env whose history has the table (a page links to a table it shows
+    without knowing which env it came through). Read again only when that env's head or the tags move."""
+    names = sorted(found.name for found in environments)
+    if env:
+        candidates = [env]
+    else:
+        first = "production" if "production" in names else (names[0] if names else "")
+        candidates = [first, *(name for name in names if name != first)] if names else []
+    if not candidates:
         return registry.table_history(project, table)  # the core says why there is nothing to show
-    head = registry.head(project, env)
-    return _TABLES.get(
-        (registry.data_dir, project, table, env, head),
-        lambda: registry.table_history(project, table, env=env),
-    )
+    missing: NotFound | None = None
+    for candidate in candidates:
+        head = registry.head(project, candidate)
+        try:
+            return _TABLES.get(
+                (registry.data_dir, project, table, candidate, head),
+                functools.partial(registry.table_history, project, table, env=candidate),
+            )
+        except NotFound as error:
+            missing = missing or error
+    assert missing is not None
+    raise missing
 
 
 _DIAGRAMS: Cache[tuple[erd.Diagram, str]] = Cache(32)

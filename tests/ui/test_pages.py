@@ -143,3 +143,9 @@ def test_the_changelog_page_renders_the_apis_markdown(open_client: TestClient) -
     first_heading = next(line for line in markdown.splitlines() if line.startswith("#")).lstrip("# ")
     assert first_heading in page
     assert markdown.strip().splitlines()[-1].strip("-* ") in page.replace("&#39;", "'").replace("&quot;", '"')
+
+
+def test_a_table_history_without_an_env_finds_an_env_that_has_the_table(open_client: TestClient) -> None:  # type: ignore[type-arg]
+    page = open_client.get(f"/ui/projects/{PROJECT}/tables/public.orders/history")  # not in production
+    assert page.status_code == 200 and 'data-change="add"' in page.text
+    assert open_client.get(f"/ui/projects/{PROJECT}/tables/public.nope/history").status_code == 404
