@@ -16,7 +16,7 @@ from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
-from schemareg.errors import NotFound, SchemaregError
+from schemareg.errors import SchemaregError
 from schemareg.model import Kind, ObjectKey
 from schemareg_api.context import ServerContext, context_of
 from schemareg_api.ui import views
@@ -456,16 +456,14 @@ def error_page(request: Request[Any, Any, Any], error: Exception) -> Response[An
         if status < 500 or isinstance(error, SchemaregError)
         else ""
     )
-    template = _page(
+    return _page(
         request,
         "error.html",
         status_code=status,
         status=status,
         title=HTTPStatus(status).phrase,
         detail=detail,
-        not_found=isinstance(error, NotFound) or status == 404,
     )
-    return template
 
 
 HANDLERS = [

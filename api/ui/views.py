@@ -40,7 +40,6 @@ __all__ = [
     "diagram",
     "diff_view",
     "drift_statuses",
-    "env_of",
     "history",
     "object_html",
     "project_summary",
@@ -482,10 +481,3 @@ def diagram(
 
     built, svg = _DIAGRAMS.get((registry.data_dir, project, sha, only_schema, focus, depth), make)
     return built, Markup(svg)
-
-
-def env_of(registry: Registry, project: str, env: str) -> Environment:
-    for found in registry.environments(project):
-        if found.name == env:
-            return found
-    raise NotFound(f"no environment {env!r} in project {project!r}")
