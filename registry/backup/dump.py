@@ -105,7 +105,7 @@ def backup_name(
     if fmt == "custom":
         return f"full_backup_{stamp}.dump{age}"
     if fmt == "directory":
-        return f"full_backup_{stamp}.dir.tar{age}"
+        return f"full_backup_{stamp}.dir.tar{'' if compression == 'gzip' else '.zst'}{age}"
     suffix = (".sql.gz" if compression == "gzip" else ".sql.zst") + age
     if kind == "schema":
         return f"schema_{stamp}{suffix}"
@@ -166,10 +166,13 @@ def pg_dump_args(
     if request.kind == "schema":
         args.append("--schema-only")
     if request.format in ("custom", "directory"):
-        args += [
-            f"--format={request.format}",
-            _archive_compression(tools, request.compression, request.level),
-        ]
+        if compressed_by_pg_dump(request.format, request.compression):
+            args += [
+                f"--format={request.format}",
+                _archive_compression(tools, request.compression, request.level),
+            ]
+        else:
+            args += [f"--format={request.format}", "--compress=0"]
         if request.format == "directory":
             assert output is not None
             args += [f"--jobs={max(1, request.jobs)}", f"--file={output}"]
@@ -182,12 +185,20 @@ def pg_dump_args(
     return [*args, "--dbname", request.database.conninfo]
 
 
+def compressed_by_pg_dump(fmt: str, compression: str) -> bool:
+    """Who compresses: pg_dump inside custom archives, and inside directory dumps with gzip (one worker per
+    job); schemareg on the stream for plain dumps and for directory dumps with zstd (pg_dump writes the
+    files uncompressed, schemareg compresses their tar on every CPU: no pg_dump build needs zstd)."""
+    return fmt == "custom" or (fmt == "directory" and compression == "gzip")
+
+
 def _archive_compression(tools: Tools, compression: str, level: int | None) -> str:
     if compression == "gzip":
         return f"--compress={GZIP_LEVEL if level is None else level}"
-    if tools.pg_dump_major < 16:
+    if not tools.zstd_supported:
         raise InputError(
-            f"pg_dump's own zstd compression needs pg_dump 16 or later ({tools.pg_dump_version})"
+            f"{tools.pg_dump_version} in {tools.directory} was built without zstd: use --compress gzip with"
+            " --format custom, or --format plain or directory, which schemareg compresses itself"
         )
     return f"--compress=zstd:{ZSTD_LEVEL if level is None else level}"
 
@@ -220,7 +231,7 @@ def run_backup(request: BackupRequest) -> BackupResult:
         fingerprint = schema_fingerprint(request.tools, database)
         if request.format == "plain" and request.tools.restrict_key_supported:
             restrict_key = RESTRICT_KEY
-    by_pg_dump = request.format in ("custom", "directory")
+    by_pg_dump = compressed_by_pg_dump(request.format, request.compression)
     compress = _Identity() if by_pg_dump else compressor(request.compression, request.level)
 
     sinks: list[Sink] = []

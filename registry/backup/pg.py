@@ -177,6 +177,16 @@ class Tools:
     def pg_dump_major(self) -> int:
         return major_of(self.pg_dump_version)
 
+    @cached_property
+    def zstd_supported(self) -> bool:
+        """Whether this pg_dump was built with zstd (16+ and `--with-zstd`; pg_config says how it was built)."""
+        if self.pg_dump_major < 16:
+            return False
+        try:
+            return "--with-zstd" in _output([self.path("pg_config"), "--configure"])
+        except (InputError, ExternalError):
+            return True  # no pg_config beside it: pg_dump itself will say
+
     @property
     def restrict_key_supported(self) -> bool:
         return "--restrict-key" in self.pg_dump_help

@@ -146,9 +146,10 @@ def _restore_fetched(
 def _archive(path: Path, manifest: Manifest, identities: list[Any], temp: Path) -> Path:
     """What pg_restore reads: the custom archive itself (decrypted into a private temporary file when
     encrypted), or the directory a directory-format backup's tar unpacks to."""
+    ours = manifest.compressed_by == "schemareg"  # a directory dump's tar, compressed on the stream
     if manifest.format == "custom" and not manifest.encrypted:
         return path
-    chunks = _plaintext(path, manifest, identities, decompress=False)
+    chunks = _plaintext(path, manifest, identities, decompress=ours)
     if manifest.format == "custom":
         target = temp / "archive.dump"
         with private_file(target) as handle:

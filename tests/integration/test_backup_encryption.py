@@ -77,7 +77,13 @@ def test_an_encrypted_backup_holds_no_plaintext_and_its_manifest_says_to_whom(
 
 
 @pytest.mark.parametrize(
-    ("dump_format", "extra"), [("plain", ()), ("custom", ()), ("directory", ("--jobs", "2"))]
+    ("dump_format", "extra"),
+    [
+        ("plain", ()),
+        ("custom", ()),
+        ("directory", ("--jobs", "2")),
+        ("directory", ("--jobs", "2", "--compress", "zstd")),
+    ],
 )
 def test_the_right_identity_restores_the_same_schema_and_rows(
     pg,
