@@ -240,7 +240,7 @@ def run(options: argparse.Namespace, admin_url: str, bin_dir: str, work: Path) -
     tools = subprocess.run([f"{bin_dir}/pg_dump", "--version"], capture_output=True, text=True).stdout.strip()
     table = (
         "\n".join(rows)
-        + f"\n\nMedian of {options.rounds} alternating rounds; {machine}; {tools}; throwaway cluster on loopback."
+        + f"\n\nMedian of {options.rounds} alternating rounds; {machine}; {tools}; the test server (embedded PostgreSQL 18 unless --url) on loopback."
         + f"\nProduced by `.venv/bin/python -m bench.backup_bench --rounds {options.rounds} --docs docs/benchmarks.md`."
     )
     print(table)
