@@ -38,6 +38,7 @@ from schemareg.normalize.routines import (
 )
 from schemareg.normalize.sequences import alter_sequence, create_sequence, owned_by
 from schemareg.normalize.tables import create_table
+from schemareg.normalize.text import blank_comments
 from schemareg.normalize.types import create_type, read_domain
 from schemareg.normalize.views import create_view
 
@@ -166,6 +167,7 @@ class Compiler:
 
     def compile(self, text: str) -> list[ops.AnyOp]:
         context = self.context
+        text = blank_comments(text, context.dialect)
         for text_rule in TEXT_RULES:
             found = text_rule(context, text)
             if found is not None:

@@ -41,6 +41,7 @@ _SET = re.compile(
     r"\bSET\s+(?P<setting>\w+(?:\.\w+)?\s*(?:=|\bTO\b)\s*.+?|\w+\s+FROM\s+CURRENT)" + _STOP, re.I
 )
 _WS = re.compile(r"\s+")
+_ARGUMENT_NAME = re.compile(r'\s*("(?:[^"]|"")+"|\S+)\s*(.*)$', re.DOTALL)
 _SINGLE_NAME = re.compile(rf"{_QNAME}(?:\s*\[\s*\d*\s*\])*")
 
 
@@ -151,9 +152,10 @@ class RoutineReader:
             text = words[1] if len(words) > 1 else ""
         name = ""
         if not self.is_type(text):
-            first, _, rest = text.strip().partition(" ")
-            name = first.strip('"') if first.startswith('"') else first.lower()
-            text = rest
+            # Any blank (a tab, a line break) separates the name from its type.
+            named = _ARGUMENT_NAME.match(text)
+            first, text = (named.group(1), named.group(2)) if named else (text.strip(), "")
+            name = first[1:-1].replace('""', '"') if first.startswith('"') else first.lower()
         type_text = self.type_name(text)
         parts = [] if mode == "IN" else [mode]
         if name:

@@ -19,7 +19,7 @@ class Statement(msgspec.Struct, frozen=True):
 
 
 _PARTS = r"""
-      (?P<meta>^[ \t]*\\[^\n]*)
+      (?P<meta>\\[^\n]*)
     | (?P<delimiter>^[ \t]*(?i:DELIMITER)[ \t]+\S+[ \t]*$)
     | (?P<line_comment>--[^\n]*)
     | (?P<hash_comment>\#[^\n]*)
@@ -39,9 +39,25 @@ _COMPOUND_HEAD = re.compile(
     r"(?:TRIGGER|PROCEDURE|FUNCTION|EVENT)\b",
     re.IGNORECASE,
 )
-_LEADING = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.DOTALL)
+# Blanks and comments before a statement; a PostgreSQL comment with another inside is not skipped here
+# (comments nest there), so the careful scanner reads it.
+_LEADING_COMMENTS = {
+    "postgres": re.compile(r"(?:\s+|--[^\n]*|/\*(?:[^*/]|\*(?!/)|/(?!\*))*\*/)*"),
+    "other": re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.DOTALL),
+}
 _NEXT_WORD = re.compile(r"\s*([A-Za-z_]+)")
 _CLOSERS = {"IF", "LOOP", "WHILE", "REPEAT"}
+
+
+def _leading_end(sql: str, pos: int, end: int, dialect: str) -> int:
+    """Where the statement starting at `pos` begins after blanks and comments (nested ones included)."""
+    pattern = _LEADING_COMMENTS["postgres" if dialect == "postgres" else "other"]
+    while True:
+        m = pattern.match(sql, pos, end)
+        pos = m.end() if m else pos
+        if dialect != "postgres" or not sql.startswith("/*", pos) or pos + 2 > end:
+            return pos
+        pos = min(_skip_block_comment(sql, pos + 2, nested=True), end)
 
 
 def line_column(sql: str, offset: int) -> tuple[int, int]:
@@ -54,14 +70,14 @@ def _unterminated(sql: str, pos: int, what: str) -> SQLParseError:
     return SQLParseError(f"unterminated {what}", line=line, column=column)
 
 
-def _skip_block_comment(sql: str, pos: int) -> int:
-    # PostgreSQL block comments nest.
+def _skip_block_comment(sql: str, pos: int, *, nested: bool) -> int:
+    # PostgreSQL block comments nest; MySQL's and SQLite's end at the first */.
     depth, i = 1, pos
     while depth:
         close = sql.find("*/", i)
         if close < 0:
             raise _unterminated(sql, pos - 2, "comment")
-        opening = sql.find("/*", i, close)
+        opening = sql.find("/*", i, close) if nested else -1
         if opening >= 0:
             depth, i = depth + 1, opening + 2
         else:
@@ -92,23 +108,30 @@ def _skip_quoted(sql: str, pos: int, close: str, backslash: bool) -> int:
 def _statement_pattern(dialect: str) -> re.Pattern[str]:
     """One regex match per statement: runs of plain text, quoted text, comments and dollar quotes."""
     if dialect == "mysql":
-        strings = r"""'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*"|`(?:[^`]|``)*`|\#[^\n]*"""
+        strings = r"""'(?:[^'\\]|\\.|'')*+'|"(?:[^"\\]|\\.|"")*+"|`(?:[^`]|``)*+`|\#[^\n]*"""
         specials = "'\"`#"
     elif dialect == "sqlite":
-        strings = r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]"""
+        strings = r"""'(?:[^']|'')*+'|"(?:[^"]|"")*+"|`(?:[^`]|``)*+`|\[[^\]]*+\]"""
         specials = "'\"`["
     else:
-        strings = r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(?P<tag>[A-Za-z_][A-Za-z_0-9]*|)\$.*?\$(?P=tag)\$"""
-        specials = "'\"$"
+        # E'...' takes backslash escapes (E'O\'Brien'); PostgreSQL's comments nest, so a comment with
+        # another one inside is left to the careful scanner (the match stops at the inner opening).
+        strings = (
+            r"""(?<![A-Za-z0-9_$])[Ee]'(?:[^'\\]|\\.|'')*+'|'(?:[^']|'')*+'|"(?:[^"]|"")*+"|"""
+            r"""\$(?P<tag>[A-Za-z_][A-Za-z_0-9]*|)\$.*?\$(?P=tag)\$"""
+        )
+        specials = "'\"$Ee"
     plain = "[^;\\-/" + re.escape(specials) + "]+"
-    # A lone special character, but never the opening of a comment or dollar quote that the
-    # alternatives above could not close: the match stops there, and the caller reports it.
-    dollar = r"(?!\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$)" if dialect not in ("mysql", "sqlite") else ""
-    lone = rf"(?!/\*){dollar}[^;'\"`]"
-    return re.compile(
-        rf"(?:{plain}|{strings}|--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/|{lone})*",
-        re.DOTALL,
+    comment = r"/\*(?:[^*/]|\*(?!/)|/(?!\*))*+\*/" if dialect == "postgres" else r"/\*(?:[^*]|\*(?!/))*+\*/"
+    # A lone special character, but never the opening of a comment, dollar quote or E'' string that the
+    # alternatives above could not close: the match stops there, and the caller hands the rest of the
+    # script to the careful scanner, which reads it or reports where it is unterminated.
+    unclosed = (
+        r"(?!\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$)(?!(?<![A-Za-z0-9_$])[Ee]')" if dialect == "postgres" else ""
     )
+    lone = rf"(?!/\*){unclosed}[^;'\"`{'[' if dialect == 'sqlite' else ''}]"
+    # Possessive loops: a quoted part ends where the careful scanner ends it, never at a shorter reading.
+    return re.compile(rf"(?:{plain}|{strings}|--[^\n]*|{comment}|{lone})*+", re.DOTALL)
 
 
 _PATTERNS = {d: _statement_pattern(d) for d in ("postgres", "mysql", "sqlite")}
@@ -130,25 +153,20 @@ def split_statements(sql: str, dialect: str = "postgres") -> tuple[list[Statemen
     meta = 0
     pos, n = 0, len(sql)
     while pos <= n:
-        lead = _LEADING.match(sql, pos)
-        first = lead.end() if lead else pos
+        first = _leading_end(sql, pos, n, dialect)
         while sql.startswith("\\", first):  # psql meta-command lines (\restrict KEY, \connect db)
             meta += 1
             m = _META_LINE.match(sql, first)
-            first = m.end() if m else n
-            lead = _LEADING.match(sql, first)
-            first = lead.end() if lead else first
+            first = _leading_end(sql, m.end() if m else n, n, dialect)
         if first >= n:
             break
         m = pattern.match(sql, first)
         end = m.end() if m else n
-        if end < n and sql[end] != ";":
-            what = {"/": "comment", "$": "dollar-quoted text"}.get(sql[end], "quoted text")
-            raise _unterminated(sql, end, what)
-        if _COMPOUND_HEAD.match(sql, first) and (dialect != "postgres" or _ATOMIC.search(sql, first, end)):
-            rest, rest_meta = _split_scanning(sql[first:], dialect)
-            statements.extend(Statement(st.text, st.offset + first) for st in rest)
-            return statements, meta + rest_meta
+        if (end < n and sql[end] != ";") or (
+            _COMPOUND_HEAD.match(sql, first) and (dialect != "postgres" or _ATOMIC.search(sql, first, end))
+        ):
+            rest, rest_meta = _split_scanning(sql, dialect, first)
+            return statements + rest, meta + rest_meta
         text = sql[first:end].rstrip()
         if text:
             statements.append(Statement(text, first))
@@ -156,31 +174,31 @@ def split_statements(sql: str, dialect: str = "postgres") -> tuple[list[Statemen
     return statements, meta
 
 
-def _split_scanning(sql: str, dialect: str = "postgres") -> tuple[list[Statement], int]:
-    """The careful scanner: one event at a time, with BEGIN ... END nesting and DELIMITER lines."""
+def _split_scanning(sql: str, dialect: str = "postgres", start: int = 0) -> tuple[list[Statement], int]:
+    """The careful scanner: one event at a time, with BEGIN ... END nesting and DELIMITER lines.
+
+    It reads the script from `start`, a statement's beginning (the fast path hands it the rest).
+    """
     statements: list[Statement] = []
     meta = 0
     delimiter = ";"
-    start = 0
     depth = 0
     compound = False
-    pos = 0
+    pos = start
     n = len(sql)
 
     def begin(at: int) -> None:
         nonlocal start, depth, compound
         start, depth = at, 0
-        lead = _LEADING.match(sql, at)
-        compound = bool(lead and _COMPOUND_HEAD.match(sql, lead.end()))
+        compound = bool(_COMPOUND_HEAD.match(sql, _leading_end(sql, at, n, dialect)))
 
     def flush(end: int) -> None:
-        m = _LEADING.match(sql, start, end)
-        first = m.end() if m else start
+        first = _leading_end(sql, start, end, dialect)
         text = sql[first:end].rstrip()
         if text:
             statements.append(Statement(text, first))
 
-    begin(0)
+    begin(start)
     while pos < n:
         if delimiter != ";":
             d = sql.find(delimiter, pos)
@@ -199,8 +217,8 @@ def _split_scanning(sql: str, dialect: str = "postgres") -> tuple[list[Statement
         kind = m.lastgroup
         pos = m.end()
         if kind == "meta":
-            lead = _LEADING.match(sql, start, m.start())
-            if lead and lead.end() < m.start():
+            if _leading_end(sql, start, m.start(), dialect) < m.start():
+                pos = m.start() + 1
                 continue  # a backslash inside a statement is not a psql command
             meta += 1
             begin(pos)
@@ -214,7 +232,7 @@ def _split_scanning(sql: str, dialect: str = "postgres") -> tuple[list[Statement
             if dialect != "mysql":
                 pos = m.start() + 1  # '#' is an operator outside MySQL
         elif kind == "block_comment":
-            pos = _skip_block_comment(sql, pos)
+            pos = _skip_block_comment(sql, pos, nested=dialect == "postgres")
         elif kind == "dollar":
             if dialect != "postgres":
                 pos = m.start() + 1
@@ -225,21 +243,25 @@ def _split_scanning(sql: str, dialect: str = "postgres") -> tuple[list[Statement
             pos = end + len(m.group(0))
         elif kind == "quote":
             opener = m.group(0)
-            if opener == "[":
-                if dialect != "sqlite":
+            if opener == "[" or opener == "`":
+                if opener == "`" and dialect == "postgres":
+                    continue  # not a quote in PostgreSQL
+                if opener == "[" and dialect != "sqlite":
                     continue
-                close = "]"
+                close = "]" if opener == "[" else "`"
             else:
                 close = opener[-1]
-            backslash = opener[0] in "Ee" or (dialect == "mysql" and close in "'\"")
+            backslash = (opener[0] in "Ee" and dialect == "postgres") or (
+                dialect == "mysql" and close in "'\""
+            )
             pos = _skip_quoted(sql, pos, close, backslash)
         elif kind == "word":
             word = m.group(0).upper()
             if word == "END":
                 if depth and _next_word(sql, pos) not in _CLOSERS:
                     depth -= 1
-            elif word == "CASE" or dialect != "postgres" or _next_word(sql, pos) == "ATOMIC":
-                depth += 1
+            elif dialect != "postgres" or (word == "CASE" and depth) or _next_word(sql, pos) == "ATOMIC":
+                depth += 1  # in PostgreSQL only a BEGIN ATOMIC body nests
         elif kind == "semi" and delimiter == ";" and depth == 0:
             flush(m.start())
             begin(pos)

@@ -13,7 +13,7 @@ from sqlglot import exp
 
 IDENT = r'(?:"(?:[^"]|"")+"|`(?:[^`]|``)+`|[A-Za-z_][A-Za-z0-9_$]*)'
 QNAME = rf"{IDENT}(?:\s*\.\s*{IDENT}){{0,2}}"
-STRING = r"(?:[Ee]?'(?:[^']|'')*')"
+STRING = r"(?:[Ee]'(?:[^'\\]|\\.|'')*+'|'(?:[^']|'')*+')"
 WS = re.compile(r"\s+")
 
 
@@ -21,12 +21,19 @@ def split_dotted(text: str) -> list[str]:
     return [m.group(0) for m in re.finditer(IDENT, text)]
 
 
+_STRING_PIECE = re.compile(r"[Ee]'((?:[^'\\]|\\.|'')*+)'|'((?:[^']|'')*+)'")
+
+
 def string_value(text: str) -> str:
-    pieces = re.findall(r"[Ee]?'((?:[^']|'')*)'", text)
-    value = "".join(p.replace("''", "'") for p in pieces)
-    if text[:1] in "Ee":
-        value = value.encode("latin-1", "backslashreplace").decode("unicode_escape")
-    return value
+    """The value of a string literal as written (`'a' 'b'` continued, `E'...'` with backslash escapes)."""
+    value = []
+    for piece in _STRING_PIECE.finditer(text):
+        if piece.group(1) is not None:
+            escaped = piece.group(1).replace("''", "'")
+            value.append(escaped.encode("latin-1", "backslashreplace").decode("unicode_escape"))
+        else:
+            value.append(piece.group(2).replace("''", "'"))
+    return "".join(value)
 
 
 def literal_value(node: exp.Expression) -> str:
@@ -101,3 +108,62 @@ def statement_name(text: str) -> str:
     """A stable name for a statement that names no object: its first two words and a digest."""
     head = " ".join(text.split()[:2]).lower()
     return f"{head} {hashlib.sha256(text.encode()).hexdigest()[:12]}"
+
+
+_CODE_TOKENS = {
+    "postgres": re.compile(
+        r"(?<![A-Za-z0-9_$])[Ee]'(?:[^'\\]|\\.|'')*+'|'(?:[^']|'')*+'|\"(?:[^\"]|\"\")*+\""
+        r"|\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$|--[^\n]*|/\*",
+        re.DOTALL,
+    ),
+    "mysql": re.compile(
+        r"'(?:[^'\\]|\\.|'')*+'|\"(?:[^\"\\]|\\.|\"\")*+\"|`(?:[^`]|``)*+`|(?:--(?=\s)|\#)[^\n]*|/\*(?!!)",
+        re.DOTALL,
+    ),
+    "sqlite": re.compile(
+        r"'(?:[^']|'')*+'|\"(?:[^\"]|\"\")*+\"|`(?:[^`]|``)*+`|\[[^\]]*+\]|--[^\n]*|/\*", re.DOTALL
+    ),
+}
+
+
+def blank_comments(text: str, dialect: str) -> str:
+    """The statement with its comments turned into blanks of the same length (offsets and lines kept).
+
+    A comment inside a statement is whitespace to the database, so it must not reach the canonical text
+    (`'shipped' /* c */`) nor be read as part of a name (`/* c */ p_date` in an argument list).
+    Quoted text, quoted names and dollar-quoted bodies are kept as they are; PostgreSQL's comments nest.
+    """
+    if "--" not in text and "/*" not in text and not (dialect == "mysql" and "#" in text):
+        return text
+    pattern = _CODE_TOKENS.get(dialect, _CODE_TOKENS["postgres"])
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        token = m.group(0)
+        if token == "/*":
+            end = _comment_end(text, m.end(), nested=dialect == "postgres")
+        elif token.startswith(("--", "#")):
+            end = m.end()
+        else:
+            pos = m.end()  # quoted: kept
+            continue
+        text = text[: m.start()] + _blank(text[m.start() : end]) + text[end:]
+        pos = end
+    return text
+
+
+def _blank(comment: str) -> str:
+    return "".join(ch if ch == "\n" else " " for ch in comment)
+
+
+def _comment_end(text: str, pos: int, *, nested: bool) -> int:
+    depth, i = 1, pos
+    while depth:
+        close = text.find("*/", i)
+        if close < 0:
+            return len(text)  # the splitter refuses an unclosed comment; this is only a guard
+        opening = text.find("/*", i, close) if nested else -1
+        if opening >= 0:
+            depth, i = depth + 1, opening + 2
+        else:
+            depth, i = depth - 1, close + 2
+    return i

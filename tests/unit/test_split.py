@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from schemareg.errors import SQLParseError
 from schemareg.normalize.split import _split_scanning, line_column, split_statements
@@ -63,3 +67,73 @@ def test_offsets_give_lines_and_columns() -> None:
 def test_unterminated_text_is_refused(sql: str) -> None:
     with pytest.raises(SQLParseError):
         split_statements(sql)
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("COMMENT ON TABLE t IS E'O\\'Brien'; select 2;", ["COMMENT ON TABLE t IS E'O\\'Brien'", "select 2"]),
+        ("select 1 /* a /* b */ ; */; select 2;", ["select 1 /* a /* b */ ; */", "select 2"]),
+        ("select `a;b` from t;", ["select `a", "b` from t"]),  # a backtick is no quote in PostgreSQL
+    ],
+)
+def test_escape_strings_and_nested_comments(sql: str, expected: list[str]) -> None:
+    assert texts(sql) == expected
+    assert split_statements(sql) == _split_scanning(sql)
+
+
+_PIECES = [
+    "select",
+    " ",
+    "\n",
+    "\t",
+    "x",
+    "e",
+    "E",
+    "1",
+    ";",
+    "'",
+    "''",
+    "E'",
+    "\\",
+    "\\'",
+    '"',
+    "`",
+    "[",
+    "]",
+    "#",
+    "$$",
+    "$a$",
+    "$",
+    "-",
+    "--",
+    "/",
+    "*",
+    "/*",
+    "*/",
+    "(",
+    ")",
+    "BEGIN",
+    "END",
+    "CASE",
+    "ATOMIC",
+    "CREATE FUNCTION f() ",
+    "CREATE TRIGGER t ",
+]
+
+
+def _outcome(split: Callable[[str, str], object], sql: str, dialect: str) -> object:
+    try:
+        return split(sql, dialect)
+    except SQLParseError as error:
+        return ("refused", str(error))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    pieces=st.lists(st.sampled_from(_PIECES), max_size=40),
+    dialect=st.sampled_from(["postgres", "mysql", "sqlite"]),
+)
+def test_fast_path_and_careful_scanner_agree(pieces: list[str], dialect: str) -> None:
+    sql = "".join(pieces)
+    assert _outcome(split_statements, sql, dialect) == _outcome(_split_scanning, sql, dialect)
