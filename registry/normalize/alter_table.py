@@ -30,6 +30,7 @@ _ADD_IDENTITY = re.compile(
     r"(?:\s*\((?P<options>.*)\))?$",
     re.IGNORECASE | re.DOTALL,
 )
+_RENAME_CONSTRAINT = re.compile(rf"RENAME\s+CONSTRAINT\s+(?P<old>{IDENT})\s+TO\s+(?P<new>{IDENT})\s*$", re.I)
 _NOT_VALID_ADD = re.compile(r"\bADD\s+CONSTRAINT\b.*\bNOT\s+VALID\s*$", re.IGNORECASE | re.DOTALL)
 
 
@@ -43,6 +44,10 @@ def alter_table_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
     validate = _VALIDATE.match(rest)
     if validate:
         return [ops.ValidateConstraint(table=table, name=context.unquote(validate.group("name")))]
+    renamed = _RENAME_CONSTRAINT.match(rest)
+    if renamed:
+        old, new = (context.unquote(renamed.group(g)) for g in ("old", "new"))
+        return [ops.RenameConstraint(table=table, old=old, new=new)]
     attach = _ATTACH.match(rest)
     if attach:
         child = context.read_qualified_name(attach.group("child"))

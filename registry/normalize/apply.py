@@ -185,7 +185,10 @@ class Applier:
         obj = self.objects.pop(key, None)
         if obj is None:
             return False
+        old_name = obj.name
         obj.name = op.new
+        if isinstance(obj, Definition) and not obj.opaque:
+            obj.sql = _renamed_sql(obj, old_name, self.schema.dialect)
         self.put(obj)
         if isinstance(obj, Table):
             new_name = key_of(obj).name
@@ -429,6 +432,26 @@ _COMMENT_KINDS = {
     "SCHEMA": Kind.SCHEMA,
     "EXTENSION": Kind.EXTENSION,
 }
+
+
+def _renamed_sql(definition: Definition, old_name: str, dialect: str) -> str:
+    """The canonical text of a renamed view, type, routine, trigger or policy: its head names the new name."""
+    if definition.kind in (Kind.TRIGGER, Kind.POLICY):
+        old, new = (quote(n.rpartition(".")[2], dialect) for n in (old_name, definition.name))
+        return re.sub(
+            rf"^((?:CREATE|CREATE OR REPLACE)(?: CONSTRAINT)? (?:TRIGGER|POLICY) ){re.escape(old)}\b",
+            lambda m: m.group(1) + new,
+            definition.sql,
+            count=1,
+        )
+    old_base, new_base = old_name.split("(", 1)[0], definition.name.split("(", 1)[0]
+    schema = definition.schema
+    old_q = quote_qualified(f"{schema}.{old_base}", dialect) if schema else quote(old_base, dialect)
+    new_q = quote_qualified(f"{schema}.{new_base}", dialect) if schema else quote(new_base, dialect)
+    head = re.match(r"CREATE(?: OR REPLACE)? (?:MATERIALIZED VIEW|\w+) ", definition.sql)
+    if head is None or not definition.sql.startswith(old_q, head.end()):
+        return definition.sql
+    return definition.sql[: head.end()] + new_q + definition.sql[head.end() + len(old_q) :]
 
 
 def _sibling(table: str, name: str) -> str:

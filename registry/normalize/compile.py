@@ -24,8 +24,8 @@ from schemareg.normalize import ops
 from schemareg.normalize.alter_table import alter_table, alter_table_pattern, table_option
 from schemareg.normalize.comments import comment_on, comment_tree
 from schemareg.normalize.context import Context, Unsupported
-from schemareg.normalize.indexes import attach_index_partition, create_index
-from schemareg.normalize.objects import create_schema, drop, read_extension, rename
+from schemareg.normalize.indexes import NULLS_DISTINCT, attach_index_partition, create_index
+from schemareg.normalize.objects import create_schema, drop, read_extension, rename, rename_pattern
 from schemareg.normalize.opaque import opaque
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from schemareg.normalize.privileges import change_privileges, set_owner
@@ -90,6 +90,7 @@ TEXT_RULES: tuple[TextRule, ...] = (
     alter_sequence,
     alter_table_pattern,
     attach_index_partition,
+    rename_pattern,
     read_routine,
     read_trigger,
     read_policy,
@@ -204,6 +205,7 @@ _TYPE_ARRAY = re.compile(
     re.IGNORECASE,
 )
 _INDEX_ON_ONLY = re.compile(r"(\bON\s+)ONLY\s+", re.IGNORECASE)
+_CREATE_INDEX = re.compile(r"\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b", re.IGNORECASE)
 _CREATE_TABLE = re.compile(
     r"\s*(?:CREATE|ALTER)\s+(?:(?:GLOBAL|LOCAL|TEMP|TEMPORARY|UNLOGGED)\s+)*TABLE\b", re.I
 )
@@ -222,6 +224,8 @@ def _prepare(text: str) -> str:
     upper = text.upper()
     if "ONLY" in upper:
         text = _INDEX_ON_ONLY.sub(r"\1", text, count=1)
+    if _CREATE_INDEX.match(text):
+        text = NULLS_DISTINCT.sub(")", text, count=1)  # PostgreSQL 15; read back from the text
     if "MATERIALIZED" in upper and _MATERIALIZED.match(text):
         # Whether a materialized view is populated is data: pg_dump --schema-only always says NO DATA.
         text = _WITH_DATA.sub("", text)

@@ -11,7 +11,13 @@ from sqlglot.optimizer.simplify import simplify
 from schemareg.names import PG_CATALOG_TYPES
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from schemareg.normalize.patterns import PatternReader, RoutineReader, split_top_level
-from schemareg.normalize.rules import canonical_expression, fold_identifiers, fold_name
+from schemareg.normalize.rules import (
+    EXPRESSION_RULES,
+    Rule,
+    canonical_expression,
+    fold_identifiers,
+    fold_name,
+)
 from schemareg.normalize.text import WS, split_dotted, squash
 from schemareg.render import quote, quote_qualified
 
@@ -50,8 +56,8 @@ class Context:
         """Print a tree we own (no defensive copy: the tree is thrown away after this statement)."""
         return self._generator.generate(node, copy=False)
 
-    def expression(self, node: exp.Expression) -> str:
-        return canonical_expression(node, self.dialect, self.generate)
+    def expression(self, node: exp.Expression, rules: tuple[Rule, ...] = EXPRESSION_RULES) -> str:
+        return canonical_expression(node, self.dialect, self.generate, rules)
 
     def text_expression(self, text: str, *, fold_constants: bool = False) -> str:
         """Canonical text of an expression given as text (argument defaults); squashed if unparseable.

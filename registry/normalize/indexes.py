@@ -11,7 +11,10 @@ from schemareg.model import Index
 from schemareg.names import make_object_name
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context, Unsupported
+from schemareg.normalize.rules import INDEX_RULES
 
+# `UNIQUE (...) NULLS [NOT] DISTINCT` (PostgreSQL 15), which sqlglot does not read in CREATE INDEX.
+NULLS_DISTINCT = re.compile(r"\)\s*NULLS\s+(NOT\s+)?DISTINCT\b", re.IGNORECASE)
 _ALTER_INDEX_ATTACH = re.compile(r"\s*ALTER\s+INDEX\s+.+\s+ATTACH\s+PARTITION\s+", re.IGNORECASE | re.DOTALL)
 
 
@@ -37,12 +40,15 @@ def create_index(context: Context, tree: exp.Create, text: str) -> list[ops.AnyO
     include = params.args.get("include")
     if include:
         definition += f" INCLUDE ({', '.join(context.quote(context.key_name(i)) for i in include)})"
+    nulls = NULLS_DISTINCT.search(text)
+    if nulls is not None and nulls.group(1) and tree.args.get("unique"):
+        definition += " NULLS NOT DISTINCT"  # NULLS DISTINCT is the default
     storage = params.args.get("with_storage")
     if isinstance(storage, list) and storage:
         definition += f" WITH ({storage_options(', '.join(context.generate(item) for item in storage))})"
     where = params.args.get("where")
     if where is not None:
-        definition += f" WHERE {context.expression(where.this)}"
+        definition += f" WHERE {context.expression(where.this, INDEX_RULES)}"
     all_columns = len(plain) == len(keys)
     if index.this is None:
         name = make_object_name(table_name, "_".join(plain) if all_columns else "expr", "idx")
@@ -71,7 +77,7 @@ def _key(context: Context, ordered: exp.Expression, plain: list[str]) -> str:
         node = node.this
     while isinstance(node, exp.Paren):
         node = node.this
-    key = context.expression(node)
+    key = context.expression(node, INDEX_RULES)
     if isinstance(node, exp.Column):
         plain.append(context.fold(node.this))
     elif not isinstance(node, exp.Func | exp.Anonymous) or isinstance(node, exp.AtTimeZone):

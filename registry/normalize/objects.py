@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
 from schemareg.model import Definition, Kind
@@ -9,6 +11,14 @@ from schemareg.normalize import ops
 from schemareg.normalize.context import Context
 from schemareg.normalize.opaque import KIND_WORDS, opaque
 from schemareg.normalize.routines import by_pattern, routine_signature
+from schemareg.normalize.text import IDENT, QNAME, WS, until_closing_bracket
+
+_RENAME = re.compile(
+    rf"\s*ALTER\s+(?P<kind>MATERIALIZED\s+VIEW|SEQUENCE|VIEW|TYPE|DOMAIN|FUNCTION|PROCEDURE|AGGREGATE|TRIGGER|POLICY)"
+    rf"\s+(?:IF\s+EXISTS\s+)?(?P<name>{QNAME})\s*(?P<args>\(.*?\))?"
+    rf"(?:\s+ON\s+(?P<table>{QNAME}))?\s+RENAME\s+TO\s+(?P<new>{IDENT})\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def create_schema(context: Context, tree: exp.Create, text: str) -> list[ops.AnyOp]:
@@ -65,3 +75,29 @@ def drop(context: Context, tree: exp.Drop, text: str) -> list[ops.AnyOp]:
             continue
         result.append(ops.DropObject(kind=kind, name=context.qualified_name(target), if_exists=if_exists))
     return result or [opaque(context, text)]
+
+
+def rename_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
+    """ALTER SEQUENCE / VIEW / TYPE / DOMAIN / FUNCTION (args) / TRIGGER ... ON t / POLICY ... ON t RENAME TO."""
+    m = _RENAME.match(text)
+    if m is None:
+        return None
+    kind = KIND_WORDS[WS.sub(" ", m.group("kind").upper())]
+    new = context.unquote(m.group("new"))
+    if kind in (Kind.TRIGGER, Kind.POLICY):
+        if m.group("table") is None:
+            return None
+        table = context.read_qualified_name(m.group("table"))
+        member = context.unquote(m.group("name"))
+        return [
+            ops.RenameObject(kind=kind, name=f"{table}.{member}", new=f"{table.rpartition('.')[2]}.{new}")
+        ]
+    schema, name = context.read_name(m.group("name"))
+    if kind in (Kind.FUNCTION, Kind.PROCEDURE, Kind.AGGREGATE):
+        if m.group("args") is None:
+            return None  # without its arguments the routine is ambiguous: kept as written
+        signature = context.signature_from_text(until_closing_bracket(m.group("args")[1:]))
+        name, new = f"{name}({signature})", f"{new}({signature})"
+    elif m.group("args") is not None or m.group("table") is not None:
+        return None
+    return [ops.RenameObject(kind=kind, name=context.qualify(schema, name), new=new)]

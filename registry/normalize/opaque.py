@@ -7,7 +7,15 @@ import re
 from schemareg.model import Definition, Kind
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
-from schemareg.normalize.text import QNAME, WS, split_dotted, squash, statement_name, until_closing_bracket
+from schemareg.normalize.text import (
+    IDENT,
+    QNAME,
+    WS,
+    split_dotted,
+    squash,
+    statement_name,
+    until_closing_bracket,
+)
 
 CREATE_HEAD = re.compile(
     r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED|GLOBAL|LOCAL|RECURSIVE|TRUSTED|PROCEDURAL|"
@@ -17,6 +25,9 @@ CREATE_HEAD = re.compile(
     rf"(?:IF\s+NOT\s+EXISTS\s+)?(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME}|\S+)",
     re.IGNORECASE,
 )
+_OPERATOR_NAME = re.compile(rf"(?:(?P<schema>{IDENT})\s*\.\s*)?(?P<operator>[-+*/<>=~!@#%^&|`?]+)")
+_OPERATOR_ARGUMENT = re.compile(r"\b(?P<side>LEFTARG|RIGHTARG)\s*=\s*(?P<type>[^,)]+)", re.IGNORECASE)
+_CAST_TYPES = re.compile(r"\(\s*(?P<source>.+?)\s+AS\s+(?P<target>.+?)\s*\)", re.IGNORECASE | re.DOTALL)
 _ON_TABLE = re.compile(rf"\bON\s+(?:ONLY\s+)?(?P<table>{QNAME})", re.IGNORECASE)
 
 # The object kinds a statement's head can name, as the words PostgreSQL spells them.
@@ -72,6 +83,10 @@ def opaque(
             name = f"{table}.{context.unquote(raw)}"
         elif kind in (Kind.SCHEMA, Kind.EXTENSION, Kind.EVENT_TRIGGER, Kind.PUBLICATION):
             schema, name = "", context.unquote(split_dotted(raw)[-1]) if re.match(QNAME, raw) else raw
+        elif kind is Kind.OPERATOR and word == "OPERATOR":
+            schema, name = _operator_identity(context, text, head.start("name"))
+        elif word == "CAST":
+            schema, name = "", _cast_identity(context, text, head.start("name"))
         elif kind is Kind.INDEX:
             on = _ON_TABLE.search(text, head.end())
             schema = context.read_name(on.group("table"))[0] if on else schema
@@ -90,3 +105,24 @@ def opaque(
         definition=Definition(kind=kind, schema=schema, name=name, sql=squashed, opaque=True),
         message=message,
     )
+
+
+def _operator_identity(context: Context, text: str, start: int) -> tuple[str, str]:
+    """An operator is its name and argument types, as PostgreSQL identifies it: `~<<(integer, integer)`."""
+    m = _OPERATOR_NAME.match(text, start)
+    if m is None:
+        return context.default_schema, squash(text[start:])
+    schema = context.unquote(m.group("schema")) if m.group("schema") else context.default_schema
+    sides = {"LEFTARG": "NONE", "RIGHTARG": "NONE"}
+    for argument in _OPERATOR_ARGUMENT.finditer(text, m.end()):
+        sides[argument.group("side").upper()] = context.routines.type_name(argument.group("type"))
+    return schema, f"{m.group('operator')}({sides['LEFTARG']}, {sides['RIGHTARG']})"
+
+
+def _cast_identity(context: Context, text: str, start: int) -> str:
+    """A cast is its source and target types: `(bigint AS text)`."""
+    m = _CAST_TYPES.match(text, start)
+    if m is None:
+        return squash(text[start:])
+    source, target = (context.routines.type_name(m.group(g)) for g in ("source", "target"))
+    return f"({source} AS {target})"

@@ -118,6 +118,18 @@ _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 def unwrap_literal_casts(node: exp.Expression, dialect: str) -> exp.Expression:
     """`(0)::numeric` is 0, `'a'::text` is 'a', `'-1'::integer` is -1: the casts pg_dump prints."""
+    return _unwrap_casts(node, columns=True)
+
+
+def unwrap_constant_casts(node: exp.Expression, dialect: str) -> exp.Expression:
+    """The casts of `unwrap_literal_casts` on constants only: a column's cast is kept.
+
+    Without the column's type, `(name)::text` on a varchar column is another index key than `name`.
+    """
+    return _unwrap_casts(node, columns=False)
+
+
+def _unwrap_casts(node: exp.Expression, *, columns: bool) -> exp.Expression:
     for cast in reversed(list(node.find_all(exp.Cast))):  # innermost first: 'a'::varchar::text
         target = cast.to
         inner = cast.this
@@ -137,9 +149,14 @@ def unwrap_literal_casts(node: exp.Expression, dialect: str) -> exp.Expression:
         elif isinstance(inner, exp.Neg) and isinstance(inner.this, exp.Literal) and target is not None:
             if target.this in _NUMERIC:
                 replacement = inner
-        elif isinstance(inner, exp.Column) and target is not None and target.this in _TEXTUAL:
+        elif columns and isinstance(inner, exp.Column) and target is not None and target.this in _TEXTUAL:
             replacement = inner  # (status)::text = ... on a varchar column
-        elif isinstance(inner, exp.Array) and target is not None and target.this == exp.DataType.Type.ARRAY:
+        elif (
+            isinstance(inner, exp.Array)
+            and target is not None
+            and target.this == exp.DataType.Type.ARRAY
+            and (columns or not inner.find(exp.Column))
+        ):
             element = target.expressions[0] if target.expressions else None
             if element is not None and element.this in _TEXTUAL:
                 replacement = inner
@@ -259,6 +276,11 @@ EXPRESSION_RULES: tuple[Rule, ...] = (
     any_array_to_in,
     unwrap_literal_casts,
     strip_parens,
+)
+
+# Index keys and predicates: a cast on a column is part of the key (no column types here).
+INDEX_RULES: tuple[Rule, ...] = tuple(
+    unwrap_constant_casts if rule is unwrap_literal_casts else rule for rule in EXPRESSION_RULES
 )
 
 # Views also resolve what only the query's own shape decides.

@@ -347,6 +347,161 @@ SQL_COMMANDS = frozenset(
 _FIRST_WORD = re.compile(r"[A-Za-z_]+")
 
 
+# What CREATE, ALTER and DROP can name (PostgreSQL, MySQL, SQLite), after any modifiers.
+_OBJECT_KINDS = frozenset(
+    [
+        "ACCESS",
+        "AGGREGATE",
+        "CAST",
+        "COLLATION",
+        "CONVERSION",
+        "DATABASE",
+        "DOMAIN",
+        "EVENT",
+        "EXTENSION",
+        "FOREIGN",
+        "FUNCTION",
+        "GROUP",
+        "INDEX",
+        "LANGUAGE",
+        "LARGE",
+        "MATERIALIZED",
+        "OPERATOR",
+        "POLICY",
+        "PROCEDURE",
+        "PUBLICATION",
+        "ROLE",
+        "ROUTINE",
+        "RULE",
+        "SCHEMA",
+        "SEQUENCE",
+        "SERVER",
+        "STATISTICS",
+        "SUBSCRIPTION",
+        "TABLE",
+        "TABLESPACE",
+        "TEXT",
+        "TRANSFORM",
+        "TRIGGER",
+        "TYPE",
+        "USER",
+        "VIEW",
+        "DEFAULT",
+        "SYSTEM",
+        "OWNED",
+        "VIRTUAL",
+        "LOGFILE",
+        "INSTANCE",
+        "RESOURCE",
+        "SPATIAL",
+        "FULLTEXT",
+        "PROPERTY",
+        "VECTOR",
+    ]
+)
+_KIND_MODIFIERS = frozenset(
+    [
+        "OR",
+        "REPLACE",
+        "TEMP",
+        "TEMPORARY",
+        "UNLOGGED",
+        "GLOBAL",
+        "LOCAL",
+        "UNIQUE",
+        "RECURSIVE",
+        "TRUSTED",
+        "PROCEDURAL",
+        "CONSTRAINT",
+        "ONLINE",
+        "OFFLINE",
+        "IGNORE",
+        "SQL",
+        "SECURITY",
+        "DEFINER",
+        "INVOKER",
+        "ALGORITHM",
+        "UNDEFINED",
+        "MERGE",
+        "TEMPTABLE",
+        "AGGREGATE",
+    ]
+)
+_HEAD_WORDS = re.compile(r"(?:\s+|/\*.*?\*/|--[^\n]*)*(?P<word>[A-Za-z_]+|\S+)", re.DOTALL)
+_ALTER_TABLE = re.compile(
+    r"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?:\"(?:[^\"]|\"\")+\"|`[^`]+`|[\w$]+)"
+    r"(?:\s*\.\s*(?:\"(?:[^\"]|\"\")+\"|`[^`]+`|[\w$]+))*\s*\*?",
+    re.IGNORECASE,
+)
+# Words an ALTER TABLE action can be made of without naming anything: such an action is unfinished.
+_ACTION_KEYWORDS = frozenset(
+    [
+        "ADD",
+        "DROP",
+        "ALTER",
+        "COLUMN",
+        "CONSTRAINT",
+        "IF",
+        "NOT",
+        "EXISTS",
+        "RENAME",
+        "TO",
+        "SET",
+        "DEFAULT",
+        "TYPE",
+    ]
+)
+
+
+def _object_kind_error(text: str, verb: str) -> tuple[str, int] | None:
+    """`CREATE TABEL t` names no kind of object; `ALTER TABLE t ADD COLUMN` adds nothing."""
+    pos = len(verb)
+    while True:
+        m = _HEAD_WORDS.match(text, pos)
+        if m is None:
+            return f"{verb} of what? the statement ends after {verb}", len(text)
+        word, start = m.group("word"), m.start("word")
+        upper = word.upper()
+        if upper in _OBJECT_KINDS:
+            break
+        if upper in _KIND_MODIFIERS or "=" in word or word.startswith(("`", "'", "@", "=")):
+            pos = m.end()  # OR REPLACE, TEMP, DEFINER=`root`@`%`, ALGORITHM=MERGE, ...
+            continue
+        return f"{verb} {word[:40]}: not a kind of object", start
+    if verb != "ALTER" or upper != "TABLE":
+        return None
+    head = _ALTER_TABLE.match(text)
+    if head is None:
+        return None
+    rest = text[head.end() :]
+    if not rest.strip():
+        return "ALTER TABLE without an action", len(text)
+    for action, offset in _top_level_parts(rest):
+        words = action.split()
+        at = head.end() + offset + len(action) - len(action.lstrip())
+        if not words:
+            return "an ALTER TABLE action is missing", at
+        if all(w.upper() in _ACTION_KEYWORDS for w in words):
+            return f"unfinished ALTER TABLE action: {' '.join(words)[:40]}", at
+    return None
+
+
+def _top_level_parts(text: str) -> list[tuple[str, int]]:
+    """Comma-separated parts outside brackets and quotes, with their offsets."""
+    code = _OUTSIDE_CODE.sub(lambda m: "x" * len(m.group(0)), text)
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(code):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append((text[start:i], start))
+            start = i + 1
+    parts.append((text[start:], start))
+    return parts
+
+
 def structural_error(text: str) -> tuple[str, int] | None:
     """What makes a statement malformed whatever the parser: an unknown command, unbalanced brackets.
 
@@ -356,6 +511,11 @@ def structural_error(text: str) -> tuple[str, int] | None:
     word = _FIRST_WORD.match(text)
     if word is None or word.group(0).upper() not in SQL_COMMANDS:
         return f"not a SQL statement: {text.split(None, 1)[0][:40]!r}", 0
+    verb = word.group(0).upper()
+    if verb in ("CREATE", "ALTER", "DROP"):
+        malformed = _object_kind_error(text, verb)
+        if malformed is not None:
+            return malformed
     if "(" not in text and ")" not in text:
         return None
     # Blank out quoted text and comments, keeping offsets, then count: only an unequal count is walked.
