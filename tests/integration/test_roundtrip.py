@@ -26,7 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("SCHEMAREG_CORPUS") or ROOT.parent / "shared" / "corpus")
 # Each a known normaliser defect, named by its class; strict, so a fix makes the test pass and shows it.
 KNOWN: dict[str, str] = {
-    "danbooru": "normaliser: casts in index expressions dropped, lower(ARRAY[(name)::text, ...] || other_names)",
     "pagila/pagila-schema": "normaliser: type modifiers of extension types dropped, public.vector(1536)",
     "pgschema/bytebase": "normaliser: an operator expression as index key loses its parentheses, (payload ->> 'x')",
     "pgschema/issue_252_function_schema_qualifier": "normaliser: RETURNS TABLE column typed by a keyword loses its type",
