@@ -506,6 +506,7 @@ def verify_backup_command(
         _echo_json(
             {
                 "backup": report.source,
+                "scratch_database": report.scratch,
                 "ok": report.ok,
                 "fingerprint": report.fingerprint,
                 "expected_fingerprint": manifest.fingerprint,
