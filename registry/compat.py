@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import msgspec
 
-from schemareg.diff import Change, Diff, Semver, Severity
+from schemareg.diff import NO_RULES, Change, Diff, DiffRules, Semver, Severity, diff_schemas
 from schemareg.errors import Conflict, InputError
+from schemareg.model import Schema
 
 __all__ = [
     "Compatibility",
@@ -31,6 +32,7 @@ __all__ = [
     "SemverCheck",
     "SemverMode",
     "Violation",
+    "check_candidate",
     "check_release",
     "forced_note",
     "guards_from_document",
@@ -170,6 +172,26 @@ def violations(level: Compatibility, diffs: Iterable[Diff]) -> list[Violation]:
         if offending:
             found.append(Violation(against=diff.from_, changes=offending))
     return found
+
+
+def check_candidate(
+    candidate: Schema,
+    *,
+    level: Compatibility,
+    baselines: Sequence[tuple[str, str]],
+    schema_at: Callable[[str], Schema],
+    rules: DiffRules = NO_RULES,
+) -> list[Violation]:
+    """What `level` refuses in `candidate` against its baselines: (label, sha) pairs, the env head first,
+    then the releases in the env's history (checked only by a transitive level)."""
+    if level is Compatibility.NONE:
+        return []
+    chosen = baselines if level.transitive else baselines[:1]
+    diffs = (
+        diff_schemas(schema_at(sha), candidate, rules=rules, from_label=label, to_label="candidate")
+        for label, sha in chosen
+    )
+    return violations(level, diffs)
 
 
 def refusal(

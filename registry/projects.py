@@ -3,6 +3,7 @@
     [project]    dialect, description
     [diff]       the diff ignore rules (schemareg.diff.rules_from_mapping)
     [normalize]  what to keep beyond the schema's shape (keep_owners, keep_grants)
+    [environments.<env>] compatibility, and [releases] semver: the guards (schemareg.compat)
 
 The file is written by a TOML library, so any text (control characters, U+007F, quotes) round-trips.
 """
@@ -19,6 +20,7 @@ from typing import Any
 import msgspec
 import tomli_w
 
+from schemareg.compat import Guards, guards_from_document
 from schemareg.diff import NO_RULES, DiffRules, rules_from_mapping
 from schemareg.errors import InputError, StoreError
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions, options_from_mapping
@@ -55,6 +57,7 @@ class ProjectConfig(msgspec.Struct, frozen=True, kw_only=True):
     project: Project
     rules: DiffRules
     diff: dict[str, Any]
+    guards: Guards = Guards()  # compatibility per env, release semver
 
 
 def check_dialect(dialect: str) -> str:
@@ -80,11 +83,22 @@ def read_config(repo_path: Path, name: str) -> ProjectConfig:
         description=str(settings.get("description", "")),
         normalize=options_from_mapping(_table(document, "normalize")),
     )
-    return ProjectConfig(project=project, rules=rules_from_mapping(diff) if diff else NO_RULES, diff=diff)
+    return ProjectConfig(
+        project=project,
+        rules=rules_from_mapping(diff) if diff else NO_RULES,
+        diff=diff,
+        guards=guards_from_document(document),
+    )
 
 
-def write_config(repo_path: Path, project: Project, diff: Mapping[str, Any] | None = None) -> None:
-    """Write the config file atomically, and git's `description` file (what gitweb shows)."""
+def write_config(
+    repo_path: Path, project: Project, diff: Mapping[str, Any] | None = None, guards: Guards | None = None
+) -> None:
+    """Write the config file atomically, and git's `description` file (what gitweb shows). The guards
+    are kept as they are unless given."""
+    if guards is None:
+        path = repo_path / CONFIG_FILE
+        guards = read_config(repo_path, project.name).guards if path.is_file() else Guards()
     table = dict(diff or {})
     if table:
         rules_from_mapping(table)  # refuse rules the differ would refuse, before writing
@@ -94,6 +108,7 @@ def write_config(repo_path: Path, project: Project, diff: Mapping[str, Any] | No
     }
     if project.normalize != DEFAULT_OPTIONS:
         document["normalize"] = msgspec.structs.asdict(project.normalize)
+    document.update(guards.document())
     try:
         text = tomli_w.dumps(document)
     except TypeError as error:
