@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 
 from sqlglot import exp
 
@@ -37,6 +38,31 @@ def fold_identifiers(node: exp.Expression, dialect: str) -> exp.Expression:
         name = fold_name(ident, case_sensitive_quoted=case_sensitive)
         ident.set("this", name)
         ident.set("quoted", needs_quotes(name))
+    return node
+
+
+def fold_function_names(node: exp.Expression, dialect: str) -> exp.Expression:
+    """Unquoted function names are case-insensitive: `billing.Next_Doc_Number()` is `billing.NEXT_DOC_NUMBER()`.
+
+    sqlglot prints an unqualified unknown function in upper case but a schema-qualified one as written;
+    both are spelled one way here, upper case as sqlglot prints the unqualified ones.
+    """
+    for function in node.find_all(exp.Anonymous):
+        if isinstance(function.this, str):
+            function.set("this", function.this.upper())
+    return node
+
+
+def plain_numbers(node: exp.Expression, dialect: str) -> exp.Expression:
+    """`-1E12`, `-1e12` and `-1000000000000` are one number: written out, as PostgreSQL stores a numeric."""
+    for number in node.find_all(exp.Literal):
+        text = number.this
+        if not number.is_string and isinstance(text, str) and ("e" in text or "E" in text):
+            try:
+                value = Decimal(text)
+            except InvalidOperation:
+                continue
+            number.set("this", format(value, "f"))
     return node
 
 
@@ -271,6 +297,8 @@ Rule = Callable[[exp.Expression, str], exp.Expression]
 EXPRESSION_RULES: tuple[Rule, ...] = (
     drop_comments,
     fold_identifiers,
+    fold_function_names,
+    plain_numbers,
     at_time_zone,
     plain_joins,
     any_array_to_in,
