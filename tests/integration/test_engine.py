@@ -8,17 +8,20 @@ shared dev server must not run, and data statements are checked on small scripts
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from schemareg import devserver
 from schemareg.engine import MissingExtension, StatementRefused, normalize_ddl
 from schemareg.errors import InputError
 from schemareg.normalize import NormalizeOptions, normalize
@@ -162,12 +165,23 @@ def test_cluster_statements_are_not_run_and_data_statements_are(pg: PostgresServ
         )
 
 
-def test_no_scratch_database_is_left_behind(pg: PostgresServer) -> None:
+def test_no_scratch_database_is_left_behind(pg: PostgresServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[str] = []
+    original = devserver.scratch_database
+
+    @contextlib.contextmanager
+    def recording(admin_url: str) -> Iterator[devserver.Scratch]:
+        with original(admin_url) as scratch:
+            made.append(scratch.url.rsplit("/", 1)[-1])
+            yield scratch
+
+    monkeypatch.setattr(devserver, "scratch_database", recording)
     with pytest.raises(StatementRefused):
         normalize_ddl("CREATE TABLE x (;", engine="postgres", dev_url=pg.admin_url)
     normalize_ddl("CREATE TABLE x (id int);", engine="postgres", dev_url=pg.admin_url)
+    assert len(made) == 2
     with psycopg.connect(pg.admin_url) as conn:
-        left = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'schemareg_scratch_%'")
+        left = conn.execute("SELECT datname FROM pg_database WHERE datname = ANY(%s)", (made,))
         assert left.fetchall() == []
 
 
