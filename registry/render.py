@@ -112,7 +112,7 @@ def render_table(table: Table, dialect: str, *, foreign_keys: bool = True, index
     for constraint in table.constraints:
         if constraint.name in later:
             out.append(
-                f"ALTER TABLE ONLY {name} ADD CONSTRAINT {quote(constraint.name, dialect)} {constraint.definition};"
+                f"ALTER TABLE {_only(table)}{name} ADD CONSTRAINT {quote(constraint.name, dialect)} {constraint.definition};"
             )
     for action in table.alterations:
         out.append(f"ALTER TABLE {name} {action};")
@@ -140,6 +140,12 @@ def _table_options(options: str, dialect: str) -> str:
     return " ".join([*others, f"WITH ({', '.join(parameters)})"])
 
 
+def _only(table: Table) -> str:
+    """`ONLY ` as pg_dump writes it, except on a partitioned table, where PostgreSQL refuses it for a
+    constraint that every partition must have (a foreign key)."""
+    return "" if table.partition_by else "ONLY "
+
+
 def render_indexes(table: Table, dialect: str) -> str:
     name = quote_qualified(_qualified(table), dialect)
     return "".join(
@@ -150,8 +156,9 @@ def render_indexes(table: Table, dialect: str) -> str:
 
 def render_foreign_keys(table: Table, dialect: str) -> str:
     name = quote_qualified(_qualified(table), dialect)
+    only = _only(table)
     return "".join(
-        f"ALTER TABLE ONLY {name} ADD CONSTRAINT {quote(c.name, dialect)} {c.definition};\n"
+        f"ALTER TABLE {only}{name} ADD CONSTRAINT {quote(c.name, dialect)} {c.definition};\n"
         for c in table.constraints
         if c.kind is ConstraintKind.FOREIGN_KEY
     )

@@ -29,3 +29,16 @@ def test_a_routine_that_returns_a_table_row_comes_after_the_table() -> None:
     )
     assert text.index("CREATE TABLE public.customer") < text.index("FUNCTION public.all_customers")
     assert text.index("FUNCTION public.plain") < text.index("CREATE TABLE public.customer")
+
+
+def test_a_foreign_key_on_a_partitioned_table_is_added_without_only() -> None:
+    text = render_schema_sql(
+        normalize(
+            "CREATE TABLE public.target (id int PRIMARY KEY);"
+            "CREATE TABLE public.events (id int, target_id int REFERENCES public.target (id))"
+            " PARTITION BY RANGE (id);"
+            "CREATE TABLE public.plain (target_id int REFERENCES public.target (id));"
+        )
+    )
+    assert "ALTER TABLE public.events ADD CONSTRAINT events_target_id_fkey" in text
+    assert "ALTER TABLE ONLY public.plain ADD CONSTRAINT plain_target_id_fkey" in text
