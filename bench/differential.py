@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -56,11 +57,9 @@ def main(argv: list[str]) -> int:
             print(f"  {name}: {outcome}", file=sys.stderr)
 
     bounded = settings(max_examples=args.examples, deadline=None, suppress_health_check=list(HealthCheck))
-    for style in generated.STYLES:
 
-        @bounded
-        @given(generated.schemas())
-        def rewrite(schema: generated.GenSchema, style: str = style) -> None:
+    def rewrite_check(style: str) -> Callable[[generated.GenSchema], None]:
+        def rewrite(schema: generated.GenSchema) -> None:
             plain = compare_postgres(schema.ddl("plain"), admin)
             other = compare_postgres(schema.ddl(style), admin)
             if other.oracle.fingerprint != plain.oracle.fingerprint:
@@ -70,12 +69,10 @@ def main(argv: list[str]) -> int:
             else:
                 record(f"rewrite {style}", "agree")
 
-        rewrite()
-    for change in generated.CHANGES:
+        return rewrite
 
-        @bounded
-        @given(generated.schemas())
-        def changed(schema: generated.GenSchema, change: str = change) -> None:
+    def change_check(change: str) -> Callable[[generated.GenSchema], None]:
+        def changed(schema: generated.GenSchema) -> None:
             before = compare_postgres(schema.ddl("plain"), admin)
             after = compare_postgres(schema.changed(change).ddl("plain"), admin)
             found = {(c.change.value, c.kind) for c in diff_schemas(before.sqlglot, after.sqlglot).changes}
@@ -88,7 +85,12 @@ def main(argv: list[str]) -> int:
             else:
                 record(f"change {change}", "agree")
 
-        changed()
+        return changed
+
+    for style in generated.STYLES:
+        bounded(given(generated.schemas())(rewrite_check(style)))()
+    for change in generated.CHANGES:
+        bounded(given(generated.schemas())(change_check(change)))()
 
     print("| cases | count | agree | disagreements by class |")
     print("|---|---|---|---|")
