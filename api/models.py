@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from schemareg.diff import Diff
+from schemareg.snapshots import SnapshotInfo
 
 __all__ = [
     "ChangelogOut",
@@ -102,7 +103,7 @@ class VersionOut(WireModel, kw_only=True):
     created_at: str
     subject: str
     release: str | None
-    info: dict[str, Any]
+    info: SnapshotInfo  # info.json as the commit has it
 
 
 class ExpectedOut(VersionOut, kw_only=True):

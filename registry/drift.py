@@ -10,14 +10,27 @@ from a new one. Renderers: text (terminal), markdown (GitHub issue), JSON (the A
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import msgspec
 
 from schemareg.diff import NO_RULES, Change, ChangeType, DiffRules, diff_schemas
 from schemareg.model import Schema
+from schemareg.projects import atomic_write
 
-__all__ = ["DriftReport", "check_drift", "drift_fingerprint", "render_json", "render_markdown", "render_text"]
+__all__ = [
+    "DriftReport",
+    "DriftReports",
+    "check_drift",
+    "drift_fingerprint",
+    "render_json",
+    "render_markdown",
+    "render_text",
+]
 
 
 class DriftReport(msgspec.Struct, kw_only=True):
@@ -47,6 +60,30 @@ class DriftReport(msgspec.Struct, kw_only=True):
         count = len(self.changes)
         noun = "change" if count == 1 else "changes"
         return f"{self.project}/{self.env}: drift, {count} {noun} against {(self.expected_sha or '')[:12]}"
+
+
+class DriftReports:
+    """The latest drift report of each env of one project, kept beside its repo as
+    `<data dir>/<project>.drift/<env>.json` (outside git: a report is not a commit)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def record(self, env: str, report: Mapping[str, Any]) -> None:
+        """Replace the env's report, atomically (a reader sees the old one or the new one)."""
+        self.folder.mkdir(exist_ok=True)
+        text = json.dumps(dict(report), indent=2, ensure_ascii=False) + "\n"
+        atomic_write(self.folder / f"{env}.json", text)
+
+    def latest(self) -> dict[str, dict[str, Any]]:
+        """The report per env name (empty when no drift check was recorded)."""
+        if not self.folder.is_dir():
+            return {}
+        reports: dict[str, dict[str, Any]] = {}
+        for path in sorted(self.folder.glob("*.json")):
+            if not path.name.startswith("."):
+                reports[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+        return reports
 
 
 def drift_fingerprint(changes: list[Change]) -> str | None:

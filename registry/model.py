@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+from collections.abc import Callable
 
 import msgspec
 
@@ -242,6 +243,19 @@ class Issue(msgspec.Struct, frozen=True, kw_only=True):
     statement: str
 
 
+def _no_renderer(obj: SchemaObject, dialect: str) -> str:
+    raise RuntimeError("no renderer registered: import schemareg.render")  # the package does at import
+
+
+# Rendering a model object to canonical DDL: `schemareg.render` registers itself here when imported.
+_RENDERER: list[Callable[[SchemaObject, str], str]] = [_no_renderer]
+
+
+def use_renderer(render: Callable[[SchemaObject, str], str]) -> None:
+    """Register the function that renders one object to canonical DDL (schemareg.render does)."""
+    _RENDERER[0] = render
+
+
 class Schema(msgspec.Struct, kw_only=True):
     """A whole normalised schema: the objects by key, in the dialect they were written for."""
 
@@ -252,13 +266,11 @@ class Schema(msgspec.Struct, kw_only=True):
     _rendered: dict[ObjectKey, str] | None = None
 
     def rendered(self) -> dict[ObjectKey, str]:
-        """Canonical DDL per object, sorted by key (computed once)."""
+        """Canonical DDL per object, sorted by key (computed once, by the renderer `schemareg.render`
+        registers: the model does not import its renderer)."""
         if self._rendered is None:
-            from schemareg.render import render_object
-
-            self._rendered = {
-                key: render_object(self.objects[key], self.dialect) for key in sorted(self.objects)
-            }
+            render = _RENDERER[0]
+            self._rendered = {key: render(self.objects[key], self.dialect) for key in sorted(self.objects)}
         return self._rendered
 
     def cached_rendering(self) -> dict[ObjectKey, str] | None:

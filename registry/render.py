@@ -19,6 +19,7 @@ from schemareg.model import (
     SchemaObject,
     Sequence,
     Table,
+    use_renderer,
 )
 from schemareg.names import needs_quotes
 
@@ -364,3 +365,6 @@ def _table_indexes(tables: list[Table], dialect: str) -> list[str]:
     the partitions' matching indexes instead of creating its own on each of them."""
     ordered = sorted(tables, key=lambda t: 0 if t.partition_of else 2 if t.partition_by else 1)
     return [text for text in (render_indexes(t, dialect) for t in ordered) if text]
+
+
+use_renderer(render_object)

@@ -35,6 +35,7 @@ __all__ = [
     "ProjectLock",
     "ProjectRepo",
     "TagInfo",
+    "blob_ids",
     "check_env_name",
     "check_project_name",
     "check_release_name",
@@ -146,6 +147,11 @@ class GcResult:
 
 _thread_locks: dict[str, threading.Lock] = {}
 _thread_locks_guard = threading.Lock()
+
+
+def blob_ids(files: Mapping[str, bytes]) -> dict[str, str]:
+    """The git blob sha of each file's content, by path, without writing anything."""
+    return {path: Blob.from_string(content).id.decode() for path, content in files.items()}
 
 
 def _thread_lock(path: Path) -> threading.Lock:

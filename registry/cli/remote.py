@@ -23,7 +23,7 @@ from schemareg.errors import (
     SQLParseError,
 )
 from schemareg.model import Kind, ObjectKey
-from schemareg.service import Environment, ObjectChanges, Project, Release, SnapshotResult, Version
+from schemareg.service import Environment, ObjectChanges, Project, Release, Snapshot, SnapshotResult
 
 if TYPE_CHECKING:
     import httpx
@@ -87,7 +87,7 @@ class RemoteRegistry:
         return SnapshotResult(
             env=data["env"],
             created=data["created"],
-            version=msgspec.convert(data["version"], type=Version),
+            version=msgspec.convert(data["version"], type=Snapshot),
             changes=ObjectChanges(
                 added=keys(changes["added"]),
                 removed=keys(changes["removed"]),

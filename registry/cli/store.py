@@ -75,7 +75,7 @@ def _print_snapshot(result: SnapshotResult, output_format: str) -> None:
         _echo_json({**msgspec.to_builtins(result), "sha": result.sha, "fingerprint": result.fingerprint})
         return
     if result.created:
-        click.echo(f"{result.env}: new version {result.sha[:12]}: {result.version.subject}")
+        click.echo(f"{result.env}: new snapshot {result.sha[:12]}: {result.version.subject}")
     else:
         click.echo(f"{result.env}: unchanged, still {result.sha[:12]}")
     click.echo(f"fingerprint {result.fingerprint}")
@@ -301,7 +301,7 @@ def list_command(
     data_dir: Path,
     registry_url: str | None,
 ) -> None:
-    """Projects with their environments and versions (releases), then the backups (local, and S3 with
+    """Projects with their environments and releases, then the backups (local, and S3 with
     --s3): kind, age, size. `--format json` lists the projects; `--backups --format json` the backups.
     With --registry, the server's projects (and no backups)."""
     try:
@@ -338,7 +338,7 @@ def list_command(
                     "dialect": item.dialect,
                     "description": item.description,
                     "environments": environments,
-                    "versions": releases,
+                    "releases": releases,
                 }
                 for item, environments, releases in listing
             ]
@@ -354,7 +354,7 @@ def list_command(
             click.echo(f"    {env.name:<16} {env.sha[:12]}  {env.created_at}{released}")
         if not environments:
             click.echo("    (none)")
-        click.echo("  versions:")
+        click.echo("  releases:")
         for release in releases:
             click.echo(
                 f"    {release.name:<16} {release.sha[:12]}  {release.created_at}  {release.description}"

@@ -19,7 +19,7 @@ from typing import Any
 
 from schemareg.dsn import error_line, redact
 from schemareg.errors import ExternalError, InputError
-from schemareg.introspect import Introspection
+from schemareg.introspect.base import Introspection
 from schemareg.introspect.migrations import MigrationInfo, detect_migrations
 from schemareg.normalize import StatementCache, normalize
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from schemareg.errors import ExternalError, InputError
-from schemareg.introspect import Introspection
+from schemareg.introspect.base import Introspection
 from schemareg.introspect.migrations import MigrationInfo, detect_migrations
 from schemareg.normalize import StatementCache, normalize
 

@@ -172,7 +172,7 @@ def test_cli_verbs_with_registry_url(server: tuple[str, Path], tmp_path: Path) -
         )
 
     first = run("snapshot", "--project", "shop", "--env", "staging", "--file", "v1.sql")
-    assert first.returncode == 0 and "new version" in first.stdout, first.stderr
+    assert first.returncode == 0 and "new snapshot" in first.stdout, first.stderr
     assert "unchanged" in run("snapshot", "-p", "shop", "-e", "staging", "-f", "v1.sql").stdout
     assert run("snapshot", "-p", "shop", "-e", "production", "-f", "v1.sql").returncode == 0
     assert run("snapshot", "-p", "shop", "-e", "staging", "-f", "v2.sql", "--format", "json").returncode == 0

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -442,15 +440,6 @@ def test_git_http_answers(shop: TestClient) -> None:  # type: ignore[type-arg]
     assert (
         flush.status_code == 200 and flush.headers["content-type"] == "application/x-git-upload-pack-result"
     )
-
-
-# -- the package boundary ------------------------------------------------------------------------------
-
-
-def test_importing_registry_does_not_import_the_web_stack() -> None:
-    code = "import sys, schemareg, schemareg.cli; print('litestar' in sys.modules, 'schemareg_api' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.split() == ["False", "False"]
 
 
 # -- the exception mapper: the statuses no request above reaches ---------------------------------------

@@ -30,7 +30,7 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-
 def test_a_release_workflow(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert cli("init", "shop", "--description", "the shop")[0] == 0
     code, out, _ = cli("snapshot", "-p", "shop", "-e", "staging", "--file", str(tmp_path / "v1.sql"))
-    assert code == 0 and "staging: new version" in out and "fingerprint sha256:" in out
+    assert code == 0 and "staging: new snapshot" in out and "fingerprint sha256:" in out
     code, out, _ = cli("snapshot", "-p", "shop", "-e", "staging", "--file", str(tmp_path / "v1.sql"))
     assert code == 0 and "unchanged" in out
     code, out, _ = cli("promote", "-p", "shop", "-e", "production", "--from", "staging", "--format", "json")
@@ -48,7 +48,7 @@ def test_a_release_workflow(cli, tmp_path: Path) -> None:  # type: ignore[no-unt
     assert code == 0
     assert "shop (postgres): the shop" in out and "v1.0.0" in out and "v1.1.0" in out and "staging" in out
     listing = json.loads(cli("list", "--format", "json")[1])
-    assert [v["name"] for v in listing[0]["versions"]] == ["v1.0.0", "v1.1.0"]
+    assert [v["name"] for v in listing[0]["releases"]] == ["v1.0.0", "v1.1.0"]
     assert [e["name"] for e in listing[0]["environments"]] == ["production", "staging"]
 
     code, out, _ = cli("log", "-p", "shop", "--env", "staging")

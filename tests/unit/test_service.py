@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from schemareg.errors import Conflict, InputError, InvalidName, NotFound
@@ -78,7 +79,7 @@ def test_any_description_round_trips_through_the_project_config(tmp_path: Path, 
     assert fresh.project("shop").description == description + "\x7f"
     assert [project.name for project in fresh.projects()] == ["shop"]
     fresh.snapshot("shop", "production", V1)
-    assert fresh.info("shop", "production")["description"] == description + "\x7f"
+    assert fresh.info("shop", "production").description == description + "\x7f"
 
 
 def test_snapshot_writes_the_tree_of_the_design(registry: Registry) -> None:
@@ -92,7 +93,9 @@ def test_snapshot_writes_the_tree_of_the_design(registry: Registry) -> None:
         seed_data="INSERT INTO public.users VALUES (1, 'a@example.com');\n",
     )
     assert result.created and result.version.subject == "snapshot production: initial, 1 table"
-    info = registry.info("shop", result.sha)
+    repo = registry._repo("shop")
+    info = json.loads(repo.read_file(repo.commit(result.sha).tree, "info.json") or b"{}")
+    assert msgspec.to_builtins(registry.info("shop", result.sha)) == info
     assert list(info) == [
         "version",
         "created_at",
@@ -191,7 +194,7 @@ def test_releases(registry: Registry) -> None:
     v1 = registry.release("shop", "v1.0.0", env="production", description="first")
     assert registry.expected("shop", "production").sha == v1.sha  # the env moves to the release commit
     assert registry.expected("shop", "production").release == "v1.0.0"
-    assert registry.info("shop", "v1.0.0")["version"] == "v1.0.0"
+    assert registry.info("shop", "v1.0.0").version == "v1.0.0"
     assert registry.readme("shop", "v1.0.0").startswith("# Schema Version v1.0.0")
     with pytest.raises(Conflict):
         registry.release("shop", "v1.0.0", env="production")
@@ -207,7 +210,7 @@ def test_releases(registry: Registry) -> None:
     registry.release("shop", "v1.0.1", ref=v1.sha)
     assert registry.expected("shop", "production").sha == v2.sha
     assert registry.resolve("shop", "v1.0.1") != v1.sha
-    assert registry.info("shop", "v1.0.1")["fingerprint"] == v1.fingerprint
+    assert registry.info("shop", "v1.0.1").fingerprint == v1.fingerprint
 
 
 def test_resolve_every_ref_form(registry: Registry) -> None:
@@ -218,7 +221,7 @@ def test_resolve_every_ref_form(registry: Registry) -> None:
     assert registry.resolve("shop", first.sha) == first.sha
     assert registry.resolve("shop", first.sha[:8]) == first.sha
     assert registry.resolve("shop", first.sha[:8].upper()) == first.sha
-    assert registry.info("shop", "v1.0.0")["fingerprint"] == first.fingerprint
+    assert registry.info("shop", "v1.0.0").fingerprint == first.fingerprint
     for bad in ("staging", "0000000", "refs/heads/production", "production~1", "v2.0.0"):
         with pytest.raises(NotFound):
             registry.resolve("shop", bad)
@@ -287,7 +290,7 @@ def test_environments_listing(registry: Registry) -> None:
     registry.release("shop", "v1", env="production")
     envs = registry.environments("shop")
     assert [(e.name, e.release) for e in envs] == [("production", "v1"), ("staging", None)]
-    assert json.loads(json.dumps(registry.info("shop", "staging")))["tables"] == 2
+    assert json.loads(msgspec.json.encode(registry.info("shop", "staging")))["tables"] == 2
 
 
 def test_gc_keeps_everything_readable(registry: Registry) -> None:

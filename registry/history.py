@@ -1,0 +1,110 @@
+"""Table history: when each column of a table appeared or changed along an env's line, and in which
+release it shipped. Only the table's own file is read at each commit, and only where its blob changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import msgspec
+
+from schemareg.diff import diff_schemas
+from schemareg.errors import NotFound
+from schemareg.model import Kind, ObjectKey, Schema
+from schemareg.snapshots import iso, key_of_path
+from schemareg.store import CommitInfo, ProjectRepo
+
+__all__ = ["ColumnEvent", "TableHistory", "table_history", "table_path"]
+
+
+class ColumnEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """A change to one table at one commit: a column added, removed or modified, or the table itself."""
+
+    sha: str
+    created_at: str
+    release: str | None  # the first release that shipped it (None: not released yet)
+    change: str  # add | remove | modify | move | possible_rename
+    kind: str  # table | column | constraint | index
+    name: str | None  # the column, constraint or index
+    what: tuple[str, ...] = ()
+    before: str | None = None
+    after: str | None = None
+
+
+class TableHistory(msgspec.Struct, frozen=True, kw_only=True):
+    table: str
+    env: str
+    events: list[ColumnEvent]
+
+
+def table_history(
+    repo: ProjectRepo,
+    lineage: list[CommitInfo],
+    table: str,
+    *,
+    env: str,
+    released: Mapping[str, str],
+    fingerprint_of: Callable[[str], str],
+    parse: Callable[[str, str], Schema],
+) -> TableHistory:
+    """The events of `table` along `lineage` (oldest first). `released` maps a fingerprint to the first
+    release that has it; `fingerprint_of(sha)` reads a commit's fingerprint; `parse(sha, ddl)` normalises
+    the table's file as of that commit (in its dialect)."""
+    path = table_path(repo, lineage[-1].tree, table) or next(
+        (found for commit in reversed(lineage) if (found := table_path(repo, commit.tree, table))), None
+    )
+    if path is None:
+        raise NotFound(f"no table {table!r} in the history of {env!r}")
+    key = key_of_path(path)
+    assert key is not None
+
+    # The release that ships each commit: the next commit (inclusive) whose fingerprint was released.
+    shipped: list[str | None] = [None] * len(lineage)
+    upcoming: str | None = None
+    for index in range(len(lineage) - 1, -1, -1):
+        upcoming = released.get(fingerprint_of(lineage[index].sha), upcoming)
+        shipped[index] = upcoming
+
+    events: list[ColumnEvent] = []
+    previous_blob: str | None = None
+    previous: Schema | None = None
+    for index, commit in enumerate(lineage):
+        blob = repo.lookup(commit.tree, path)
+        if blob == previous_blob:
+            continue
+        current = parse(commit.sha, repo.blob(blob).decode("utf-8") if blob else "")
+        current = Schema(
+            dialect=current.dialect,
+            objects={key: obj for key, obj in current.objects.items() if key.kind is Kind.TABLE},
+        )
+        for change in diff_schemas(previous or Schema(dialect=current.dialect), current).changes:
+            events.append(
+                ColumnEvent(
+                    sha=commit.sha,
+                    created_at=iso(commit.time),
+                    release=shipped[index],
+                    change=change.change.value,
+                    kind=change.kind,
+                    name=change.name,
+                    what=tuple(change.what),
+                    before=change.before,
+                    after=change.after,
+                )
+            )
+        previous, previous_blob = current, blob
+    return TableHistory(table=key.name, env=env, events=events)
+
+
+def table_path(repo: ProjectRepo, tree: str, table: str) -> str | None:
+    """The path of a table's file in a tree: `schema.name`, else `public.name`, else any schema's `name`."""
+    candidates = [table] if "." in table else [f"public.{table}", table]
+    for name in candidates:
+        path = ObjectKey(Kind.TABLE, name).filename
+        if repo.lookup(tree, path) is not None:
+            return path
+    folder = repo.lookup(tree, f"objects/{Kind.TABLE.folder}")
+    if folder is None:
+        return None
+    for filename in sorted(repo.tree_entries(folder)):
+        if filename.removesuffix(".sql").rpartition(".")[2] == table:
+            return f"objects/{Kind.TABLE.folder}/{filename}"
+    return None

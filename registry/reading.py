@@ -1,0 +1,231 @@
+"""The read side of a data dir: its repos opened once, and what is derived from a commit cached by sha.
+
+A commit never changes, so info.json, the parsed schema and the `Snapshot` of a sha are cached without
+ever going stale; refs (env heads, tags) are read on each call, so writes by other processes are seen.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from schemareg.diff import DiffRules
+from schemareg.errors import InvalidName, NotFound
+from schemareg.model import Schema
+from schemareg.normalize import normalize
+from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
+from schemareg.projects import CONFIG_FILE, Project, read_config
+from schemareg.snapshots import INFO_FILE, HistoryEntry, Release, Snapshot, SnapshotInfo, decode_info, iso
+from schemareg.store import BRANCH_PREFIX, TAG_PREFIX, CommitInfo, ProjectRepo, check_project_name
+
+__all__ = ["LRU", "Reader", "parse"]
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class LRU(Generic[K, V]):
+    """A small thread-safe LRU: parsed schemas and info.json by commit sha (immutable, so never stale)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> V:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+def parse(ddl: str, dialect: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> Schema:
+    schema: Schema = normalize(ddl, dialect, options=options)
+    return schema
+
+
+class Reader:
+    """Reads of the repos of one data dir (`<data_dir>/<project>.git`), with their caches."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self._repos: dict[str, ProjectRepo] = {}
+        self._repos_lock = threading.Lock()
+        self._configs: dict[str, tuple[int, Project, DiffRules]] = {}
+        self._infos: LRU[tuple[str, str], SnapshotInfo] = LRU(8192)
+        self._schemas: LRU[tuple[str, str], Schema] = LRU(64)
+        self._snapshots: LRU[tuple[str, str], tuple[tuple[int, int], Snapshot]] = LRU(8192)
+        self._releases: dict[str, tuple[tuple[int, int], list[Release]]] = {}
+
+    def close(self) -> None:
+        with self._repos_lock:
+            repos, self._repos = list(self._repos.values()), {}
+        for repo in repos:
+            repo.close()
+
+    def repo_path(self, project: str) -> Path:
+        return self.data_dir / f"{check_project_name(project)}.git"
+
+    def repo(self, project: str) -> ProjectRepo:
+        repo = self._repos.get(project)
+        if repo is not None:
+            return repo
+        path = self.repo_path(project)
+        if not (path / CONFIG_FILE).is_file():
+            raise NotFound(f"no project {project!r}")
+        with self._repos_lock:
+            repo = self._repos.get(project)
+            if repo is None:
+                repo = self._repos[project] = ProjectRepo(path)
+            return repo
+
+    def opened(self, project: str) -> ProjectRepo | None:
+        """The project's repo if it is open already (None: not yet), without touching the disk."""
+        return self._repos.get(project)
+
+    def adopt(self, project: str, repo: ProjectRepo) -> None:
+        with self._repos_lock:
+            self._repos[project] = repo
+
+    def config(self, name: str) -> tuple[Project, DiffRules]:
+        """The project's settings and diff rules, re-read when its config file changes."""
+        path = self.repo_path(name)
+        try:
+            stamp = (path / CONFIG_FILE).stat().st_mtime_ns
+        except FileNotFoundError:
+            raise NotFound(f"no project {name!r}") from None
+        cached = self._configs.get(name)
+        if cached is not None and cached[0] == stamp:
+            return cached[1], cached[2]
+        config = read_config(path, name)
+        self._configs[name] = (stamp, config.project, config.rules)
+        return config.project, config.rules
+
+    def invalidate(self, project: str) -> None:
+        """Forget what depends on the tags (after a write)."""
+        self._releases.pop(project, None)
+
+    # -- by commit sha ------------------------------------------------------------------------------
+
+    def info(self, project: str, sha: str) -> SnapshotInfo:
+        cached = self._infos.get((project, sha))
+        if cached is not None:
+            return cached
+        repo = self.repo(project)
+        return self._infos.put((project, sha), decode_info(repo.read_file(repo.commit(sha).tree, INFO_FILE)))
+
+    def snapshot(self, project: str, sha: str) -> Snapshot:
+        """A commit's Snapshot, cached by sha; `release` is refreshed when the set of tags changes."""
+        tags = self.repo(project).tags_stamp()
+        cached = self._snapshots.get((project, sha))
+        if cached is not None and cached[0] == tags:
+            return cached[1]
+        info = self.info(project, sha)
+        commit = self.repo(project).commit(sha)
+        snapshot = Snapshot(
+            sha=sha,
+            fingerprint=info.fingerprint,
+            created_at=info.created_at or iso(commit.time),
+            subject=commit.subject,
+            release=self.release_for(project, info.fingerprint),
+            info=info,
+        )
+        self._snapshots.put((project, sha), (tags, snapshot))
+        return snapshot
+
+    def schema(self, project: str, sha: str) -> Schema:
+        """The Schema of a commit, rebuilt by normalising its schema.sql (cached by sha)."""
+        cached = self._schemas.get((project, sha))
+        if cached is not None:
+            return cached
+        repo = self.repo(project)
+        text = repo.read_file(repo.commit(sha).tree, "schema.sql") or b""
+        settings = self.config(project)[0]
+        dialect = self.info(project, sha).dialect or settings.dialect
+        return self._schemas.put((project, sha), parse(text.decode("utf-8"), dialect, settings.normalize))
+
+    def remember_schema(self, project: str, sha: str, schema: Schema) -> None:
+        self._schemas.put((project, sha), schema)
+
+    def file(self, project: str, sha: str, path: str) -> str | None:
+        repo = self.repo(project)
+        raw = repo.read_file(repo.commit(sha).tree, path)
+        return None if raw is None else raw.decode("utf-8")
+
+    # -- refs ---------------------------------------------------------------------------------------
+
+    def resolve(self, project: str, ref: str) -> str:
+        """A commit sha from a release name, an env name, a full sha or a unique short sha (in that order)."""
+        repo = self.repo(project)
+        ref = ref.strip()
+        if not ref:
+            raise InvalidName("empty ref")
+        if not ref.startswith(("refs/", "-")) and ".." not in ref:
+            tag = repo.ref(TAG_PREFIX + ref)
+            if tag is not None:
+                return repo.commit(tag).sha
+            head = repo.ref(BRANCH_PREFIX + ref)
+            if head is not None:
+                return head
+        lowered = ref.lower()
+        if 4 <= len(lowered) <= 40 and all(c in "0123456789abcdef" for c in lowered):
+            if len(lowered) == 40 and repo.has_commit(lowered):
+                return lowered
+            matches = repo.commits_with_prefix(lowered)
+            if len(matches) == 1:
+                return matches[0]
+            if len(matches) > 1:
+                raise InvalidName(f"short sha {ref!r} is ambiguous: {len(matches)} commits start with it")
+        raise NotFound(f"no release, environment or commit {ref!r} in project {project!r}")
+
+    def releases(self, project: str) -> list[Release]:
+        """Every release, oldest first (by tag time), cached until the tags change."""
+        repo = self.repo(project)
+        key = repo.tags_stamp()
+        cached = self._releases.get(project)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        found = []
+        for tag in repo.tags():
+            info = self.info(project, tag.target)
+            found.append(
+                Release(
+                    name=tag.name,
+                    sha=tag.target,
+                    tag=tag.sha,
+                    fingerprint=info.fingerprint,
+                    created_at=iso(tag.time),
+                    description=info.description,
+                )
+            )
+        self._releases[project] = (key, found)
+        return found
+
+    def release_for(self, project: str, fingerprint: str) -> str | None:
+        """The latest release with this fingerprint, if any."""
+        name = None
+        for release in self.releases(project):
+            if release.fingerprint == fingerprint:
+                name = release.name
+        return name
+
+    def entry(self, project: str, commit: CommitInfo) -> HistoryEntry:
+        fingerprint = self.info(project, commit.sha).fingerprint
+        return HistoryEntry(
+            sha=commit.sha,
+            created_at=iso(commit.time),
+            subject=commit.subject,
+            fingerprint=fingerprint,
+            release=self.release_for(project, fingerprint),
+        )
