@@ -4,7 +4,7 @@ function, under `if TYPE_CHECKING:`, and `importlib.import_module("...")` with a
 - The core (`schemareg`, folder registry/) never imports the app (`schemareg_api`) or the client
   (`schemareg_client`), except its composition root `schemareg.cli`, which composes them (serve, remote).
 - The client imports neither the core nor the app; only `verify_database` may import the core, optionally.
-- No import cycles among the core's modules.
+- No import cycles among the core's modules; only the store (the plumbing) imports dulwich.
 """
 
 from __future__ import annotations
@@ -119,6 +119,16 @@ def test_the_client_imports_neither_the_core_nor_the_app() -> None:
         or (_top(name) == "schemareg" and module not in CLIENT_MAY_IMPORT_CORE)
     )
     assert offenders == []
+
+
+def test_only_the_store_imports_dulwich() -> None:
+    """The store is the plumbing: the rest of the core speaks of snapshots and releases, not git objects."""
+    importers = {
+        module
+        for module, names in IMPORTS.items()
+        if _top(module) == "schemareg" and any(_top(name) == "dulwich" for name in names)
+    }
+    assert importers == {"schemareg.store"}
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
