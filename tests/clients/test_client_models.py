@@ -30,6 +30,9 @@ COMPONENTS: dict[type[msgspec.Struct], str] = {
     sc.Check: "CheckOut",
     sc.HistoryEntry: "HistoryEntryOut",
     sc.SchemaObject: "ObjectOut",
+    sc.ColumnEvent: "ColumnEventOut",
+    sc.TableHistory: "TableHistoryOut",
+    sc.DriftRecord: "DriftReportOut",
     sc.Problem: "Problem",
 }
 # the answers each client method decodes: (method, path, status) -> client model
@@ -43,6 +46,8 @@ ANSWERS = {
     ("put", "/v1/projects/{project}", "201"): "ProjectOut",
     ("get", "/v1/projects/{project}", "200"): "ProjectDetail",
     ("get", "/v1/projects/{project}/versions/{ref}", "200"): "VersionOut",
+    ("get", "/v1/projects/{project}/tables/{name}/history", "200"): "TableHistoryOut",
+    ("post", "/v1/projects/{project}/environments/{env}/drift", "201"): "DriftReportOut",
 }
 
 

@@ -15,6 +15,7 @@ from schemareg_client._exceptions import SchemaMismatch
 from schemareg_client._models import (
     Check,
     Diff,
+    DriftRecord,
     Environment,
     Expected,
     HistoryEntry,
@@ -23,6 +24,7 @@ from schemareg_client._models import (
     Release,
     SchemaObject,
     SnapshotResult,
+    TableHistory,
     Version,
 )
 from schemareg_client._verify import introspect
@@ -130,6 +132,11 @@ class AsyncClient(BaseClient):
         """The env's snapshots, newest first."""
         return await self._send(self._op_history(project, env, limit=limit))
 
+    async def table_history(self, project: str, table: str, *, env: str | None = None) -> TableHistory:
+        """When each column of `table` appeared or changed along `env`'s history (default: production,
+        else the first env), and in which release."""
+        return await self._send(self._op_table_history(project, table, env=env))
+
     async def version(self, project: str, ref: str) -> Version:
         """A version by release, env, full or short sha."""
         return await self._send(self._op_version(project, ref))
@@ -222,6 +229,10 @@ class AsyncClient(BaseClient):
     ) -> SnapshotResult:
         """Make `env` expect what `from_` (an env, a release or a sha) has."""
         return await self._send(self._op_promote(project, env, from_, message=message, retry=retry))
+
+    async def record_drift(self, project: str, env: str, report: Mapping[str, Any]) -> DriftRecord:
+        """Store `report` (a drift report as `schemareg drift --format json` prints it) as the env's latest."""
+        return await self._send(self._op_record_drift(project, env, report))
 
     async def release(self, project: str, name: str, ref: str, *, description: str = "") -> Release:
         """Cut the immutable release `name` from `ref`; an existing name raises `Conflict`."""

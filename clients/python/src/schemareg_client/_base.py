@@ -20,6 +20,7 @@ from schemareg_client._models import (
     Change,
     Check,
     Diff,
+    DriftRecord,
     Environment,
     Expected,
     HistoryEntry,
@@ -29,6 +30,7 @@ from schemareg_client._models import (
     Release,
     SchemaObject,
     SnapshotResult,
+    TableHistory,
     Version,
 )
 
@@ -322,6 +324,25 @@ class BaseClient:
             _decoder(list[HistoryEntry]),
             params={"limit": str(limit)} if limit is not None else {},
             idempotent=True,
+        )
+
+    def _op_table_history(self, project: str, table: str, *, env: str | None) -> Operation[TableHistory]:
+        return Operation(
+            "GET",
+            f"/v1/projects/{segment(project)}/tables/{segment(table)}/history",
+            _decoder(TableHistory),
+            params={"env": env} if env is not None else {},
+            idempotent=True,
+        )
+
+    def _op_record_drift(self, project: str, env: str, report: Mapping[str, Any]) -> Operation[DriftRecord]:
+        return Operation(
+            "POST",
+            f"/v1/projects/{segment(project)}/environments/{segment(env)}/drift",
+            _decoder(DriftRecord),
+            headers={"content-type": _JSON},
+            content=_json_of(report),
+            idempotent=True,  # it replaces the env's latest report
         )
 
     def _op_version(self, project: str, ref: str) -> Operation[Version]:

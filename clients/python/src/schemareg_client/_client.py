@@ -14,6 +14,7 @@ from schemareg_client._exceptions import SchemaMismatch
 from schemareg_client._models import (
     Check,
     Diff,
+    DriftRecord,
     Environment,
     Expected,
     HistoryEntry,
@@ -22,6 +23,7 @@ from schemareg_client._models import (
     Release,
     SchemaObject,
     SnapshotResult,
+    TableHistory,
     Version,
 )
 from schemareg_client._verify import introspect
@@ -129,6 +131,11 @@ class Client(BaseClient):
         """The env's snapshots, newest first."""
         return self._send(self._op_history(project, env, limit=limit))
 
+    def table_history(self, project: str, table: str, *, env: str | None = None) -> TableHistory:
+        """When each column of `table` appeared or changed along `env`'s history (default: production,
+        else the first env), and in which release."""
+        return self._send(self._op_table_history(project, table, env=env))
+
     def version(self, project: str, ref: str) -> Version:
         """A version by release, env, full or short sha."""
         return self._send(self._op_version(project, ref))
@@ -219,6 +226,10 @@ class Client(BaseClient):
     ) -> SnapshotResult:
         """Make `env` expect what `from_` (an env, a release or a sha) has."""
         return self._send(self._op_promote(project, env, from_, message=message, retry=retry))
+
+    def record_drift(self, project: str, env: str, report: Mapping[str, Any]) -> DriftRecord:
+        """Store `report` (a drift report as `schemareg drift --format json` prints it) as the env's latest."""
+        return self._send(self._op_record_drift(project, env, report))
 
     def release(self, project: str, name: str, ref: str, *, description: str = "") -> Release:
         """Cut the immutable release `name` from `ref`; an existing name raises `Conflict`."""

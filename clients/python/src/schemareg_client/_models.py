@@ -13,7 +13,9 @@ __all__ = [
     "Changelog",
     "Changes",
     "Check",
+    "ColumnEvent",
     "Diff",
+    "DriftRecord",
     "Environment",
     "Expected",
     "HistoryEntry",
@@ -24,6 +26,7 @@ __all__ = [
     "Release",
     "SchemaObject",
     "SnapshotResult",
+    "TableHistory",
     "Version",
 ]
 
@@ -157,6 +160,36 @@ class HistoryEntry(msgspec.Struct, kw_only=True):
     subject: str
     fingerprint: str
     release: str | None
+
+
+class ColumnEvent(msgspec.Struct, kw_only=True):
+    """A change to one table at one commit (a column, constraint or index, or the table itself)."""
+
+    sha: str
+    created_at: str
+    release: str | None  # the first release that shipped it (None: not released yet)
+    change: str
+    kind: str
+    name: str | None
+    what: list[str] = msgspec.field(default_factory=list)
+    before: str | None = None
+    after: str | None = None
+
+
+class TableHistory(msgspec.Struct, kw_only=True):
+    """When each column of a table appeared or changed along an env's history."""
+
+    table: str
+    env: str
+    events: list[ColumnEvent]
+
+
+class DriftRecord(msgspec.Struct, kw_only=True):
+    """A drift report as the server stored it, for an env."""
+
+    env: str
+    received_at: str
+    report: dict[str, Any]
 
 
 class SchemaObject(msgspec.Struct, kw_only=True):
