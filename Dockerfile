@@ -4,7 +4,9 @@ WORKDIR /src
 COPY pyproject.toml constraints.txt README.md ./
 COPY registry ./registry
 COPY api ./api
-RUN pip install --no-cache-dir --prefix=/install -c constraints.txt '.[fast,postgres]'
+COPY clients/python ./clients/python
+# The client too: `schemareg <verb> --registry URL` talks to a server through it.
+RUN pip install --no-cache-dir --prefix=/install -c constraints.txt '.[fast,postgres]' ./clients/python
 
 FROM python:3.11-slim
 # git serves `git clone` and packs the repos. The PostgreSQL client tools for backups and restores come

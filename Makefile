@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: serve test lint typecheck unit bench corpus clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt clients/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,fast,postgres]'
+	$(BIN)/pip install --quiet -c constraints.txt -e clients/python
 	touch $(STAMP)
 
 serve: $(STAMP)

@@ -1,6 +1,7 @@
 """Drift: the difference between a live database and the schema its environment is expected to have.
 
-    check_drift(project, env, expected=Version, baseline=Schema, live=Introspection, rules) -> DriftReport
+    check_environment(registry, project, env, live) -> DriftReport   (the workflow: compare, record)
+    check_drift(project, env, baseline=Schema, live=Schema, rules, ...) -> DriftReport
 
 The live schema is compared with the env head through the differ, with the project's ignore rules. A
 report has a drift fingerprint (a hash of its changes) so that alerts can tell the same drift seen again
@@ -14,7 +15,7 @@ import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
 
@@ -22,10 +23,16 @@ from schemareg.diff import NO_RULES, Change, ChangeType, DiffRules, diff_schemas
 from schemareg.model import Schema
 from schemareg.projects import atomic_write
 
+if TYPE_CHECKING:
+    from schemareg.introspect.base import Introspection
+    from schemareg.snapshots import Snapshot
+
 __all__ = [
     "DriftReport",
     "DriftReports",
+    "DriftSource",
     "check_drift",
+    "check_environment",
     "drift_fingerprint",
     "render_json",
     "render_markdown",
@@ -134,6 +141,39 @@ def check_drift(
         database_version=database_version,
         semver=semver,
     )
+
+
+class DriftSource(Protocol):
+    """What a drift check needs of a registry, local (`Registry`) or a server (the CLI's remote adapter)."""
+
+    def expected(self, project: str, env: str) -> Snapshot: ...
+
+    def schema_at(self, project: str, ref: str) -> Schema: ...
+
+    def rules(self, project: str) -> DiffRules: ...
+
+    def record_drift(self, project: str, env: str, report: Mapping[str, Any]) -> None: ...
+
+
+def check_environment(
+    registry: DriftSource, project: str, env: str, live: Introspection, *, database: str = ""
+) -> DriftReport:
+    """The drift check of one env: its head against the live schema, with the project's ignore rules;
+    the report is recorded as the env's latest (what `GET /drift` and `list` show)."""
+    expected = registry.expected(project, env)
+    report = check_drift(
+        project=project,
+        env=env,
+        baseline=registry.schema_at(project, expected.sha),
+        live=live.schema,
+        expected_sha=expected.sha,
+        expected_fingerprint=expected.fingerprint,
+        rules=registry.rules(project),
+        database=database,
+        database_version=live.database_version,
+    )
+    registry.record_drift(project, env, msgspec.to_builtins(report))
+    return report
 
 
 def _describe(change: Change) -> str:

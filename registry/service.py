@@ -54,7 +54,6 @@ __all__ = [
     "SnapshotMetadata",
     "SnapshotResult",
     "TableHistory",
-    "merge_rules",
 ]
 
 
@@ -291,7 +290,7 @@ class Registry:
         return diff_schemas(
             self.schema_at(project, from_ref),
             self.schema_at(project, to_ref),
-            rules=merge_rules(self.rules(project), rules) if rules else self.rules(project),
+            rules=self.rules(project).merged(rules) if rules else self.rules(project),
             from_label=from_ref,
             to_label=to_ref,
         )
@@ -371,13 +370,3 @@ class Registry:
 
     def _drift(self, project: str) -> DriftReports:
         return DriftReports(self.data_dir / f"{project}.drift")
-
-
-def merge_rules(first: DiffRules, second: DiffRules) -> DiffRules:
-    """Both sets of ignore rules: a project's, and those of a command's flags or config file."""
-    return DiffRules(
-        ignore_objects=(*first.ignore_objects, *second.ignore_objects),
-        ignore_kinds=(*first.ignore_kinds, *second.ignore_kinds),
-        ignore_column_order=first.ignore_column_order or second.ignore_column_order,
-        ignore_comments=first.ignore_comments or second.ignore_comments,
-    )

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
+import msgspec
 
 from schemareg import __version__
+from schemareg.dsn import password_of, scrub
 from schemareg.errors import SchemaregError
+
+if TYPE_CHECKING:
+    from schemareg.cli.remote import RemoteRegistry
+    from schemareg.service import Registry
 
 # Exit codes of every verb (DESIGN.md): differences are not errors.
 EXIT_OK = 0
@@ -20,6 +27,7 @@ EXIT_DIFFERENT = 1
 EXIT_ERROR = 2
 
 DIALECTS = click.Choice(["postgres", "mysql", "sqlite"], case_sensitive=False)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class CommandError(click.ClickException):
@@ -32,7 +40,7 @@ def fail(error: SchemaregError | str) -> NoReturn:
     raise CommandError(str(error))
 
 
-def data_dir_option(function):  # type: ignore[no-untyped-def]
+def data_dir_option(function: F) -> F:
     return click.option(
         "--data-dir",
         type=click.Path(file_okay=False, path_type=Path),
@@ -42,6 +50,33 @@ def data_dir_option(function):  # type: ignore[no-untyped-def]
         show_envvar=True,
         help="Where the registry keeps one bare git repo per project.",
     )(function)
+
+
+def registry_options(function: F) -> F:
+    """--data-dir and --registry: the verbs that read or write the registry work on either."""
+    from schemareg.cli.remote import registry_option
+
+    return data_dir_option(registry_option(function))
+
+
+def open_registry(data_dir: Path, registry_url: str | None) -> Registry | RemoteRegistry:
+    """The registry a verb works on: the server at --registry, else the local data dir; closed when the
+    command ends (open pack files or the HTTP connection pool)."""
+    registry: Registry | RemoteRegistry
+    if registry_url:
+        from schemareg.cli.remote import RemoteRegistry
+
+        registry = RemoteRegistry(registry_url)
+    else:
+        from schemareg.service import Registry  # late: the verbs on files need neither git nor the store
+
+        registry = Registry(data_dir)
+    click.get_current_context().call_on_close(registry.close)
+    return registry
+
+
+def echo_json(value: Any) -> None:
+    click.echo(msgspec.json.format(msgspec.json.encode(value)).decode())
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -106,12 +141,25 @@ def run(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return EXIT_ERROR
-    except SchemaregError as error:
-        click.echo(f"Error: {error}", err=True)
+    except SchemaregError as error:  # the one place a domain error becomes a message and exit code 2
+        click.echo(f"Error: {_without_secrets(str(error), argv)}", err=True)
         return EXIT_ERROR
     except BrokenPipeError:
         return EXIT_OK
     return EXIT_OK
+
+
+def _without_secrets(text: str, argv: Sequence[str] | None) -> str:
+    """The message with every URL redacted and the raw password of any DSN the command was given masked."""
+    args = list(argv) if argv is not None else sys.argv[1:]
+    dsns = [value for flag, value in itertools.pairwise(args) if flag == "--dsn"]
+    dsns += [arg.split("=", 1)[1] for arg in args if arg.startswith("--dsn=")]
+    dsns += [os.environ[name] for name in ("DATABASE_URL",) if os.environ.get(name)]
+    text = scrub(text)
+    for dsn in dsns:
+        if password_of(dsn):
+            text = scrub(text, dsn)
+    return text
 
 
 def exit_with(code: int) -> NoReturn:

@@ -8,19 +8,26 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import click
 import msgspec
 
-from schemareg.cli.app import EXIT_DIFFERENT, cli, data_dir_option, exit_with, fail
-from schemareg.errors import InputError, SchemaregError
+from schemareg.cli.app import (
+    EXIT_DIFFERENT,
+    cli,
+    data_dir_option,
+    exit_with,
+    open_registry,
+    registry_options,
+)
+from schemareg.errors import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _data_dir(function: F) -> F:
-    return cast(F, data_dir_option(function))  # type: ignore[no-untyped-call]
+    return data_dir_option(function)
 
 
 def backup_dir_option(function: F) -> F:
@@ -255,7 +262,7 @@ def print_backups(entries: list[Any]) -> None:
 @_alerts
 @_pg_bin
 @_json
-@_data_dir
+@registry_options
 def backup_command(
     dsn: str | None,
     dest: Path | None,
@@ -280,6 +287,7 @@ def backup_command(
     pg_bin: str | None,
     as_json: bool,
     data_dir: Path,
+    registry_url: str | None,
 ) -> None:
     """Take a full backup: pg_dump streamed through compression into a file and/or an S3 multipart upload,
     with a manifest beside it (sha256, size, server version, schema fingerprint, env head).
@@ -294,62 +302,57 @@ def backup_command(
     from schemareg.backup.alerting import incidents_from, project_of, reported
     from schemareg.backup.config import backup_settings
     from schemareg.backup.dump import parse_compression
-    from schemareg.service import Registry
 
-    try:
-        settings = backup_settings()
-        compression, level = parse_compression(compression, level)
-        if schema_only and release:
-            raise InputError("--schema-only and --release are different backups: give one")
-        if no_local and not s3_url:
-            raise InputError("--no-local needs --s3")
-        request = BackupRequest(
-            database=None,
-            tools=Tools(pg_bin),
-            kind="schema" if schema_only else ("release" if release else kind),
-            format=dump_format,
-            jobs=jobs,
-            compression=compression,
-            level=level,
-            recipients=list(recipients) or settings.recipients,
-            dest=None if no_local else (dest or local_backup_dir(data_dir, backup_dir)),
-            s3=Location.parse(s3_url) if s3_url else None,
-            encryption=Encryption("aws:kms" if kms_key_id and sse == "AES256" else sse, kms_key_id),
-            project=project,
-            env=env,
+    settings = backup_settings()
+    compression, level = parse_compression(compression, level)
+    if schema_only and release:
+        raise InputError("--schema-only and --release are different backups: give one")
+    if no_local and not s3_url:
+        raise InputError("--no-local needs --s3")
+    request = BackupRequest(
+        database=None,
+        tools=Tools(pg_bin),
+        kind="schema" if schema_only else ("release" if release else kind),
+        format=dump_format,
+        jobs=jobs,
+        compression=compression,
+        level=level,
+        recipients=list(recipients) or settings.recipients,
+        dest=None if no_local else (dest or local_backup_dir(data_dir, backup_dir)),
+        s3=Location.parse(s3_url) if s3_url else None,
+        encryption=Encryption("aws:kms" if kms_key_id and sse == "AES256" else sse, kms_key_id),
+        project=project,
+        env=env,
+    )
+    if release:
+        if not project:
+            raise InputError("--release needs --project")
+        registry = open_registry(data_dir, registry_url)
+        found = registry.version(project, release)
+        request.release = release
+        request.release_sql = registry.schema_sql(project, release)
+        request.release_fingerprint = found.fingerprint
+    else:
+        if not dsn:
+            raise InputError("no database: give --dsn URL or set DATABASE_URL")
+        request.database = Database(dsn)
+    if project and env:
+        head = open_registry(data_dir, registry_url).expected(project, env)
+        request.env_head, request.env_fingerprint = head.sha, head.fingerprint
+    elif env:
+        raise InputError("--env needs --project")
+    incidents = incidents_from(open_issue, webhook, github_api_url)
+    closes = [IncidentKind.BACKUP, *([IncidentKind.UPLOAD] if s3_url else [])]
+    with _progress("pg_dump") as progress:
+        request.progress = progress
+        result = reported(
+            incidents,
+            project_of(project, dsn),
+            lambda: run_backup(request),
+            kind=IncidentKind.BACKUP,
+            closes=closes,
+            say=_say,
         )
-        if release:
-            if not project:
-                raise InputError("--release needs --project")
-            with Registry(data_dir) as registry:
-                found = registry.version(project, release)
-                request.release = release
-                request.release_sql = registry.schema_sql(project, release)
-                request.release_fingerprint = found.fingerprint
-        else:
-            if not dsn:
-                raise InputError("no database: give --dsn URL or set DATABASE_URL")
-            request.database = Database(dsn)
-        if project and env:
-            with Registry(data_dir) as registry:
-                head = registry.expected(project, env)
-                request.env_head, request.env_fingerprint = head.sha, head.fingerprint
-        elif env:
-            raise InputError("--env needs --project")
-        incidents = incidents_from(open_issue, webhook, github_api_url)
-        closes = [IncidentKind.BACKUP, *([IncidentKind.UPLOAD] if s3_url else [])]
-        with _progress("pg_dump") as progress:
-            request.progress = progress
-            result = reported(
-                incidents,
-                project_of(project, dsn),
-                lambda: run_backup(request),
-                kind=IncidentKind.BACKUP,
-                closes=closes,
-                say=_say,
-            )
-    except SchemaregError as error:
-        fail(error)
     manifest = result.manifest
     if as_json:
         _echo_json({"locations": result.locations, "manifest": manifest})
@@ -396,28 +399,25 @@ def restore_command(
     from schemareg.backup import Database, RestoreRequest, Tools, restore
     from schemareg.backup.crypto import load_identities
 
-    try:
-        request = RestoreRequest(
-            backup=backup,
-            database=Database(dsn),
-            tools=Tools(pg_bin),
-            force=force,
-            jobs=jobs,
-            identities=load_identities(identity),
-        )
-        with _progress("restore") as progress:
-            if progress is not None:
-                done = 0
+    request = RestoreRequest(
+        backup=backup,
+        database=Database(dsn),
+        tools=Tools(pg_bin),
+        force=force,
+        jobs=jobs,
+        identities=load_identities(identity),
+    )
+    with _progress("restore") as progress:
+        if progress is not None:
+            done = 0
 
-                def report(phase: str, count: int) -> None:
-                    nonlocal done
-                    done += count
-                    progress(done, 0)
+            def report(phase: str, count: int) -> None:
+                nonlocal done
+                done += count
+                progress(done, 0)
 
-                request.progress = report
-            result = restore(request)
-    except SchemaregError as error:
-        fail(error)
+            request.progress = report
+        result = restore(request)
     manifest = result.manifest
     if as_json:
         _echo_json(
@@ -489,18 +489,15 @@ def verify_backup_command(
     from schemareg.backup.crypto import load_identities
     from schemareg.backup.verify import VerifyRequest, verify_backup
 
-    try:
-        request = VerifyRequest(
-            backup=backup,
-            dev_url=dev_url,
-            stores=_stores(data_dir, backup_dir, s3_url) if backup == "latest" else [],
-            tools=Tools(pg_bin),
-            identities=load_identities(identity),
-            jobs=jobs,
-        )
-        report = verify_backup(request)
-    except SchemaregError as error:
-        fail(error)
+    request = VerifyRequest(
+        backup=backup,
+        dev_url=dev_url,
+        stores=_stores(data_dir, backup_dir, s3_url) if backup == "latest" else [],
+        tools=Tools(pg_bin),
+        identities=load_identities(identity),
+        jobs=jobs,
+    )
+    report = verify_backup(request)
     manifest = report.manifest
     if as_json:
         _echo_json(
@@ -570,26 +567,23 @@ def prune_command(
     from schemareg.backup.config import backup_settings
     from schemareg.backup.pruning import prune, quota_incident
 
-    try:
-        stores = _stores(data_dir, backup_dir, s3_url)
-        limit = max_size or backup_settings().max_size
-        incidents = incidents_from(open_issue, webhook, github_api_url)
-        name = project or local_backup_dir(data_dir, backup_dir).resolve().name
-        outcome = reported(
-            incidents,
-            name,
-            lambda: prune(stores, limit, apply_plan=yes),
-            kind=IncidentKind.PRUNE,
-            closes=[IncidentKind.PRUNE],
-            say=_say,
-        )
-        incident = quota_incident(name, outcome, applied=yes)
-        if yes and incidents.enabled and outcome.quotas:
-            said = incidents.failed(incident) if incident else incidents.succeeded(name, [IncidentKind.QUOTA])
-            for line in said:
-                _say(line)
-    except SchemaregError as error:
-        fail(error)
+    stores = _stores(data_dir, backup_dir, s3_url)
+    limit = max_size or backup_settings().max_size
+    incidents = incidents_from(open_issue, webhook, github_api_url)
+    name = project or local_backup_dir(data_dir, backup_dir).resolve().name
+    outcome = reported(
+        incidents,
+        name,
+        lambda: prune(stores, limit, apply_plan=yes),
+        kind=IncidentKind.PRUNE,
+        closes=[IncidentKind.PRUNE],
+        say=_say,
+    )
+    incident = quota_incident(name, outcome, applied=yes)
+    if yes and incidents.enabled and outcome.quotas:
+        said = incidents.failed(incident) if incident else incidents.succeeded(name, [IncidentKind.QUOTA])
+        for line in said:
+            _say(line)
     decisions, partials = outcome.decisions, outcome.partials
     deleting = [decision for decision in decisions if decision.delete]
     if as_json:
@@ -649,13 +643,10 @@ def lifecycle_command(s3_url: str | None, as_json: bool) -> None:
     from schemareg.backup import Location
     from schemareg.backup.s3 import apply_lifecycle
 
-    try:
-        if not s3_url:
-            raise InputError("give --s3 s3://BUCKET/PREFIX or set SCHEMAREG_S3_URL")
-        location = Location.parse(s3_url)
-        answer = apply_lifecycle(_s3_client(), location)
-    except SchemaregError as error:
-        fail(error)
+    if not s3_url:
+        raise InputError("give --s3 s3://BUCKET/PREFIX or set SCHEMAREG_S3_URL")
+    location = Location.parse(s3_url)
+    answer = apply_lifecycle(_s3_client(), location)
     rules = answer.get("Rules", [])
     if as_json:
         _echo_json(rules)

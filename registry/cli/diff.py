@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -13,18 +13,14 @@ from schemareg.cli.app import (
     EXIT_DIFFERENT,
     EXIT_OK,
     cli,
-    data_dir_option,
     exit_with,
     fail,
+    open_registry,
+    registry_options,
     write_output,
 )
-from schemareg.cli.remote import registry_option
 from schemareg.diff import NO_RULES, Diff, DiffRules, diff_schemas, rules_from_toml
-from schemareg.errors import SchemaregError
 from schemareg.model import Schema
-
-if TYPE_CHECKING:
-    from schemareg.service import Registry
 
 FORMATS = click.Choice(["text", "json", "markdown", "unified"], case_sensitive=False)
 CONFIG_FILE = "schemareg.toml"
@@ -38,13 +34,6 @@ def _normalize(path: Path, dialect: str) -> Schema:
     except OSError as error:
         fail(f"cannot read {path}: {error.strerror}")
     return normalize(text, dialect, source=str(path))
-
-
-def _service(data_dir: Path) -> Registry:
-    """The registry service, imported late: the file forms need neither git nor the store."""
-    from schemareg.service import Registry
-
-    return Registry(data_dir)
 
 
 def _rules(
@@ -83,30 +72,6 @@ def _render(diff: Diff, before: Schema, after: Schema, output_format: str, title
     return render_text(diff)
 
 
-def _compare_remote(
-    registry_url: str,
-    project: str | None,
-    refs: tuple[str, ...],
-    from_file: Path | None,
-    to_file: Path | None,
-) -> tuple[Diff, Schema, Schema]:
-    """The server's diff (with the project's ignore rules there; local ignore flags do not apply), and
-    the two schemas rebuilt from their schema.sql for the unified format."""
-    from schemareg.cli.remote import RemoteRegistry
-    from schemareg.normalize import normalize
-
-    if from_file is not None or to_file is not None or project is None or len(refs) != 2:
-        fail("with --registry, compare two versions on the server: --project P FROM TO")
-    from_ref, to_ref = refs
-    remote = RemoteRegistry(registry_url)
-    click.get_current_context().call_on_close(remote.close)
-    diff = remote.diff(project, from_ref, to_ref)
-    dialect = remote.dialect(project)
-    before = normalize(remote.schema_sql(project, from_ref), dialect)
-    after = normalize(remote.schema_sql(project, to_ref), dialect)
-    return diff, before, after
-
-
 def _compare(
     *,
     data_dir: Path,
@@ -118,8 +83,6 @@ def _compare(
     rules: DiffRules,
     registry_url: str | None = None,
 ) -> tuple[Diff, Schema, Schema]:
-    if registry_url is not None:
-        return _compare_remote(registry_url, project, refs, from_file, to_file)
     if from_file is not None or to_file is not None:
         if from_file is None or to_file is None:
             fail("give both --from-file and --to-file")
@@ -133,17 +96,15 @@ def _compare(
         fail("give --from-file A --to-file B, or --project P FROM TO")
     if len(refs) != 2:
         fail("give two versions to compare: FROM TO (a release, an environment or a commit sha)")
-    service = _service(data_dir)
+    registry = open_registry(data_dir, registry_url)
     from_ref, to_ref = refs
-    before, after = service.schema_at(project, from_ref), service.schema_at(project, to_ref)
-    project_rules = service.rules(project)
-    merged = project_rules.merged(rules)
-    diff = diff_schemas(before, after, rules=merged, from_label=from_ref, to_label=to_ref)
-    return diff, before, after
+    diff = registry.diff(project, from_ref, to_ref, rules=rules)
+    return diff, registry.schema_at(project, from_ref), registry.schema_at(project, to_ref)
 
 
 def _compare_live(
     data_dir: Path,
+    registry_url: str | None,
     project: str | None,
     env: str | None,
     dsn: str | None,
@@ -159,10 +120,9 @@ def _compare_live(
     dsn, sqlite = live_source(dsn, sqlite)
     if not (dsn or sqlite):
         fail("say which database: --dsn URL (or DATABASE_URL) or --sqlite PATH")
-    service = _service(data_dir)
-    before = service.schema_at(project, env)
-    project_rules = service.rules(project)
-    merged = project_rules.merged(rules)
+    registry = open_registry(data_dir, registry_url)
+    before = registry.schema_at(project, env)
+    merged = registry.rules(project).merged(rules)
     after = inspect_live(dsn, sqlite).schema
     diff = diff_schemas(before, after, rules=merged, from_label=env, to_label=database_label(dsn, sqlite))
     return diff, before, after
@@ -190,8 +150,7 @@ def _options(function: Any) -> Any:
             help="Accept the changes of this rule for this run: they count as safe (docs/diff.md).",
         ),
         click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here."),
-        data_dir_option,
-        registry_option,
+        registry_options,
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
@@ -236,24 +195,21 @@ def diff_command(
     schemareg diff --project shop v1.1.0 production --format json
     schemareg diff --project shop --env production --dsn "$DATABASE_URL"
     """
-    try:
-        rules = _rules(config, ignore, ignore_column_order, ignore_comments, allow)
-        if dsn is not None or sqlite is not None or env is not None:
-            diff, before, after = _compare_live(data_dir, project, env, dsn, sqlite, refs, rules)
-        else:
-            diff, before, after = _compare(
-                data_dir=data_dir,
-                project=project,
-                refs=refs,
-                from_file=from_file,
-                to_file=to_file,
-                dialect=dialect,
-                rules=rules,
-                registry_url=registry_url,
-            )
-        text = _render(diff, before, after, output_format.lower(), None)
-    except SchemaregError as error:
-        fail(error)
+    rules = _rules(config, ignore, ignore_column_order, ignore_comments, allow)
+    if dsn is not None or sqlite is not None or env is not None:
+        diff, before, after = _compare_live(data_dir, registry_url, project, env, dsn, sqlite, refs, rules)
+    else:
+        diff, before, after = _compare(
+            data_dir=data_dir,
+            project=project,
+            refs=refs,
+            from_file=from_file,
+            to_file=to_file,
+            dialect=dialect,
+            rules=rules,
+            registry_url=registry_url,
+        )
+    text = _render(diff, before, after, output_format.lower(), None)
     write_output(text, output)
     exit_with(EXIT_OK if diff.empty else EXIT_DIFFERENT)
 
@@ -292,19 +248,16 @@ def changelog_command(
     schemareg changelog v1.1.0 v1.2.0 --project shop
     schemareg changelog --from-file a.sql --to-file b.sql --title v2
     """
-    try:
-        rules = _rules(config, ignore, ignore_column_order, ignore_comments, allow)
-        diff, before, after = _compare(
-            data_dir=data_dir,
-            project=project,
-            refs=refs,
-            from_file=from_file,
-            to_file=to_file,
-            dialect=dialect,
-            rules=rules,
-            registry_url=registry_url,
-        )
-        text = _render(diff, before, after, output_format.lower(), title)
-    except SchemaregError as error:
-        fail(error)
+    rules = _rules(config, ignore, ignore_column_order, ignore_comments, allow)
+    diff, before, after = _compare(
+        data_dir=data_dir,
+        project=project,
+        refs=refs,
+        from_file=from_file,
+        to_file=to_file,
+        dialect=dialect,
+        rules=rules,
+        registry_url=registry_url,
+    )
+    text = _render(diff, before, after, output_format.lower(), title)
     write_output(text, output)

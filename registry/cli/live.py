@@ -8,8 +8,7 @@ import os
 import click
 
 from schemareg.cli.app import fail
-from schemareg.dsn import redact, scrub
-from schemareg.errors import SchemaregError
+from schemareg.dsn import redact
 from schemareg.introspect import Introspection, open_inspector
 
 __all__ = ["database_label", "inspect_live", "live_source", "seed_data"]
@@ -31,10 +30,7 @@ def database_label(dsn: str | None, sqlite: str | None) -> str:
 
 
 def inspect_live(dsn: str | None, sqlite: str | None) -> Introspection:
-    try:
-        result = open_inspector(dsn, sqlite=sqlite).inspect()
-    except SchemaregError as error:
-        fail(scrub(str(error), dsn))
+    result = open_inspector(dsn, sqlite=sqlite).inspect()
     for issue in result.schema.issues:
         click.echo(f"warning: {issue.message}; kept as opaque", err=True)
     return result
@@ -42,7 +38,4 @@ def inspect_live(dsn: str | None, sqlite: str | None) -> Introspection:
 
 def seed_data(dsn: str | None, sqlite: str | None, tables: str) -> str:
     names = [name.strip() for name in tables.split(",") if name.strip()]
-    try:
-        return open_inspector(dsn, sqlite=sqlite).seed_data(names)
-    except SchemaregError as error:
-        fail(scrub(str(error), dsn))
+    return open_inspector(dsn, sqlite=sqlite).seed_data(names)

@@ -1,38 +1,49 @@
-"""`--registry URL`: the verbs that read or post (snapshot, list, diff, changelog) against a schemareg
-server instead of the local data dir. The server's problem+json errors come back as the registry's own
-errors, so the verbs print them and exit 2 as they do locally. The token is `SCHEMAREG_TOKEN`."""
+"""`--registry URL`: every verb that reads or writes the registry, against a schemareg server instead of
+the local data dir. One adapter over the Python client `schemareg_client`: it answers with the core's
+own values and raises the core's own errors, so a verb prints the same whether its registry is local or
+remote. The token is `SCHEMAREG_TOKEN`."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import msgspec
 
-from schemareg.changelog import decode_json
-from schemareg.diff import Diff
+from schemareg.diff import NO_RULES, Diff, DiffRules
 from schemareg.dsn import scrub
-from schemareg.errors import (
-    Conflict,
-    ExternalError,
-    InputError,
-    NotFound,
-    SchemaregError,
-    SQLParseError,
+from schemareg.errors import Conflict, ExternalError, InputError, NotFound, SchemaregError, SQLParseError
+from schemareg.history import TableHistory
+from schemareg.introspect.base import SnapshotMetadata
+from schemareg.model import Kind, ObjectKey, Schema
+from schemareg.normalize import normalize
+from schemareg.projects import Project
+from schemareg.render import render_schema_sql
+from schemareg.snapshots import (
+    Environment,
+    HistoryEntry,
+    ObjectChanges,
+    Release,
+    Snapshot,
+    SnapshotResult,
+    Source,
 )
-from schemareg.model import Kind, ObjectKey
-from schemareg.service import Environment, ObjectChanges, Project, Release, Snapshot, SnapshotResult
 
 if TYPE_CHECKING:
-    import httpx
+    import schemareg_client
 
-__all__ = ["RemoteRegistry", "registry_option"]
+__all__ = ["CLIENT_MISSING", "REGISTRY_ENV", "TOKEN_ENV", "RemoteRegistry", "registry_option"]
 
 REGISTRY_ENV = "SCHEMAREG_REGISTRY_URL"
 TOKEN_ENV = "SCHEMAREG_TOKEN"
+CLIENT_MISSING = (
+    "--registry needs the Python client schemareg-client: pip install schemareg-client"
+    " (in a checkout of schemareg: pip install -e clients/python)"
+)
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def registry_option(function: F) -> F:
@@ -46,97 +57,213 @@ def registry_option(function: F) -> F:
     )(function)
 
 
-class RemoteRegistry:
-    def __init__(self, url: str, *, token: str | None = None, timeout: float = 60) -> None:
-        import httpx  # only when a server is used: the local verbs start faster without it
+def _as(value: Any, kind: type[T]) -> T:
+    """A client model as the core's value of the same shape."""
+    return msgspec.convert(msgspec.to_builtins(value), kind)
 
-        token = token if token is not None else os.environ.get(TOKEN_ENV)
+
+class RemoteRegistry:
+    """The `Registry` verbs the CLI uses, over HTTP. What the API cannot do says so (InputError)."""
+
+    def __init__(self, url: str, *, token: str | None = None, timeout: float = 60) -> None:
+        try:
+            import schemareg_client
+        except ImportError:
+            raise InputError(CLIENT_MISSING) from None
         self.url = url.rstrip("/")
-        self.client = httpx.Client(
-            base_url=self.url,
-            timeout=timeout,
-            headers={"Authorization": f"Bearer {token}"} if token else {},
+        self._errors = schemareg_client
+        self._client = schemareg_client.Client(
+            self.url, token if token is not None else os.environ.get(TOKEN_ENV) or None, timeout=timeout
         )
 
     def close(self) -> None:
-        self.client.close()
+        self._client.close()
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        import httpx
-
+    def _call(self, call: Callable[[], T]) -> T:
+        """Run a client call; its errors become the core's (the server's detail, not the status line)."""
         try:
-            response = self.client.request(method, path, **kwargs)
-        except httpx.HTTPError as error:
+            return call()
+        except self._errors.APIError as error:
+            raise _error(error, self._errors) from None
+        except self._errors.TransportError as error:
             raise ExternalError(f"cannot reach {scrub(self.url)}: {error}") from None
-        if response.status_code >= 400:
-            raise _error(response)
-        return response
 
-    # -- the verbs ------------------------------------------------------------------------------------
+    # -- projects -------------------------------------------------------------------------------------
+
+    def init_project(
+        self,
+        name: str,
+        dialect: str = "postgres",
+        description: str = "",
+        *,
+        diff_rules: Mapping[str, Any] | None = None,
+    ) -> Project:
+        if diff_rules:
+            raise InputError("diff rules are set in the project's config on the server")
+        if name in {project.name for project in self.projects()}:
+            raise Conflict(f"project {name!r} exists already")
+        created = self._call(lambda: self._client.create_project(name, dialect, description=description))
+        return _as(created, Project)
+
+    def projects(self) -> list[Project]:
+        return [_as(item, Project) for item in self._call(self._client.projects)]
+
+    def project(self, name: str) -> Project:
+        detail = self._call(lambda: self._client.project(name))
+        return Project(name=detail.name, dialect=detail.dialect, description=detail.description)
+
+    def rules(self, project: str) -> DiffRules:
+        """The server applies the project's ignore rules itself (in `diff`); none are known here."""
+        self.project(project)
+        return NO_RULES
+
+    # -- writing --------------------------------------------------------------------------------------
 
     def snapshot(
-        self, project: str, env: str, ddl: str, *, dialect: str | None, message: str | None, description: str
+        self,
+        project: str,
+        env: str,
+        schema: Schema | str,
+        *,
+        dialect: str | None = None,
+        message: str | None = None,
+        source: Source = "ddl",
+        description: str = "",
+        seed_data: str | None = None,
+        metadata: SnapshotMetadata | None = None,
     ) -> SnapshotResult:
-        body = {"ddl": ddl, "dialect": dialect, "message": message, "description": description}
-        data = self._call("POST", f"/v1/projects/{project}/environments/{env}/snapshots", json=body).json()
-        changes = data["changes"]
+        """Post the DDL; a Schema (a live database introspected here) is posted as its canonical DDL,
+        which the server normalises to the same fingerprint."""
+        if seed_data is not None:
+            raise InputError("seed data (--seed-tables) cannot be posted to a server: the API takes DDL only")
+        if isinstance(schema, Schema):
+            ddl, dialect = render_schema_sql(schema), schema.dialect
+        else:
+            ddl = schema
+        result = self._call(
+            lambda: self._client.post_snapshot(
+                project, env, ddl, dialect, message=message, description=description
+            )
+        )
+        return _snapshot_result(result)
 
-        def keys(items: list[dict[str, str]]) -> tuple[ObjectKey, ...]:
-            return tuple(ObjectKey(Kind(item["kind"]), item["name"]) for item in items)
-
-        return SnapshotResult(
-            env=data["env"],
-            created=data["created"],
-            version=msgspec.convert(data["version"], type=Snapshot),
-            changes=ObjectChanges(
-                added=keys(changes["added"]),
-                removed=keys(changes["removed"]),
-                modified=keys(changes["modified"]),
-            ),
+    def promote(self, project: str, env: str, from_: str, *, message: str | None = None) -> SnapshotResult:
+        return _snapshot_result(
+            self._call(lambda: self._client.promote(project, env, from_, message=message))
         )
 
-    def listing(self, project: str | None) -> list[tuple[Project, list[Environment], list[Release]]]:
-        names = [project] if project else [item["name"] for item in self._call("GET", "/v1/projects").json()]
-        found = []
-        for name in names:
-            detail = self._call("GET", f"/v1/projects/{name}").json()
-            found.append(
-                (
-                    Project(
-                        name=detail["name"], dialect=detail["dialect"], description=detail["description"]
-                    ),
-                    msgspec.convert(detail["environments"], type=list[Environment]),
-                    msgspec.convert(detail["releases"], type=list[Release]),
+    def release(
+        self,
+        project: str,
+        name: str,
+        ref: str | None = None,
+        *,
+        description: str = "",
+        env: str | None = None,
+        schema: Schema | str | None = None,
+        dialect: str | None = None,
+        seed_data: str | None = None,
+        metadata: SnapshotMetadata | None = None,
+        source: Source = "ddl",
+    ) -> Release:
+        if schema is not None or seed_data is not None:
+            if env is None:
+                raise InputError("a release from a schema needs the env to snapshot it into")
+            if schema is None:
+                raise InputError(
+                    "seed data (--seed-tables) cannot be posted to a server: the API takes DDL only"
                 )
-            )
-        return found
+            self.snapshot(project, env, schema, dialect=dialect, description=description, seed_data=seed_data)
+        target = env if env is not None else ref
+        if target is None:
+            raise InputError("a release needs a ref or an env")
+        released = self._call(lambda: self._client.release(project, name, target, description=description))
+        return _as(released, Release)
 
-    def diff(self, project: str, from_ref: str, to_ref: str) -> Diff:
-        response = self._call("GET", f"/v1/projects/{project}/diff", params={"from": from_ref, "to": to_ref})
-        return decode_json(response.content)
+    def record_drift(self, project: str, env: str, report: Mapping[str, Any]) -> None:
+        self._call(lambda: self._client.record_drift(project, env, report))
 
-    def dialect(self, project: str) -> str:
-        return str(self._call("GET", f"/v1/projects/{project}").json()["dialect"])
+    # -- reading --------------------------------------------------------------------------------------
+
+    def expected(self, project: str, env: str) -> Snapshot:
+        return _as(self._call(lambda: self._client.expected(project, env, cached=False)), Snapshot)
+
+    def version(self, project: str, ref: str) -> Snapshot:
+        return _as(self._call(lambda: self._client.version(project, ref)), Snapshot)
+
+    def environments(self, project: str) -> list[Environment]:
+        return [_as(item, Environment) for item in self._call(lambda: self._client.environments(project))]
+
+    def releases(self, project: str) -> list[Release]:
+        return [_as(item, Release) for item in self._call(lambda: self._client.releases(project))]
+
+    def default_env(self, project: str) -> str:
+        names = sorted(env.name for env in self.environments(project))
+        if not names:
+            raise NotFound(f"project {project!r} has no environments")
+        return "production" if "production" in names else names[0]
 
     def schema_sql(self, project: str, ref: str) -> str:
-        return self._call("GET", f"/v1/projects/{project}/versions/{ref}/schema.sql").text
+        text: str = self._call(lambda: self._client.schema_sql(project, ref))
+        return text
+
+    def schema_at(self, project: str, ref: str) -> Schema:
+        """The snapshot's schema, rebuilt here from its schema.sql in its dialect."""
+        snapshot = self.version(project, ref)
+        dialect = snapshot.info.dialect or self.project(project).dialect
+        parsed: Schema = normalize(self.schema_sql(project, snapshot.sha), dialect)
+        return parsed
+
+    def diff(self, project: str, from_ref: str, to_ref: str, *, rules: DiffRules | None = None) -> Diff:
+        """The server's diff, with the project's ignore rules there; `rules` from here do not apply (the
+        server knows only its own)."""
+        return _as(self._call(lambda: self._client.diff(project, from_ref, to_ref)), Diff)
+
+    def changelog(self, project: str, from_ref: str, to_ref: str, *, title: str | None = None) -> str:
+        text: str = self._call(lambda: self._client.changelog(project, from_ref, to_ref, title=title))
+        return text
+
+    def history(self, project: str, env: str, *, limit: int | None = None) -> list[HistoryEntry]:
+        entries = self._call(lambda: self._client.history(project, env, limit=limit))
+        return [_as(entry, HistoryEntry) for entry in entries]
+
+    def log(self, project: str, ref: str, *, limit: int | None = None) -> list[HistoryEntry]:
+        """The API serves the history of an env; other refs have no log there."""
+        if ref not in {env.name for env in self.environments(project)}:
+            raise InputError(f"with --registry, log shows an environment's history: {ref!r} is not one")
+        return self.history(project, ref, limit=limit)
+
+    def table_history(self, project: str, table: str, *, env: str | None = None) -> TableHistory:
+        return _as(self._call(lambda: self._client.table_history(project, table, env=env)), TableHistory)
 
 
-def _error(response: httpx.Response) -> SchemaregError:
-    try:
-        problem = response.json()
-        detail = str(problem.get("detail") or problem.get("title") or response.reason_phrase)
-    except ValueError:
-        problem, detail = {}, response.reason_phrase
-    status = response.status_code
-    if status == 422 and isinstance(problem.get("line"), int):
-        error = SQLParseError(detail, line=problem["line"], column=int(problem.get("column") or 0))
-        error.args = (detail,)  # the server's detail already says where
-        return error
-    if status == 404:
+def _snapshot_result(result: schemareg_client.SnapshotResult) -> SnapshotResult:
+    def keys(items: list[schemareg_client.ObjectName]) -> tuple[ObjectKey, ...]:
+        return tuple(ObjectKey(Kind(item.kind), item.name) for item in items)
+
+    return SnapshotResult(
+        env=result.env,
+        created=result.created,
+        version=_as(result.version, Snapshot),
+        changes=ObjectChanges(
+            added=keys(result.changes.added),
+            removed=keys(result.changes.removed),
+            modified=keys(result.changes.modified),
+        ),
+    )
+
+
+def _error(error: schemareg_client.APIError, client: Any) -> SchemaregError:
+    problem = error.problem
+    detail = problem.detail or problem.title
+    if isinstance(error, client.ValidationError) and problem.line is not None:
+        parse_error = SQLParseError(detail, line=problem.line, column=problem.column or 0)
+        parse_error.args = (detail,)  # the server's detail already says where
+        return parse_error
+    if isinstance(error, client.NotFound):
         return NotFound(detail)
-    if status == 409:
+    if isinstance(error, client.Conflict):
         return Conflict(detail)
-    if status in (400, 413, 415, 422):
+    if isinstance(error, client.ValidationError):
         return InputError(detail)
-    return ExternalError(f"the registry answered {status}: {detail}")
+    return ExternalError(f"the registry answered {error.status}: {detail}")

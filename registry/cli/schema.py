@@ -11,7 +11,7 @@ import msgspec
 from schemareg.cli.app import DIALECTS, CommandError, cli, write_output
 from schemareg.cli.live import inspect_live, live_source
 from schemareg.engine import ENGINES, Normalised, normalize_ddl
-from schemareg.errors import SchemaregError, SQLParseError
+from schemareg.errors import SQLParseError
 from schemareg.model import Schema
 from schemareg.normalize import NormalizeOptions
 from schemareg.render import render_schema_sql
@@ -125,11 +125,8 @@ def schema_command(
         raise click.UsageError(
             "give --file FILE (or --file - for standard input), --dsn URL or --sqlite PATH"
         )
-    try:
-        options = NormalizeOptions(keep_owners=keep_owners, keep_grants=keep_grants)
-        result = load_schema(file, dialect.lower(), options, engine=engine, dev_url=dev_url)
-    except SchemaregError as error:
-        raise CommandError(str(error)) from error
+    options = NormalizeOptions(keep_owners=keep_owners, keep_grants=keep_grants)
+    result = load_schema(file, dialect.lower(), options, engine=engine, dev_url=dev_url)
     schema = result.schema
     for issue in schema.issues:
         click.echo(f"warning: line {issue.line}:{issue.column}: {issue.message}; kept as opaque", err=True)
