@@ -25,12 +25,6 @@ PACKAGES = {
 }
 COMPOSITION_ROOT = "schemareg.cli"
 CLIENT_MAY_IMPORT_CORE = {"schemareg_client._verify"}  # verify_database introspects, if the core is there
-# Cycles that belong to work in progress elsewhere, each with the reason it is allowed for now.
-KNOWN_CYCLES: dict[frozenset[str], str] = {
-    frozenset({"schemareg.normalize.compile", "schemareg.normalize.sequences"}): (
-        "the Compiler is being split by statement family; the split removes this cycle"
-    ),
-}
 
 
 def _modules() -> dict[str, Path]:
@@ -173,8 +167,7 @@ def test_no_import_cycles_in_the_core() -> None:
         for module, names in IMPORTS.items()
         if _top(module) == "schemareg"
     }
-    cycles = [cycle for cycle in _cycles(graph) if frozenset(cycle) not in KNOWN_CYCLES]
-    assert cycles == []
+    assert _cycles(graph) == []
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:
