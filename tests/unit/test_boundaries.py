@@ -180,3 +180,17 @@ def test_importing_the_core_does_not_import_the_web_stack(module: str) -> None:
     code = f"import sys, {module}; print('litestar' in sys.modules, 'schemareg_api' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_the_cli_turns_domain_errors_into_exit_codes_in_one_place() -> None:
+    """Each command parses, calls, prints: only `schemareg.cli.app.run` catches the core's root error."""
+    handlers = [
+        f"{module}:{node.lineno}"
+        for module, path in MODULES.items()
+        if module == COMPOSITION_ROOT or module.startswith(COMPOSITION_ROOT + ".")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ExceptHandler)
+        and node.type is not None
+        and "SchemaregError" in ast.unparse(node.type)
+    ]
+    assert len(handlers) == 1 and handlers[0].startswith("schemareg.cli.app:"), handlers
