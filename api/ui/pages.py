@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
+import msgspec
 from litestar import MediaType, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import PermissionDeniedException
@@ -270,7 +271,7 @@ def version_page(
         groups=shown,
         objects_html=objects_html,
         q=q,
-        info_json=json.dumps(view.version.info, indent=2, ensure_ascii=False),
+        info_json=json.dumps(msgspec.to_builtins(view.version.info), indent=2, ensure_ascii=False),
     )
 
 

@@ -21,7 +21,7 @@ from schemareg.changelog import render_markdown as changelog_markdown
 from schemareg.diff import Change, ChangeType, Diff
 from schemareg.errors import NotFound
 from schemareg.model import CREATION_ORDER, Kind, ObjectKey
-from schemareg.service import Environment, HistoryEntry, Registry, Release, TableHistory, Version
+from schemareg.service import Environment, HistoryEntry, Registry, Release, Snapshot, TableHistory
 from schemareg_api.ui import erd
 from schemareg_api.ui.text import diff_table, highlight_sql, render_markdown
 
@@ -232,7 +232,7 @@ class ObjectView:
 
 @dataclass(frozen=True, slots=True)
 class VersionView:
-    version: Version
+    version: Snapshot
     groups: list[tuple[Kind, list[ObjectView]]]
     tables: list[str]
 
@@ -270,11 +270,11 @@ def version_view(registry: Registry, project: str, ref: str) -> VersionView:
     return view if view.version == version else VersionView(version, view.groups, view.tables)
 
 
-def object_html(registry: Registry, project: str, version: Version, kind: str, name: str) -> Markup:
+def object_html(registry: Registry, project: str, version: Snapshot, kind: str, name: str) -> Markup:
     """One object's canonical DDL, highlighted (kept per sha: it never changes)."""
 
     def make() -> Markup:
-        dialect = str(version.info.get("dialect") or registry.project(project).dialect)
+        dialect = version.info.dialect or registry.project(project).dialect
         return highlight_sql(registry.object_sql(project, version.sha, kind, name), dialect)
 
     return _OBJECTS.get((registry.data_dir, project, version.sha, kind, name), make)
