@@ -13,6 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from schemareg import __version__
+from schemareg.compat import Incompatible
 from schemareg.errors import (
     Conflict,
     ExternalError,
@@ -26,7 +27,7 @@ from schemareg.errors import (
 from schemareg.service import Registry
 from schemareg_api import git_http, ui
 from schemareg_api.context import ServerContext
-from schemareg_api.controllers import health, projects, versions
+from schemareg_api.controllers import compat, health, projects, versions
 from schemareg_api.metrics import metrics_middleware
 from schemareg_api.models import Problem
 from schemareg_api.settings import Settings
@@ -42,6 +43,7 @@ _STATUS: tuple[tuple[type[SchemaregError], int, str], ...] = (
     (InvalidName, 400, "invalid-name"),
     (InputError, 400, "invalid-input"),
     (NotFound, 404, "not-found"),
+    (Incompatible, 409, "incompatible"),
     (Conflict, 409, "conflict"),
     (StoreError, 500, "store-error"),
     (ExternalError, 502, "external-error"),
@@ -63,11 +65,14 @@ def problem_response(request: Request[Any, Any, Any], error: Exception) -> Respo
     """Every error as RFC 9457 problem+json: registry errors, Litestar's own, and the unexpected."""
     headers: dict[str, str] = {}
     line = column = None
+    refused: dict[str, Any] = {}
     if isinstance(error, SchemaregError):
         status, name = next((code, name) for cls, code, name in _STATUS if isinstance(error, cls))
         detail = str(error)
         if isinstance(error, SQLParseError):
             line, column = error.line, error.column
+        if isinstance(error, Incompatible):
+            refused = {"guard": error.guard, "against": error.against, "changes": error.changes}
         if status >= 500:
             logger.error("%s on %s %s: %s", type(error).__name__, request.method, request.url.path, error)
     elif isinstance(error, HTTPException):
@@ -88,6 +93,7 @@ def problem_response(request: Request[Any, Any, Any], error: Exception) -> Respo
         instance=request.url.path,
         line=line,
         column=column,
+        **refused,
     )
     return Response(problem, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
@@ -113,7 +119,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
     settings = settings or Settings.load()
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     context = ServerContext(settings, registry=registry)
-    v1 = Router(path="/v1", route_handlers=[*projects.HANDLERS, *versions.HANDLERS])
+    v1 = Router(path="/v1", route_handlers=[*projects.HANDLERS, *compat.HANDLERS, *versions.HANDLERS])
     app = Litestar(
         route_handlers=[*health.HANDLERS, v1, *git_http.HANDLERS, *ui.ROUTERS],
         template_config=ui.template_config(),

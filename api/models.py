@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from schemareg.diff import Diff
+from schemareg.diff import Change, Diff
 from schemareg.snapshots import SnapshotInfo
 
 __all__ = [
@@ -57,6 +57,11 @@ class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
     instance: str | None = None
     line: int | None = None
     column: int | None = None
+    # a write refused by a compatibility level or the release semver policy: what refused it, the
+    # baselines it was checked against, and the offending changes in the diff JSON shape
+    guard: str | None = None
+    against: list[str] | None = None
+    changes: list[Change] | None = None
 
 
 class Health(msgspec.Struct, kw_only=True):
@@ -83,13 +88,14 @@ class EnvironmentOut(WireModel, kw_only=True):
     created_at: str
 
 
-class ReleaseOut(WireModel, kw_only=True):
+class ReleaseOut(WireModel, kw_only=True, omit_defaults=True):
     name: str
     sha: str
     tag: str
     fingerprint: str
     created_at: str
     description: str
+    warning: str | None = None  # just made with a semver bump smaller than its changes need (warn)
 
 
 class ProjectDetail(ProjectOut, kw_only=True):
@@ -154,6 +160,21 @@ class CheckOut(msgspec.Struct, kw_only=True):
     actual: str  # the posted schema's fingerprint
     sha: str  # the env head
     diff: Diff | None  # head -> posted schema; null when only a fingerprint was posted
+    compatibility: str = "none"  # the env's level
+    refused: list[RefusedOut] = msgspec.field(default_factory=list)  # why a post would be a 409
+
+
+class EnvironmentConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """An env's settings: its compatibility level (none, backward, backward_transitive, additive)."""
+
+    compatibility: str
+
+
+class RefusedOut(WireModel, kw_only=True):
+    """What a post would be refused for: the env's level, the baseline, and the offending changes."""
+
+    against: str
+    changes: list[Change]
 
 
 class PromoteIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rename={"from_": "from"}):

@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from schemareg import guards
 from schemareg.changelog import render_markdown
+from schemareg.compat import Compatibility, Guards, Violation
 from schemareg.diff import Diff, DiffRules, diff_schemas
 from schemareg.drift import DriftReports
 from schemareg.errors import NotFound
@@ -38,7 +40,7 @@ from schemareg.store import (
     ProjectRepo,
     check_env_name,
 )
-from schemareg.writing import Writer
+from schemareg.writing import NameCheck, WriteCheck, Writer
 
 __all__ = [
     "CONFIG_FILE",
@@ -133,6 +135,30 @@ class Registry:
         """The project's diff ignore rules (the `[diff]` table of its config)."""
         return self._read.config(project)[1]
 
+    def guards(self, project: str) -> Guards:
+        """The project's compatibility levels per env and its release semver policy."""
+        self.project(project)  # NotFound for an unknown project
+        return read_config(self.repo_path(project), project).guards
+
+    def compatibility(self, project: str, env: str) -> Compatibility:
+        return self.guards(project).level(check_env_name(env))
+
+    def set_compatibility(self, project: str, env: str, level: Compatibility) -> Compatibility:
+        """Store the env's compatibility level in the project's config (the env need not exist yet)."""
+        check_env_name(env)
+        repo = self._read.repo(project)
+        with self._writer.lock(repo):
+            config = read_config(repo.path, project)
+            write_config(repo.path, config.project, config.diff, config.guards.with_level(env, level))
+        return level
+
+    def refusals(self, project: str, env: str, schema: Schema) -> list[Violation]:
+        """What the env's compatibility level would refuse if `schema` were posted now (stores nothing)."""
+        head = self._read.repo(project).ref(BRANCH_PREFIX + check_env_name(env))
+        return guards.would_refuse(
+            self, project, env, head, schema, guards=self.guards(project), rules=self.rules(project)
+        )
+
     # -- writing: snapshots, promotion, releases -------------------------------------------------------
 
     def snapshot(
@@ -147,11 +173,14 @@ class Registry:
         description: str = "",
         seed_data: str | None = None,
         metadata: SnapshotMetadata | None = None,
+        force: bool = False,
+        forced_by: str = "",
     ) -> SnapshotResult:
         """Commit a schema on an env's branch, unless the env head has the same fingerprint already.
 
         `schema` is a normalised Schema or DDL text (normalised here, in the project's dialect unless
-        `dialect` says otherwise). With `seed_data`, a changed seed makes a commit too.
+        `dialect` says otherwise). With `seed_data`, a changed seed makes a commit too. A schema the
+        env's compatibility level refuses raises `Incompatible` unless `force` (recorded with `forced_by`).
         """
         return self._writer.snapshot(
             project,
@@ -163,11 +192,24 @@ class Registry:
             description=description,
             seed_data=seed_data,
             metadata=metadata,
+            check=self._check(project, env, "snapshot", force, forced_by),
         )
 
-    def promote(self, project: str, env: str, from_: str, *, message: str | None = None) -> SnapshotResult:
-        """Make `env` expect what another env, a release or a sha has: a new commit with that tree."""
-        return self._writer.promote(project, env, from_, message=message)
+    def promote(
+        self,
+        project: str,
+        env: str,
+        from_: str,
+        *,
+        message: str | None = None,
+        force: bool = False,
+        forced_by: str = "",
+    ) -> SnapshotResult:
+        """Make `env` expect what another env, a release or a sha has: a new commit with that tree
+        (checked against the env's compatibility level as a snapshot is)."""
+        return self._writer.promote(
+            project, env, from_, message=message, check=self._check(project, env, "promotion", force, forced_by)
+        )
 
     def release(
         self,
@@ -182,6 +224,8 @@ class Registry:
         seed_data: str | None = None,
         metadata: SnapshotMetadata | None = None,
         source: Source = "ddl",
+        force: bool = False,
+        forced_by: str = "",
     ) -> Release:
         """Cut an immutable release (an annotated tag; Conflict if the name is taken).
 
@@ -201,7 +245,41 @@ class Registry:
             seed_data=seed_data,
             metadata=metadata,
             source=source,
+            check=self._check(project, env, "snapshot", force, forced_by) if env else None,
+            check_name=self._check_name(project, name, force, forced_by),
         )
+
+    def _check(self, project: str, env: str, action: str, force: bool, forced_by: str) -> WriteCheck:
+        def check(head: str | None, candidate: Schema) -> list[str]:
+            return guards.check_write(
+                self,
+                project,
+                env,
+                head,
+                candidate,
+                guards=self.guards(project),
+                rules=self.rules(project),
+                action=action,
+                force=force,
+                forced_by=forced_by,
+            )
+
+        return check
+
+    def _check_name(self, project: str, name: str, force: bool, forced_by: str) -> NameCheck:
+        def check(target: str) -> tuple[list[str], str | None]:
+            return guards.check_release_name(
+                self,
+                project,
+                name,
+                target,
+                guards=self.guards(project),
+                rules=self.rules(project),
+                force=force,
+                forced_by=forced_by,
+            )
+
+        return check
 
     # -- reading --------------------------------------------------------------------------------------
 

@@ -134,6 +134,7 @@ class Release(msgspec.Struct, frozen=True, kw_only=True):
     fingerprint: str
     created_at: str
     description: str
+    warning: str | None = None  # when just made: a semver bump smaller than its changes need (warn)
 
 
 class Environment(msgspec.Struct, frozen=True, kw_only=True):

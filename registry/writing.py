@@ -4,6 +4,7 @@ repo, made under the project's write lock with a compare-and-swap of the env's r
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,7 +42,13 @@ from schemareg.store import (
     check_release_name,
 )
 
-__all__ = ["Writer"]
+__all__ = ["NameCheck", "WriteCheck", "Writer"]
+
+# The guards a write passes under the lock (the service builds them from the project's config):
+# (env head, candidate schema) -> commit message lines of a forced write; raises when refused.
+WriteCheck = Callable[[str | None, Schema], list[str]]
+# (the sha a release is cut from) -> (commit message lines, a warning for the answer); raises when refused.
+NameCheck = Callable[[str], tuple[list[str], str | None]]
 
 
 class Writer:
@@ -66,6 +73,7 @@ class Writer:
         description: str = "",
         seed_data: str | None = None,
         metadata: SnapshotMetadata | None = None,
+        check: WriteCheck | None = None,
     ) -> SnapshotResult:
         """Commit a schema on an env's branch, unless the env head has the same fingerprint already.
 
@@ -90,6 +98,7 @@ class Writer:
             head = repo.ref(branch)
             if head is not None and self._unchanged(project, repo, head, schema.fingerprint, seed_data):
                 return self._unchanged_result(project, env, head)
+            forced = check(head, schema) if check else []
             now = time.time()
             label = f"snapshot-{datetime.fromtimestamp(int(now), UTC):%Y%m%dT%H%M%SZ}"
             base = self._read.schema(project, head) if head else None
@@ -111,6 +120,7 @@ class Writer:
                 *([message] if message else []),
                 f"fingerprint: {schema.fingerprint}",
                 f"source: {source}",
+                *forced,
             ]
             body += change_lines(changes) if head else []
             tree = repo.write_tree(files)
@@ -120,7 +130,9 @@ class Writer:
                 env=env, created=True, version=self._read.snapshot(project, sha), changes=changes
             )
 
-    def promote(self, project: str, env: str, from_: str, *, message: str | None = None) -> SnapshotResult:
+    def promote(
+        self, project: str, env: str, from_: str, *, message: str | None = None, check: WriteCheck | None = None
+    ) -> SnapshotResult:
         """Make `env` expect what another env, a release or a sha has: a new commit with that tree."""
         check_env_name(env)
         repo = self._read.repo(project)
@@ -130,6 +142,7 @@ class Writer:
             head = repo.ref(BRANCH_PREFIX + env)
             if head is not None and self._read.snapshot(project, head).fingerprint == fingerprint:
                 return self._unchanged_result(project, env, head)
+            forced = check(head, self._read.schema(project, source)) if check else []
             tree = repo.commit(source).tree
             changes = object_changes(repo.files(repo.commit(head).tree) if head else {}, repo.files(tree))
             label = from_ if from_ != source else source[:12]
@@ -138,6 +151,7 @@ class Writer:
                 *([message] if message else []),
                 f"promoted-from: {from_} {source}",
                 f"fingerprint: {fingerprint}",
+                *forced,
                 *(change_lines(changes) if head else []),
             ]
             commit = self._commit(repo, env, head, tree, commit_message(subject, body))
@@ -158,6 +172,8 @@ class Writer:
         seed_data: str | None = None,
         metadata: SnapshotMetadata | None = None,
         source: Source = "ddl",
+        check: WriteCheck | None = None,
+        check_name: NameCheck | None = None,
     ) -> Release:
         """Cut an immutable release (an annotated tag; Conflict if the name is taken).
 
@@ -184,6 +200,7 @@ class Writer:
                 seed_data=seed_data,
                 metadata=metadata,
                 description=description,
+                check=check,
             )
         target = env if env is not None else ref
         if target is None:
@@ -192,6 +209,7 @@ class Writer:
             source_sha = self._read.resolve(project, target)
             on_branch = _is_env_name(target) and repo.ref(BRANCH_PREFIX + target) == source_sha
             base = self._read.snapshot(project, source_sha)
+            semver_lines, warning = check_name(source_sha) if check_name else ([], None)
             releases = self._read.releases(project)
             previous = releases[-1] if releases else None
             after = self._read.schema(project, source_sha)
@@ -215,6 +233,7 @@ class Writer:
                 f"fingerprint: {base.fingerprint}",
                 f"source: {target} {source_sha}",
                 *([f"previous-release: {previous.name}"] if previous else []),
+                *semver_lines,
             ]
             commit = repo.write_commit(tree, [source_sha], commit_message(subject, body), when=int(now))
             tag_message = commit_message(
@@ -225,7 +244,8 @@ class Writer:
             if on_branch:
                 repo.set_ref(BRANCH_PREFIX + target, source_sha, commit, message=subject)
             self._read.remember_schema(project, commit, after)
-        return next(release for release in self._read.releases(project) if release.name == name)
+        made = next(release for release in self._read.releases(project) if release.name == name)
+        return msgspec.structs.replace(made, warning=warning) if warning else made
 
     def _unchanged(
         self, project: str, repo: ProjectRepo, head: str, fingerprint: str, seed_data: str | None

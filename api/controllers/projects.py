@@ -31,6 +31,7 @@ from schemareg_api.controllers._common import (
     problems,
     read_schema_body,
 )
+from schemareg_api.controllers.compat import forcing
 from schemareg_api.hot_path import expected_fast_path
 from schemareg_api.models import (
     CheckIn,
@@ -43,6 +44,7 @@ from schemareg_api.models import (
     ProjectIn,
     ProjectOut,
     PromoteIn,
+    RefusedOut,
     ReleaseOut,
     SnapshotIn,
     SnapshotOut,
@@ -157,10 +159,13 @@ async def post_snapshot(
     env: FromPath[str],
     dialect: FromQuery[str | None] = None,
     message: FromQuery[str | None] = None,
+    force: FromQuery[bool] = False,
 ) -> Response[SnapshotOut]:
     """Record the schema an environment has now: 201 with the new version, or 200 with the head when
-    the fingerprint is unchanged. DDL as application/sql (?dialect=&message=) or JSON."""
+    the fingerprint is unchanged. DDL as application/sql (?dialect=&message=) or JSON. A schema the env's
+    compatibility level refuses is a 409 with the offending changes; `?force=true` (admin) stores it."""
     context = context_of(request)
+    forced = forcing(request, force)
     body = await read_schema_body(request)
     description = ""
     if body.json is not None:
@@ -181,6 +186,7 @@ async def post_snapshot(
         dialect=dialect,
         message=message,
         description=description,
+        **forced,
     )
     result = await anyio.to_thread.run_sync(call)
     context.metrics.snapshot_posted(result.created)
@@ -237,12 +243,15 @@ def _check_ddl(registry: Registry, project: str, env: str, ddl: str, dialect: st
         from_label=env,
         to_label="posted",
     )
+    refused = registry.refusals(project, env, actual)
     return CheckOut(
         match=actual.fingerprint == head.fingerprint,
         expected=head.fingerprint,
         actual=actual.fingerprint,
         sha=head.sha,
         diff=diff,
+        compatibility=registry.compatibility(project, env).value,
+        refused=[RefusedOut.of(violation) for violation in refused],
     )
 
 
@@ -258,10 +267,17 @@ def _check_ddl(registry: Registry, project: str, env: str, ddl: str, dialect: st
     tags=["environments"],
 )
 def post_promote(
-    request: Request[Any, Any, Any], project: FromPath[str], env: FromPath[str], data: JSONBody[PromoteIn]
+    request: Request[Any, Any, Any],
+    project: FromPath[str],
+    env: FromPath[str],
+    data: JSONBody[PromoteIn],
+    force: FromQuery[bool] = False,
 ) -> Response[SnapshotOut]:
-    """Make the environment expect what another env, a release or a sha has."""
-    result = context_of(request).registry.promote(project, env, data.from_, message=data.message)
+    """Make the environment expect what another env, a release or a sha has (a 409 when its
+    compatibility level refuses it; `?force=true`, admin, stores it anyway)."""
+    result = context_of(request).registry.promote(
+        project, env, data.from_, message=data.message, **forcing(request, force)
+    )
     return Response(SnapshotOut.of(result), status_code=201 if result.created else 200)
 
 

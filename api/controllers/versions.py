@@ -11,7 +11,7 @@ import msgspec
 from litestar import MediaType, Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Schema
-from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from schemareg.changelog import render_json, render_markdown, render_unified
 from schemareg.diff import Diff
@@ -24,6 +24,7 @@ from schemareg_api.context import (
     release_guard,
 )
 from schemareg_api.controllers._common import problems
+from schemareg_api.controllers.compat import forcing
 from schemareg_api.models import ChangelogOut, ObjectOut, ReleaseIn, ReleaseOut, TableHistoryOut, VersionOut
 
 __all__ = ["HANDLERS"]
@@ -145,10 +146,17 @@ def list_releases(request: Request[Any, Any, Any], project: FromPath[str]) -> li
     tags=["releases"],
 )
 def post_release(
-    request: Request[Any, Any, Any], project: FromPath[str], data: JSONBody[ReleaseIn]
+    request: Request[Any, Any, Any],
+    project: FromPath[str],
+    data: JSONBody[ReleaseIn],
+    force: FromQuery[bool] = False,
 ) -> ReleaseOut:
-    """Cut an immutable release from a ref (re-using a name is a 409)."""
-    release = context_of(request).registry.release(project, data.name, data.ref, description=data.description)
+    """Cut an immutable release from a ref (re-using a name is a 409). A semver name is checked against
+    the previous release: a smaller bump than its changes need is a 409 when the project enforces semver
+    (`?force=true`, admin, cuts it anyway), or a `warning` in the answer."""
+    release = context_of(request).registry.release(
+        project, data.name, data.ref, description=data.description, **forcing(request, force)
+    )
     return ReleaseOut.of(release)
 
 

@@ -6,6 +6,7 @@ import sys
 
 from schemareg.cli import (
     backup,  # noqa: F401  (registers its verbs)
+    compat,  # noqa: F401  (registers its verb)
     diff,  # noqa: F401  (registers its verbs)
     drift,  # noqa: F401  (registers its verbs)
     schema,  # noqa: F401  (registers its verbs)

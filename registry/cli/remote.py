@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 import msgspec
 
+from schemareg.compat import Compatibility
 from schemareg.diff import NO_RULES, Diff, DiffRules
 from schemareg.dsn import scrub
 from schemareg.errors import Conflict, ExternalError, InputError, NotFound, SchemaregError, SQLParseError
@@ -131,6 +132,8 @@ class RemoteRegistry:
         description: str = "",
         seed_data: str | None = None,
         metadata: SnapshotMetadata | None = None,
+        force: bool = False,
+        forced_by: str = "",  # the server records the token that forced it
     ) -> SnapshotResult:
         """Post the DDL; a Schema (a live database introspected here) is posted as its canonical DDL,
         which the server normalises to the same fingerprint."""
@@ -142,14 +145,23 @@ class RemoteRegistry:
             ddl = schema
         result = self._call(
             lambda: self._client.post_snapshot(
-                project, env, ddl, dialect, message=message, description=description
+                project, env, ddl, dialect, message=message, description=description, force=force
             )
         )
         return _snapshot_result(result)
 
-    def promote(self, project: str, env: str, from_: str, *, message: str | None = None) -> SnapshotResult:
+    def promote(
+        self,
+        project: str,
+        env: str,
+        from_: str,
+        *,
+        message: str | None = None,
+        force: bool = False,
+        forced_by: str = "",
+    ) -> SnapshotResult:
         return _snapshot_result(
-            self._call(lambda: self._client.promote(project, env, from_, message=message))
+            self._call(lambda: self._client.promote(project, env, from_, message=message, force=force))
         )
 
     def release(
@@ -165,6 +177,8 @@ class RemoteRegistry:
         seed_data: str | None = None,
         metadata: SnapshotMetadata | None = None,
         source: Source = "ddl",
+        force: bool = False,
+        forced_by: str = "",
     ) -> Release:
         if schema is not None or seed_data is not None:
             if env is None:
@@ -173,12 +187,22 @@ class RemoteRegistry:
                 raise InputError(
                     "seed data (--seed-tables) cannot be posted to a server: the API takes DDL only"
                 )
-            self.snapshot(project, env, schema, dialect=dialect, description=description, seed_data=seed_data)
+            self.snapshot(
+                project, env, schema, dialect=dialect, description=description, seed_data=seed_data, force=force
+            )
         target = env if env is not None else ref
         if target is None:
             raise InputError("a release needs a ref or an env")
-        released = self._call(lambda: self._client.release(project, name, target, description=description))
+        released = self._call(
+            lambda: self._client.release(project, name, target, description=description, force=force)
+        )
         return _as(released, Release)
+
+    def compatibility(self, project: str, env: str) -> Compatibility:
+        return Compatibility(self._call(lambda: self._client.compatibility(project, env)))
+
+    def set_compatibility(self, project: str, env: str, level: Compatibility) -> Compatibility:
+        return Compatibility(self._call(lambda: self._client.set_compatibility(project, env, level.value)))
 
     def record_drift(self, project: str, env: str, report: Mapping[str, Any]) -> None:
         self._call(lambda: self._client.record_drift(project, env, report))

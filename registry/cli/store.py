@@ -12,6 +12,7 @@ import msgspec
 
 from schemareg.cli.app import DIALECTS, cli, data_dir_option, echo_json, fail, open_registry, registry_options
 from schemareg.cli.backup import backup_dir_option, backup_listing, backups_json, print_backups, s3_option
+from schemareg.cli.compat import force_option, forcing
 from schemareg.cli.live import inspect_live, live_source, seed_data
 from schemareg.snapshots import SnapshotResult
 
@@ -82,6 +83,7 @@ def init_command(
 @click.option("--message", "-m", help="A line for the commit message.")
 @click.option("--description", default="", help="Stored in info.json.")
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@force_option
 @registry_options
 def snapshot_command(
     project: str,
@@ -93,10 +95,12 @@ def snapshot_command(
     message: str | None,
     description: str,
     output_format: str,
+    force: bool,
     data_dir: Path,
     registry_url: str | None,
 ) -> None:
-    """Record the schema an environment has now (no commit when its fingerprint is unchanged).
+    """Record the schema an environment has now (no commit when its fingerprint is unchanged). A schema
+    the env's compatibility level refuses is an error (exit 2, its rule codes named) unless --force.
 
     With --registry, a live database is introspected here and posted as its canonical DDL (the server
     computes the same fingerprint)."""
@@ -113,11 +117,18 @@ def snapshot_command(
             description=description,
             source="introspection",
             metadata=live.metadata(),
+            **forcing(force),
         )
     else:
         assert file is not None
         result = open_registry(data_dir, registry_url).snapshot(
-            project, env, _read_ddl(file), dialect=dialect, message=message, description=description
+            project,
+            env,
+            _read_ddl(file),
+            dialect=dialect,
+            message=message,
+            description=description,
+            **forcing(force),
         )
     _print_snapshot(result, output_format)
 
@@ -135,6 +146,7 @@ def snapshot_command(
     help="Tables whose rows go into seed_data.sql, sorted by primary key (needs --dsn or --sqlite).",
 )
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@force_option
 @registry_options
 def release_command(
     name: str,
@@ -148,6 +160,7 @@ def release_command(
     description: str,
     seed_tables: str | None,
     output_format: str,
+    force: bool,
     data_dir: Path,
     registry_url: str | None,
 ) -> None:
@@ -180,7 +193,10 @@ def release_command(
         seed_data=seed,
         metadata=metadata,
         source="introspection" if metadata is not None else "ddl",
+        **forcing(force),
     )
+    if release.warning:
+        click.echo(f"warning: {release.warning}", err=True)
     if output_format == "json":
         echo_json(release)
     else:
@@ -194,6 +210,7 @@ def release_command(
 @click.option("--from", "from_", required=True, help="An env, a release or a sha.")
 @click.option("--message", "-m", help="A line for the commit message.")
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@force_option
 @registry_options
 def promote_command(
     project: str,
@@ -201,11 +218,15 @@ def promote_command(
     from_: str,
     message: str | None,
     output_format: str,
+    force: bool,
     data_dir: Path,
     registry_url: str | None,
 ) -> None:
-    """Make --env expect what --from has (a new commit on its branch with that tree)."""
-    result = open_registry(data_dir, registry_url).promote(project, env, from_, message=message)
+    """Make --env expect what --from has (a new commit on its branch with that tree); refused like a
+    snapshot when the env's compatibility level refuses it, unless --force."""
+    result = open_registry(data_dir, registry_url).promote(
+        project, env, from_, message=message, **forcing(force)
+    )
     _print_snapshot(result, output_format)
 
 

@@ -214,26 +214,56 @@ class AsyncClient(BaseClient):
         message: str | None = None,
         description: str = "",
         retry: bool = False,
+        force: bool = False,
     ) -> SnapshotResult:
         """Record the schema `env` has now. `.created` is False when the env head had that fingerprint
         already (nothing committed). `retry=True` resends after a lost answer: posting the same schema
-        twice is harmless."""
+        twice is harmless. A schema the env's compatibility level refuses raises `Incompatible`;
+        `force=True` (an admin token) stores it anyway, recorded in the commit message."""
         return await self._send(
             self._op_post_snapshot(
-                project, env, ddl, dialect=dialect, message=message, description=description, retry=retry
+                project,
+                env,
+                ddl,
+                dialect=dialect,
+                message=message,
+                description=description,
+                retry=retry,
+                force=force,
             )
         )
 
     async def promote(
-        self, project: str, env: str, from_: str, *, message: str | None = None, retry: bool = False
+        self,
+        project: str,
+        env: str,
+        from_: str,
+        *,
+        message: str | None = None,
+        retry: bool = False,
+        force: bool = False,
     ) -> SnapshotResult:
-        """Make `env` expect what `from_` (an env, a release or a sha) has."""
-        return await self._send(self._op_promote(project, env, from_, message=message, retry=retry))
+        """Make `env` expect what `from_` (an env, a release or a sha) has (`Incompatible` as for a
+        snapshot; `force=True` with an admin token)."""
+        return await self._send(
+            self._op_promote(project, env, from_, message=message, retry=retry, force=force)
+        )
 
     async def record_drift(self, project: str, env: str, report: Mapping[str, Any]) -> DriftRecord:
         """Store `report` (a drift report as `schemareg drift --format json` prints it) as the env's latest."""
         return await self._send(self._op_record_drift(project, env, report))
 
-    async def release(self, project: str, name: str, ref: str, *, description: str = "") -> Release:
-        """Cut the immutable release `name` from `ref`; an existing name raises `Conflict`."""
-        return await self._send(self._op_release(project, name, ref, description=description))
+    async def release(
+        self, project: str, name: str, ref: str, *, description: str = "", force: bool = False
+    ) -> Release:
+        """Cut the immutable release `name` from `ref`; an existing name raises `Conflict`, a semver name
+        bumped less than its changes need `Incompatible` when the project enforces semver."""
+        return await self._send(self._op_release(project, name, ref, description=description, force=force))
+
+    async def compatibility(self, project: str, env: str) -> str:
+        """The env's compatibility level: none, backward, backward_transitive or additive."""
+        return await self._send(self._op_compatibility(project, env, None))
+
+    async def set_compatibility(self, project: str, env: str, level: str) -> str:
+        """Set the env's compatibility level (an admin token)."""
+        return await self._send(self._op_compatibility(project, env, level))

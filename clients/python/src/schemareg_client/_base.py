@@ -82,6 +82,11 @@ def segment(value: str) -> str:
     return quote(value, safe="")
 
 
+def _forced(force: bool) -> dict[str, str]:
+    """`?force=true`: store what the env's guards would refuse (needs an admin token; recorded)."""
+    return {"force": "true"} if force else {}
+
+
 def _json_of(value: Mapping[str, Any]) -> bytes:
     return msgspec.json.encode({key: item for key, item in value.items() if item is not None})
 
@@ -208,7 +213,7 @@ class BaseClient:
     def _finish(op: Operation[T], response: httpx.Response) -> T:
         if response.status_code >= 400:
             problem = problem_of(response)
-            raise error_class(response.status_code)(problem)
+            raise error_class(response.status_code, problem)(problem)
         return op.decode(response)
 
     # -- operations ---------------------------------------------------------------------------------
@@ -278,12 +283,14 @@ class BaseClient:
         message: str | None,
         description: str,
         retry: bool,
+        force: bool = False,
     ) -> Operation[SnapshotResult]:
         body = {"ddl": ddl, "dialect": dialect, "message": message, "description": description}
         return Operation(
             "POST",
             f"/v1/projects/{segment(project)}/environments/{segment(env)}/snapshots",
             _decoder(SnapshotResult),
+            params=_forced(force),
             headers={"content-type": _JSON},
             content=_json_of(body),
             # Posting the same schema again answers with the head: safe to resend when asked for.
@@ -306,15 +313,26 @@ class BaseClient:
         )
 
     def _op_promote(
-        self, project: str, env: str, from_: str, *, message: str | None, retry: bool
+        self, project: str, env: str, from_: str, *, message: str | None, retry: bool, force: bool = False
     ) -> Operation[SnapshotResult]:
         return Operation(
             "POST",
             f"/v1/projects/{segment(project)}/environments/{segment(env)}/promote",
             _decoder(SnapshotResult),
+            params=_forced(force),
             headers={"content-type": _JSON},
             content=_json_of({"from": from_, "message": message}),
             idempotent=retry,
+        )
+
+    def _op_compatibility(self, project: str, env: str, level: str | None) -> Operation[str]:
+        return Operation(
+            "GET" if level is None else "PUT",
+            f"/v1/projects/{segment(project)}/environments/{segment(env)}/config",
+            lambda response: str(msgspec.json.decode(response.content)["compatibility"]),
+            headers={} if level is None else {"content-type": _JSON},
+            content=None if level is None else _json_of({"compatibility": level}),
+            idempotent=True,  # setting the same level twice is the same as once
         )
 
     def _op_history(self, project: str, env: str, *, limit: int | None) -> Operation[list[HistoryEntry]]:
@@ -375,11 +393,14 @@ class BaseClient:
             "GET", f"/v1/projects/{segment(project)}/releases", _decoder(list[Release]), idempotent=True
         )
 
-    def _op_release(self, project: str, name: str, ref: str, *, description: str) -> Operation[Release]:
+    def _op_release(
+        self, project: str, name: str, ref: str, *, description: str, force: bool = False
+    ) -> Operation[Release]:
         return Operation(
             "POST",
             f"/v1/projects/{segment(project)}/releases",
             _decoder(Release),
+            params=_forced(force),
             headers={"content-type": _JSON},
             content=_json_of({"name": name, "ref": ref, "description": description}),
             idempotent=False,  # a second attempt after a lost answer would be a 409
@@ -432,4 +453,5 @@ def describe_mismatch(check: Check, *, project: str, env: str, database: str) ->
 def raise_for_status(response: httpx.Response) -> None:
     """Raise the client's exception for an error answer (for callers that send their own requests)."""
     if response.status_code >= 400:
-        raise error_class(response.status_code)(problem_of(response))
+        problem = problem_of(response)
+        raise error_class(response.status_code, problem)(problem)

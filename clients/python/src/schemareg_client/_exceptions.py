@@ -8,6 +8,7 @@ SchemaregError
 │   │   └── Forbidden       403: the token lacks the scope
 │   ├── NotFound            404: unknown project, env, ref or object
 │   ├── Conflict            409: the release (or project) exists already
+│   │   └── Incompatible    409: refused by the env's compatibility level or the release semver policy
 │   └── ServerError         5xx: the server failed (502: a database, S3 or GitHub behind it)
 └── SchemaMismatch          verify_database(): the live database is not what its env expects
 """
@@ -23,6 +24,7 @@ __all__ = [
     "APIError",
     "Conflict",
     "Forbidden",
+    "Incompatible",
     "NotFound",
     "SchemaMismatch",
     "SchemaregError",
@@ -72,6 +74,25 @@ class Conflict(APIError):
     """409: a release that exists already (releases are immutable)."""
 
 
+class Incompatible(Conflict):
+    """409: the env's compatibility level (or the project's release semver policy) refused the write and
+    nothing was stored. `changes` are the offending changes, each with its `rule` code; `guard` is the
+    level (`backward`, `backward_transitive`, `additive`) or `semver`; `against` what was checked.
+    An admin token may force the write (`force=True`)."""
+
+    @property
+    def guard(self) -> str:
+        return self.problem.guard or ""
+
+    @property
+    def against(self) -> list[str]:
+        return list(self.problem.against)
+
+    @property
+    def changes(self) -> list[Change]:
+        return list(self.problem.changes)
+
+
 class ServerError(APIError):
     """5xx: the server, or a system behind it, failed."""
 
@@ -88,8 +109,8 @@ class SchemaMismatch(SchemaregError):
         return list(self.check.diff.changes) if self.check.diff is not None else []
 
 
-def error_class(status: int) -> type[APIError]:
-    """The exception for an HTTP error status."""
+def error_class(status: int, problem: Problem | None = None) -> type[APIError]:
+    """The exception for an HTTP error status (and, for a 409, what the problem says)."""
     if status in (400, 413, 415, 422):
         return ValidationError
     if status == 401:
@@ -99,7 +120,7 @@ def error_class(status: int) -> type[APIError]:
     if status == 404:
         return NotFound
     if status == 409:
-        return Conflict
+        return Incompatible if problem is not None and problem.guard else Conflict
     if status >= 500:
         return ServerError
     return APIError

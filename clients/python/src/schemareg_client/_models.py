@@ -41,6 +41,10 @@ class Problem(msgspec.Struct, kw_only=True):
     instance: str | None = None
     line: int | None = None
     column: int | None = None
+    # a write refused by a compatibility level or the release semver policy (Incompatible)
+    guard: str | None = None
+    against: list[str] = msgspec.field(default_factory=list)
+    changes: list[Change] = msgspec.field(default_factory=list)
 
 
 class Project(msgspec.Struct, kw_only=True):
@@ -66,6 +70,7 @@ class Release(msgspec.Struct, kw_only=True):
     fingerprint: str
     created_at: str
     description: str
+    warning: str | None = None  # just made with a semver bump smaller than its changes need
 
 
 class ProjectDetail(Project, kw_only=True):
@@ -152,6 +157,15 @@ class Check(msgspec.Struct, kw_only=True):
     actual: str
     sha: str
     diff: Diff | None
+    compatibility: str = "none"  # the env's level
+    refused: list[Refused] = msgspec.field(default_factory=list)  # why posting it would be a 409
+
+
+class Refused(msgspec.Struct, kw_only=True):
+    """The changes the env's compatibility level refuses against one baseline (its head, or a release)."""
+
+    against: str
+    changes: list[Change]
 
 
 class HistoryEntry(msgspec.Struct, kw_only=True):
