@@ -31,11 +31,6 @@ class Principal(msgspec.Struct, frozen=True):
 
     scopes: tuple[str, ...]
     anonymous: bool = False
-    token: str = ""  # the first hex digits of the token's sha256: who it is, in a commit message
-
-    @property
-    def label(self) -> str:
-        return "anonymous (no tokens configured)" if self.anonymous else f"token sha256:{self.token}"
 
     def can_read(self) -> bool:
         return self.anonymous or bool(self.scopes)
@@ -127,7 +122,7 @@ class Tokens:
         for expected, scopes in self._entries:
             if hmac.compare_digest(digest, expected):
                 found = scopes
-        return None if found is None else Principal(scopes=found, token=digest.hex()[:12])
+        return None if found is None else Principal(scopes=found)
 
 
 def _looks_inline(spec: str) -> bool:

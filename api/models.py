@@ -60,8 +60,8 @@ class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
     # a write refused by a compatibility level or the release semver policy: what refused it, the
     # baselines it was checked against, and the offending changes in the diff JSON shape
     guard: str | None = None
-    against: list[str] | None = None
-    changes: list[Change] | None = None
+    against: list[str] = msgspec.field(default_factory=list)
+    changes: list[Change] = msgspec.field(default_factory=list)
 
 
 class Health(msgspec.Struct, kw_only=True):

@@ -10,6 +10,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, JSONBody
 
 from schemareg.compat import parse_level
+from schemareg_api.auth import hash_token
 from schemareg_api.context import admin_guard, context_of, read_guard
 from schemareg_api.controllers._common import problems
 from schemareg_api.models import EnvironmentConfig
@@ -25,7 +26,16 @@ def forcing(request: Request[Any, Any, Any], force: bool) -> dict[str, Any]:
     principal = context.principal(request)
     if context.tokens and not principal.is_admin():
         raise PermissionDeniedException("force=true needs an admin token")
-    return {"force": True, "forced_by": principal.label}
+    return {
+        "force": True,
+        "forced_by": _who(request) if context.tokens else "anonymous (no tokens configured)",
+    }
+
+
+def _who(request: Request[Any, Any, Any]) -> str:
+    """The token of the request, named by the first hex digits of its sha256 (as configured)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return f"token sha256:{hash_token(token.strip())[:12]}" if scheme.lower() == "bearer" else "unknown"
 
 
 @get(
