@@ -208,7 +208,11 @@ class Registry:
         """Make `env` expect what another env, a release or a sha has: a new commit with that tree
         (checked against the env's compatibility level as a snapshot is)."""
         return self._writer.promote(
-            project, env, from_, message=message, check=self._check(project, env, "promotion", force, forced_by)
+            project,
+            env,
+            from_,
+            message=message,
+            check=self._check(project, env, "promotion", force, forced_by),
         )
 
     def release(

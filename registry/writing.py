@@ -131,7 +131,13 @@ class Writer:
             )
 
     def promote(
-        self, project: str, env: str, from_: str, *, message: str | None = None, check: WriteCheck | None = None
+        self,
+        project: str,
+        env: str,
+        from_: str,
+        *,
+        message: str | None = None,
+        check: WriteCheck | None = None,
     ) -> SnapshotResult:
         """Make `env` expect what another env, a release or a sha has: a new commit with that tree."""
         check_env_name(env)

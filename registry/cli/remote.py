@@ -188,7 +188,13 @@ class RemoteRegistry:
                     "seed data (--seed-tables) cannot be posted to a server: the API takes DDL only"
                 )
             self.snapshot(
-                project, env, schema, dialect=dialect, description=description, seed_data=seed_data, force=force
+                project,
+                env,
+                schema,
+                dialect=dialect,
+                description=description,
+                seed_data=seed_data,
+                force=force,
             )
         target = env if env is not None else ref
         if target is None:

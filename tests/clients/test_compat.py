@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from schemareg.cli import cli
+from schemareg.cli import run
 from schemareg.compat import Compatibility
 from schemareg.compat import Incompatible as CoreIncompatible
 from schemareg.model import Schema
@@ -239,23 +238,26 @@ def test_release_semver_enforce_warn_and_off(http: TestClient, data_dir: Path) -
     assert admin.release("shop", "v1.2.2", "production").warning is None  # not checked
 
 
-def test_cli_compat_refused_and_forced_snapshots(tmp_path: Path) -> None:
+def test_cli_compat_refused_and_forced_snapshots(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "data"
-    runner = CliRunner()
 
-    def run(*args: str) -> Any:
-        return runner.invoke(cli, [*args, "--data-dir", str(data)])
+    def run_cli(*args: str) -> tuple[int, str]:
+        code = run([*args, "--data-dir", str(data)])
+        captured = capsys.readouterr()
+        return code, captured.out + captured.err
 
     (tmp_path / "s1.sql").write_text(S1)
     (tmp_path / "s2.sql").write_text(S2)
-    assert run("init", "shop").exit_code == 0
-    assert run("compat", "--project", "shop", "--env", "production").output.strip() == "shop/production: none"
-    assert run("compat", "-p", "shop", "-e", "production", "--set", "backward").exit_code == 0
-    assert "backward" in run("compat", "-p", "shop", "-e", "production").output
-    assert run("snapshot", "-p", "shop", "-e", "production", "-f", str(tmp_path / "s1.sql")).exit_code == 0
-    refused = run("snapshot", "-p", "shop", "-e", "production", "-f", str(tmp_path / "s2.sql"))
-    assert refused.exit_code == 2
-    assert "C201" in refused.output and "nothing was stored" in refused.output
-    forced = run("snapshot", "-p", "shop", "-e", "production", "-f", str(tmp_path / "s2.sql"), "--force")
-    assert forced.exit_code == 0, forced.output
+    assert run_cli("init", "shop")[0] == 0
+    assert run_cli("compat", "--project", "shop", "--env", "production")[1].strip() == "shop/production: none"
+    assert run_cli("compat", "-p", "shop", "-e", "production", "--set", "backward")[0] == 0
+    assert "backward" in run_cli("compat", "-p", "shop", "-e", "production")[1]
+    assert run_cli("snapshot", "-p", "shop", "-e", "production", "-f", str(tmp_path / "s1.sql"))[0] == 0
+    code, output = run_cli("snapshot", "-p", "shop", "-e", "production", "-f", str(tmp_path / "s2.sql"))
+    assert code == 2
+    assert "C201" in output and "nothing was stored" in output
+    code, output = run_cli(
+        "snapshot", "-p", "shop", "-e", "production", "-f", str(tmp_path / "s2.sql"), "--force"
+    )
+    assert code == 0, output
     assert "Forced-by: local user" in _git_message(data, "production")
