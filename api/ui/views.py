@@ -162,13 +162,8 @@ def backups(project: str, directory: Path) -> list[BackupSummary]:
 
 
 def compatibility_level(registry: Registry, project: str, env: str) -> str | None:
-    """The env's compatibility level (none, backward, ...), once the registry exposes it.
-
-    The hook the env page calls. The levels exist (`schemareg.compat`: `Guards.level(env)`) but the
-    registry does not yet read a project's guards, so this answers None and the page says "not set".
-    When the registry gains that read, return its level here; nothing else changes.
-    """
-    return None
+    """The env's compatibility level: none (the default), backward, backward_transitive or additive."""
+    return registry.compatibility(project, env).value
 
 
 _HISTORIES: Cache[list[HistoryEntry]] = Cache(64)
