@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from schemareg_api.auth import TokenError, Tokens
+from schemareg_api.metrics import metrics_folder
 from schemareg_api.settings import Settings
 
 __all__ = ["ServeError", "check", "serve"]
@@ -57,6 +58,11 @@ def serve(overrides: Mapping[str, Any], echo: Callable[[str, bool], None]) -> No
         f" API docs at /docs",
         False,
     )
+    with metrics_folder():  # the workers' numbers are summed from it (api/metrics.py)
+        _run(settings)
+
+
+def _run(settings: Settings) -> None:
     if settings.server == "uvicorn":
         import uvicorn
 
