@@ -45,9 +45,9 @@ def test_two_workers_sum(tmp_path: Path) -> None:
         while (seen := _healthz_count(_scrape(base)) - before) < requests and time.monotonic() < deadline:
             assert seen <= requests
             time.sleep(0.2)
+        time.sleep(1.5)  # past the publishing interval: every worker's file has its final numbers
         totals = {_healthz_count(_scrape(base)) - before for _ in range(8)}
         assert totals == {requests}
-        time.sleep(1.5)  # every worker's file has its final numbers
         served = [
             sum(
                 n
