@@ -69,8 +69,16 @@ def password_of(dsn: str) -> str | None:
 
 def scrub(text: str, dsn: str | None = None) -> str:
     """Text with every URL in it redacted and, when `dsn` is given, its raw password masked anywhere."""
-    text = _URL_IN_TEXT.sub(lambda m: redact(m.group(0)), text)
-    text = _KEYWORD_PASSWORD.sub(lambda m: m.group(1) + MASK, text)
+    # URLs are redacted as URLs, the rest as key/value text: the keyword pattern run over a redacted URL
+    # would take `password=***&user=app` for one value and drop the parameters after it.
+    pieces: list[str] = []
+    end = 0
+    for match in _URL_IN_TEXT.finditer(text):
+        pieces.append(_KEYWORD_PASSWORD.sub(lambda m: m.group(1) + MASK, text[end : match.start()]))
+        pieces.append(redact(match.group(0)))
+        end = match.end()
+    pieces.append(_KEYWORD_PASSWORD.sub(lambda m: m.group(1) + MASK, text[end:]))
+    text = "".join(pieces)
     if dsn:
         secret = password_of(dsn)
         if secret:

@@ -26,6 +26,20 @@ def test_redact(dsn: str, shown: str) -> None:
         assert secret not in redact(dsn)
 
 
+@pytest.mark.parametrize(
+    "dsn",
+    [
+        "postgresql://db/prod?password=s3cret&user=postgres",
+        "postgresql://db/prod?sslmode=require&password=s3cret&user=postgres&application_name=x",
+    ],
+)
+def test_scrub_keeps_every_other_parameter_of_a_url(dsn: str) -> None:
+    for text in (dsn, f"connection to {dsn} failed", f"{dsn} password=s3cret"):
+        cleaned = scrub(text, dsn)
+        assert "s3cret" not in cleaned
+        assert redact(dsn) in cleaned  # user=postgres and the rest still name the target
+
+
 def test_scrub_masks_urls_and_the_raw_password_anywhere() -> None:
     dsn = "postgresql://app:p%40ss@db/prod"
     text = f'connection to "{dsn}" failed: password "p@ss" rejected; also postgresql://x:y@h/d'
