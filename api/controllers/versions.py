@@ -30,7 +30,7 @@ from schemareg_api.models import ChangelogOut, ObjectOut, ReleaseIn, ReleaseOut,
 __all__ = ["HANDLERS"]
 
 IMMUTABLE = "public, max-age=31536000, immutable"  # a full sha never changes meaning
-MARKDOWN = "text/markdown; charset=utf-8"
+MARKDOWN = "text/markdown"  # Litestar adds `; charset=utf-8` to every text/* type itself
 
 
 def _also(status: str, media_type: str, schema: Schema) -> type[Operation]:

@@ -297,6 +297,18 @@ def test_releases(shop: TestClient) -> None:  # type: ignore[type-arg]
 # -- diff, changelog, table history, drift, backups ----------------------------------------------------
 
 
+def test_every_text_answer_names_its_charset_once(shop: TestClient) -> None:  # type: ignore[type-arg]
+    for url, accept in [
+        ("/v1/projects/shop/changelog?from=v1.0.0&to=staging", "*/*"),
+        ("/v1/projects/shop/diff?from=v1.0.0&to=staging", "text/x-diff"),
+        ("/v1/projects/shop/versions/staging/schema.sql", "*/*"),
+        ("/metrics", "*/*"),
+        ("/healthz", "*/*"),
+    ]:
+        content_type = shop.get(url, headers={"accept": accept}).headers["content-type"]
+        assert content_type.count("charset") <= 1, (url, content_type)
+
+
 def test_diff_and_changelog(shop: TestClient) -> None:  # type: ignore[type-arg]
     diff = shop.get("/v1/projects/shop/diff?from=v1.0.0&to=staging")
     assert diff.headers["content-type"].startswith("application/json")
