@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import os
 import sys
@@ -89,27 +90,65 @@ def write_output(text: str, output: Path | None) -> None:
 CONFIG_FILE = "schemareg.toml"
 
 
-def config_defaults(group: click.Group, path: Path) -> dict[str, dict[str, Any]]:
+# Which module defines each verb: a verb's module is imported when the verb runs (or when help lists it),
+# so `schemareg schema` loads the normaliser and not the store, the backup code or the HTTP client.
+# tests/unit/test_cli_lazy.py checks that this names every verb the modules define.
+VERBS = {
+    "backup": "backup",
+    "restore": "backup",
+    "verify-backup": "backup",
+    "prune": "backup",
+    "s3": "backup",
+    "compat": "compat",
+    "diff": "diff",
+    "changelog": "diff",
+    "drift": "drift",
+    "schema": "schema",
+    "serve": "serve",
+    "init": "store",
+    "snapshot": "store",
+    "version": "store",
+    "promote": "store",
+    "list": "store",
+    "log": "store",
+    "gc": "store",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose verbs are imported on first use, from the module `VERBS` names for them."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *VERBS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in VERBS:
+            # The module's decorators register its verbs on `cli`.
+            importlib.import_module(f"schemareg.cli.{VERBS[cmd_name]}")
+        return self.commands.get(cmd_name)
+
+
+def config_defaults(command: click.Command | None, path: Path) -> dict[str, dict[str, Any]]:
     """Option defaults from the top-level keys of `schemareg.toml` (`data_dir = "..."`, `backup_dir`, ...),
-    for every command that has an option of that name. Tables belong to their readers ([diff] rules,
-    [server] settings). Click ranks them below flags and SCHEMAREG_* variables, as the design asks."""
+    for the verb that runs, where it has an option of that name. Tables belong to their readers ([diff]
+    rules, [server] settings). Click ranks them below flags and SCHEMAREG_* variables, as the design asks."""
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise CommandError(f"{path}: {error}") from error
+    if command is None or command.name is None:
+        return {}
     values = {key.replace("-", "_"): value for key, value in document.items() if not isinstance(value, dict)}
-    defaults: dict[str, dict[str, Any]] = {}
-    for name, command in group.commands.items():
-        names = {param.name for param in command.params}
-        chosen = {key: value for key, value in values.items() if key in names}
-        if chosen:
-            defaults[name] = chosen
-    return defaults
+    names = {param.name for param in command.params}
+    chosen = {key: value for key, value in values.items() if key in names}
+    return {command.name: chosen} if chosen else {}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, prog_name="schemareg")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -121,7 +160,8 @@ def cli(ctx: click.Context) -> None:
     (for example data_dir = "/var/lib/schemareg").
     """
     assert isinstance(ctx.command, click.Group)
-    ctx.default_map = config_defaults(ctx.command, Path(os.environ.get("SCHEMAREG_CONFIG", CONFIG_FILE)))
+    verb = ctx.command.get_command(ctx, ctx.invoked_subcommand) if ctx.invoked_subcommand else None
+    ctx.default_map = config_defaults(verb, Path(os.environ.get("SCHEMAREG_CONFIG", CONFIG_FILE)))
 
 
 def run(argv: Sequence[str] | None = None) -> int:

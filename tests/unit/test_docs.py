@@ -14,7 +14,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def commands(group: click.Group, prefix: str = "schemareg") -> list[str]:
     found = []
-    for name, command in sorted(group.commands.items()):
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None, name
         if isinstance(command, click.Group):
             found += commands(command, f"{prefix} {name}")
         else:
