@@ -24,12 +24,15 @@ from schemareg.errors import (
     SQLParseError,
     StoreError,
 )
+from schemareg.limits import LimitExceeded
 from schemareg.service import Registry
 from schemareg_api import git_http, ui
 from schemareg_api.context import ServerContext
 from schemareg_api.controllers import compat, health, projects, versions
+from schemareg_api.hooks import allowed_methods, before_request
 from schemareg_api.metrics import metrics_middleware
 from schemareg_api.models import Problem
+from schemareg_api.openapi import ClosedStructs
 from schemareg_api.settings import Settings
 
 __all__ = ["create_app", "problem_response"]
@@ -39,6 +42,7 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 # The one place where the registry's errors become HTTP statuses (most specific class first).
 _STATUS: tuple[tuple[type[SchemaregError], int, str], ...] = (
+    (LimitExceeded, 413, "limit-exceeded"),  # or 422: the error says which
     (SQLParseError, 422, "sql-parse-error"),
     (InvalidName, 400, "invalid-name"),
     (InputError, 400, "invalid-input"),
@@ -55,6 +59,7 @@ _HTTP_TYPES = {
     403: "forbidden",
     404: "not-found",
     405: "method-not-allowed",
+    408: "request-timeout",
     413: "body-too-large",
     415: "unsupported-media-type",
     503: "unavailable",
@@ -66,6 +71,7 @@ def problem_response(request: Request[Any, Any, Any], error: Exception) -> Respo
     headers: dict[str, str] = {}
     line = column = None
     refused: dict[str, Any] = {}
+    limit = None
     if isinstance(error, SchemaregError):
         status, name = next((code, name) for cls, code, name in _STATUS if isinstance(error, cls))
         detail = str(error)
@@ -73,6 +79,8 @@ def problem_response(request: Request[Any, Any, Any], error: Exception) -> Respo
             line, column = error.line, error.column
         if isinstance(error, Incompatible):
             refused = {"guard": error.guard, "against": error.against, "changes": error.changes}
+        if isinstance(error, LimitExceeded):
+            status, limit = error.status, error.setting
         if status >= 500:
             logger.error("%s on %s %s: %s", type(error).__name__, request.method, request.url.path, error)
     elif isinstance(error, HTTPException):
@@ -94,6 +102,7 @@ def problem_response(request: Request[Any, Any, Any], error: Exception) -> Respo
         line=line,
         column=column,
         **refused,
+        limit=limit,
     )
     return Response(problem, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
@@ -124,7 +133,9 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         route_handlers=[*health.HANDLERS, v1, *git_http.HANDLERS, *ui.ROUTERS],
         template_config=ui.template_config(),
         exception_handlers={Exception: problem_response},
+        before_request=before_request,
         middleware=[metrics_middleware],
+        plugins=[ClosedStructs()],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="schemareg",
@@ -133,9 +144,11 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
             path="/docs",
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()],
         ),
-        on_shutdown=[context.registry.close],
+        on_startup=[context.pool.warm],
+        on_shutdown=[context.registry.close, context.pool.close],
         debug=False,
     )
     app.state.context = context
+    app.state.allowed_methods = allowed_methods(app)
     app.state.metrics = context.metrics
     return app

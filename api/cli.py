@@ -7,7 +7,9 @@ available with `--server uvicorn`. Worker processes build their app with `create
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -15,7 +17,7 @@ from schemareg_api.auth import TokenError, Tokens
 from schemareg_api.metrics import metrics_folder
 from schemareg_api.settings import Settings
 
-__all__ = ["ServeError", "check", "serve"]
+__all__ = ["ServeError", "check", "check_port", "serve"]
 
 APP_FACTORY = "schemareg_api.app:create_app"
 
@@ -50,6 +52,7 @@ def serve(overrides: Mapping[str, Any], echo: Callable[[str, bool], None]) -> No
     settings = Settings.load(overrides)
     for warning in check(settings):
         echo(f"warning: {warning}", True)
+    check_port(settings.host, settings.port)
     os.makedirs(settings.data_dir, exist_ok=True)
     os.environ.update(settings.environ())
     echo(
@@ -74,10 +77,13 @@ def _run(settings: Settings) -> None:
             workers=settings.workers,
             log_level=settings.log_level,
             access_log=False,
+            # uvicorn has no timeout for a request head; idle keep-alive connections close after this.
+            timeout_keep_alive=max(1, int(settings.header_timeout_seconds)),
         )
         return
     from granian import Granian
     from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
 
     Granian(
         APP_FACTORY,
@@ -89,7 +95,26 @@ def _run(settings: Settings) -> None:
         log_level=settings.log_level,  # type: ignore[arg-type]
         log_access=False,
         respawn_failed_workers=True,
+        # A client that has not sent its whole request head in time is disconnected (the body has its own
+        # timeout in the app, body_timeout_seconds).
+        http1_settings=HTTP1Settings(header_read_timeout=int(settings.header_timeout_seconds * 1000)),
     ).serve()
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse a port another server listens on. The ASGI servers bind with SO_REUSEPORT, so a second one
+    would share the port and requests would alternate between two registries."""
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a closed server's TIME_WAIT is fine
+        try:
+            sock.bind((host.strip("[]"), port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise ServeError(f"{_url_host(host)}:{port}: address already in use") from None
+            raise ServeError(f"cannot bind {_url_host(host)}:{port}: {error.strerror}") from None
 
 
 def _url_host(host: str) -> str:

@@ -17,6 +17,7 @@ from schemareg.service import Registry
 from schemareg_api.auth import ANONYMOUS, Principal, Tokens
 from schemareg_api.metrics import Metrics
 from schemareg_api.models import ExpectedOut
+from schemareg_api.normalizing import NormalizePool
 from schemareg_api.settings import Settings
 
 if TYPE_CHECKING:
@@ -65,6 +66,8 @@ class ServerContext:
         self.registry = registry if registry is not None else Registry(self.data_dir)
         self.tokens = Tokens.parse(settings.tokens)
         self.metrics = Metrics()
+        self.limits = settings.limits
+        self.pool = NormalizePool(settings.normalize_workers, self.limits)
         self._heads: dict[tuple[str, str], ExpectedEntry] = {}
         self._lock = threading.Lock()
 

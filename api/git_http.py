@@ -8,7 +8,6 @@ request body and streamed back; protocol v2 is passed through from the `Git-Prot
 from __future__ import annotations
 
 import contextlib
-import gzip
 import os
 import re
 import shutil
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
+import anyio.to_thread
 from anyio.abc import Process
 from litestar import Request, Response, get, post
 from litestar.exceptions import HTTPException, PermissionDeniedException
@@ -25,6 +25,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
 from schemareg.errors import InputError, NotFound
+from schemareg.limits import inflate
 from schemareg_api.context import context_of, read_guard
 from schemareg_api.controllers._common import UnsupportedMediaType, problems
 
@@ -35,7 +36,7 @@ REQUEST = "application/x-git-upload-pack-request"
 RESULT = "application/x-git-upload-pack-result"
 _PROTOCOL = re.compile(r"[A-Za-z0-9=:._-]{1,64}")
 _CHUNK = 64 * 1024
-MAX_NEGOTIATION_BYTES = 64 * 1024 * 1024
+MAX_NEGOTIATION_BYTES = 64 * 1024 * 1024  # as sent; inflated, max_inflated_bytes bounds it
 _NO_CACHE = {"cache-control": "no-cache", "expires": "Fri, 01 Jan 1980 00:00:00 GMT", "pragma": "no-cache"}
 
 
@@ -121,11 +122,12 @@ async def upload_pack(request: Request[Any, Any, Any], repo: FromPath[str]) -> S
     path = _repo(request, repo)
     env, _ = _environment(request, path)
     body = await request.body()
-    if request.headers.get("content-encoding", "").lower() == "gzip":
-        try:
-            body = gzip.decompress(body)
-        except (OSError, EOFError):
-            raise InputError("the gzip request body is corrupt") from None
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        # Off the event loop, and never more than max_inflated_bytes: a small bomb cannot become gigabytes.
+        body = await anyio.to_thread.run_sync(inflate, body, context_of(request).limits)
+    elif encoding != "identity":
+        raise UnsupportedMediaType(f"git-upload-pack takes a gzip or identity body, not {encoding}")
     # The request goes in through a file, so git can write its answer while it reads: no pipe deadlock.
     with tempfile.TemporaryFile() as negotiation:
         negotiation.write(body)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 
 from schemareg.diff import Change, Diff
+from schemareg.names import MAX_TEXT_LENGTH, TEXT_PATTERN
 from schemareg.snapshots import SnapshotInfo
 
 __all__ = [
@@ -37,6 +38,24 @@ __all__ = [
 
 Self = TypeVar("Self", bound="WireModel")
 
+# What the server accepts, stated in the OpenAPI document (the registry's checks are the authority; the
+# tests hold these patterns to them).
+NAME_PATTERN = (
+    r"^(?![0-9a-f]{4,40}$)(?!HEAD$)(?!.*\.\.)(?!.*(?:\.|\.lock|\.git)$)[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
+)
+RELEASE_PATTERN = (
+    r"^(?![-/])(?!@$)(?![0-9a-f]{4,40}$)(?![A-Z_]*HEAD$)(?!(?:refs|heads|tags|remotes)/)"
+    r"(?!.*(?:\.\.|@\{|//|/\.|\.lock/|\.lock$|\.$|/$))(?!\.)[!-)+-9;->@-Z\]_-}]{1,200}$"
+)
+# Somewhere a character that Python's str.strip() keeps: the server strips refs and DDL bodies, and
+# refuses what is left empty.
+NOT_BLANK_PATTERN = "[^\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+DIALECTS = ("postgres", "mysql", "sqlite")
+Text = Annotated[str, msgspec.Meta(pattern=TEXT_PATTERN, max_length=MAX_TEXT_LENGTH)]
+ReleaseName = Annotated[str, msgspec.Meta(pattern=RELEASE_PATTERN, min_length=1, max_length=200)]
+Ref = Annotated[str, msgspec.Meta(pattern=NOT_BLANK_PATTERN, min_length=1, max_length=200)]
+Dialect = Literal["postgres", "mysql", "sqlite"]
+
 
 class WireModel(msgspec.Struct, kw_only=True):
     """An answer built from a registry value by its attributes: same names, wire types (tuples become
@@ -62,6 +81,7 @@ class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
     guard: str | None = None
     against: list[str] = msgspec.field(default_factory=list)
     changes: list[Change] = msgspec.field(default_factory=list)
+    limit: str | None = None  # the setting that refused the request (413 and 422 from a limit)
 
 
 class Health(msgspec.Struct, kw_only=True):
@@ -70,8 +90,8 @@ class Health(msgspec.Struct, kw_only=True):
 
 
 class ProjectIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    dialect: str | None = None
-    description: str | None = None
+    dialect: Dialect | None = None
+    description: Text | None = None
 
 
 class ProjectOut(WireModel, kw_only=True):
@@ -132,9 +152,9 @@ class ChangesOut(WireModel, kw_only=True):
 
 class SnapshotIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     ddl: str
-    dialect: str | None = None
-    message: str | None = None
-    description: str = ""
+    dialect: Dialect | None = None
+    message: Text | None = None
+    description: Text = ""
 
 
 class SnapshotOut(WireModel, kw_only=True):
@@ -151,7 +171,7 @@ class CheckIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     fingerprint: str | None = None
     ddl: str | None = None
-    dialect: str | None = None
+    dialect: Dialect | None = None
 
 
 class CheckOut(msgspec.Struct, kw_only=True):
@@ -178,8 +198,8 @@ class RefusedOut(WireModel, kw_only=True):
 
 
 class PromoteIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rename={"from_": "from"}):
-    from_: str
-    message: str | None = None
+    from_: Ref
+    message: Text | None = None
 
 
 class HistoryEntryOut(WireModel, kw_only=True):
@@ -198,9 +218,9 @@ class ObjectOut(msgspec.Struct, kw_only=True):
 
 
 class ReleaseIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    name: str
-    ref: str
-    description: str = ""
+    name: ReleaseName
+    ref: Ref
+    description: Text = ""
 
 
 class ChangelogOut(msgspec.Struct, kw_only=True, rename={"from_": "from"}):

@@ -12,7 +12,15 @@ from typing import Any
 
 import msgspec
 
+from schemareg.limits import DEFAULT_LIMITS, Limits
+
 __all__ = ["ENV_VARS", "Settings", "is_loopback"]
+
+_INTEGERS = frozenset(
+    {"port", "workers", "max_body_bytes", "max_inflated_bytes", "max_statements", "max_nesting_depth"}
+    | {"max_json_depth", "normalize_workers"}
+)
+_SECONDS = frozenset({"normalize_cpu_seconds", "header_timeout_seconds", "body_timeout_seconds"})
 
 # Every environment variable the server reads (docs/api.md and the compose test check this list).
 ENV_VARS = {
@@ -24,6 +32,14 @@ ENV_VARS = {
     "SCHEMAREG_TOKENS": "tokens",
     "SCHEMAREG_ALLOW_ANONYMOUS": "allow_anonymous",
     "SCHEMAREG_MAX_BODY_BYTES": "max_body_bytes",
+    "SCHEMAREG_MAX_INFLATED_BYTES": "max_inflated_bytes",
+    "SCHEMAREG_MAX_STATEMENTS": "max_statements",
+    "SCHEMAREG_MAX_NESTING_DEPTH": "max_nesting_depth",
+    "SCHEMAREG_MAX_JSON_DEPTH": "max_json_depth",
+    "SCHEMAREG_NORMALIZE_CPU_SECONDS": "normalize_cpu_seconds",
+    "SCHEMAREG_NORMALIZE_WORKERS": "normalize_workers",
+    "SCHEMAREG_HEADER_TIMEOUT_SECONDS": "header_timeout_seconds",
+    "SCHEMAREG_BODY_TIMEOUT_SECONDS": "body_timeout_seconds",
     "SCHEMAREG_BACKUP_DIR": "backup_dir",
     "SCHEMAREG_LOG_LEVEL": "log_level",
 }
@@ -42,7 +58,17 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # `sha256hex:scope,scope` per line (`#` starts a comment). Empty: anonymous, loopback only.
     tokens: str = ""
     allow_anonymous: bool = False
-    max_body_bytes: int = 5 * 1024 * 1024
+    # The limits of one request (docs/api.md, "Limits"); defaults from schemareg.limits.
+    max_body_bytes: int = DEFAULT_LIMITS.max_body_bytes
+    max_inflated_bytes: int = DEFAULT_LIMITS.max_inflated_bytes
+    max_statements: int = DEFAULT_LIMITS.max_statements
+    max_nesting_depth: int = DEFAULT_LIMITS.max_nesting_depth
+    max_json_depth: int = DEFAULT_LIMITS.max_json_depth
+    normalize_cpu_seconds: float = DEFAULT_LIMITS.normalize_cpu_seconds
+    normalize_workers: int = 2  # worker processes that normalise posted DDL, per server worker
+    # Slow clients: the whole request head must arrive within the first, the body within the second.
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 60.0
     backup_dir: str | None = None
     log_level: str = "info"
 
@@ -76,11 +102,18 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             raise ValueError(f"unknown server settings: {', '.join(unknown)}")
         coerced: dict[str, Any] = {}
         for key, value in values.items():
-            if key in ("port", "workers", "max_body_bytes"):
+            if key in _INTEGERS:
                 try:
                     coerced[key] = int(value)
                 except (TypeError, ValueError):
                     raise ValueError(f"server setting {key} must be an integer, not {value!r}") from None
+            elif key in _SECONDS:
+                try:
+                    coerced[key] = float(value)
+                except (TypeError, ValueError):
+                    raise ValueError(
+                        f"server setting {key} must be a number of seconds, not {value!r}"
+                    ) from None
             elif key == "allow_anonymous":
                 coerced[key] = _boolean(key, value)
             elif key in ("data_dir", "backup_dir"):
@@ -90,9 +123,16 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
         settings = cls(**coerced)
         if settings.server not in ("granian", "uvicorn"):
             raise ValueError(f"server must be granian or uvicorn, not {settings.server!r}")
-        if settings.workers < 1 or not 0 <= settings.port <= 65535 or settings.max_body_bytes < 1:
-            raise ValueError("workers and max_body_bytes must be positive and port in 0..65535")
+        if settings.workers < 1 or not 0 <= settings.port <= 65535:
+            raise ValueError("workers must be positive and port in 0..65535")
+        for key in sorted(_INTEGERS - {"port", "workers"} | _SECONDS):
+            if getattr(settings, key) <= 0:
+                raise ValueError(f"server setting {key} must be positive")
         return settings
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(**{name: getattr(self, name) for name in Limits.names()})
 
     def environ(self) -> dict[str, str]:
         """These settings as `SCHEMAREG_*` variables: how `serve` hands them to its worker processes."""

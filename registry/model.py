@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 import msgspec
 
+from schemareg.names import escape_filename
+
 
 class Kind(enum.StrEnum):
     """The kinds of schema object; the value is the singular used in JSON, the folder name is plural."""
@@ -208,8 +210,7 @@ class ObjectKey(msgspec.Struct, frozen=True, order=True, array_like=True):
 
     @property
     def filename(self) -> str:
-        safe = self.name.replace("/", "%2F")
-        return f"objects/{self.kind.folder}/{safe}.sql"
+        return f"objects/{self.kind.folder}/{escape_filename(self.name)}.sql"
 
 
 def key_of(obj: SchemaObject) -> ObjectKey:

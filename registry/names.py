@@ -1,4 +1,5 @@
-"""Identifier spelling shared by the normaliser and the renderer: when a name must be quoted."""
+"""Identifier spelling shared by the normaliser, the renderer and the store: when a name must be quoted,
+and how an object's name becomes a file name in a snapshot tree."""
 
 from __future__ import annotations
 
@@ -121,6 +122,28 @@ RESERVED = frozenset(
 )
 
 
+# In a file name: the escape character itself, the path separator, and the control characters (git's
+# trees refuse NUL; the others break terminals and scripts that list the tree).
+_FILENAME_ESCAPES = re.compile(r"[%/\x00-\x1f\x7f]")
+_FILENAME_ESCAPED = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+def escape_filename(name: str) -> str:
+    """An object's name as the stem of its file: injective, so two objects never share a file."""
+    return _FILENAME_ESCAPES.sub(lambda match: f"%{ord(match.group()):02X}", name)
+
+
+def unescape_filename(stem: str) -> str:
+    """The name back from a file stem. Trees written before '%' was escaped hold a bare '%' where the name
+    had one; a '%' that is not followed by two hex digits is read as itself, so they read back too."""
+    return _FILENAME_ESCAPED.sub(lambda match: chr(int(match.group(1), 16)), stem)
+
+
+def legacy_filename(name: str) -> str:
+    """The stem that trees written before '%' was escaped hold for this name (only '/' was escaped)."""
+    return name.replace("/", "%2F")
+
+
 @functools.lru_cache(maxsize=65536)
 def needs_quotes(name: str) -> bool:
     return not _SAFE_IDENTIFIER.fullmatch(name) or name in RESERVED
@@ -214,3 +237,25 @@ PG_CATALOG_TYPES = frozenset(
         "datemultirange",
     ]
 )
+
+
+# -- free text that reaches git objects and configuration ----------------------------------------------
+
+# git refuses NUL in commits and tags (`git fsck --strict`: nulInCommit), and UTF-8 cannot carry lone
+# surrogates. Everything else is kept as written: TOML and JSON writers escape what they must.
+_REFUSED_TEXT = re.compile("[\\x00\\ud800-\\udfff]")
+TEXT_PATTERN = "^[^\\x00\\uD800-\\uDFFF]*$"  # the same rule, for OpenAPI
+MAX_TEXT_LENGTH = 10_000  # a message or a description
+
+
+def check_text(what: str, text: str, *, max_length: int = MAX_TEXT_LENGTH) -> str:
+    """Refuse a message, description or other free text that git or UTF-8 cannot store (InputError)."""
+    from schemareg.errors import InputError
+
+    found = _REFUSED_TEXT.search(text)
+    if found is not None:
+        character = "a NUL character" if found.group() == "\x00" else "a lone surrogate"
+        raise InputError(f"the {what} contains {character} (at {found.start()}), which git cannot store")
+    if len(text) > max_length:
+        raise InputError(f"the {what} is {len(text):,} characters long, more than {max_length:,}")
+    return text

@@ -21,6 +21,7 @@ from schemareg.errors import NotFound
 from schemareg.history import ColumnEvent, TableHistory, table_history
 from schemareg.introspect.base import SnapshotMetadata
 from schemareg.model import CanonicalObject, Kind, ObjectKey, Schema
+from schemareg.names import escape_filename, legacy_filename, unescape_filename
 from schemareg.projects import CONFIG_FILE, Project, check_dialect, read_config, write_config
 from schemareg.reading import Reader, parse
 from schemareg.snapshots import (
@@ -362,7 +363,13 @@ class Registry:
         found = KIND_BY_FOLDER.get(str(kind)) or next((k for k in Kind if k.value == str(kind)), None)
         if found is None:
             raise NotFound(f"no object kind {kind!r}")
-        text = self._read.file(project, self.resolve(project, ref), ObjectKey(found, name).filename)
+        sha = self.resolve(project, ref)
+        text = self._read.file(project, sha, ObjectKey(found, name).filename)
+        legacy = legacy_filename(name)
+        if text is None and escape_filename(unescape_filename(legacy)) != legacy:
+            # Written before '%' was escaped; a stem that today's escaping could not write names no other
+            # object, so reading it is unambiguous.
+            text = self._read.file(project, sha, f"objects/{found.folder}/{legacy}.sql")
         if text is None:
             raise NotFound(f"no {found.value} {name!r} at {ref!r}")
         return text

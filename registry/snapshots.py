@@ -18,6 +18,7 @@ import msgspec
 
 from schemareg.introspect.base import SnapshotMetadata
 from schemareg.model import FOLDERS, Kind, ObjectKey, Schema
+from schemareg.names import unescape_filename
 from schemareg.normalize import normalizer_info
 
 __all__ = [
@@ -226,7 +227,7 @@ def key_of_path(path: str) -> ObjectKey | None:
     kind = KIND_BY_FOLDER.get(parts[1])
     if kind is None:
         return None
-    return ObjectKey(kind, parts[2].removesuffix(".sql").replace("%2F", "/"))
+    return ObjectKey(kind, unescape_filename(parts[2].removesuffix(".sql")))
 
 
 def object_changes(before: Mapping[str, str], after: Mapping[str, str]) -> ObjectChanges:

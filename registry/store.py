@@ -26,6 +26,7 @@ from dulwich.refs import Ref, check_ref_format
 from dulwich.repo import Repo
 
 from schemareg.errors import Conflict, InvalidName, NotFound, StoreError
+from schemareg.names import check_text
 
 __all__ = [
     "BRANCH_PREFIX",
@@ -60,6 +61,9 @@ _FILE_MODE = 0o100644
 _DIR_MODE = 0o040000
 _HEX = re.compile(r"[0-9a-f]{4,40}")
 _SIMPLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+# A release named like one of git's own refs, or spelled as a ref path, would be resolved as that ref.
+_SHADOWING_RELEASE = re.compile(r"[A-Z_]*HEAD|(?:refs|heads|tags|remotes)/.*")
+_MAX_MESSAGE = 64 * 1024  # a commit or tag message: the user's text plus the lines the registry adds
 
 
 # -- names ---------------------------------------------------------------------------------------------
@@ -103,6 +107,8 @@ def check_release_name(name: str) -> str:
         or not name.isprintable()
     ):
         raise InvalidName(f"invalid release name {name!r}: git's ref rules refuse it")
+    if _SHADOWING_RELEASE.fullmatch(name):
+        raise InvalidName(f"invalid release name {name!r}: git would read it as the ref {name!r}")
     if _HEX.fullmatch(name):
         raise InvalidName(f"invalid release name {name!r}: it looks like a commit sha")
     return name
@@ -420,6 +426,7 @@ class ProjectRepo:
         return new.id.decode()
 
     def write_commit(self, tree: str, parents: list[str], message: str, *, when: int | None = None) -> str:
+        check_text("message", message, max_length=_MAX_MESSAGE)
         commit = Commit()
         commit.tree = tree.encode()
         commit.parents = [ObjectID(parent.encode()) for parent in parents]
@@ -439,6 +446,10 @@ class ProjectRepo:
         ref = Ref(name.encode())
         new_id = ObjectID(new.encode())
         log = message.encode("utf-8") or None
+        if old is None and name.startswith(BRANCH_PREFIX):
+            env = name.removeprefix(BRANCH_PREFIX)
+            if self.ref(TAG_PREFIX + env) is not None:
+                raise Conflict(f"environment {env!r} would shadow the release of that name")
         if old is None:
             ok = self._retry_locked(
                 lambda: self.repo.refs.add_if_new(ref, new_id, committer=SIGNATURE, message=log)
@@ -459,6 +470,9 @@ class ProjectRepo:
 
     def create_tag(self, name: str, target: str, message: str, *, when: int | None = None) -> str:
         """Create an annotated tag once: Conflict if the name is taken (tags are immutable)."""
+        check_text("description", message, max_length=_MAX_MESSAGE)
+        if self.ref(BRANCH_PREFIX + name) is not None:
+            raise Conflict(f"release {name!r} would shadow the environment of that name")
         tag = Tag()
         tag.name = name.encode("utf-8")
         tag.object = (Commit, target.encode())

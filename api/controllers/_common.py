@@ -3,24 +3,57 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request
 from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from litestar.params import PathParameter, QueryParameter
 
 from schemareg.errors import InputError
-from schemareg_api.models import Problem
+from schemareg.names import MAX_TEXT_LENGTH, TEXT_PATTERN
+from schemareg_api.models import DIALECTS, NAME_PATTERN, NOT_BLANK_PATTERN, Problem
 
 __all__ = [
+    "BODY",
     "DDL_MEDIA_TYPES",
     "PROBLEM",
+    "REF_QUERY",
+    "DialectQuery",
+    "EnvName",
+    "MessageQuery",
+    "ProjectName",
+    "RefParam",
     "SchemaBody",
     "UnsupportedMediaType",
     "problems",
     "read_schema_body",
+]
+
+# Path parameters with what the server accepts stated for OpenAPI (the registry's checks enforce it).
+ProjectName = Annotated[
+    str, PathParameter(description="A project name", schema_extra={"pattern": NAME_PATTERN, "maxLength": 100})
+]
+EnvName = Annotated[
+    str,
+    PathParameter(
+        description="An environment name", schema_extra={"pattern": NAME_PATTERN, "maxLength": 100}
+    ),
+]
+RefParam = Annotated[
+    str,
+    PathParameter(
+        description="A sha, short sha (4+ hex digits), release or environment",
+        schema_extra={"minLength": 1, "maxLength": 200, "pattern": NOT_BLANK_PATTERN},
+    ),
+]
+REF_QUERY = {"maxLength": 200, "pattern": NOT_BLANK_PATTERN}  # schema_extra of a ref in the query
+DialectQuery = Annotated[str | None, QueryParameter(required=False, schema_extra={"enum": list(DIALECTS)})]
+MessageQuery = Annotated[
+    str | None,
+    QueryParameter(required=False, schema_extra={"pattern": TEXT_PATTERN, "maxLength": MAX_TEXT_LENGTH}),
 ]
 
 PROBLEM = "application/problem+json"
@@ -31,11 +64,15 @@ _DESCRIPTIONS = {
     403: "The token lacks the scope",
     404: "Unknown project, environment, ref or object",
     409: "Conflict (the release or project exists)",
-    413: "The body is larger than the limit",
+    408: "The body did not arrive within the body timeout",
+    413: "The body is larger than a limit (`limit` names it)",
     415: "Unsupported content type",
-    422: "The DDL cannot be parsed (line and column given)",
+    422: "The DDL cannot be parsed (line and column given), or a limit refused the body (`limit` names it)",
     502: "An external system failed",
 }
+
+
+BODY = (408, 413, 422)  # what any request with a body can get: too slow, too large, too deep
 
 
 def problems(*codes: int) -> dict[int, ResponseSpec]:
@@ -88,19 +125,28 @@ def decode_json(data: bytes, model: type[Any]) -> Any:
         return msgspec.json.decode(data, type=model)
     except msgspec.ValidationError as error:
         raise InputError(f"invalid JSON body: {error}") from None
-    except msgspec.DecodeError as error:
+    except (msgspec.DecodeError, UnicodeDecodeError) as error:
         raise InputError(f"the body is not JSON: {error}") from None
 
 
-def _string(nullable: bool = False) -> Schema:
+def _string(nullable: bool = False, *, text: bool = False, dialect: bool = False) -> Schema:
+    if text:
+        string = Schema(type=OpenAPIType.STRING, pattern=TEXT_PATTERN, max_length=MAX_TEXT_LENGTH)
+    elif dialect:
+        string = Schema(type=OpenAPIType.STRING, enum=list(DIALECTS))
+    else:
+        string = Schema(type=OpenAPIType.STRING)
     if nullable:
-        return Schema(one_of=[Schema(type=OpenAPIType.STRING), Schema(type=OpenAPIType.NULL)])
-    return Schema(type=OpenAPIType.STRING)
+        return Schema(one_of=[string, Schema(type=OpenAPIType.NULL)])
+    return string
 
 
 def _ddl_and_json_body(json_schema: Schema, description: str) -> RequestBody:
     content = {
-        media_type: OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, description="DDL"))
+        # Not empty nor only whitespace: such a body is refused.
+        media_type: OpenAPIMediaType(
+            schema=Schema(type=OpenAPIType.STRING, description="DDL", min_length=1, pattern=NOT_BLANK_PATTERN)
+        )
         for media_type in ("application/sql", "text/plain")
     }
     content["application/json"] = OpenAPIMediaType(schema=json_schema)
@@ -118,9 +164,9 @@ class SnapshotOperation(Operation):
                 required=["ddl"],
                 properties={
                     "ddl": _string(),
-                    "dialect": _string(nullable=True),
-                    "message": _string(nullable=True),
-                    "description": _string(),
+                    "dialect": _string(nullable=True, dialect=True),
+                    "message": _string(nullable=True, text=True),
+                    "description": _string(text=True),
                 },
                 additional_properties=False,
             ),
@@ -133,15 +179,24 @@ class CheckOperation(Operation):
     """The check post: DDL, or a JSON object with a fingerprint or DDL."""
 
     def __post_init__(self) -> None:
+        null = Schema(type=OpenAPIType.NULL)
+        dialect = _string(nullable=True, dialect=True)
         self.request_body = _ddl_and_json_body(
-            Schema(
-                type=OpenAPIType.OBJECT,
-                properties={
-                    "fingerprint": _string(nullable=True),
-                    "ddl": _string(nullable=True),
-                    "dialect": _string(nullable=True),
-                },
-                additional_properties=False,
+            Schema(  # exactly one of the two
+                one_of=[
+                    Schema(
+                        type=OpenAPIType.OBJECT,
+                        required=["fingerprint"],
+                        properties={"fingerprint": _string(), "ddl": null, "dialect": dialect},
+                        additional_properties=False,
+                    ),
+                    Schema(
+                        type=OpenAPIType.OBJECT,
+                        required=["ddl"],
+                        properties={"ddl": _string(), "fingerprint": null, "dialect": dialect},
+                        additional_properties=False,
+                    ),
+                ]
             ),
             "The live schema's DDL, or {fingerprint} or {ddl, dialect}",
         )

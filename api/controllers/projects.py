@@ -10,12 +10,14 @@ from typing import Annotated, Any, cast
 import anyio.to_thread
 from litestar import Request, Response, get, post, put
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from schemareg.diff import diff_schemas
 from schemareg.errors import NotFound
-from schemareg.normalize import normalize
+from schemareg.model import Schema
+from schemareg.names import check_text
 from schemareg.service import Registry
+from schemareg.store import check_env_name
 from schemareg_api.context import (
     POLL_CACHE_CONTROL,
     admin_guard,
@@ -25,7 +27,12 @@ from schemareg_api.context import (
     write_guard,
 )
 from schemareg_api.controllers._common import (
+    BODY,
     CheckOperation,
+    DialectQuery,
+    EnvName,
+    MessageQuery,
+    ProjectName,
     SnapshotOperation,
     decode_json,
     problems,
@@ -64,14 +71,16 @@ def list_projects(request: Request[Any, Any, Any]) -> list[ProjectOut]:
     guards=[admin_guard],
     sync_to_thread=True,
     status_code=201,
-    responses={**problems(400, 404), 200: ResponseSpec(ProjectOut, description="Updated")},
+    responses={**problems(400, 404, *BODY), 200: ResponseSpec(ProjectOut, description="Updated")},
     tags=["projects"],
 )
 def put_project(
-    request: Request[Any, Any, Any], project: FromPath[str], data: JSONBody[ProjectIn]
+    request: Request[Any, Any, Any], project: ProjectName, data: JSONBody[ProjectIn]
 ) -> Response[ProjectOut]:
     """Create a project (201), or update its dialect and description (200)."""
     registry = context_of(request).registry
+    if data.description is not None:
+        check_text("description", data.description)
     try:
         current = registry.project(project)
     except NotFound:
@@ -90,7 +99,7 @@ def put_project(
     responses=problems(400, 404),
     tags=["projects"],
 )
-def get_project(request: Request[Any, Any, Any], project: FromPath[str]) -> ProjectDetail:
+def get_project(request: Request[Any, Any, Any], project: ProjectName) -> ProjectDetail:
     """A project with its environments and releases."""
     registry = context_of(request).registry
     settings = registry.project(project)
@@ -110,7 +119,7 @@ def get_project(request: Request[Any, Any, Any], project: FromPath[str]) -> Proj
     responses=problems(400, 404),
     tags=["environments"],
 )
-def list_environments(request: Request[Any, Any, Any], project: FromPath[str]) -> list[EnvironmentOut]:
+def list_environments(request: Request[Any, Any, Any], project: ProjectName) -> list[EnvironmentOut]:
     """Every environment with its head."""
     return [EnvironmentOut.of(env) for env in context_of(request).registry.environments(project)]
 
@@ -128,8 +137,8 @@ def list_environments(request: Request[Any, Any, Any], project: FromPath[str]) -
 )
 def get_expected(
     request: Request[Any, Any, Any],
-    project: FromPath[str],
-    env: FromPath[str],
+    project: ProjectName,
+    env: EnvName,
     if_none_match: Annotated[str | None, HeaderParameter(name="if-none-match", required=False)] = None,
 ) -> Response[ExpectedOut]:
     """The version an environment expects (its head). The hot path: send the ETag back in
@@ -148,17 +157,17 @@ def get_expected(
     status_code=201,
     operation_class=SnapshotOperation,
     responses={
-        **problems(400, 404, 413, 415, 422),
+        **problems(400, 404, 409, 415, *BODY),
         200: ResponseSpec(SnapshotOut, description="Unchanged: the head has this fingerprint already"),
     },
     tags=["environments"],
 )
 async def post_snapshot(
     request: Request[Any, Any, Any],
-    project: FromPath[str],
-    env: FromPath[str],
-    dialect: FromQuery[str | None] = None,
-    message: FromQuery[str | None] = None,
+    project: ProjectName,
+    env: EnvName,
+    dialect: DialectQuery = None,
+    message: MessageQuery = None,
     force: FromQuery[bool] = False,
 ) -> Response[SnapshotOut]:
     """Record the schema an environment has now: 201 with the new version, or 200 with the head when
@@ -178,12 +187,16 @@ async def post_snapshot(
         )
     else:
         ddl = body.ddl or ""
+    check_text("message", message or "")
+    check_text("description", description)
+    check_env_name(env)
+    settings = context.registry.project(project)
+    schema = await context.pool.normalize(ddl, dialect or settings.dialect, settings.normalize)
     call = functools.partial(
         context.registry.snapshot,
         project,
         env,
-        ddl,
-        dialect=dialect,
+        schema,
         message=message,
         description=description,
         **forced,
@@ -198,17 +211,18 @@ async def post_snapshot(
     guards=[read_guard],
     status_code=200,
     operation_class=CheckOperation,
-    responses=problems(400, 404, 413, 415, 422),
+    responses=problems(400, 404, 415, *BODY),
     tags=["environments"],
 )
 async def post_check(
     request: Request[Any, Any, Any],
-    project: FromPath[str],
-    env: FromPath[str],
-    dialect: FromQuery[str | None] = None,
+    project: ProjectName,
+    env: EnvName,
+    dialect: DialectQuery = None,
 ) -> CheckOut:
     """Compare a live schema (DDL, or just its fingerprint) with the env's head; stores nothing."""
-    registry = context_of(request).registry
+    context = context_of(request)
+    registry = context.registry
     body = await read_schema_body(request)
     ddl = body.ddl
     if body.json is not None:
@@ -228,14 +242,14 @@ async def post_check(
                 sha=head.sha,
                 diff=None,
             )
-    return await anyio.to_thread.run_sync(
-        functools.partial(_check_ddl, registry, project, env, ddl or "", dialect)
-    )
+    head = registry.expected(project, env)  # an unknown project or env costs no normalisation
+    settings = registry.project(project)
+    actual = await context.pool.normalize(ddl or "", dialect or settings.dialect, settings.normalize)
+    return await anyio.to_thread.run_sync(functools.partial(_check_schema, registry, project, env, actual))
 
 
-def _check_ddl(registry: Registry, project: str, env: str, ddl: str, dialect: str | None) -> CheckOut:
+def _check_schema(registry: Registry, project: str, env: str, actual: Schema) -> CheckOut:
     head = registry.expected(project, env)
-    actual = normalize(ddl, dialect or registry.project(project).dialect)
     diff = diff_schemas(
         registry.schema_at(project, head.sha),
         actual,
@@ -261,20 +275,21 @@ def _check_ddl(registry: Registry, project: str, env: str, ddl: str, dialect: st
     sync_to_thread=True,
     status_code=201,
     responses={
-        **problems(400, 404),
+        **problems(400, 404, 409, *BODY),
         200: ResponseSpec(SnapshotOut, description="Unchanged: the env has that fingerprint already"),
     },
     tags=["environments"],
 )
 def post_promote(
     request: Request[Any, Any, Any],
-    project: FromPath[str],
-    env: FromPath[str],
+    project: ProjectName,
+    env: EnvName,
     data: JSONBody[PromoteIn],
     force: FromQuery[bool] = False,
 ) -> Response[SnapshotOut]:
     """Make the environment expect what another env, a release or a sha has (a 409 when its
     compatibility level refuses it; `?force=true`, admin, stores it anyway)."""
+    check_text("message", data.message or "")
     result = context_of(request).registry.promote(
         project, env, data.from_, message=data.message, **forcing(request, force)
     )
@@ -290,8 +305,8 @@ def post_promote(
 )
 def get_history(
     request: Request[Any, Any, Any],
-    project: FromPath[str],
-    env: FromPath[str],
+    project: ProjectName,
+    env: EnvName,
     limit: Annotated[int | None, QueryParameter(ge=1, le=10_000, required=False)] = None,
 ) -> list[HistoryEntryOut]:
     """The environment's snapshots, newest first."""
@@ -304,13 +319,13 @@ def get_history(
     guards=[write_guard],
     sync_to_thread=True,
     status_code=201,
-    responses=problems(400, 404),
+    responses=problems(400, 404, *BODY),
     tags=["drift"],
 )
 def post_drift(
     request: Request[Any, Any, Any],
-    project: FromPath[str],
-    env: FromPath[str],
+    project: ProjectName,
+    env: EnvName,
     data: JSONBody[dict[str, Any]],
 ) -> DriftReportOut:
     """Store the latest drift report of an environment (posted by `schemareg drift`)."""
@@ -327,7 +342,7 @@ def post_drift(
     responses=problems(400, 404),
     tags=["drift"],
 )
-def get_drift(request: Request[Any, Any, Any], project: FromPath[str]) -> list[DriftReportOut]:
+def get_drift(request: Request[Any, Any, Any], project: ProjectName) -> list[DriftReportOut]:
     """The latest drift report of each environment."""
     context = context_of(request)
     return [

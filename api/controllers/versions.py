@@ -15,6 +15,7 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 
 from schemareg.changelog import render_json, render_markdown, render_unified
 from schemareg.diff import Diff
+from schemareg.names import check_text
 from schemareg_api.context import (
     POLL_CACHE_CONTROL,
     context_of,
@@ -23,7 +24,7 @@ from schemareg_api.context import (
     read_guard,
     release_guard,
 )
-from schemareg_api.controllers._common import problems
+from schemareg_api.controllers._common import BODY, REF_QUERY, ProjectName, RefParam, problems
 from schemareg_api.controllers.compat import forcing
 from schemareg_api.models import ChangelogOut, ObjectOut, ReleaseIn, ReleaseOut, TableHistoryOut, VersionOut
 
@@ -58,7 +59,7 @@ def _wants(request: Request[Any, Any, Any], media_type: str) -> bool:
     responses=problems(400, 404),
     tags=["versions"],
 )
-def get_version(request: Request[Any, Any, Any], project: FromPath[str], ref: FromPath[str]) -> VersionOut:
+def get_version(request: Request[Any, Any, Any], project: ProjectName, ref: RefParam) -> VersionOut:
     """A version by sha, short sha, release or env."""
     return VersionOut.of(context_of(request).registry.version(project, ref))
 
@@ -73,8 +74,8 @@ def get_version(request: Request[Any, Any, Any], project: FromPath[str], ref: Fr
 )
 def get_schema_sql(
     request: Request[Any, Any, Any],
-    project: FromPath[str],
-    ref: FromPath[str],
+    project: ProjectName,
+    ref: RefParam,
     if_none_match: Annotated[str | None, HeaderParameter(name="if-none-match", required=False)] = None,
 ) -> Response[str]:
     """The version's whole canonical schema, replayable into an empty database."""
@@ -96,9 +97,7 @@ def get_schema_sql(
     responses=problems(400, 404),
     tags=["versions"],
 )
-def list_objects(
-    request: Request[Any, Any, Any], project: FromPath[str], ref: FromPath[str]
-) -> list[ObjectOut]:
+def list_objects(request: Request[Any, Any, Any], project: ProjectName, ref: RefParam) -> list[ObjectOut]:
     """Every object of the version with its canonical DDL."""
     return [
         ObjectOut(kind=item.kind.value, name=item.name, sql=item.sql, opaque=item.opaque)
@@ -116,8 +115,8 @@ def list_objects(
 )
 def get_object(
     request: Request[Any, Any, Any],
-    project: FromPath[str],
-    ref: FromPath[str],
+    project: ProjectName,
+    ref: RefParam,
     kind: FromPath[str],
     name: FromPath[str],
 ) -> str:
@@ -132,7 +131,7 @@ def get_object(
     responses=problems(400, 404),
     tags=["releases"],
 )
-def list_releases(request: Request[Any, Any, Any], project: FromPath[str]) -> list[ReleaseOut]:
+def list_releases(request: Request[Any, Any, Any], project: ProjectName) -> list[ReleaseOut]:
     """Every release, oldest first."""
     return [ReleaseOut.of(release) for release in context_of(request).registry.releases(project)]
 
@@ -142,18 +141,19 @@ def list_releases(request: Request[Any, Any, Any], project: FromPath[str]) -> li
     guards=[release_guard],
     sync_to_thread=True,
     status_code=201,
-    responses=problems(400, 404, 409),
+    responses=problems(400, 404, 409, *BODY),
     tags=["releases"],
 )
 def post_release(
     request: Request[Any, Any, Any],
-    project: FromPath[str],
+    project: ProjectName,
     data: JSONBody[ReleaseIn],
     force: FromQuery[bool] = False,
 ) -> ReleaseOut:
     """Cut an immutable release from a ref (re-using a name is a 409). A semver name is checked against
     the previous release: a smaller bump than its changes need is a 409 when the project enforces semver
     (`?force=true`, admin, cuts it anyway), or a `warning` in the answer."""
+    check_text("description", data.description)
     release = context_of(request).registry.release(
         project, data.name, data.ref, description=data.description, **forcing(request, force)
     )
@@ -170,9 +170,9 @@ def post_release(
 )
 def get_diff(
     request: Request[Any, Any, Any],
-    project: FromPath[str],
-    from_ref: Annotated[str, QueryParameter(name="from", min_length=1)],
-    to_ref: Annotated[str, QueryParameter(name="to", min_length=1)],
+    project: ProjectName,
+    from_ref: Annotated[str, QueryParameter(name="from", min_length=1, schema_extra=REF_QUERY)],
+    to_ref: Annotated[str, QueryParameter(name="to", min_length=1, schema_extra=REF_QUERY)],
 ) -> Response[Diff]:
     """The semantic diff between two versions (JSON); with Accept: text/x-diff, a unified diff of the
     changed objects' canonical DDL."""
@@ -206,9 +206,9 @@ def get_diff(
 )
 def get_changelog(
     request: Request[Any, Any, Any],
-    project: FromPath[str],
-    from_ref: Annotated[str, QueryParameter(name="from", min_length=1)],
-    to_ref: Annotated[str, QueryParameter(name="to", min_length=1)],
+    project: ProjectName,
+    from_ref: Annotated[str, QueryParameter(name="from", min_length=1, schema_extra=REF_QUERY)],
+    to_ref: Annotated[str, QueryParameter(name="to", min_length=1, schema_extra=REF_QUERY)],
     title: Annotated[str | None, QueryParameter(required=False)] = None,
 ) -> Response[str]:
     """The markdown changelog between two versions (text/markdown; JSON with Accept: application/json)."""
@@ -230,7 +230,7 @@ def get_changelog(
 )
 def get_table_history(
     request: Request[Any, Any, Any],
-    project: FromPath[str],
+    project: ProjectName,
     name: FromPath[str],
     env: Annotated[str | None, QueryParameter(required=False)] = None,
 ) -> TableHistoryOut:
@@ -245,7 +245,7 @@ def get_table_history(
     responses=problems(400, 404),
     tags=["backups"],
 )
-def list_backups(request: Request[Any, Any, Any], project: FromPath[str]) -> list[dict[str, Any]]:
+def list_backups(request: Request[Any, Any, Any], project: ProjectName) -> list[dict[str, Any]]:
     """The project's backups in the server's local backup dir: their manifests, newest first."""
     from schemareg.backup.catalog import LocalStore, list_backups
 

@@ -2,8 +2,8 @@
 and whole normalised scripts keyed the same way by the script's text.
 
 A small in-memory layer over an SQLite file (WAL mode, so concurrent processes share it safely), bounded in
-entries; the oldest-used entries go first. The cache is only ever an optimisation: if its file cannot be
-opened or written, normalisation carries on without it.
+entries (the statements' memory layer in bytes too); the oldest-used entries go first. The cache is only
+ever an optimisation: if its file cannot be opened or written, normalisation carries on without it.
 
 A script seen before (a daily drift check of an unchanged database, a file normalised again, the previous
 snapshot's canonical text) costs one lookup: its schema comes back with its canonical text per object, so
@@ -29,6 +29,8 @@ DEFAULT_MAX_ENTRIES = 200_000
 DEFAULT_MAX_SCRIPTS = 64  # whole scripts kept: each is a whole schema, up to a few MB for 4,000 tables
 _MEMORY_ENTRIES = 50_000
 _MEMORY_SCRIPTS = 4
+# The in-memory layer is bounded by bytes too: a few huge statements must not pin tens of megabytes.
+DEFAULT_MAX_MEMORY_BYTES = 16 * 1024 * 1024
 
 
 def default_cache_dir() -> Path:
@@ -52,10 +54,13 @@ class StatementCache:
         *,
         max_entries: int = DEFAULT_MAX_ENTRIES,
         max_scripts: int = DEFAULT_MAX_SCRIPTS,
+        max_memory_bytes: int = DEFAULT_MAX_MEMORY_BYTES,
     ) -> None:
         self.path = path
         self.max_entries = max_entries
         self.max_scripts = max_scripts
+        self.max_memory_bytes = max_memory_bytes
+        self.memory_bytes = 0
         self._memory: dict[bytes, bytes] = {}
         self._scripts: dict[bytes, bytes] = {}
         self._lock = threading.Lock()
@@ -195,14 +200,23 @@ class StatementCache:
         self._scripts[key] = value
 
     def _remember(self, key: bytes, value: bytes) -> None:
-        if len(self._memory) >= _MEMORY_ENTRIES:
+        size = len(key) + len(value)
+        if size > self.max_memory_bytes // 4:
+            return  # the file keeps it; memory is for the many small statements
+        if len(self._memory) >= _MEMORY_ENTRIES or self.memory_bytes + size > self.max_memory_bytes:
             self._memory.clear()
+            self.memory_bytes = 0
+        old = self._memory.get(key)
+        if old is not None:
+            self.memory_bytes -= len(key) + len(old)
         self._memory[key] = value
+        self.memory_bytes += size
 
     def clear_memory(self) -> None:
         with self._lock:
             self._memory.clear()
             self._scripts.clear()
+            self.memory_bytes = 0
 
     def close(self) -> None:
         with self._lock:
