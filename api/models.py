@@ -187,7 +187,7 @@ class CheckOut(msgspec.Struct, kw_only=True):
 class EnvironmentConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """An env's settings: its compatibility level (none, backward, backward_transitive, additive)."""
 
-    compatibility: str
+    compatibility: Literal["none", "backward", "backward_transitive", "additive"]
 
 
 class RefusedOut(WireModel, kw_only=True):

@@ -7,12 +7,12 @@ from typing import Any
 
 from litestar import Request, get, put
 from litestar.exceptions import PermissionDeniedException
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from schemareg.compat import parse_level
 from schemareg_api.auth import hash_token
 from schemareg_api.context import admin_guard, context_of, read_guard
-from schemareg_api.controllers._common import problems
+from schemareg_api.controllers._common import EnvName, ProjectName, problems
 from schemareg_api.models import EnvironmentConfig
 
 __all__ = ["HANDLERS", "forcing"]
@@ -46,7 +46,7 @@ def _who(request: Request[Any, Any, Any]) -> str:
     tags=["environments"],
 )
 def get_environment_config(
-    request: Request[Any, Any, Any], project: FromPath[str], env: FromPath[str]
+    request: Request[Any, Any, Any], project: ProjectName, env: EnvName
 ) -> EnvironmentConfig:
     """The env's compatibility level (`none` unless set)."""
     level = context_of(request).registry.compatibility(project, env)
@@ -62,8 +62,8 @@ def get_environment_config(
 )
 def put_environment_config(
     request: Request[Any, Any, Any],
-    project: FromPath[str],
-    env: FromPath[str],
+    project: ProjectName,
+    env: EnvName,
     data: JSONBody[EnvironmentConfig],
 ) -> EnvironmentConfig:
     """Set the env's compatibility level (admin): snapshots and promotions it refuses are a 409."""
