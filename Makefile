@@ -16,9 +16,15 @@ $(STAMP): pyproject.toml constraints.txt clients/python/pyproject.toml
 serve: $(STAMP)
 	$(BIN)/schemareg serve
 
+WORKFLOWS := $(wildcard examples/github-actions/*.yml)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	# The action and the example workflows: GitHub's schemas (vendored, offline), then the security audit.
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows $(WORKFLOWS)
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-actions action.yml
+	$(BIN)/zizmor --offline --no-progress --config .github/zizmor.yml action.yml $(WORKFLOWS)
 
 typecheck: $(STAMP)
 	@mkdir -p .typecheck && ln -sfn ../registry .typecheck/schemareg && ln -sfn ../api .typecheck/schemareg_api

@@ -102,6 +102,7 @@ VERBS = {
     "compat": "compat",
     "diff": "diff",
     "changelog": "diff",
+    "check": "check",
     "drift": "drift",
     "schema": "schema",
     "serve": "serve",

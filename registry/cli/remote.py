@@ -63,6 +63,15 @@ def _as(value: Any, kind: type[T]) -> T:
     return msgspec.convert(msgspec.to_builtins(value), kind)
 
 
+class CheckAnswer(msgspec.Struct):
+    """The server's comparison of a schema file with an env's head (`POST .../check`)."""
+
+    match: bool
+    expected: str
+    actual: str
+    diff: Diff | None = None
+
+
 class RemoteRegistry:
     """The `Registry` verbs the CLI uses, over HTTP. What the API cannot do says so (InputError)."""
 
@@ -232,6 +241,12 @@ class RemoteRegistry:
         if not names:
             raise NotFound(f"project {project!r} has no environments")
         return "production" if "production" in names else names[0]
+
+    def check(self, project: str, env: str, ddl: str, *, dialect: str | None) -> CheckAnswer:
+        """`POST .../check`: whether `ddl` equals the env's head, with the diff from the head to it (the
+        server's normaliser and the project's ignore rules there); stores nothing."""
+        answer = self._call(lambda: self._client.check(project, env, ddl=ddl, dialect=dialect))
+        return _as(answer, CheckAnswer)
 
     def schema_sql(self, project: str, ref: str) -> str:
         text: str = self._call(lambda: self._client.schema_sql(project, ref))
