@@ -23,6 +23,7 @@ class InputError(SchemaregError):
 
 class SQLParseError(InputError):
     def __init__(self, message: str, *, line: int, column: int, source: str | None = None) -> None:
+        self.reason = message
         self.line = line
         self.column = column
         self.source = source

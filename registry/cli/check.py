@@ -88,7 +88,8 @@ def check_command(
             try:
                 schema = normalize_file(path, dialect or "postgres")
             except SchemaregError as error:
-                raise CommandError(f"{file}: {error}") from None
+                message = str(error)  # a parse error names the file already
+                raise CommandError(message if file in message else f"{file}: {message}") from None
             result = CheckResult(
                 file=file,
                 fingerprint=schema.fingerprint,

@@ -139,7 +139,13 @@ def normalize(
     from schemareg.normalize.apply import Applier, finish
     from schemareg.normalize.compile import Compiler
 
-    statements, meta = split_statements(sql, dialect)
+    try:
+        statements, meta = split_statements(sql, dialect)
+    except SQLParseError as error:
+        if source is None or error.source is not None:
+            raise
+        # The splitter sees text only: the error names the file (or stream) it came from here.
+        raise SQLParseError(error.reason, line=error.line, column=error.column, source=source) from None
     keys = [statement_key(salt, st.text) for st in statements]
     cached = store.get_many(keys) if store is not None else {}
     compiler = _compilers.get((dialect, options)) or _compilers.setdefault(
