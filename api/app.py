@@ -10,7 +10,6 @@ from typing import Any
 from litestar import Litestar, Request, Response, Router
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from schemareg import __version__
 from schemareg.compat import Incompatible
@@ -26,7 +25,7 @@ from schemareg.errors import (
 )
 from schemareg.limits import LimitExceeded
 from schemareg.service import Registry
-from schemareg_api import git_http, ui
+from schemareg_api import git_http, openapi_ui, ui
 from schemareg_api.context import ServerContext
 from schemareg_api.controllers import compat, health, projects, versions
 from schemareg_api.hooks import allowed_methods, before_request
@@ -130,7 +129,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
     context = ServerContext(settings, registry=registry)
     v1 = Router(path="/v1", route_handlers=[*projects.HANDLERS, *compat.HANDLERS, *versions.HANDLERS])
     app = Litestar(
-        route_handlers=[*health.HANDLERS, v1, *git_http.HANDLERS, *ui.ROUTERS],
+        route_handlers=[*health.HANDLERS, v1, *git_http.HANDLERS, *ui.ROUTERS, openapi_ui.assets_router()],
         template_config=ui.template_config(),
         exception_handlers={Exception: problem_response},
         before_request=before_request,
@@ -142,7 +141,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
             version=__version__,
             description="A Git-backed registry of database schemas. Errors are RFC 9457 problem+json.",
             path="/docs",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()],
+            render_plugins=openapi_ui.render_plugins(),  # served from the package, no CDN
         ),
         on_startup=[context.pool.warm],
         on_shutdown=[context.registry.close, context.pool.close],
