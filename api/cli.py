@@ -8,6 +8,7 @@ available with `--server uvicorn`. Worker processes build their app with `create
 from __future__ import annotations
 
 import errno
+import importlib.util
 import os
 import socket
 from collections.abc import Callable, Mapping
@@ -28,6 +29,10 @@ class ServeError(Exception):
 
 def check(settings: Settings) -> list[str]:
     """Refuse unsafe settings (ServeError); return the warnings to print."""
+    if settings.server == "uvicorn" and importlib.util.find_spec("uvicorn") is None:
+        raise ServeError(
+            "--server uvicorn needs uvicorn: pip install 'schemareg[uvicorn]' (granian is the default)"
+        )
     try:
         tokens = Tokens.parse(settings.tokens)
     except TokenError as error:

@@ -150,7 +150,7 @@ def config_defaults(command: click.Command | None, path: Path) -> dict[str, dict
 @click.group(
     cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
 )
-@click.version_option(__version__, prog_name="schemareg")
+@click.version_option(__version__, "-V", "--version", prog_name="schemareg")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """schemareg: a Git-backed registry of database schemas.

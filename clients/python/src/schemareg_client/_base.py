@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import random
 import threading
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -439,14 +440,27 @@ class BaseClient:
         )
 
 
+SHOWN_DIFFERENCES = 5
+
+
 def describe_mismatch(check: Check, *, project: str, env: str, database: str) -> str:
-    """The message of `SchemaMismatch`: what the env expects, what was found, and every difference."""
+    """The message of `SchemaMismatch`: what the env expects, what was found, the differences counted by
+    kind of change and severity, and the first few (all of them are in `SchemaMismatch.differences`): an
+    empty database against a real schema is hundreds of them."""
     changes: list[Change] = check.diff.changes if check.diff is not None else []
+    by_change = Counter(change.change for change in changes)
+    by_severity = Counter(change.severity for change in changes)
+    counts = ", ".join(f"{n} {name}" for name, n in sorted(by_change.items()))
+    severities = ", ".join(f"{n} {name}" for name, n in sorted(by_severity.items()))
     lines = [
         f"{database} does not match {project}/{env}: expected {check.expected} (version {check.sha[:12]}),"
-        f" found {check.actual}; {len(changes)} difference(s) from the expected schema to the database:"
+        f" found {check.actual}; {len(changes)} difference(s) from the expected schema to the database"
+        + (f" ({counts}; {severities})" if changes else "")
+        + ":"
     ]
-    lines += [f"  - {change}" for change in changes]
+    lines += [f"  - {change}" for change in changes[:SHOWN_DIFFERENCES]]
+    if len(changes) > SHOWN_DIFFERENCES:
+        lines.append(f"  ... and {len(changes) - SHOWN_DIFFERENCES} more (SchemaMismatch.differences)")
     return "\n".join(lines)
 
 
