@@ -23,7 +23,6 @@ from schemareg.cli.app import (
 )
 from schemareg.cli.remote import RemoteRegistry
 from schemareg.diff import Diff, diff_schemas
-from schemareg.errors import SchemaregError
 from schemareg.model import Schema
 from schemareg.normalize import normalize_file
 
@@ -77,32 +76,26 @@ def check_command(
         raise CommandError("--project and --env go together")
     # The registry is opened only to compare: checking that files parse needs neither store nor server.
     registry = open_registry(data_dir, registry_url) if project else None
-    try:
-        if project and registry is not None and dialect is None:
-            dialect = registry.project(project).dialect
-        results = []
-        for file in files:
-            path = Path(file)
-            if not path.is_file():
-                raise CommandError(f"{file}: no such file")
-            try:
-                schema = normalize_file(path, dialect or "postgres")
-            except SchemaregError as error:
-                message = str(error)  # a parse error names the file already
-                raise CommandError(message if file in message else f"{file}: {message}") from None
-            result = CheckResult(
-                file=file,
-                fingerprint=schema.fingerprint,
-                objects=schema.stats.objects,
-                opaque=schema.stats.opaque,
-                errors=schema.stats.errors,
-            )
-            if project and env:
-                assert registry is not None
-                result = _compare(result, schema, path, project, env, registry)
-            results.append(result)
-    except SchemaregError as error:
-        raise CommandError(str(error)) from None
+    # A domain error (a parse error names its file) becomes exit 2 in schemareg.cli.app, as for every verb.
+    if project and registry is not None and dialect is None:
+        dialect = registry.project(project).dialect
+    results = []
+    for file in files:
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"{file}: no such file")
+        schema = normalize_file(path, dialect or "postgres")
+        result = CheckResult(
+            file=file,
+            fingerprint=schema.fingerprint,
+            objects=schema.stats.objects,
+            opaque=schema.stats.opaque,
+            errors=schema.stats.errors,
+        )
+        if project and env:
+            assert registry is not None
+            result = _compare(result, schema, path, project, env, registry)
+        results.append(result)
     write_output(_render(results, fmt, env), output)
     exit_with(EXIT_DIFFERENT if any(result.match is False for result in results) else EXIT_OK)
 
