@@ -25,7 +25,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
 from schemareg.errors import InputError, NotFound
-from schemareg.limits import inflate
+from schemareg.limits import inflate_to
 from schemareg_api.context import context_of, read_guard
 from schemareg_api.controllers._common import UnsupportedMediaType, problems
 
@@ -123,14 +123,16 @@ async def upload_pack(request: Request[Any, Any, Any], repo: FromPath[str]) -> S
     env, _ = _environment(request, path)
     body = await request.body()
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
-    if encoding in ("gzip", "x-gzip"):
-        # Off the event loop, and never more than max_inflated_bytes: a small bomb cannot become gigabytes.
-        body = await anyio.to_thread.run_sync(inflate, body, context_of(request).limits)
-    elif encoding != "identity":
+    if encoding not in ("gzip", "x-gzip", "identity"):
         raise UnsupportedMediaType(f"git-upload-pack takes a gzip or identity body, not {encoding}")
     # The request goes in through a file, so git can write its answer while it reads: no pipe deadlock.
     with tempfile.TemporaryFile() as negotiation:
-        negotiation.write(body)
+        if encoding == "identity":
+            negotiation.write(body)
+        else:
+            # Off the event loop, into the file in small steps, and never more than max_inflated_bytes: a
+            # small bomb cannot become gigabytes, nor the inflated body stay in the server's memory.
+            await anyio.to_thread.run_sync(inflate_to, body, negotiation, context_of(request).limits)
         negotiation.seek(0)
         process = await anyio.open_process(
             [_git(), "upload-pack", "--stateless-rpc", str(path)], env=env, stdin=negotiation, stderr=None

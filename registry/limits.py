@@ -7,12 +7,13 @@ one raises `LimitExceeded`, which names the setting, so a client knows which kno
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
 import signal
 import zlib
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from schemareg.errors import InputError
 
@@ -133,8 +134,15 @@ def inflate(data: bytes, limits: Limits = DEFAULT_LIMITS, *, what: str = "gzip")
 
     Works in bounded steps, so a bomb costs at most the limit in memory and stops as soon as it passes it.
     """
+    out = io.BytesIO()
+    inflate_to(data, out, limits, what=what)
+    return out.getvalue()
+
+
+def inflate_to(data: bytes, out: BinaryIO, limits: Limits = DEFAULT_LIMITS, *, what: str = "gzip") -> int:
+    """Inflate into a file, in steps of a few hundred KB, refusing more than `max_inflated_bytes`; the
+    inflated body is never whole in memory. Returns its size."""
     wbits = 16 + zlib.MAX_WBITS if what == "gzip" else zlib.MAX_WBITS
-    out: list[bytes] = []
     size = 0
     pending = data
     try:
@@ -148,7 +156,7 @@ def inflate(data: bytes, limits: Limits = DEFAULT_LIMITS, *, what: str = "gzip")
                         "max_inflated_bytes",
                         f"the {what} body inflates to more than {limits.max_inflated_bytes:,} bytes",
                     )
-                out.append(chunk)
+                out.write(chunk)
                 pending = inflater.unconsumed_tail
                 if inflater.eof or not (pending or chunk):
                     break
@@ -157,7 +165,7 @@ def inflate(data: bytes, limits: Limits = DEFAULT_LIMITS, *, what: str = "gzip")
             pending = inflater.unused_data  # gzip allows several members one after another
     except zlib.error:
         raise InputError(f"the {what} request body is corrupt") from None
-    return b"".join(out)
+    return size
 
 
 # -- CPU time ------------------------------------------------------------------------------------------
