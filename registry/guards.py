@@ -3,7 +3,7 @@ release must pass before it is stored (the levels and rules themselves are in `s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from schemareg.compat import (
@@ -21,7 +21,16 @@ from schemareg.compat import (
 from schemareg.diff import DiffRules, diff_schemas
 from schemareg.model import Schema
 
-__all__ = ["Repository", "baselines", "check_release_name", "check_write", "would_refuse"]
+__all__ = [
+    "Configured",
+    "Repository",
+    "baselines",
+    "check_release_name",
+    "check_write",
+    "name_check",
+    "would_refuse",
+    "write_check",
+]
 
 
 class _Entry(Protocol):
@@ -42,6 +51,13 @@ class Repository(Protocol):
     def schema_at(self, project: str, ref: str) -> Schema: ...
     def releases(self, project: str) -> Sequence[_Release]: ...
     def log(self, project: str, ref: str, *, limit: int | None = None) -> Sequence[_Entry]: ...
+
+
+class Configured(Repository, Protocol):
+    """A repository that also knows each project's guards and diff rules (the registry)."""
+
+    def guards(self, project: str) -> Guards: ...
+    def rules(self, project: str) -> DiffRules: ...
 
 
 def _releases_in_history(registry: Repository, project: str, head: str) -> list[str]:
@@ -153,3 +169,46 @@ def check_release_name(
     if mode is SemverMode.ENFORCE:
         lines += forced_note(forced_by, "semver", [Violation(against=previous, changes=verdict.changes)])
     return lines, verdict.message(name)
+
+
+def write_check(
+    registry: Configured, project: str, env: str, action: str, force: bool, forced_by: str
+) -> Callable[[str | None, Schema], list[str]]:
+    """The check a snapshot or promotion of `env` runs under the lock: (env head, candidate) -> the
+    commit message lines of a forced write (`check_write` with the project's guards and rules)."""
+
+    def check(head: str | None, candidate: Schema) -> list[str]:
+        return check_write(
+            registry,
+            project,
+            env,
+            head,
+            candidate,
+            guards=registry.guards(project),
+            rules=registry.rules(project),
+            action=action,
+            force=force,
+            forced_by=forced_by,
+        )
+
+    return check
+
+
+def name_check(
+    registry: Configured, project: str, name: str, force: bool, forced_by: str
+) -> Callable[[str], tuple[list[str], str | None]]:
+    """The check a release name runs under the lock: target sha -> (message lines, warning)."""
+
+    def check(target: str) -> tuple[list[str], str | None]:
+        return check_release_name(
+            registry,
+            project,
+            name,
+            target,
+            guards=registry.guards(project),
+            rules=registry.rules(project),
+            force=force,
+            forced_by=forced_by,
+        )
+
+    return check

@@ -10,10 +10,20 @@ import msgspec
 from schemareg.diff import diff_schemas
 from schemareg.errors import NotFound
 from schemareg.model import Kind, ObjectKey, Schema
-from schemareg.snapshots import iso, key_of_path
-from schemareg.store import CommitInfo, ProjectRepo
+from schemareg.reading import Reader, parse
+from schemareg.snapshots import HistoryEntry, iso, key_of_path
+from schemareg.store import BRANCH_PREFIX, CommitInfo, ProjectRepo, check_env_name
 
-__all__ = ["ColumnEvent", "TableHistory", "table_history", "table_path"]
+__all__ = [
+    "ColumnEvent",
+    "TableHistory",
+    "default_env",
+    "env_history",
+    "env_table_history",
+    "ref_log",
+    "table_history",
+    "table_path",
+]
 
 
 class ColumnEvent(msgspec.Struct, frozen=True, kw_only=True):
@@ -108,3 +118,49 @@ def table_path(repo: ProjectRepo, tree: str, table: str) -> str | None:
         if filename.removesuffix(".sql").rpartition(".")[2] == table:
             return f"objects/{Kind.TABLE.folder}/{filename}"
     return None
+
+
+def env_history(read: Reader, project: str, env: str, *, limit: int | None = None) -> list[HistoryEntry]:
+    """An env's snapshots, newest first (its branch's first-parent line)."""
+    repo = read.repo(project)
+    head = repo.ref(BRANCH_PREFIX + check_env_name(env))
+    if head is None:
+        raise NotFound(f"no environment {env!r} in project {project!r}")
+    return [read.entry(project, commit) for commit in repo.walk(head, limit=limit)]
+
+
+def ref_log(read: Reader, project: str, ref: str, *, limit: int | None = None) -> list[HistoryEntry]:
+    """The first-parent history from any ref."""
+    walk = read.repo(project).walk(read.resolve(project, ref), limit=limit)
+    return [read.entry(project, commit) for commit in walk]
+
+
+def default_env(read: Reader, project: str) -> str:
+    """production if the project has it, else its first env (NotFound without any)."""
+    branches = read.repo(project).branches()
+    if not branches:
+        raise NotFound(f"project {project!r} has no environments")
+    return "production" if "production" in branches else sorted(branches)[0]
+
+
+def env_table_history(read: Reader, project: str, table: str, *, env: str | None = None) -> TableHistory:
+    """`table_history` along an env's line (`env` defaults to production, else the first env)."""
+    repo = read.repo(project)
+    env = env or default_env(read, project)
+    head = repo.branches().get(check_env_name(env))
+    if head is None:
+        raise NotFound(f"no environment {env!r} in project {project!r}")
+    settings = read.config(project)[0]
+
+    def parse_at(sha: str, ddl: str) -> Schema:
+        return parse(ddl, read.info(project, sha).dialect or settings.dialect, settings.normalize)
+
+    return table_history(
+        repo,
+        list(reversed(list(repo.walk(head)))),
+        table,
+        env=env,
+        released={release.fingerprint: release.name for release in read.releases(project)},
+        fingerprint_of=lambda sha: read.info(project, sha).fingerprint,
+        parse=parse_at,
+    )

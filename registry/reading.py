@@ -13,12 +13,30 @@ from typing import Generic, TypeVar
 
 from schemareg.diff import DiffRules
 from schemareg.errors import InvalidName, NotFound
-from schemareg.model import Schema
+from schemareg.model import Kind, ObjectKey, Schema
+from schemareg.names import escape_filename, legacy_filename, unescape_filename
 from schemareg.normalize import normalize
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from schemareg.projects import CONFIG_FILE, Project, read_config
-from schemareg.snapshots import INFO_FILE, HistoryEntry, Release, Snapshot, SnapshotInfo, decode_info, iso
-from schemareg.store import BRANCH_PREFIX, TAG_PREFIX, CommitInfo, ProjectRepo, check_project_name
+from schemareg.snapshots import (
+    INFO_FILE,
+    KIND_BY_FOLDER,
+    Environment,
+    HistoryEntry,
+    Release,
+    Snapshot,
+    SnapshotInfo,
+    decode_info,
+    iso,
+)
+from schemareg.store import (
+    BRANCH_PREFIX,
+    TAG_PREFIX,
+    CommitInfo,
+    ProjectRepo,
+    check_env_name,
+    check_project_name,
+)
 
 __all__ = ["LRU", "Reader", "parse"]
 
@@ -229,3 +247,57 @@ class Reader:
             fingerprint=fingerprint,
             release=self.release_for(project, fingerprint),
         )
+
+    # -- by env and by ref (the service's reading verbs) ----------------------------------------------
+
+    def expected(self, project: str, env: str) -> Snapshot:
+        """What an environment expects: its head. The hot path: one ref read, the rest cached by sha."""
+        head = self.repo(project).ref(BRANCH_PREFIX + check_env_name(env))
+        if head is None:
+            raise NotFound(f"no environment {env!r} in project {project!r}")
+        return self.snapshot(project, head)
+
+    def head(self, project: str, env: str) -> tuple[str, tuple[int, int]]:
+        """The env's head sha and the tags stamp, without reading any object."""
+        repo = self.repo(project)
+        sha = repo.branch_head(check_env_name(env))
+        if sha is None:
+            raise NotFound(f"no environment {env!r} in project {project!r}")
+        return sha, repo.tags_stamp()
+
+    def version(self, project: str, ref: str) -> Snapshot:
+        """The snapshot a ref names: a release, an env, a full or short sha."""
+        repo = self.repo(project)
+        sha = ref if len(ref) == 40 and repo.has_commit(ref) else self.resolve(project, ref)
+        return self.snapshot(project, sha)
+
+    def environments(self, project: str) -> list[Environment]:
+        found = []
+        for name, sha in sorted(self.repo(project).branches().items()):
+            head = self.version(project, sha)
+            found.append(
+                Environment(
+                    name=name,
+                    sha=sha,
+                    fingerprint=head.fingerprint,
+                    release=head.release,
+                    created_at=head.created_at,
+                )
+            )
+        return found
+
+    def object_sql(self, project: str, ref: str, kind: Kind | str, name: str) -> str:
+        """One object's canonical DDL, read from its file (`kind` singular or folder name)."""
+        found = KIND_BY_FOLDER.get(str(kind)) or next((k for k in Kind if k.value == str(kind)), None)
+        if found is None:
+            raise NotFound(f"no object kind {kind!r}")
+        sha = self.resolve(project, ref)
+        text = self.file(project, sha, ObjectKey(found, name).filename)
+        legacy = legacy_filename(name)
+        if text is None and escape_filename(unescape_filename(legacy)) != legacy:
+            # Written before '%' was escaped; a stem that today's escaping could not write names no other
+            # object, so reading it is unambiguous.
+            text = self.file(project, sha, f"objects/{found.folder}/{legacy}.sql")
+        if text is None:
+            raise NotFound(f"no {found.value} {name!r} at {ref!r}")
+        return text

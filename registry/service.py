@@ -1,9 +1,11 @@
 """The registry's porcelain: projects, snapshots, environments, releases, promotion and history.
 
 The CLI and the API use this module; it turns the git store (`schemareg.store`, the plumbing) into those
-verbs. A *snapshot* is a commit, a *release* an annotated tag on its own commit. The rooms behind it:
-`projects` (the config file), `snapshots` (the tree of a commit, info.json), `reading` (cached reads),
-`history` (table history) and `drift` (drift reports).
+verbs. A *snapshot* is a commit, a *release* an annotated tag on its own commit. `Registry` is a facade:
+each verb is handed to one of the rooms behind it, `projects` (the config file) and `configure` (project
+verbs), `snapshots` (the tree of a commit, info.json), `reading` (cached reads by sha, env and ref),
+`writing` (snapshot, promote and release commits), `guards` (the checks a write passes), `history` (an
+env's line, a ref's log, table history) and `drift` (drift reports).
 """
 
 from __future__ import annotations
@@ -12,20 +14,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from schemareg import guards
+from schemareg import configure, guards, history
 from schemareg.changelog import render_markdown
 from schemareg.compat import Compatibility, Guards, Violation
 from schemareg.diff import Diff, DiffRules, diff_schemas
 from schemareg.drift import DriftReports
-from schemareg.errors import NotFound
-from schemareg.history import ColumnEvent, TableHistory, table_history
+from schemareg.history import ColumnEvent, TableHistory
 from schemareg.introspect.base import SnapshotMetadata
-from schemareg.model import CanonicalObject, Kind, ObjectKey, Schema
-from schemareg.names import escape_filename, legacy_filename, unescape_filename
-from schemareg.projects import CONFIG_FILE, Project, check_dialect, read_config, write_config
-from schemareg.reading import Reader, parse
+from schemareg.model import CanonicalObject, Kind, Schema
+from schemareg.projects import CONFIG_FILE, Project, read_config
+from schemareg.reading import Reader
 from schemareg.snapshots import (
-    KIND_BY_FOLDER,
     Environment,
     HistoryEntry,
     ObjectChanges,
@@ -97,37 +96,18 @@ class Registry:
         diff_rules: Mapping[str, Any] | None = None,
     ) -> Project:
         """Create a project (Conflict if it exists)."""
-        path = self.repo_path(name)
-        dialect = check_dialect(dialect)
-        repo = ProjectRepo.create(path)
-        write_config(path, Project(name=name, dialect=dialect, description=description), diff_rules)
-        self._read.adopt(name, repo)
+        configure.init_project(self._read, name, dialect, description, diff_rules)
         return self.project(name)
 
     def update_project(
         self, name: str, *, dialect: str | None = None, description: str | None = None
     ) -> Project:
-        current = self.project(name)
-        repo = self._read.repo(name)
-        with self._writer.lock(repo):
-            updated = Project(
-                name=name,
-                dialect=check_dialect(dialect) if dialect else current.dialect,
-                description=current.description if description is None else description,
-                normalize=current.normalize,
-            )
-            write_config(repo.path, updated, read_config(repo.path, name).diff)
-        return updated
+        return configure.update_project(
+            self._read, self._writer, name, dialect=dialect, description=description
+        )
 
     def projects(self) -> list[Project]:
-        if not self.data_dir.is_dir():
-            return []
-        names = sorted(
-            entry.name.removesuffix(".git")
-            for entry in self.data_dir.iterdir()
-            if entry.name.endswith(".git") and (entry / CONFIG_FILE).is_file()
-        )
-        return [self.project(name) for name in names]
+        return [self.project(name) for name in configure.project_names(self._read)]
 
     def project(self, name: str) -> Project:
         return self._read.config(name)[0]
@@ -146,12 +126,7 @@ class Registry:
 
     def set_compatibility(self, project: str, env: str, level: Compatibility) -> Compatibility:
         """Store the env's compatibility level in the project's config (the env need not exist yet)."""
-        check_env_name(env)
-        repo = self._read.repo(project)
-        with self._writer.lock(repo):
-            config = read_config(repo.path, project)
-            write_config(repo.path, config.project, config.diff, config.guards.with_level(env, level))
-        return level
+        return configure.set_compatibility(self._read, self._writer, project, env, level)
 
     def refusals(self, project: str, env: str, schema: Schema) -> list[Violation]:
         """What the env's compatibility level would refuse if `schema` were posted now (stores nothing)."""
@@ -255,54 +230,21 @@ class Registry:
         )
 
     def _check(self, project: str, env: str, action: str, force: bool, forced_by: str) -> WriteCheck:
-        def check(head: str | None, candidate: Schema) -> list[str]:
-            return guards.check_write(
-                self,
-                project,
-                env,
-                head,
-                candidate,
-                guards=self.guards(project),
-                rules=self.rules(project),
-                action=action,
-                force=force,
-                forced_by=forced_by,
-            )
-
-        return check
+        return guards.write_check(self, project, env, action, force, forced_by)
 
     def _check_name(self, project: str, name: str, force: bool, forced_by: str) -> NameCheck:
-        def check(target: str) -> tuple[list[str], str | None]:
-            return guards.check_release_name(
-                self,
-                project,
-                name,
-                target,
-                guards=self.guards(project),
-                rules=self.rules(project),
-                force=force,
-                forced_by=forced_by,
-            )
-
-        return check
+        return guards.name_check(self, project, name, force, forced_by)
 
     # -- reading --------------------------------------------------------------------------------------
 
     def expected(self, project: str, env: str) -> Snapshot:
         """What an environment expects: its head. The hot path: one ref read, the rest cached by sha."""
-        head = self._read.repo(project).ref(BRANCH_PREFIX + check_env_name(env))
-        if head is None:
-            raise NotFound(f"no environment {env!r} in project {project!r}")
-        return self._read.snapshot(project, head)
+        return self._read.expected(project, env)
 
     def head(self, project: str, env: str) -> tuple[str, tuple[int, int]]:
         """The env's head sha and the tags stamp, without reading any object: what a cache of
         `expected()` answers is keyed by (a release tag changes the answer for the same head)."""
-        repo = self._read.repo(project)
-        sha = repo.branch_head(check_env_name(env))
-        if sha is None:
-            raise NotFound(f"no environment {env!r} in project {project!r}")
-        return sha, repo.tags_stamp()
+        return self._read.head(project, env)
 
     def generation(self, project: str) -> int | None:
         """A number that changes whenever any process moves a ref of the project (None: unknown, look at
@@ -311,19 +253,7 @@ class Registry:
         return None if repo is None else repo.generation.read()
 
     def environments(self, project: str) -> list[Environment]:
-        found = []
-        for name, sha in sorted(self._read.repo(project).branches().items()):
-            head = self.version(project, sha)
-            found.append(
-                Environment(
-                    name=name,
-                    sha=sha,
-                    fingerprint=head.fingerprint,
-                    release=head.release,
-                    created_at=head.created_at,
-                )
-            )
-        return found
+        return self._read.environments(project)
 
     def releases(self, project: str) -> list[Release]:
         """Every release, oldest first (by tag time)."""
@@ -335,9 +265,7 @@ class Registry:
 
     def version(self, project: str, ref: str) -> Snapshot:
         """The snapshot a ref names (`GET .../versions/{ref}`): a release, an env, a full or short sha."""
-        repo = self._read.repo(project)
-        sha = ref if len(ref) == 40 and repo.has_commit(ref) else self.resolve(project, ref)
-        return self._read.snapshot(project, sha)
+        return self._read.version(project, ref)
 
     def info(self, project: str, ref: str) -> SnapshotInfo:
         return self._read.info(project, self.resolve(project, ref))
@@ -360,19 +288,7 @@ class Registry:
 
     def object_sql(self, project: str, ref: str, kind: Kind | str, name: str) -> str:
         """One object's canonical DDL, read from its file (`kind` singular or folder name)."""
-        found = KIND_BY_FOLDER.get(str(kind)) or next((k for k in Kind if k.value == str(kind)), None)
-        if found is None:
-            raise NotFound(f"no object kind {kind!r}")
-        sha = self.resolve(project, ref)
-        text = self._read.file(project, sha, ObjectKey(found, name).filename)
-        legacy = legacy_filename(name)
-        if text is None and escape_filename(unescape_filename(legacy)) != legacy:
-            # Written before '%' was escaped; a stem that today's escaping could not write names no other
-            # object, so reading it is unambiguous.
-            text = self._read.file(project, sha, f"objects/{found.folder}/{legacy}.sql")
-        if text is None:
-            raise NotFound(f"no {found.value} {name!r} at {ref!r}")
-        return text
+        return self._read.object_sql(project, ref, kind, name)
 
     def diff(self, project: str, from_ref: str, to_ref: str, *, rules: DiffRules | None = None) -> Diff:
         """The semantic diff between two snapshots, with the project's ignore rules (plus `rules`)."""
@@ -389,24 +305,15 @@ class Registry:
 
     def history(self, project: str, env: str, *, limit: int | None = None) -> list[HistoryEntry]:
         """An env's snapshots, newest first (its branch's first-parent line)."""
-        repo = self._read.repo(project)
-        head = repo.ref(BRANCH_PREFIX + check_env_name(env))
-        if head is None:
-            raise NotFound(f"no environment {env!r} in project {project!r}")
-        return [self._read.entry(project, commit) for commit in repo.walk(head, limit=limit)]
+        return history.env_history(self._read, project, env, limit=limit)
 
     def log(self, project: str, ref: str, *, limit: int | None = None) -> list[HistoryEntry]:
         """The first-parent history from any ref."""
-        repo = self._read.repo(project)
-        walk = repo.walk(self.resolve(project, ref), limit=limit)
-        return [self._read.entry(project, commit) for commit in walk]
+        return history.ref_log(self._read, project, ref, limit=limit)
 
     def default_env(self, project: str) -> str:
         """production if the project has it, else its first env (NotFound without any)."""
-        branches = self._read.repo(project).branches()
-        if not branches:
-            raise NotFound(f"project {project!r} has no environments")
-        return "production" if "production" in branches else sorted(branches)[0]
+        return history.default_env(self._read, project)
 
     def table_history(self, project: str, table: str, *, env: str | None = None) -> TableHistory:
         """When each column of a table appeared or changed along an env's history, and in which release.
@@ -414,25 +321,7 @@ class Registry:
         `env` defaults to production, else the first env. A change's release is the first release (by
         fingerprint) at or after the commit that made it on that line.
         """
-        repo = self._read.repo(project)
-        env = env or self.default_env(project)
-        head = repo.branches().get(check_env_name(env))
-        if head is None:
-            raise NotFound(f"no environment {env!r} in project {project!r}")
-        settings = self.project(project)
-
-        def parse_at(sha: str, ddl: str) -> Schema:
-            return parse(ddl, self._read.info(project, sha).dialect or settings.dialect, settings.normalize)
-
-        return table_history(
-            repo,
-            list(reversed(list(repo.walk(head)))),
-            table,
-            env=env,
-            released={release.fingerprint: release.name for release in self.releases(project)},
-            fingerprint_of=lambda sha: self._read.info(project, sha).fingerprint,
-            parse=parse_at,
-        )
+        return history.env_table_history(self._read, project, table, env=env)
 
     # -- maintenance and drift reports ----------------------------------------------------------------
 

@@ -161,7 +161,7 @@ def test_a_crashed_writer_is_noticed_and_its_locks_removed(repo: ProjectRepo) ->
 
 
 def test_a_ref_locked_by_another_git_process(repo: ProjectRepo, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store, "REF_LOCK_RETRY", 0.05)
+    monkeypatch.setattr(store.repo, "REF_LOCK_RETRY", 0.05)  # read where the retry runs
     sha = commit(repo, FILES, [])
     (repo.path / "refs" / "heads" / "production.lock").write_text("x")
     with pytest.raises(StoreError, match="locked by another git process"):

@@ -1,0 +1,66 @@
+"""Projects and their settings: create one, change its dialect or description, list them, set an env's
+compatibility level. Settings live in the project's schemareg.toml (`schemareg.projects`), written under
+the project's write lock."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from schemareg.compat import Compatibility
+from schemareg.projects import CONFIG_FILE, Project, check_dialect, read_config, write_config
+from schemareg.reading import Reader
+from schemareg.store import ProjectRepo, check_env_name
+from schemareg.writing import Writer
+
+__all__ = ["init_project", "project_names", "set_compatibility", "update_project"]
+
+
+def init_project(
+    read: Reader, name: str, dialect: str, description: str, diff_rules: Mapping[str, Any] | None
+) -> None:
+    """Create a project (Conflict if it exists)."""
+    path = read.repo_path(name)
+    dialect = check_dialect(dialect)
+    repo = ProjectRepo.create(path)
+    write_config(path, Project(name=name, dialect=dialect, description=description), diff_rules)
+    read.adopt(name, repo)
+
+
+def update_project(
+    read: Reader, writer: Writer, name: str, *, dialect: str | None, description: str | None
+) -> Project:
+    current = read.config(name)[0]
+    repo = read.repo(name)
+    with writer.lock(repo):
+        updated = Project(
+            name=name,
+            dialect=check_dialect(dialect) if dialect else current.dialect,
+            description=current.description if description is None else description,
+            normalize=current.normalize,
+        )
+        write_config(repo.path, updated, read_config(repo.path, name).diff)
+    return updated
+
+
+def project_names(read: Reader) -> list[str]:
+    """The projects of the data dir, sorted: every `<name>.git` with a config file."""
+    if not read.data_dir.is_dir():
+        return []
+    return sorted(
+        entry.name.removesuffix(".git")
+        for entry in read.data_dir.iterdir()
+        if entry.name.endswith(".git") and (entry / CONFIG_FILE).is_file()
+    )
+
+
+def set_compatibility(
+    read: Reader, writer: Writer, project: str, env: str, level: Compatibility
+) -> Compatibility:
+    """Store the env's compatibility level in the project's config (the env need not exist yet)."""
+    check_env_name(env)
+    repo: ProjectRepo = read.repo(project)
+    with writer.lock(repo):
+        config = read_config(repo.path, project)
+        write_config(repo.path, config.project, config.diff, config.guards.with_level(env, level))
+    return level
