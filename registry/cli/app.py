@@ -95,9 +95,9 @@ CONFIG_FILE = "schemareg.toml"
 # tests/unit/test_cli_lazy.py checks that this names every verb the modules define.
 VERBS = {
     "backup": "backup",
-    "restore": "backup",
-    "verify-backup": "backup",
-    "prune": "backup",
+    "restore": "restore",
+    "verify-backup": "restore",
+    "prune": "restore",
     "s3": "backup",
     "compat": "compat",
     "diff": "diff",

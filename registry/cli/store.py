@@ -11,7 +11,8 @@ import click
 import msgspec
 
 from schemareg.cli.app import DIALECTS, cli, data_dir_option, echo_json, fail, open_registry, registry_options
-from schemareg.cli.backup import backup_dir_option, backup_listing, backups_json, print_backups, s3_option
+from schemareg.cli.backup import backup_listing, backups_json, print_backups
+from schemareg.cli.backup_options import backup_dir_option, s3_option
 from schemareg.cli.compat import force_option, forcing
 from schemareg.cli.live import inspect_live, live_source, seed_data
 from schemareg.snapshots import SnapshotResult
