@@ -85,7 +85,7 @@ class Applier:
     def create_index(self, op: ops.CreateIndex) -> bool:
         table = self.table(op.table)
         if table is None:
-            return self._index_on_materialized_view(op)
+            return _index_on_materialized_view(self, op)
         if self.index_owner.get(_sibling(op.table, op.index.name)) == op.table and any(
             i.name == op.index.name for i in table.indexes
         ):
@@ -94,23 +94,6 @@ class Applier:
             table.indexes = [i for i in table.indexes if i.name != op.index.name]
         table.indexes.append(op.index)
         self.index_owner[_sibling(op.table, op.index.name)] = op.table
-        return True
-
-    def _index_on_materialized_view(self, op: ops.CreateIndex) -> bool:
-        """An index on a materialized view is an object of its own (the view has no index list)."""
-        if ObjectKey(Kind.MATERIALIZED_VIEW, op.table) not in self.objects:
-            return False
-        index = op.index
-        schema = op.table.rpartition(".")[0]
-        target = quote_qualified(op.table, self.schema.dialect)
-        unique = "UNIQUE " if index.unique else ""
-        sql = f"CREATE {unique}INDEX {quote(index.name, self.schema.dialect)} ON {target} {index.definition}"
-        key = ObjectKey(Kind.INDEX, _sibling(op.table, index.name))
-        if key in self.objects and op.if_not_exists:
-            return True
-        self.objects[key] = Definition(
-            kind=Kind.INDEX, schema=schema, name=index.name, sql=sql, depends_on=(op.table,)
-        )
         return True
 
     def add_column(self, op: ops.AddColumn) -> bool:
@@ -336,6 +319,24 @@ class Applier:
 
     def ignored(self, op: ops.Ignored) -> bool:
         return True
+
+
+def _index_on_materialized_view(applier: Applier, op: ops.CreateIndex) -> bool:
+    """An index on a materialized view is an object of its own (the view has no index list)."""
+    if ObjectKey(Kind.MATERIALIZED_VIEW, op.table) not in applier.objects:
+        return False
+    index = op.index
+    schema = op.table.rpartition(".")[0]
+    target = quote_qualified(op.table, applier.schema.dialect)
+    unique = "UNIQUE " if index.unique else ""
+    sql = f"CREATE {unique}INDEX {quote(index.name, applier.schema.dialect)} ON {target} {index.definition}"
+    key = ObjectKey(Kind.INDEX, _sibling(op.table, index.name))
+    if key in applier.objects and op.if_not_exists:
+        return True
+    applier.objects[key] = Definition(
+        kind=Kind.INDEX, schema=schema, name=index.name, sql=sql, depends_on=(op.table,)
+    )
+    return True
 
 
 def _set_comment(applier: Applier, op: ops.SetComment) -> bool:

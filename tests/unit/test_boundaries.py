@@ -5,6 +5,7 @@ function, under `if TYPE_CHECKING:`, and `importlib.import_module("...")` with a
   (`schemareg_client`), except its composition root `schemareg.cli`, which composes them (serve, remote).
 - The client imports neither the core nor the app; only `verify_database` may import the core, optionally.
 - No import cycles among the core's modules; only the store package (the plumbing) imports dulwich.
+- No class in the core over 300 lines, no module over 600 (an explicit, argued allow-list).
 """
 
 from __future__ import annotations
@@ -194,3 +195,47 @@ def test_the_cli_turns_domain_errors_into_exit_codes_in_one_place() -> None:
         and "SchemaregError" in ast.unparse(node.type)
     ]
     assert len(handlers) == 1 and handlers[0].startswith("schemareg.cli.app:"), handlers
+
+
+# -- the size rule ----------------------------------------------------------------------------------------
+
+MAX_CLASS_LINES = 300
+MAX_MODULE_LINES = 600
+# Exceptions, each with the reason a bigger room reads better, by "module" or "module:Class". None today:
+# add one only with an argument a reviewer accepts, never to make this test pass.
+SIZE_ALLOWED: dict[str, str] = {}
+
+
+def _oversized(modules: dict[str, Path]) -> list[str]:
+    """Every class over MAX_CLASS_LINES and every module over MAX_MODULE_LINES (classes nested anywhere)."""
+    found = []
+    for module, path in sorted(modules.items()):
+        text = path.read_text(encoding="utf-8")
+        lines = len(text.splitlines())
+        if lines > MAX_MODULE_LINES:
+            found.append(f"{module}: {lines} lines")
+        for node in ast.walk(ast.parse(text, str(path))):
+            if isinstance(node, ast.ClassDef) and node.end_lineno is not None:
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_CLASS_LINES:
+                    found.append(f"{module}:{node.name}: {length} lines")
+    return found
+
+
+def test_no_room_in_the_core_is_too_big() -> None:
+    """No class in the core over 300 lines, no module over 600: a newcomer finds a statement kind, a verb
+    or a git operation in a room small enough to read."""
+    core = {module: path for module, path in MODULES.items() if _top(module) == "schemareg"}
+    oversized = [entry for entry in _oversized(core) if entry.rsplit(": ", 1)[0] not in SIZE_ALLOWED]
+    assert oversized == []
+
+
+def test_the_size_rule_finds_a_big_class_and_a_big_module(tmp_path: Path) -> None:
+    small = tmp_path / "small.py"
+    small.write_text("class A:\n" + "    x = 1\n" * (MAX_CLASS_LINES - 1))
+    big_class = tmp_path / "big_class.py"
+    big_class.write_text("def f():\n    class B:\n" + "        x = 1\n" * MAX_CLASS_LINES)
+    big_module = tmp_path / "big_module.py"
+    big_module.write_text("x = 1\n" * (MAX_MODULE_LINES + 1))
+    found = _oversized({"small": small, "big_class": big_class, "big_module": big_module})
+    assert found == [f"big_class:B: {MAX_CLASS_LINES + 1} lines", f"big_module: {MAX_MODULE_LINES + 1} lines"]
