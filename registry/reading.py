@@ -6,6 +6,7 @@ ever going stale; refs (env heads, tags) are read on each call, so writes by oth
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -38,7 +39,7 @@ from schemareg.store import (
     check_project_name,
 )
 
-__all__ = ["LRU", "Reader", "parse"]
+__all__ = ["LRU", "Reader", "parse", "split_revision"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -66,6 +67,38 @@ class LRU(Generic[K, V]):
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return value
+
+
+# git's ancestry suffixes (gitrevisions(7)): `~N` and `^N`, a missing N meaning 1. Names cannot hold `~`
+# or `^` (git's ref rules refuse them), so the first one starts the suffixes.
+_REVISION_STEP = re.compile(r"([~^])(\d{0,9})")
+_REVISION_START = re.compile(r"[~^]")
+
+
+def split_revision(ref: str) -> tuple[str, list[tuple[str, int]]]:
+    """`production~2^` -> ("production", [("~", 2), ("^", 1)]). NotFound for what git's basic syntax does
+    not say (`@{...}`, `:path`, `~x`): like any string that names no commit, it is not a ref here."""
+    if "@{" in ref or ":" in ref:  # names cannot hold these (git's ref rules): a revision form we lack
+        raise NotFound(f"no ref {ref!r}: of git's revision syntax only ~N and ^N are understood")
+    start = _REVISION_START.search(ref)
+    if start is None:
+        return ref, []
+    base, rest = ref[: start.start()], ref[start.start() :]
+    if not base:
+        raise NotFound(f"no ref {ref!r}: a release, environment or sha comes before ~ or ^")
+    steps: list[tuple[str, int]] = []
+    position = 0
+    while position < len(rest):
+        found = _REVISION_STEP.match(rest, position)
+        if found is None:
+            raise NotFound(f"no ref {ref!r}: after {base!r} only ~N and ^N (N parents back) are understood")
+        steps.append((found.group(1), int(found.group(2) or "1")))
+        position = found.end()
+    return base, steps
+
+
+def _count(count: int, noun: str) -> str:
+    return f"no {noun}s" if count == 0 else f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def parse(ddl: str, dialect: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> Schema:
@@ -184,11 +217,35 @@ class Reader:
     # -- refs ---------------------------------------------------------------------------------------
 
     def resolve(self, project: str, ref: str) -> str:
-        """A commit sha from a release name, an env name, a full sha or a unique short sha (in that order)."""
-        repo = self.repo(project)
+        """A commit sha from a release name, an env name, a full sha or a unique short sha (in that order),
+        followed by any of git's ancestry suffixes: `~N` (N first parents back), `^N` (the N-th parent);
+        `~` and `^` mean 1 (`production~1`, `v1.2.0^`, `3f2a9c1d~2^`)."""
         ref = ref.strip()
         if not ref:
             raise InvalidName("empty ref")
+        repo = self.repo(project)  # an unknown project first
+        base, steps = split_revision(ref)
+        sha = self._resolve_name(project, base)
+        if not steps:
+            return sha
+        done = base  # the part of `ref` resolved so far, for the message when a step walks off
+        for operator, count in steps:
+            if operator == "^" and count > 0:
+                parents = repo.commit(sha).parents
+                if count > len(parents):
+                    raise NotFound(f"{ref}: {done} has {_count(len(parents), 'parent')}, not {count}")
+                sha = parents[count - 1]
+            elif operator == "~":
+                for step in range(count):
+                    parents = repo.commit(sha).parents
+                    if not parents:
+                        raise NotFound(f"{ref}: {done} has only {_count(step + 1, 'snapshot')}")
+                    sha = parents[0]
+            done += f"{operator}{count}"
+        return sha
+
+    def _resolve_name(self, project: str, ref: str) -> str:
+        repo = self.repo(project)
         if not ref.startswith(("refs/", "-")) and ".." not in ref:
             tag = repo.ref(TAG_PREFIX + ref)
             if tag is not None:

@@ -260,7 +260,8 @@ class Registry:
         return self._read.releases(project)
 
     def resolve(self, project: str, ref: str) -> str:
-        """A commit sha from a release name, an env name, a full sha or a unique short sha (in that order)."""
+        """A commit sha from a release name, an env name, a full sha or a unique short sha (in that order),
+        with git's `~N` / `^N` suffixes (`production~1`)."""
         return self._read.resolve(project, ref)
 
     def version(self, project: str, ref: str) -> Snapshot:

@@ -45,7 +45,7 @@ EnvName = Annotated[
 RefParam = Annotated[
     str,
     PathParameter(
-        description="A sha, short sha (4+ hex digits), release or environment",
+        description="A sha, short sha (4+ hex digits), release or environment, with git's ~N and ^N suffixes",
         schema_extra={"minLength": 1, "maxLength": 200, "pattern": NOT_BLANK_PATTERN},
     ),
 ]

@@ -222,7 +222,7 @@ def test_resolve_every_ref_form(registry: Registry) -> None:
     assert registry.resolve("shop", first.sha[:8]) == first.sha
     assert registry.resolve("shop", first.sha[:8].upper()) == first.sha
     assert registry.info("shop", "v1.0.0").fingerprint == first.fingerprint
-    for bad in ("staging", "0000000", "refs/heads/production", "production~1", "v2.0.0"):
+    for bad in ("staging", "0000000", "refs/heads/production", "production~2", "v2.0.0"):
         with pytest.raises(NotFound):
             registry.resolve("shop", bad)
 
