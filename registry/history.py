@@ -3,7 +3,7 @@ release it shipped. Only the table's own file is read at each commit, and only w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 
 import msgspec
 
@@ -11,7 +11,7 @@ from schemareg.diff import diff_schemas
 from schemareg.errors import NotFound
 from schemareg.model import Kind, ObjectKey, Schema
 from schemareg.reading import Reader, parse
-from schemareg.snapshots import HistoryEntry, iso, key_of_path
+from schemareg.snapshots import HistoryEntry, Release, iso, key_of_path
 from schemareg.store import BRANCH_PREFIX, CommitInfo, ProjectRepo, check_env_name
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "env_history",
     "env_table_history",
     "ref_log",
+    "shipped_by",
     "table_history",
     "table_path",
 ]
@@ -52,13 +53,13 @@ def table_history(
     table: str,
     *,
     env: str,
-    released: Mapping[str, str],
+    releases: Sequence[Release],
     fingerprint_of: Callable[[str], str],
     parse: Callable[[str, str], Schema],
 ) -> TableHistory:
-    """The events of `table` along `lineage` (oldest first). `released` maps a fingerprint to the first
-    release that has it; `fingerprint_of(sha)` reads a commit's fingerprint; `parse(sha, ddl)` normalises
-    the table's file as of that commit (in its dialect)."""
+    """The events of `table` along `lineage` (oldest first). `releases` are the project's releases (oldest
+    first, see `shipped_by`); `fingerprint_of(sha)` reads a commit's fingerprint; `parse(sha, ddl)`
+    normalises the table's file as of that commit (in its dialect)."""
     path = table_path(repo, lineage[-1].tree, table) or next(
         (found for commit in reversed(lineage) if (found := table_path(repo, commit.tree, table))), None
     )
@@ -67,12 +68,7 @@ def table_history(
     key = key_of_path(path)
     assert key is not None
 
-    # The release that ships each commit: the next commit (inclusive) whose fingerprint was released.
-    shipped: list[str | None] = [None] * len(lineage)
-    upcoming: str | None = None
-    for index in range(len(lineage) - 1, -1, -1):
-        upcoming = released.get(fingerprint_of(lineage[index].sha), upcoming)
-        shipped[index] = upcoming
+    shipped = shipped_by(repo, lineage, releases, fingerprint_of)
 
     events: list[ColumnEvent] = []
     previous_blob: str | None = None
@@ -102,6 +98,65 @@ def table_history(
             )
         previous, previous_blob = current, blob
     return TableHistory(table=key.name, env=env, events=events)
+
+
+def shipped_by(
+    repo: ProjectRepo,
+    lineage: Sequence[CommitInfo],
+    releases: Sequence[Release],
+    fingerprint_of: Callable[[str], str],
+) -> list[str | None]:
+    """The first release that ships each commit of `lineage` (oldest first): the release placed at the
+    nearest commit at or after it, the older release when two are placed at one commit.
+
+    A release is placed by commit: where its tag's commit joins the line, following first parents (a
+    release is its own commit, on the line or hanging off the commit it was cut from). A release that
+    never joins the line (cut on another env) is placed at the line's first commit with its tree (the
+    line promoted the release), else at the line's first commit with its fingerprint (the line promoted
+    the env it was cut on)."""
+    index = {commit.sha: position for position, commit in enumerate(lineage)}
+    joined: dict[str, int | None] = {}  # sha -> the line index its first-parent chain joins (None: never)
+
+    def join(sha: str) -> int | None:
+        walked: list[str] = []
+        found: int | None = None
+        current: str | None = sha
+        while current is not None:
+            if current in index:
+                found = index[current]
+                break
+            if current in joined:
+                found = joined[current]
+                break
+            walked.append(current)
+            parents = repo.commit(current).parents
+            current = parents[0] if parents else None
+        for seen in walked:
+            joined[seen] = found
+        return found
+
+    first_tree: dict[str, int] = {}
+    first_fingerprint: dict[str, int] = {}
+    for position, commit in enumerate(lineage):
+        first_tree.setdefault(commit.tree, position)
+        first_fingerprint.setdefault(fingerprint_of(commit.sha), position)
+
+    placed: dict[int, str] = {}
+    for release in releases:  # oldest first, so the older of two releases at one commit stays
+        at = join(release.sha)
+        if at is None:
+            at = first_tree.get(repo.commit(release.sha).tree)
+        if at is None:
+            at = first_fingerprint.get(release.fingerprint)
+        if at is not None:
+            placed.setdefault(at, release.name)
+
+    shipped: list[str | None] = [None] * len(lineage)
+    upcoming: str | None = None
+    for position in range(len(lineage) - 1, -1, -1):
+        upcoming = placed.get(position, upcoming)
+        shipped[position] = upcoming
+    return shipped
 
 
 def table_path(repo: ProjectRepo, tree: str, table: str) -> str | None:
@@ -160,7 +215,7 @@ def env_table_history(read: Reader, project: str, table: str, *, env: str | None
         list(reversed(list(repo.walk(head)))),
         table,
         env=env,
-        released={release.fingerprint: release.name for release in read.releases(project)},
+        releases=read.releases(project),
         fingerprint_of=lambda sha: read.info(project, sha).fingerprint,
         parse=parse_at,
     )

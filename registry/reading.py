@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -39,7 +40,7 @@ from schemareg.store import (
     check_project_name,
 )
 
-__all__ = ["LRU", "Reader", "parse", "split_revision"]
+__all__ = ["LRU", "Reader", "ReleaseLookup", "parse", "split_revision"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -106,6 +107,23 @@ def parse(ddl: str, dialect: str, options: NormalizeOptions = DEFAULT_OPTIONS) -
     return schema
 
 
+@dataclass(frozen=True)
+class ReleaseLookup:
+    """Which release a commit is, by evidence in decreasing strength: the tag points at the commit, the
+    commit has a release commit's tree (a promotion of the release), the fingerprint is a release's."""
+
+    by_commit: dict[str, str]
+    by_tree: dict[str, str]
+    by_fingerprint: dict[str, str]
+
+    def of(self, commit: CommitInfo, fingerprint: str) -> str | None:
+        return (
+            self.by_commit.get(commit.sha)
+            or self.by_tree.get(commit.tree)
+            or self.by_fingerprint.get(fingerprint)
+        )
+
+
 class Reader:
     """Reads of the repos of one data dir (`<data_dir>/<project>.git`), with their caches."""
 
@@ -117,7 +135,7 @@ class Reader:
         self._infos: LRU[tuple[str, str], SnapshotInfo] = LRU(8192)
         self._schemas: LRU[tuple[str, str], Schema] = LRU(64)
         self._snapshots: LRU[tuple[str, str], tuple[tuple[int, int], Snapshot]] = LRU(8192)
-        self._releases: dict[str, tuple[tuple[int, int], list[Release]]] = {}
+        self._releases: dict[str, tuple[tuple[int, int], list[Release], ReleaseLookup]] = {}
 
     def close(self) -> None:
         with self._repos_lock:
@@ -187,9 +205,9 @@ class Reader:
         snapshot = Snapshot(
             sha=sha,
             fingerprint=info.fingerprint,
-            created_at=info.created_at or iso(commit.time),
+            created_at=iso(commit.time),  # the commit's time, as git shows it (see Snapshot)
             subject=commit.subject,
-            release=self.release_for(project, info.fingerprint),
+            release=self.release_of(project, commit, info.fingerprint),
             info=info,
         )
         self._snapshots.put((project, sha), (tags, snapshot))
@@ -266,12 +284,20 @@ class Reader:
 
     def releases(self, project: str) -> list[Release]:
         """Every release, oldest first (by tag time), cached until the tags change."""
+        return self._release_index(project)[0]
+
+    def release_lookup(self, project: str) -> ReleaseLookup:
+        """The releases by commit, by tree and by fingerprint (cached until the tags change)."""
+        return self._release_index(project)[1]
+
+    def _release_index(self, project: str) -> tuple[list[Release], ReleaseLookup]:
         repo = self.repo(project)
         key = repo.tags_stamp()
         cached = self._releases.get(project)
         if cached is not None and cached[0] == key:
-            return cached[1]
+            return cached[1], cached[2]
         found = []
+        trees: dict[str, str] = {}
         for tag in repo.tags():
             info = self.info(project, tag.target)
             found.append(
@@ -284,16 +310,21 @@ class Reader:
                     description=info.description,
                 )
             )
-        self._releases[project] = (key, found)
-        return found
+            trees.setdefault(repo.commit(tag.target).tree, tag.name)
+        lookup = ReleaseLookup(
+            by_commit={release.sha: release.name for release in reversed(found)},  # the oldest wins
+            by_tree=trees,
+            by_fingerprint={release.fingerprint: release.name for release in found},  # the latest wins
+        )
+        self._releases[project] = (key, found, lookup)
+        return found, lookup
 
-    def release_for(self, project: str, fingerprint: str) -> str | None:
-        """The latest release with this fingerprint, if any."""
-        name = None
-        for release in self.releases(project):
-            if release.fingerprint == fingerprint:
-                name = release.name
-        return name
+    def release_of(self, project: str, commit: CommitInfo, fingerprint: str) -> str | None:
+        """The release a commit is: the one whose tag points at it; else the one whose commit has its
+        tree (the commit promoted that release); else the latest release with its fingerprint (the
+        same schema reached another way: snapshotted again, or promoted from an env before the release
+        was cut there)."""
+        return self.release_lookup(project).of(commit, fingerprint)
 
     def entry(self, project: str, commit: CommitInfo) -> HistoryEntry:
         fingerprint = self.info(project, commit.sha).fingerprint
@@ -302,7 +333,7 @@ class Reader:
             created_at=iso(commit.time),
             subject=commit.subject,
             fingerprint=fingerprint,
-            release=self.release_for(project, fingerprint),
+            release=self.release_of(project, commit, fingerprint),
         )
 
     # -- by env and by ref (the service's reading verbs) ----------------------------------------------

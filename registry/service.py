@@ -319,8 +319,8 @@ class Registry:
     def table_history(self, project: str, table: str, *, env: str | None = None) -> TableHistory:
         """When each column of a table appeared or changed along an env's history, and in which release.
 
-        `env` defaults to production, else the first env. A change's release is the first release (by
-        fingerprint) at or after the commit that made it on that line.
+        `env` defaults to production, else the first env. A change's release is the first release at or
+        after the commit that made it on that line, releases placed by commit (`history.shipped_by`).
         """
         return history.env_table_history(self._read, project, table, env=env)
 

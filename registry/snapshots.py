@@ -103,9 +103,9 @@ class Snapshot(msgspec.Struct, frozen=True, kw_only=True):
 
     sha: str
     fingerprint: str
-    created_at: str
+    created_at: str  # the commit's time (git's committer time); info.created_at: when the schema was taken
     subject: str
-    release: str | None  # the latest release with this fingerprint, if any
+    release: str | None  # the release this commit is (Reader.release_of), if any
     info: SnapshotInfo
 
 
