@@ -82,22 +82,30 @@ def _compare(
     dialect: str | None,
     rules: DiffRules,
     registry_url: str | None = None,
+    to_optional: bool = False,
 ) -> tuple[Diff, Schema, Schema]:
+    """Two files, or two refs of a project; with `to_optional`, FROM alone compares it with the project's
+    default env (production, else the first env), as `log` defaults to it."""
+    usage = "FROM [TO]" if to_optional else "FROM TO"
     if from_file is not None or to_file is not None:
         if from_file is None or to_file is None:
             fail("give both --from-file and --to-file")
         if refs:
-            fail("give either --from-file/--to-file or FROM TO, not both")
+            fail(f"give either --from-file/--to-file or {usage}, not both")
         chosen = (dialect or "postgres").lower()
         before, after = _normalize(from_file, chosen), _normalize(to_file, chosen)
         diff = diff_schemas(before, after, rules=rules, from_label=str(from_file), to_label=str(to_file))
         return diff, before, after
     if project is None:
-        fail("give --from-file A --to-file B, or --project P FROM TO")
-    if len(refs) != 2:
-        fail("give two versions to compare: FROM TO (a release, an environment or a commit sha)")
+        fail(f"give --from-file A --to-file B, or --project P {usage}")
+    if not (len(refs) == 2 or (to_optional and len(refs) == 1)):
+        count = "one or two versions" if to_optional else "two versions"
+        fail(
+            f"give {count} to compare: {usage} (a release, an environment or a commit sha, "
+            f"with ~N or ^N for an ancestor); got {len(refs)}"
+        )
     registry = open_registry(data_dir, registry_url)
-    from_ref, to_ref = refs
+    from_ref, to_ref = refs if len(refs) == 2 else (refs[0], registry.default_env(project))
     diff = registry.diff(project, from_ref, to_ref, rules=rules)
     return diff, registry.schema_at(project, from_ref), registry.schema_at(project, to_ref)
 
@@ -131,7 +139,7 @@ def _compare_live(
 def _options(function: Any) -> Any:
     """The options `diff` and `changelog` share."""
     decorators = [
-        click.option("--project", "-p", help="Compare two versions of this project (FROM TO)."),
+        click.option("--project", "-p", help="Compare versions of this project (FROM and TO)."),
         click.option("--from-file", type=click.Path(dir_okay=False, path_type=Path), help="The DDL before."),
         click.option("--to-file", type=click.Path(dir_okay=False, path_type=Path), help="The DDL after."),
         click.option("--dialect", "-d", type=DIALECTS, help="SQL dialect of the files (default: postgres)."),
@@ -188,11 +196,12 @@ def diff_command(
     output_format: str,
 ) -> None:
     """Compare two DDL files, two versions, or a live database with an env's baseline; exit 1 when they
-    differ.
+    differ. FROM alone is compared with the project's default env (production, else the first env).
 
     \b
     schemareg diff --from-file a.sql --to-file b.sql --format markdown
     schemareg diff --project shop v1.1.0 production --format json
+    schemareg diff --project shop production~1
     schemareg diff --project shop --env production --dsn "$DATABASE_URL"
     """
     rules = _rules(config, ignore, ignore_column_order, ignore_comments, allow)
@@ -208,6 +217,7 @@ def diff_command(
             dialect=dialect,
             rules=rules,
             registry_url=registry_url,
+            to_optional=True,
         )
     text = _render(diff, before, after, output_format.lower(), None)
     write_output(text, output)

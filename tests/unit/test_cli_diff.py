@@ -107,3 +107,38 @@ def test_versions_of_a_project(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert run(["changelog", "staging", "production", "--project", "shop", *data_dir]) == 0
     assert capsys.readouterr().out.startswith("# Schema Version production\n")
     assert run(["diff", "--project", "shop", "staging", "nowhere", *data_dir]) == 2
+
+
+@pytest.mark.parametrize("verb", ["diff", "changelog"])
+def test_the_usage_says_how_many_versions_the_verb_takes(
+    verb: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`[FROM [TO]]` takes one or two versions (FROM alone: against the default env), `[FROM TO]` two:
+    the verb's usage line, what it accepts and what its errors say agree."""
+    from schemareg.service import Registry
+
+    registry = Registry(tmp_path / "data")
+    registry.init_project("shop")
+    registry.snapshot("shop", "production", BEFORE)
+    registry.snapshot("shop", "production", AFTER)
+    data_dir = ["--data-dir", str(tmp_path / "data")]
+    assert run([verb, "--help"]) == 0
+    usage = capsys.readouterr().out.splitlines()[0]
+    metavar = usage.split("[OPTIONS] ", 1)[1]
+    assert metavar in ("[FROM [TO]]", "[FROM TO]"), usage
+    to_optional = metavar == "[FROM [TO]]"
+    spelled = "FROM [TO]" if to_optional else "FROM TO"
+
+    code = run([verb, "--project", "shop", "production~1", *data_dir])
+    out, err = capsys.readouterr()
+    if to_optional:
+        assert code == (1 if verb == "diff" else 0), err
+        assert "production~1 -> production" in out or "production~1" in out
+    else:
+        assert code == 2 and f"give two versions to compare: {spelled}" in err
+    for refs in ([], ["a", "b", "c"]):
+        assert run([verb, "--project", "shop", *refs, *data_dir]) == 2
+        err = capsys.readouterr().err
+        assert spelled in err and f"got {len(refs)}" in err, err
+    assert run([verb, "production", *data_dir]) == 2
+    assert f"--project P {spelled}" in capsys.readouterr().err
