@@ -80,6 +80,20 @@ def echo_json(value: Any) -> None:
     click.echo(msgspec.json.format(msgspec.json.encode(value)).decode())
 
 
+def echo_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, indent: str = "", empty: str = ""
+) -> None:
+    """Rows under a header line, each column as wide as its widest cell (`empty` when there are no rows)."""
+    if not rows:
+        if empty:
+            click.echo(f"{indent}{empty}")
+        return
+    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
+    for row in [headers, *rows]:
+        cells = [str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)]
+        click.echo((indent + "  ".join(cells)).rstrip())
+
+
 def write_output(text: str, output: Path | None) -> None:
     if output is None or str(output) == "-":
         click.echo(text, nl=not text.endswith("\n"))

@@ -10,7 +10,16 @@ from typing import Any, TypeVar
 import click
 import msgspec
 
-from schemareg.cli.app import DIALECTS, cli, data_dir_option, echo_json, fail, open_registry, registry_options
+from schemareg.cli.app import (
+    DIALECTS,
+    cli,
+    data_dir_option,
+    echo_json,
+    echo_table,
+    fail,
+    open_registry,
+    registry_options,
+)
 from schemareg.cli.backup import backup_listing, backups_json, print_backups
 from schemareg.cli.backup_options import backup_dir_option, s3_option
 from schemareg.cli.compat import force_option, forcing
@@ -30,23 +39,29 @@ def _read_ddl(file: str) -> str:
         fail(f"cannot read {file}: {error.strerror}")
 
 
-def _source_options(function: F) -> F:
+def _source_options(dsn_help: str) -> Callable[[F], F]:
+    def decorate(function: F) -> F:
+        return _with_sources(function, dsn_help)
+
+    return decorate
+
+
+def _with_sources(function: F, dsn_help: str) -> F:
     function = click.option(
         "--sqlite", "sqlite", type=click.Path(dir_okay=False), help="Introspect a SQLite database file."
     )(function)
-    function = click.option(
-        "--dsn",
-        metavar="URL",
-        help="Introspect a live PostgreSQL database (default: DATABASE_URL, if no --file).",
-    )(function)
+    function = click.option("--dsn", metavar="URL", help=dsn_help)(function)
     function = click.option("--dialect", type=DIALECTS, help="Dialect of --file (default: the project's).")(
         function
     )
     return click.option("--file", "-f", "file", help="A DDL file to snapshot ('-' for stdin).")(function)
 
 
-def _live(file: str | None, dsn: str | None, sqlite: str | None) -> tuple[str | None, str | None]:
-    dsn, sqlite = live_source(dsn, sqlite, other_source=file is not None)
+def _live(
+    file: str | None, dsn: str | None, sqlite: str | None, *, from_environment: bool = True
+) -> tuple[str | None, str | None]:
+    """The database source; DATABASE_URL only when `from_environment` and no --file was given."""
+    dsn, sqlite = live_source(dsn, sqlite, other_source=file is not None or not from_environment)
     if file is not None and (dsn or sqlite):
         fail("give one source: --file, --dsn or --sqlite")
     return dsn, sqlite
@@ -80,7 +95,7 @@ def init_command(
 @cli.command("snapshot")
 @click.option("--project", "-p", required=True)
 @click.option("--env", "-e", required=True, help="The environment (a branch).")
-@_source_options
+@_source_options("Introspect a live PostgreSQL database (default: DATABASE_URL, if no --file).")
 @click.option("--message", "-m", help="A line for the commit message.")
 @click.option("--description", default="", help="Stored in info.json.")
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
@@ -138,8 +153,11 @@ def snapshot_command(
 @click.argument("name")
 @click.option("--project", "-p", required=True)
 @click.option("--env", "-e", help="Release this env's head (after snapshotting --file into it, if given).")
-@click.option("--ref", help="Release another snapshot instead: a sha, a release or an env.")
-@_source_options
+@click.option("--ref", help="Release another snapshot instead: a sha, a release or an env (~N, ^N too).")
+@_source_options(
+    "Introspect this live PostgreSQL database and snapshot it into --env first. Only when given: "
+    "DATABASE_URL is not read, a release is cut from what the registry has."
+)
 @click.option("--description", default="", help="What this release is; in info.json and the tag.")
 @click.option(
     "--seed-tables",
@@ -169,7 +187,7 @@ def release_command(
     against the previous release. Releases are immutable: re-using a name is an error.
 
     With --dsn or --sqlite the live schema (and --seed-tables rows) is snapshotted into --env first."""
-    dsn, sqlite = _live(file, dsn, sqlite) if (dsn or sqlite or seed_tables) else (None, None)
+    dsn, sqlite = _live(file, dsn, sqlite, from_environment=False)
     if seed_tables and not (dsn or sqlite):
         fail("--seed-tables needs a database source: --dsn URL or --sqlite PATH")
     if (env is None) == (ref is None):
@@ -280,18 +298,19 @@ def list_command(
     for item, environments, releases in listing:
         click.echo(f"{item.name} ({item.dialect})" + (f": {item.description}" if item.description else ""))
         click.echo("  environments:")
-        for env in environments:
-            released = f"  {env.release}" if env.release else ""
-            click.echo(f"    {env.name:<16} {env.sha[:12]}  {env.created_at}{released}")
-        if not environments:
-            click.echo("    (none)")
+        echo_table(
+            ("NAME", "SHA", "CREATED_AT", "RELEASE"),
+            [(env.name, env.sha[:12], env.created_at, env.release or "") for env in environments],
+            indent="    ",
+            empty="(none)",
+        )
         click.echo("  releases:")
-        for release in releases:
-            click.echo(
-                f"    {release.name:<16} {release.sha[:12]}  {release.created_at}  {release.description}"
-            )
-        if not releases:
-            click.echo("    (none)")
+        echo_table(
+            ("NAME", "SHA", "CREATED_AT", "DESCRIPTION"),
+            [(r.name, r.sha[:12], r.created_at, r.description.split("\n", 1)[0]) for r in releases],
+            indent="    ",
+            empty="(none)",
+        )
     if registry_url is None:
         print_backups(backups)
 

@@ -82,3 +82,78 @@ def test_errors_exit_2(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-
     assert code == 2 and "nowhere" in err
     code, _, err = cli("snapshot", "-p", "shop", "-e", "prod", "--file", str(tmp_path / "missing.sql"))
     assert code == 2 and "cannot read" in err
+
+
+def test_list_text_has_column_headers(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Each table of `list` has a header line, and every value starts under its header."""
+    assert cli("init", "shop")[0] == 0
+    assert (
+        cli("snapshot", "-p", "shop", "-e", "a-long-environment-name", "-f", str(tmp_path / "v1.sql"))[0] == 0
+    )
+    assert (
+        cli("version", "v1.0.0", "-p", "shop", "--env", "a-long-environment-name", "--description", "one")[0]
+        == 0
+    )
+    code, out, _ = cli("list")
+    lines = out.splitlines()
+    assert code == 0
+    for header, first_value in (
+        (["NAME", "SHA", "CREATED_AT", "RELEASE"], "a-long-environment-name"),
+        (["NAME", "SHA", "CREATED_AT", "DESCRIPTION"], "v1.0.0"),
+    ):
+        at = next(i for i, line in enumerate(lines) if line.split() == header)
+        row = lines[at + 1]
+        assert row.split()[0] == first_value
+        starts = [lines[at].index(name) for name in header]
+        for start in starts:
+            assert row[start] != " " and (start == 0 or row[start - 1] == " "), (lines[at], row)
+
+
+UNREACHABLE = "postgresql://someone:secret@127.0.0.1:1/nowhere"  # nothing listens on port 1
+# How to run each verb that may read DATABASE_URL, without --dsn, on the project `shop` (env production).
+DATABASE_URL_RUNS = {
+    "backup": ["--dest", "{tmp}/backups"],
+    "diff": ["-p", "shop", "-e", "production"],
+    "drift": ["-p", "shop", "-e", "production"],
+    "schema": [],
+    "snapshot": ["-p", "shop", "-e", "production"],
+    "version": ["v2.0.0", "-p", "shop", "--env", "production"],
+}
+
+
+def test_a_verb_reads_database_url_exactly_when_its_help_says_so(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import click
+
+    from schemareg.cli.app import VERBS
+    from schemareg.cli.app import cli as group
+
+    assert cli("init", "shop")[0] == 0
+    assert cli("snapshot", "-p", "shop", "-e", "production", "-f", str(tmp_path / "v1.sql"))[0] == 0
+    monkeypatch.setenv("DATABASE_URL", UNREACHABLE)
+    context = click.Context(group)
+    checked = set()
+    for verb in VERBS:
+        command = group.get_command(context, verb)
+        assert command is not None
+        dsn = next((p for p in command.params if isinstance(p, click.Option) and "--dsn" in p.opts), None)
+        if dsn is None or dsn.required:
+            continue
+        says = "DATABASE_URL" in (dsn.help or "").replace("DATABASE_URL is not read", "") or (
+            dsn.envvar == "DATABASE_URL"
+        )
+        assert verb in DATABASE_URL_RUNS, f"{verb} has an optional --dsn: add how to run it here"
+        args = [arg.format(tmp=tmp_path) for arg in DATABASE_URL_RUNS[verb]]
+        if any(param.name == "data_dir" for param in command.params):
+            code, out, err = cli(verb, *args)
+        else:
+            code = run([verb, *args])
+            out, err = capsys.readouterr()
+        tried = "cannot connect to postgresql://someone:***@127.0.0.1:1/nowhere" in err
+        assert tried == says, (verb, dsn.help, code, out, err)
+        assert code == 2 if says else code == 0, (verb, err)
+        checked.add(verb)
+    assert checked == set(DATABASE_URL_RUNS)
+    code, _, err = cli("version", "v2.1.0", "-p", "shop", "--env", "production", "--seed-tables", "users")
+    assert code == 2 and "--seed-tables needs a database source" in err
