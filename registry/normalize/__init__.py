@@ -46,7 +46,7 @@ __all__ = [
 
 DIALECTS = ("postgres", "mysql", "sqlite")
 # Bump the first number whenever the canonical output changes, so cached ops and history re-normalise.
-NORMALIZER_VERSION = "1"
+NORMALIZER_VERSION = "2"
 NORMALIZER = "schemareg-normalize"
 
 _default_cache: StatementCache | None = None

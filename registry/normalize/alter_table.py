@@ -141,7 +141,7 @@ def _alter_column(context: Context, table: str, action: exp.AlterColumn) -> ops.
     op = ops.AlterColumn(table=table, column=column)
     dtype = action.args.get("dtype")
     if dtype is not None:
-        op.type = context.type_sql(dtype)
+        op.type = context.column_type_sql(dtype)
         if dtype.this in SERIALS:
             raise Unsupported
     if action.args.get("default") is not None:

@@ -30,6 +30,10 @@ class Unsupported(Exception):
     """A construct we do not model: the statement is kept opaque instead."""
 
 
+# Types whose length defaults to one in a column definition (canonical spellings; arrays too).
+_ONE_BY_DEFAULT = re.compile(r"^(CHAR|BIT)(?=\[|$)")
+
+
 class Context:
     """One dialect's parser, printer and naming rules, shared by the statement compilers (no state)."""
 
@@ -181,6 +185,14 @@ class Context:
         if not schema and self.dialect == "postgres" and name not in PG_CATALOG_TYPES:
             schema = self.default_schema
         return f"{self.quote(schema)}.{self.quote(name)}" if schema else self.quote(name)
+
+    def column_type_sql(self, node: exp.DataType) -> str:
+        """A column's type as canonical text: `char` and `bit` without a length hold one, as PostgreSQL
+        stores them (`character(1)`), whereas a cast's `::bpchar` keeps no length."""
+        text = self.type_sql(node)
+        if self.dialect == "postgres":
+            text = _ONE_BY_DEFAULT.sub(r"\1(1)", text)
+        return text
 
     def signature_from_text(self, args: str) -> str:
         """Argument types of `f(a integer, text)` as the identity PostgreSQL uses: types only, no OUT."""

@@ -30,6 +30,9 @@ SERIALS = {
 }
 _NUMERIC_TYPES = {"INT", "BIGINT", "SMALLINT", "DECIMAL", "DOUBLE PRECISION", "REAL", "FLOAT", "NUMERIC"}
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
+# The canonical spellings of a blank-padded character type (`char(n)`, `character`, `bpchar`), arrays too;
+# lower-case `char` is the one-byte "char" type, not this one.
+_BLANK_PADDED = re.compile(r"(?:CHAR|BPCHAR)(?:\(\d+\))?((?:\[\])*)")
 _ZONED_TIMESTAMP = re.compile(
     r"(\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(?:[+-]\d\d(?::?\d\d)?|Z|UTC)"
 )
@@ -118,7 +121,7 @@ def column_def(context: Context, item: exp.ColumnDef, table: str) -> tuple[Colum
     name = context.fold(item.this)
     kind = item.args.get("kind")
     extra: list[ops.AnyOp] = []
-    column = Column(name=name, type=context.type_sql(kind) if isinstance(kind, exp.DataType) else "")
+    column = Column(name=name, type=context.column_type_sql(kind) if isinstance(kind, exp.DataType) else "")
     if isinstance(kind, exp.DataType) and kind.this in SERIALS and context.dialect == "postgres":
         column.type = SERIALS[kind.this]
         column.nullable = False
@@ -202,6 +205,11 @@ def default_expression(context: Context, node: exp.Expression, column_type: str)
         and _base_type(column_type) in _NUMERIC_TYPES
     ):
         return str(node.this)
+    blank_padded = _BLANK_PADDED.fullmatch(column_type)
+    if blank_padded and context.dialect == "postgres" and isinstance(node, exp.Literal) and node.is_string:
+        # PostgreSQL stores an untyped literal on a char(n) column as 'x'::bpchar (the type without its
+        # length), whatever the column was spelt: keep that form so the DDL and the live database agree.
+        return context.expression(exp.cast(node, f"BPCHAR{blank_padded.group(1)}", dialect="postgres"))
     if isinstance(node, exp.Literal) and node.is_string and _base_type(column_type) == "TIMESTAMP":
         # A zone on a timestamp without time zone is dropped when the default is stored.
         zoned = _ZONED_TIMESTAMP.fullmatch(node.this)
