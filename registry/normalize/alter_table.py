@@ -13,6 +13,7 @@ from schemareg.normalize.constraints import table_constraint
 from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.opaque import opaque
 from schemareg.normalize.sequences import sequence_options
+from schemareg.normalize.storage import parameters_from_text
 from schemareg.normalize.tables import SERIALS, collation, column_def, default_expression, partition_bound
 from schemareg.normalize.text import IDENT, QNAME, WS, squash, upper_words
 
@@ -20,6 +21,8 @@ ALTER_TABLE_HEAD = re.compile(
     rf"\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<table>{QNAME})\s+(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
+# SET / RESET of storage parameters (not SET SCHEMA, SET TABLESPACE, SET LOGGED...: no bracket follows).
+_STORAGE = re.compile(r"(?P<how>SET|RESET)\s*\((?P<list>[^()]*)\)\s*$", re.IGNORECASE)
 _VALIDATE = re.compile(rf"VALIDATE\s+CONSTRAINT\s+(?P<name>{IDENT})\s*$", re.IGNORECASE)
 _ATTACH = re.compile(
     rf"ATTACH\s+PARTITION\s+(?P<child>{QNAME})\s+(?P<bound>FOR\s+VALUES\s+.+|DEFAULT)$",
@@ -41,6 +44,12 @@ def alter_table_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
         return None
     rest = m.group("rest").strip()
     table = context.read_qualified_name(m.group("table"))
+    storage = _STORAGE.match(rest)
+    if storage and context.dialect == "postgres":
+        inside = parameters_from_text(storage.group("list"))
+        if storage.group("how").upper() == "SET":
+            return [ops.SetStorage(table=table, parameters=inside)]
+        return [ops.SetStorage(table=table, reset=tuple(inside))]
     validate = _VALIDATE.match(rest)
     if validate:
         return [ops.ValidateConstraint(table=table, name=context.unquote(validate.group("name")))]

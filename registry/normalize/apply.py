@@ -27,6 +27,7 @@ from schemareg.names import make_object_name
 from schemareg.normalize import ops
 from schemareg.normalize.privileges import PrivilegeSet
 from schemareg.normalize.sequences import sequence_options
+from schemareg.normalize.storage import with_parameters
 from schemareg.normalize.views import qualify_join_views
 from schemareg.render import quote, quote_qualified
 
@@ -298,6 +299,13 @@ class Applier:
             table.alterations.append(op.sql)
         return True
 
+    def set_storage(self, op: ops.SetStorage) -> bool:
+        table = self.table(op.table)
+        if table is None:
+            return False
+        table.options = with_parameters(table.options, op.parameters, op.reset)
+        return True
+
     def change_privileges(self, op: ops.ChangePrivileges) -> bool:
         for grant in op.grants:
             self.privileges.apply(grant)
@@ -412,6 +420,7 @@ _HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
     ops.AlterSequence: Applier.alter_sequence,
     ops.AttachPartition: Applier.attach_partition,
     ops.TableOption: Applier.table_option,
+    ops.SetStorage: Applier.set_storage,
     ops.ChangePrivileges: Applier.change_privileges,
     ops.SetOwner: Applier.set_owner,
     ops.Opaque: Applier.opaque,

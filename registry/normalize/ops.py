@@ -150,6 +150,14 @@ class TableOption(Op):
     sql: str
 
 
+class SetStorage(Op):
+    """ALTER TABLE ... SET (name = value, ...) / RESET (name, ...): the table's storage parameters."""
+
+    table: str
+    parameters: dict[str, str] = {}
+    reset: tuple[str, ...] = ()
+
+
 class ChangePrivileges(Op):
     grants: list[Grant]
 
@@ -191,6 +199,7 @@ AnyOp = (
     | AlterSequence
     | AttachPartition
     | TableOption
+    | SetStorage
     | ChangePrivileges
     | SetOwner
     | Opaque

@@ -20,6 +20,8 @@ from schemareg.normalize.constraints import (
 from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.opaque import opaque
 from schemareg.normalize.sequences import sequence_options
+from schemareg.normalize.storage import parameter
+from schemareg.normalize.storage import render as render_parameters
 from schemareg.normalize.text import literal_value, squash, upper_words
 from schemareg.render import literal, quote_qualified
 
@@ -57,6 +59,7 @@ def create_table(context: Context, tree: exp.Create, text: str) -> list[ops.AnyO
     indexes: list[ops.CreateIndex] = []
     partition_of = False
     options: list[str] = []
+    storage: dict[str, str] = {}
     for prop in (tree.args.get("properties") or exp.Properties(expressions=[])).expressions:
         if isinstance(prop, exp.PartitionedByProperty):
             table.partition_by = _partition_by(context, prop)
@@ -76,8 +79,16 @@ def create_table(context: Context, tree: exp.Create, text: str) -> list[ops.AnyO
             table.comment = literal_value(prop.this)
         elif isinstance(prop, exp.CharacterSetProperty | exp.CollateProperty | exp.AutoIncrementProperty):
             continue  # table defaults that do not change the columns as declared
+        elif (
+            context.dialect == "postgres"
+            and type(prop) is exp.Property
+            and isinstance(prop.this, exp.Var | exp.Identifier | exp.Literal)
+        ):
+            name, value = parameter(context.generate(prop.this), context.generate(prop.args["value"]))
+            storage[name] = value
         else:
             options.append(context.generate(prop))
+    options += render_parameters(storage)
     if options:
         table.options = " ".join(options)
     for item in target.expressions if isinstance(target, exp.Schema) else []:

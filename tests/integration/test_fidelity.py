@@ -87,3 +87,44 @@ def test_a_type_without_its_length_holds_one_as_postgresql_says(pg: PostgresServ
             f"ALTER TABLE t ALTER COLUMN c{i} TYPE {t} USING NULL;" for i, t in enumerate(types)
         )
     assert_agree(sql, pg)
+
+
+# -- storage parameters: WITH (...) at creation is ALTER TABLE ... SET (...) later -----------------------------
+
+STORAGE = [
+    ("fillfactor", ["70", "'80'", "100"]),
+    ("autovacuum_enabled", ["false", "OFF", "'on'", None]),
+    ("autovacuum_vacuum_scale_factor", ["0.2", "'0.05'"]),
+    ("parallel_workers", ["2", "'4'"]),
+    ("user_catalog_table", ["true", None]),
+]
+
+
+@st.composite
+def _storage_scripts(draw: st.DrawFn) -> str:
+    chosen = draw(st.lists(st.sampled_from(STORAGE), min_size=1, max_size=4, unique_by=lambda p: p[0]))
+    settings_ = []
+    for name, values in chosen:
+        value = draw(st.sampled_from(values))
+        name = draw(st.sampled_from([name, name.upper(), name.capitalize()]))
+        settings_.append(name if value is None else f"{name} = {value}")
+    at_create = draw(st.integers(min_value=0, max_value=len(settings_)))
+    head = f" WITH ({', '.join(settings_[:at_create])})" if at_create else ""
+    sql = f"CREATE TABLE t (id int){head};"
+    later = settings_[at_create:]
+    if later:
+        only = draw(st.sampled_from(["", "ONLY ", "IF EXISTS "]))
+        sql += f" ALTER TABLE {only}t SET ({', '.join(later)});"
+    if draw(st.booleans()):
+        sql += f" ALTER TABLE t RESET ({chosen[0][0]});"
+    return sql
+
+
+@BOUNDED
+@given(sql=_storage_scripts())
+def _storage_agrees(pg: PostgresServer, sql: str) -> None:
+    assert_agree(sql, pg)
+
+
+def test_storage_parameters_are_what_postgresql_keeps(pg: PostgresServer) -> None:
+    _storage_agrees(pg)

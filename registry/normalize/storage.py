@@ -1,0 +1,52 @@
+"""A table's storage parameters (`WITH (fillfactor=50)` at creation, `ALTER TABLE ... SET (...)` and
+`RESET (...)` later) as PostgreSQL keeps them in `pg_class.reloptions`: one canonical list, whichever
+statement set them."""
+
+from __future__ import annotations
+
+import re
+
+from schemareg.normalize.patterns import split_top_level
+
+# One parameter as the model keeps it in a table's options: `fillfactor='50'`, the value always quoted.
+PARAMETER = re.compile(r"(?<![\w(])(?!ENGINE=)([A-Za-z_][\w.]*)\s*=\s*('(?:[^']|'')*'|[^\s,()]+)")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def parameter(key: str, value: str | None) -> tuple[str, str]:
+    """(name, value) as the server stores them: an unquoted name or word folded to lower case (the
+    parser folds it), a quoted value kept as written without its quotes; no value is `true`."""
+    key = key.strip()
+    name = key[1:-1].replace('""', '"') if key.startswith('"') else key.translate(_ASCII_LOWER)
+    if value is None:
+        return name, "true"
+    value = value.strip()
+    if len(value) > 1 and value[0] == value[-1] == "'":
+        return name, value[1:-1].replace("''", "'")
+    return name, value.translate(_ASCII_LOWER)
+
+
+def parameters_from_text(text: str) -> dict[str, str]:
+    """`FILLFACTOR = '50', autovacuum_enabled` (the inside of a SET or WITH list) as {name: value}."""
+    found = {}
+    for part in split_top_level(text):
+        key, eq, value = part.partition("=")
+        if key.strip():
+            name, stored = parameter(key, value if eq else None)
+            found[name] = stored
+    return found
+
+
+def render(parameters: dict[str, str]) -> list[str]:
+    """Sorted, as `name='value'`: the order they were given in means nothing to the table."""
+    return [f"{name}='{value.replace(chr(39), chr(39) * 2)}'" for name, value in sorted(parameters.items())]
+
+
+def with_parameters(options: str | None, set_: dict[str, str], reset: tuple[str, ...] = ()) -> str | None:
+    """A table's options with parameters set and reset, the other options (UNLOGGED, ...) kept."""
+    current = {m.group(1): parameter(m.group(1), m.group(2))[1] for m in PARAMETER.finditer(options or "")}
+    others = PARAMETER.sub("", options or "").split()
+    current.update(set_)
+    for name in reset:
+        current.pop(name, None)
+    return " ".join([*others, *render(current)]) or None
