@@ -11,7 +11,7 @@ from schemareg.model import Constraint, ConstraintKind, Index
 from schemareg.names import make_object_name
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context, Unsupported
-from schemareg.normalize.text import IDENT, WS, squash
+from schemareg.normalize.text import IDENT, WS, fold_words, squash
 
 CONSTRAINT_NAME = re.compile(rf"\bCONSTRAINT\s+({IDENT})", re.IGNORECASE)
 _DEFAULT_FK_OPTIONS = (
@@ -161,7 +161,8 @@ def table_constraint(
             constraint=Constraint(
                 name=name or make_object_name(table_name, None, "excl"),
                 kind=ConstraintKind.EXCLUDE,
-                definition=squash(context.generate(item)),
+                # Kept as text: its case folded as the server reads it (`USING GIST(ROOM WITH =)`).
+                definition=fold_words(squash(context.generate(item))),
             ),
         )
     raise Unsupported

@@ -11,6 +11,7 @@ from schemareg.normalize.text import (
     IDENT,
     QNAME,
     WS,
+    fold_words,
     split_dotted,
     squash,
     statement_name,
@@ -66,6 +67,8 @@ def opaque(
 ) -> ops.Opaque:
     """Keep a statement we do not understand, named by what its head says, whitespace-normalised."""
     squashed = squash(text)
+    if context.dialect == "postgres":
+        squashed = fold_words(squashed)
     schema = context.default_schema
     head = CREATE_HEAD.match(text)
     if kind is None and head:

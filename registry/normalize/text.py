@@ -91,6 +91,42 @@ def upper_words(text: str) -> str:
     )
 
 
+_FOLD_TOKENS = re.compile(
+    r"(?P<kept>(?<![\w$])[Ee]'(?:[^'\\]|\\.|'')*+'|(?:(?<![\w$])(?:[BbXx]|[Uu]&))?'(?:[^']|'')*+'"
+    r"|(?:(?<![\w$])[Uu]&)?\"(?:[^\"]|\"\")*+\""
+    r"|\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$|(?<![\w$])\.?\d[\w.]*)"
+    r"|(?P<label>(?<=[(,])\s*[^\W\d][\w$]*(?=\s*=[^>=]))|(?P<word>(?<![\w$])[^\W\d][\w$]*)",
+    re.DOTALL,
+)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold_words(text: str) -> str:
+    """Fold the case of a statement's unquoted words as PostgreSQL reads them: keywords upper-case, names
+    lower-case, as the server folds them. An option name in a `(name = value, ...)` list (LEFTARG, SFUNC,
+    FILLFACTOR) is upper-case, as pg_dump writes it; to the server it is a name like any other.
+
+    Quoted names, string literals (`E'...'`, `B'...'`, `U&'...'` too), dollar-quoted bodies and numbers
+    are kept byte for byte, so the statement means the same and upper- or lower-casing a script does not
+    change its canonical text.
+    """
+    from schemareg.normalize.keywords import KEYWORDS
+
+    def fold(m: re.Match[str]) -> str:
+        if m.group("label") is not None:
+            return m.group("label").upper()
+        word = m.group("word")
+        if word is None:
+            return m.group(0)
+        upper = word.upper()
+        # The server folds ASCII letters only (in UTF-8): `Ölçü` stays as it is.
+        return upper if upper in KEYWORDS else word.translate(_ASCII_LOWER)
+
+    return _FOLD_TOKENS.sub(fold, text)
+
+
 def until_closing_bracket(args: str) -> str:
     """The text of `args` up to the bracket closing one opened just before it."""
     depth = 1
