@@ -28,8 +28,13 @@ from schemareg.normalize import ops
 from schemareg.normalize.privileges import PrivilegeSet
 from schemareg.normalize.sequences import sequence_options
 from schemareg.normalize.storage import with_parameters
+from schemareg.normalize.text import STRING, string_value
 from schemareg.normalize.views import qualify_join_views
 from schemareg.render import quote, quote_qualified
+
+# An enum's definition as the normaliser writes it, `CREATE TYPE s.t AS ENUM ('a', 'b')`, and its labels.
+_ENUM_LABELS = re.compile(r"(?P<head>.*\bAS\s+ENUM\s*)\((?P<labels>.*)\)\s*$", re.IGNORECASE | re.DOTALL)
+_LABEL = re.compile(STRING)
 
 
 class Applier:
@@ -52,6 +57,8 @@ class Applier:
 
     def apply(self, op: ops.AnyOp) -> bool:
         """Apply one op; return False when its target does not exist (the statement is then kept opaque)."""
+        if op.if_table and self.table(op.if_table) is None:
+            return True
         return _HANDLERS[type(op)](self, op)
 
     def create_table(self, op: ops.CreateTable) -> bool:
@@ -251,6 +258,11 @@ class Applier:
         if key not in self.objects:
             return op.if_exists
         obj = self.objects.pop(key)
+        if op.kind is Kind.SCHEMA:
+            # What is in it goes with it (CASCADE; without, PostgreSQL refuses to drop a schema in use).
+            for other_key, other in list(self.objects.items()):
+                if getattr(other, "schema", None) == op.name:
+                    del self.objects[other_key]
         if isinstance(obj, Table):
             # Owned sequences and the table's triggers, policies and rules go with it.
             for other_key, other in list(self.objects.items()):
@@ -297,6 +309,30 @@ class Applier:
         # Kept as text on the table so it shows in its file and its fingerprint.
         if op.sql not in table.alterations:
             table.alterations.append(op.sql)
+        return True
+
+    def alter_enum(self, op: ops.AlterEnum) -> bool:
+        definition = self.objects.get(ObjectKey(Kind.TYPE, op.type))
+        if not isinstance(definition, Definition):
+            return False
+        found = _ENUM_LABELS.match(definition.sql)
+        if found is None:
+            return False
+        labels = [string_value(piece) for piece in _LABEL.findall(found.group("labels"))]
+        if op.rename_to is not None:
+            if op.label not in labels:
+                return False
+            labels[labels.index(op.label)] = op.rename_to
+        elif op.label in labels:
+            return op.if_not_exists
+        elif op.neighbour is None:
+            labels.append(op.label)
+        elif op.neighbour in labels:
+            labels.insert(labels.index(op.neighbour) + (1 if op.after else 0), op.label)
+        else:
+            return False
+        quoted = ", ".join("'" + label.replace("'", "''") + "'" for label in labels)
+        definition.sql = f"{found.group('head')}({quoted})"
         return True
 
     def set_storage(self, op: ops.SetStorage) -> bool:
@@ -421,6 +457,7 @@ _HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
     ops.AttachPartition: Applier.attach_partition,
     ops.TableOption: Applier.table_option,
     ops.SetStorage: Applier.set_storage,
+    ops.AlterEnum: Applier.alter_enum,
     ops.ChangePrivileges: Applier.change_privileges,
     ops.SetOwner: Applier.set_owner,
     ops.Opaque: Applier.opaque,

@@ -25,7 +25,14 @@ from schemareg.normalize.alter_table import alter_table, alter_table_pattern, ta
 from schemareg.normalize.comments import comment_on, comment_tree
 from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.indexes import NULLS_DISTINCT, attach_index_partition, create_index
-from schemareg.normalize.objects import create_schema, drop, read_extension, rename, rename_pattern
+from schemareg.normalize.objects import (
+    create_schema,
+    drop,
+    drop_pattern,
+    read_extension,
+    rename,
+    rename_pattern,
+)
 from schemareg.normalize.opaque import opaque
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from schemareg.normalize.privileges import change_privileges, set_owner
@@ -38,8 +45,8 @@ from schemareg.normalize.routines import (
 )
 from schemareg.normalize.sequences import alter_sequence, create_sequence, owned_by
 from schemareg.normalize.tables import create_table
-from schemareg.normalize.text import blank_comments
-from schemareg.normalize.types import create_type, read_domain
+from schemareg.normalize.text import QNAME, blank_comments
+from schemareg.normalize.types import alter_enum, create_type, read_domain
 from schemareg.normalize.views import create_view
 
 # sqlglot logs a warning for every statement it falls back to Command on; we report those ourselves.
@@ -52,13 +59,16 @@ TreeRule = Callable[[Context, Any, str], "list[ops.AnyOp]"]
 
 _IGNORED_HEADS = re.compile(
     r"""\s*(?:
-        SET\s | RESET\s | SELECT\s | INSERT\s | UPDATE\s | DELETE\s | COPY\s | GRANT\s | REVOKE\s | BEGIN\b |
+        SET\s | RESET\s | SELECT\s | INSERT\s | UPDATE\s | DELETE\s | MERGE\s | TRUNCATE\b | COPY\s | GRANT\s | REVOKE\s | BEGIN\b |
         COMMIT\b | ROLLBACK\b | START\s+TRANSACTION | DO\b | END\b | PRAGMA\s | ANALYZE\b | VACUUM\b | LOCK\s | UNLOCK\s |
         USE\s | CHECKPOINT\b | DISCARD\s | LISTEN\s | NOTIFY\s | REFRESH\s+MATERIALIZED | CLUSTER\b | REINDEX\b |
         ALTER\s+DEFAULT\s+PRIVILEGES | ALTER\s+(?:DATABASE|ROLE|USER|SYSTEM)\s | CREATE\s+(?:ROLE|USER|DATABASE)\s |
         DROP\s+(?:ROLE|USER|DATABASE)\s | SECURITY\s+LABEL | COMMENT\s+ON\s+(?:EXTENSION|DATABASE|ROLE)\s
     )""",
     re.IGNORECASE | re.VERBOSE,
+)
+_ALTER_TABLE_IF_EXISTS = re.compile(
+    rf"\s*ALTER\s+TABLE\s+IF\s+EXISTS\s+(?:ONLY\s+)?(?P<table>{QNAME})", re.IGNORECASE
 )
 _OWNER = re.compile(r"\s*ALTER\s+.+\s+OWNER\s+TO\s+\S+\s*$", re.IGNORECASE | re.DOTALL)
 _FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
@@ -85,6 +95,7 @@ TEXT_RULES: tuple[TextRule, ...] = (
     set_owner,
     _not_schema,
     _owner_ignored,
+    drop_pattern,
     comment_on,
     owned_by,
     alter_sequence,
@@ -96,6 +107,7 @@ TEXT_RULES: tuple[TextRule, ...] = (
     read_policy,
     read_domain,
     read_extension,
+    alter_enum,
 )
 
 
@@ -167,8 +179,17 @@ class Compiler:
         self.context = Context(dialect, options)
 
     def compile(self, text: str) -> list[ops.AnyOp]:
+        text = blank_comments(text, self.context.dialect)
+        found = self._compile(text)
+        guarded = _ALTER_TABLE_IF_EXISTS.match(text)
+        if guarded is not None and self.context.dialect == "postgres":
+            table = self.context.read_qualified_name(guarded.group("table"))
+            for op in found:
+                op.if_table = table
+        return found
+
+    def _compile(self, text: str) -> list[ops.AnyOp]:
         context = self.context
-        text = blank_comments(text, context.dialect)
         for text_rule in TEXT_RULES:
             found = text_rule(context, text)
             if found is not None:

@@ -10,8 +10,9 @@ from schemareg.model import Definition, Kind
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
 from schemareg.normalize.opaque import KIND_WORDS, opaque
+from schemareg.normalize.patterns import split_top_level
 from schemareg.normalize.routines import by_pattern, routine_signature
-from schemareg.normalize.text import IDENT, QNAME, WS, until_closing_bracket
+from schemareg.normalize.text import IDENT, QNAME, WS, split_dotted, until_closing_bracket
 
 _RENAME = re.compile(
     rf"\s*ALTER\s+(?P<kind>MATERIALIZED\s+VIEW|SEQUENCE|VIEW|TYPE|DOMAIN|FUNCTION|PROCEDURE|AGGREGATE|TRIGGER|POLICY)"
@@ -75,6 +76,85 @@ def drop(context: Context, tree: exp.Drop, text: str) -> list[ops.AnyOp]:
             continue
         result.append(ops.DropObject(kind=kind, name=context.qualified_name(target), if_exists=if_exists))
     return result or [opaque(context, text)]
+
+
+_DROP = re.compile(
+    r"\s*DROP\s+(?P<kind>MATERIALIZED\s+VIEW|FOREIGN\s+TABLE|EVENT\s+TRIGGER|FOREIGN\s+DATA\s+WRAPPER|"
+    r"TEXT\s+SEARCH\s+\w+|OPERATOR\s+CLASS|OPERATOR\s+FAMILY|ACCESS\s+METHOD|USER\s+MAPPING|\w+)\s+"
+    r"(?:CONCURRENTLY\s+)?(?P<exists>IF\s+EXISTS\s+)?(?P<targets>.+?)(?:\s+(?:CASCADE|RESTRICT))?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_MEMBER_ON = re.compile(rf"(?P<member>{IDENT})\s+ON\s+(?P<table>{QNAME})$", re.IGNORECASE | re.DOTALL)
+_ROUTINE_TARGET = re.compile(rf"(?P<name>{QNAME})\s*(?:\((?P<args>.*)\))?$", re.DOTALL)
+_OPERATOR_TARGET = re.compile(
+    rf"(?:(?P<schema>{IDENT})\s*\.\s*)?(?P<operator>[-+*/<>=~!@#%^&|`?]+)\s*\((?P<left>[^,]+),(?P<right>[^)]+)\)$"
+)
+_CAST_TARGET = re.compile(r"\(\s*(?P<source>.+?)\s+AS\s+(?P<target>.+?)\s*\)$", re.IGNORECASE | re.DOTALL)
+# What DROP takes apart itself; other kinds (ROLE, DATABASE, ...) are not schema or are left to the parser.
+_DROP_KINDS = {**KIND_WORDS, "CAST": Kind.OTHER, "ROUTINE": Kind.FUNCTION}
+_NOT_DROPPED_HERE = {"ROLE", "USER", "DATABASE", "TABLESPACE", "OWNED", "GROUP"}
+
+
+def drop_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
+    """DROP of any kind of object, as PostgreSQL applies it: each target named as the object's identity
+    (a trigger or policy by its table, a routine by its argument types, an operator by its operand types,
+    a cast by its types); `IF EXISTS` of an object that is not there does nothing."""
+    if context.dialect != "postgres":
+        return None
+    m = _DROP.match(text)
+    if m is None:
+        return None
+    word = WS.sub(" ", m.group("kind").upper())
+    if word in _NOT_DROPPED_HERE:
+        return None
+    kind = _DROP_KINDS.get(word, Kind.OTHER)
+    if_exists = m.group("exists") is not None
+    targets = split_top_level(m.group("targets").strip())
+    result: list[ops.AnyOp] = []
+    for target in targets:
+        name = _drop_target(context, word, kind, target)
+        if name is None:
+            return None
+        result.append(ops.DropObject(kind=kind, name=name, if_exists=if_exists or kind is Kind.OTHER))
+    return result or None
+
+
+def _drop_target(context: Context, word: str, kind: Kind, target: str) -> str | None:
+    """The identity (qualified name) of one target of a DROP, or None when it reads as no known form."""
+    if kind in (Kind.TRIGGER, Kind.POLICY, Kind.RULE):
+        on = _MEMBER_ON.match(target)
+        if on is None:
+            return None
+        return f"{context.read_qualified_name(on.group('table'))}.{context.unquote(on.group('member'))}"
+    if kind in (Kind.FUNCTION, Kind.PROCEDURE, Kind.AGGREGATE):
+        routine = _ROUTINE_TARGET.match(target)
+        if routine is None:
+            return None
+        schema, name = context.read_name(routine.group("name"))
+        args = routine.group("args")
+        signature = "*" if args is None else context.signature_from_text(args)
+        return context.qualify(schema, f"{name}({signature})")
+    if word == "OPERATOR":
+        operator = _OPERATOR_TARGET.match(target)
+        if operator is None:
+            return None
+        schema = (
+            context.unquote(operator.group("schema")) if operator.group("schema") else context.default_schema
+        )
+        sides = [context.routines.type_name(operator.group(g)) for g in ("left", "right")]
+        sides = ["NONE" if side.upper() == "NONE" else side for side in sides]
+        return context.qualify(schema, f"{operator.group('operator')}({sides[0]}, {sides[1]})")
+    if word == "CAST":
+        cast = _CAST_TARGET.match(target)
+        if cast is None:
+            return None
+        source, to = (context.routines.type_name(cast.group(g)) for g in ("source", "target"))
+        return f"({source} AS {to})"
+    if not re.fullmatch(QNAME, target):
+        return None
+    if kind in (Kind.SCHEMA, Kind.EXTENSION, Kind.EVENT_TRIGGER, Kind.PUBLICATION):
+        return context.unquote(split_dotted(target)[-1])
+    return context.read_qualified_name(target)
 
 
 def rename_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:

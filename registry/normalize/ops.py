@@ -24,7 +24,8 @@ class Grant(msgspec.Struct, frozen=True):
 
 
 class Op(msgspec.Struct, tag=True, tag_field="op", kw_only=True, omit_defaults=True):
-    pass
+    # ALTER TABLE IF EXISTS: the op does nothing when this table (qualified) is not there, as in PostgreSQL.
+    if_table: str = ""
 
 
 class CreateTable(Op):
@@ -150,6 +151,17 @@ class TableOption(Op):
     sql: str
 
 
+class AlterEnum(Op):
+    """ALTER TYPE ... ADD VALUE (at the end, or BEFORE / AFTER `neighbour`) or RENAME VALUE label TO ..."""
+
+    type: str  # qualified
+    label: str
+    neighbour: str | None = None
+    after: bool = False
+    if_not_exists: bool = False
+    rename_to: str | None = None
+
+
 class SetStorage(Op):
     """ALTER TABLE ... SET (name = value, ...) / RESET (name, ...): the table's storage parameters."""
 
@@ -200,6 +212,7 @@ AnyOp = (
     | AttachPartition
     | TableOption
     | SetStorage
+    | AlterEnum
     | ChangePrivileges
     | SetOwner
     | Opaque

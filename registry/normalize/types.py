@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
 from schemareg.model import Definition, Kind
@@ -9,6 +11,15 @@ from schemareg.normalize import ops
 from schemareg.normalize.context import Context
 from schemareg.normalize.routines import by_pattern
 from schemareg.normalize.rules import fold_identifiers
+from schemareg.normalize.text import QNAME, STRING, string_value
+
+_ALTER_ENUM = re.compile(
+    rf"\s*ALTER\s+TYPE\s+(?P<name>{QNAME})\s+(?:"
+    rf"ADD\s+VALUE\s+(?P<exists>IF\s+NOT\s+EXISTS\s+)?(?P<label>{STRING})"
+    rf"(?:\s+(?P<where>BEFORE|AFTER)\s+(?P<neighbour>{STRING}))?"
+    rf"|RENAME\s+VALUE\s+(?P<old>{STRING})\s+TO\s+(?P<new>{STRING}))\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def create_type(context: Context, tree: exp.Create, text: str) -> list[ops.AnyOp]:
@@ -26,3 +37,27 @@ def create_type(context: Context, tree: exp.Create, text: str) -> list[ops.AnyOp
 def read_domain(context: Context, text: str) -> list[ops.AnyOp] | None:
     """CREATE DOMAIN, read by pattern (PostgreSQL)."""
     return by_pattern(context, text, context.patterns.domain)
+
+
+def alter_enum(context: Context, text: str) -> list[ops.AnyOp] | None:
+    """ALTER TYPE ... ADD VALUE [IF NOT EXISTS] 'x' [BEFORE | AFTER 'y'] and RENAME VALUE 'x' TO 'y'."""
+    m = _ALTER_ENUM.match(text)
+    if m is None:
+        return None
+    name = context.read_qualified_name(m.group("name"))
+    if m.group("old") is not None:
+        return [
+            ops.AlterEnum(
+                type=name, label=string_value(m.group("old")), rename_to=string_value(m.group("new"))
+            )
+        ]
+    neighbour = m.group("neighbour")
+    return [
+        ops.AlterEnum(
+            type=name,
+            label=string_value(m.group("label")),
+            neighbour=string_value(neighbour) if neighbour is not None else None,
+            after=(m.group("where") or "").upper() == "AFTER",
+            if_not_exists=m.group("exists") is not None,
+        )
+    ]

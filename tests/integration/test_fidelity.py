@@ -9,11 +9,13 @@ the test, not a skip.
 from __future__ import annotations
 
 import difflib
+import subprocess
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support import generated
 from tests.support.differential import compare_postgres
 from tests.support.postgres import PostgresServer
 
@@ -128,3 +130,138 @@ def _storage_agrees(pg: PostgresServer, sql: str) -> None:
 
 def test_storage_parameters_are_what_postgresql_keeps(pg: PostgresServer) -> None:
     _storage_agrees(pg)
+
+
+# -- a pg_dump --clean --if-exists preamble, applied as the database would -----------------------------------
+
+
+def _dump(pg: PostgresServer, sql: str, *flags: str) -> str:
+    url = pg.database("dump")
+    done = subprocess.run(
+        [pg.tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url],
+        input=sql,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    dumped = subprocess.run(
+        [pg.tool("pg_dump"), "--schema-only", "--no-owner", *flags, "-d", url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return dumped.stdout
+
+
+PREAMBLE_OBJECTS = """
+CREATE SCHEMA app;
+CREATE TYPE app.mood AS ENUM ('sad', 'ok');
+CREATE DOMAIN app.posint AS int CHECK (VALUE > 0);
+CREATE TYPE app.pair AS (a int, b text);
+CREATE SEQUENCE app.counter;
+CREATE TABLE app.person (id serial PRIMARY KEY, mood app.mood, n app.posint, c int DEFAULT nextval('app.counter'));
+CREATE TABLE app.pet (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, owner int REFERENCES app.person (id));
+CREATE INDEX pet_owner ON app.pet (owner);
+CREATE VIEW app.v AS SELECT id FROM app.person;
+CREATE RULE r AS ON INSERT TO app.v DO INSTEAD NOTHING;
+CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER t BEFORE UPDATE ON app.person FOR EACH ROW EXECUTE FUNCTION app.touch();
+CREATE FUNCTION app.add(a int, b int DEFAULT 1) RETURNS int LANGUAGE sql AS 'SELECT a + b';
+CREATE AGGREGATE app.total (int) (SFUNC = int4pl, STYPE = int);
+CREATE OPERATOR app.<~> (FUNCTION = int4eq, LEFTARG = int, RIGHTARG = int);
+ALTER TABLE app.person ENABLE ROW LEVEL SECURITY;
+CREATE POLICY p ON app.person USING (true);
+CREATE MATERIALIZED VIEW app.mv AS SELECT id FROM app.pet;
+"""
+
+
+@pytest.mark.parametrize("before", ["nothing", "the schema itself"])
+@given(schema=generated.schemas())
+@BOUNDED
+def test_a_clean_preamble_of_pg_dump_is_applied_as_the_database_would(
+    pg: PostgresServer, before: str, schema: generated.GenSchema
+) -> None:
+    """pg_dump --clean --if-exists of a generated schema (and of one with every kind of object DROP names),
+    read on an empty database or after the schema itself: the DROPs remove what is there, do nothing
+    where nothing is, and never leave an object behind."""
+    plain = schema.ddl("plain") + PREAMBLE_OBJECTS
+    dump = _dump(pg, plain, "--clean", "--if-exists")
+    assert "DROP " in dump
+    assert_agree(dump if before == "nothing" else plain + "\n" + dump, pg)
+
+
+# -- ALTER TYPE ... ADD VALUE / RENAME VALUE ----------------------------------------------------------------
+
+LABELS = st.text(alphabet="abyz' _-", min_size=1, max_size=3)
+
+
+def _quoted(label: str) -> str:
+    return "'" + label.replace("'", "''") + "'"
+
+
+@st.composite
+def _enum_scripts(draw: st.DrawFn) -> str:
+    labels = draw(st.lists(LABELS, min_size=1, max_size=3, unique=True))
+    head = draw(st.sampled_from(["mood", "Mood", "public.mood", '"mood"']))
+    sql = [f"CREATE TYPE mood AS ENUM ({', '.join(map(_quoted, labels))});"]
+    for _ in range(draw(st.integers(min_value=1, max_value=5))):
+        action = draw(st.sampled_from(["add", "before", "after", "again", "rename"]))
+        fresh = draw(LABELS.filter(lambda label: label not in labels))
+        some = draw(st.sampled_from(labels))
+        if action == "add":
+            sql.append(f"ALTER TYPE {head} ADD VALUE {_quoted(fresh)};")
+            labels.append(fresh)
+        elif action in ("before", "after"):
+            sql.append(
+                f"ALTER TYPE {head} ADD VALUE IF NOT EXISTS {_quoted(fresh)} {action.upper()} {_quoted(some)};"
+            )
+            labels.insert(labels.index(some) + (action == "after"), fresh)
+        elif action == "again":
+            sql.append(f"ALTER TYPE {head} ADD VALUE IF NOT EXISTS {_quoted(some)};")
+        else:
+            sql.append(f"ALTER TYPE {head} RENAME VALUE {_quoted(some)} TO {_quoted(fresh)};")
+            labels[labels.index(some)] = fresh
+    return "\n".join(sql)
+
+
+@BOUNDED
+@given(sql=_enum_scripts())
+def _enums_agree(pg: PostgresServer, sql: str) -> None:
+    assert_agree(sql, pg)
+
+
+def test_enum_values_added_and_renamed_as_postgresql_orders_them(pg: PostgresServer) -> None:
+    _enums_agree(pg)
+
+
+# -- data statements and DO blocks: counted, never objects ---------------------------------------------------
+
+DATA_STATEMENTS = [
+    "INSERT INTO t VALUES (1)",
+    "insert into t (a) select 2",
+    "UPDATE t SET a = a + 1 WHERE a > 0",
+    "DELETE FROM t WHERE a = 3",
+    "TRUNCATE t",
+    "truncate table only t restart identity",
+    "WITH x AS (SELECT 4 AS a) INSERT INTO t SELECT a FROM x",
+    "MERGE INTO t USING (SELECT 5 AS a) s ON t.a = s.a WHEN NOT MATCHED THEN INSERT VALUES (s.a)",
+    "DO $$ BEGIN PERFORM 1; END $$",
+    "do language plpgsql $body$ begin null; end $body$",
+    "COPY (SELECT 1) TO STDOUT",
+]
+
+
+@BOUNDED
+@given(chosen=st.lists(st.sampled_from(DATA_STATEMENTS), min_size=1, max_size=6))
+def _data_is_no_schema(pg: PostgresServer, chosen: list[str]) -> None:
+    sql = "CREATE TABLE t (a int);\n" + "".join(f"{statement};\n" for statement in chosen)
+    assert_agree(sql, pg)
+    found = compare_postgres(sql, pg.admin_url).sqlglot
+    assert len(found.objects) == 1, sorted(found.objects)
+    assert found.stats.ignored == len(chosen)
+
+
+def test_data_statements_and_do_blocks_are_counted_and_never_objects(pg: PostgresServer) -> None:
+    _data_is_no_schema(pg)
