@@ -25,16 +25,12 @@ from schemareg.model import (
 )
 from schemareg.names import make_object_name
 from schemareg.normalize import ops
+from schemareg.normalize.enums import alter_enum
 from schemareg.normalize.privileges import PrivilegeSet
 from schemareg.normalize.sequences import sequence_options
-from schemareg.normalize.storage import with_parameters
-from schemareg.normalize.text import STRING, string_value
+from schemareg.normalize.storage import set_storage
 from schemareg.normalize.views import qualify_join_views
 from schemareg.render import quote, quote_qualified
-
-# An enum's definition as the normaliser writes it, `CREATE TYPE s.t AS ENUM ('a', 'b')`, and its labels.
-_ENUM_LABELS = re.compile(r"(?P<head>.*\bAS\s+ENUM\s*)\((?P<labels>.*)\)\s*$", re.IGNORECASE | re.DOTALL)
-_LABEL = re.compile(STRING)
 
 
 class Applier:
@@ -311,37 +307,6 @@ class Applier:
             table.alterations.append(op.sql)
         return True
 
-    def alter_enum(self, op: ops.AlterEnum) -> bool:
-        definition = self.objects.get(ObjectKey(Kind.TYPE, op.type))
-        if not isinstance(definition, Definition):
-            return False
-        found = _ENUM_LABELS.match(definition.sql)
-        if found is None:
-            return False
-        labels = [string_value(piece) for piece in _LABEL.findall(found.group("labels"))]
-        if op.rename_to is not None:
-            if op.label not in labels:
-                return False
-            labels[labels.index(op.label)] = op.rename_to
-        elif op.label in labels:
-            return op.if_not_exists
-        elif op.neighbour is None:
-            labels.append(op.label)
-        elif op.neighbour in labels:
-            labels.insert(labels.index(op.neighbour) + (1 if op.after else 0), op.label)
-        else:
-            return False
-        quoted = ", ".join("'" + label.replace("'", "''") + "'" for label in labels)
-        definition.sql = f"{found.group('head')}({quoted})"
-        return True
-
-    def set_storage(self, op: ops.SetStorage) -> bool:
-        table = self.table(op.table)
-        if table is None:
-            return False
-        table.options = with_parameters(table.options, op.parameters, op.reset)
-        return True
-
     def change_privileges(self, op: ops.ChangePrivileges) -> bool:
         for grant in op.grants:
             self.privileges.apply(grant)
@@ -456,8 +421,8 @@ _HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
     ops.AlterSequence: Applier.alter_sequence,
     ops.AttachPartition: Applier.attach_partition,
     ops.TableOption: Applier.table_option,
-    ops.SetStorage: Applier.set_storage,
-    ops.AlterEnum: Applier.alter_enum,
+    ops.SetStorage: lambda applier, op: set_storage(applier.table(op.table), op),
+    ops.AlterEnum: lambda applier, op: alter_enum(applier.objects, op),
     ops.ChangePrivileges: Applier.change_privileges,
     ops.SetOwner: Applier.set_owner,
     ops.Opaque: Applier.opaque,

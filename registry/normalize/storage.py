@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import re
 
-from schemareg.normalize.patterns import split_top_level
+from schemareg.model import Table
+from schemareg.normalize import ops
 
 # One parameter as the model keeps it in a table's options: `fillfactor='50'`, the value always quoted.
 PARAMETER = re.compile(r"(?<![\w(])(?!ENGINE=)([A-Za-z_][\w.]*)\s*=\s*('(?:[^']|'')*'|[^\s,()]+)")
+# One item of a `(name = value, ...)` list: commas inside a quoted value do not separate.
+_ITEM = re.compile(r"(?:[^,']|'(?:[^']|'')*')+")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -29,7 +32,7 @@ def parameter(key: str, value: str | None) -> tuple[str, str]:
 def parameters_from_text(text: str) -> dict[str, str]:
     """`FILLFACTOR = '50', autovacuum_enabled` (the inside of a SET or WITH list) as {name: value}."""
     found = {}
-    for part in split_top_level(text):
+    for part in _ITEM.findall(text):
         key, eq, value = part.partition("=")
         if key.strip():
             name, stored = parameter(key, value if eq else None)
@@ -50,3 +53,10 @@ def with_parameters(options: str | None, set_: dict[str, str], reset: tuple[str,
     for name in reset:
         current.pop(name, None)
     return " ".join([*others, *render(current)]) or None
+
+
+def set_storage(table: Table | None, op: ops.SetStorage) -> bool:
+    if table is None:
+        return False
+    table.options = with_parameters(table.options, op.parameters, op.reset)
+    return True
