@@ -14,7 +14,7 @@ import msgspec
 
 from schemareg.limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["ENV_VARS", "Settings", "is_loopback"]
+__all__ = ["ENV_VARS", "Settings", "default_workers", "is_loopback"]
 
 _INTEGERS = frozenset(
     {"port", "workers", "max_body_bytes", "max_inflated_bytes", "max_statements", "max_nesting_depth"}
@@ -48,11 +48,19 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+def default_workers() -> int:
+    """One worker per core this process may run on (its CPU affinity, which a container's cpuset limits)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no sched_getaffinity (macOS)
+        return max(1, os.cpu_count() or 1)
+
+
 class Settings(msgspec.Struct, kw_only=True, frozen=True):
     data_dir: str = "schemareg-data"
     host: str = "127.0.0.1"
     port: int = 8080
-    workers: int = 1
+    workers: int = msgspec.field(default_factory=default_workers)  # server worker processes
     server: str = "granian"  # or "uvicorn" (see docs/api.md, "Server")
     # Tokens: inline `sha256hex:scope,scope;sha256hex:scope` or the path of a file with one
     # `sha256hex:scope,scope` per line (`#` starts a comment). Empty: anonymous, loopback only.

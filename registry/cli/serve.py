@@ -19,7 +19,9 @@ from schemareg.cli.app import cli, fail
     help="The registry's data dir [env SCHEMAREG_DATA_DIR; default ./schemareg-data].",
 )
 @click.option(
-    "--workers", type=click.IntRange(min=1), help="Worker processes [env SCHEMAREG_WORKERS; default 1]."
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Worker processes [env SCHEMAREG_WORKERS; default one per core].",
 )
 @click.option(
     "--server",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,9 @@ def test_serve_refuses_unsafe_binds() -> None:
     assert check(Settings(host="0.0.0.0", tokens=f"{_hash('t')}:read")) == []
     with pytest.raises(ServeError, match="sha256"):
         check(Settings(tokens="nothex:read"))
+
+
+def test_workers_default_to_the_cores_the_server_may_use() -> None:
+    assert Settings().workers == len(os.sched_getaffinity(0))
+    assert Settings.load(environ={}, config=Path("/nonexistent")).workers == len(os.sched_getaffinity(0))
+    assert Settings.load({"workers": 1}, environ={}, config=Path("/nonexistent")).workers == 1
