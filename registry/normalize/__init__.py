@@ -135,6 +135,7 @@ def normalize(
         if known is not None:
             schema = decode_schema(known)
             schema.stats.cached = schema.stats.statements
+            _origins.note(schema, store, script_key)
             return schema
     from schemareg.normalize.apply import Applier, finish
     from schemareg.normalize.compile import Compiler
@@ -196,6 +197,7 @@ def normalize(
     if store is not None:
         schema.rendered()  # kept with it: a script seen again is not rendered again either
         store.put_script(script_key, encode_schema(schema))
+        _origins.note(schema, store, script_key)
     return schema
 
 
@@ -203,7 +205,40 @@ def remember(sql: str, schema: Schema, *, options: NormalizeOptions = DEFAULT_OP
     """Record that `sql` normalises to `schema` (its canonical text, for instance, which normalises to the
     schema it was rendered from), so that normalising `sql` later costs one cache lookup."""
     salt = f"{_salt_base()}\0{schema.dialect}\0{options.salt}".encode()
-    default_cache().put_script(statement_key(salt + b"\0script", sql), encode_schema(schema))
+    key, cache = statement_key(salt + b"\0script", sql), default_cache()
+    origin = _origins.key_of(schema, cache)
+    if origin is not None:  # normalised through this cache: the new key names the stored schema
+        cache.put_alias(key, origin)
+    else:
+        cache.put_script(key, encode_schema(schema))
+
+
+class _Origins:
+    """The script keys of the last few schemas `normalize` returned, by identity, so that `remember` can
+    point at the schema stored already instead of encoding and writing megabytes again. Held strongly (a
+    few entries), so an id is never another object's while it is here."""
+
+    def __init__(self, size: int = 4) -> None:
+        self.size = size
+        self._items: dict[int, tuple[Schema, StatementCache, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def note(self, schema: Schema, cache: StatementCache, key: bytes) -> None:
+        with self._lock:
+            self._items.pop(id(schema), None)
+            self._items[id(schema)] = (schema, cache, key)
+            while len(self._items) > self.size:
+                self._items.pop(next(iter(self._items)))
+
+    def key_of(self, schema: Schema, cache: StatementCache) -> bytes | None:
+        with self._lock:
+            found = self._items.get(id(schema))
+        if found is None or found[0] is not schema or found[1] is not cache:
+            return None
+        return found[2]
+
+
+_origins = _Origins()
 
 
 def _keep_orphan(applier: Applier, compiler: Compiler, text: str, schema: Schema) -> None:

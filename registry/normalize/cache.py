@@ -13,12 +13,13 @@ nothing is compiled, applied or rendered again.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import msgspec
@@ -31,6 +32,9 @@ _MEMORY_ENTRIES = 50_000
 _MEMORY_SCRIPTS = 4
 # The in-memory layer is bounded by bytes too: a few huge statements must not pin tens of megabytes.
 DEFAULT_MAX_MEMORY_BYTES = 16 * 1024 * 1024
+# A script row whose value starts with this names the key of another script instead (an encoded schema
+# starts with a msgpack array header, never a zero byte).
+_ALIAS = b"\0alias\0"
 
 
 def default_cache_dir() -> Path:
@@ -85,12 +89,7 @@ class StatementCache:
                     )
                 )
                 _retry(lambda: db.execute("CREATE INDEX IF NOT EXISTS entries_used ON entries (used)"))
-                _retry(
-                    lambda: db.execute(
-                        "CREATE TABLE IF NOT EXISTS scripts (key BLOB PRIMARY KEY, schema BLOB NOT NULL,"
-                        " used REAL NOT NULL) WITHOUT ROWID"
-                    )
-                )
+                _retry(lambda: _create_script_tables(db))
                 self._db = db
             except (sqlite3.Error, OSError):
                 self._db_failed = True
@@ -166,11 +165,19 @@ class StatementCache:
                 row = db.execute("SELECT schema FROM scripts WHERE key = ?", (key,)).fetchone()
                 if row is None:
                     return None
-                db.execute("UPDATE scripts SET used = ? WHERE key = ?", (time.time(), key))
+                value, used = bytes(row[0]), [key]
+                if value.startswith(_ALIAS):  # another script's schema (put_alias): one step, never more
+                    target = value[len(_ALIAS) :]
+                    row = db.execute("SELECT schema FROM scripts WHERE key = ?", (target,)).fetchone()
+                    if row is None or bytes(row[0]).startswith(_ALIAS):
+                        return None
+                    value, used = bytes(row[0]), [key, target]
+                marks = ",".join("?" * len(used))
+                db.execute(f"UPDATE script_uses SET used = ? WHERE key IN ({marks})", (time.time(), *used))
             except sqlite3.Error:
                 return None
-            self._remember_script(key, row[0])
-            return bytes(row[0])
+            self._remember_script(key, value)
+            return value
 
     def put_script(self, key: bytes, value: bytes) -> None:
         with self._lock:
@@ -179,20 +186,38 @@ class StatementCache:
             if db is None:
                 return
 
-            def write() -> None:
-                with _transaction(db):
-                    db.execute(
-                        "INSERT OR REPLACE INTO scripts (key, schema, used) VALUES (?, ?, ?)",
-                        (key, value, time.time()),
-                    )
-                    db.execute(
-                        "DELETE FROM scripts WHERE key IN (SELECT key FROM scripts ORDER BY used DESC"
-                        " LIMIT -1 OFFSET ?)",
+            self._write_script(db, key, value)
+
+    def put_alias(self, key: bytes, target: bytes) -> None:
+        """Let the script of `key` give the schema stored for `target`, without a second copy of it (the
+        canonical text of a snapshot normalises to the schema of the text that was posted)."""
+        with self._lock:
+            known = self._scripts.get(target)
+            if known is not None:
+                self._remember_script(key, known)
+            db = self._connect()
+            if db is not None:
+                self._write_script(db, key, _ALIAS + target)
+
+    def _write_script(self, db: sqlite3.Connection, key: bytes, value: bytes) -> None:
+        def write() -> None:
+            with _transaction(db):
+                db.execute("INSERT OR REPLACE INTO scripts (key, schema) VALUES (?, ?)", (key, value))
+                db.execute("INSERT OR REPLACE INTO script_uses (key, used) VALUES (?, ?)", (key, time.time()))
+                old = [
+                    row[0]
+                    for row in db.execute(
+                        "SELECT key FROM script_uses ORDER BY used DESC LIMIT -1 OFFSET ?",
                         (self.max_scripts,),
                     )
+                ]
+                for chunk in _chunks(old, 500):
+                    marks = ",".join("?" * len(chunk))
+                    db.execute(f"DELETE FROM scripts WHERE key IN ({marks})", chunk)
+                    db.execute(f"DELETE FROM script_uses WHERE key IN ({marks})", chunk)
 
-            with contextlib.suppress(sqlite3.Error):
-                _retry(write)
+        with contextlib.suppress(sqlite3.Error):
+            _retry(write)
 
     def _remember_script(self, key: bytes, value: bytes) -> None:
         if len(self._scripts) >= _MEMORY_SCRIPTS:
@@ -223,6 +248,20 @@ class StatementCache:
             if self._db is not None:
                 self._db.close()
                 self._db = None
+
+
+def _create_script_tables(db: sqlite3.Connection) -> None:
+    """Whole scripts (a few MB each) in a table of their own, and when each was last used in another: a
+    row is rewritten whole when any column of it changes, so touching the use time of a script beside its
+    value rewrote megabytes on every hit, and finding the oldest read every value to reach the time."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(scripts)")}
+    if "used" in columns:  # the layout before: its entries are dropped (a cache only costs a miss)
+        db.execute("DROP TABLE IF EXISTS scripts")
+    db.execute("CREATE TABLE IF NOT EXISTS scripts (key BLOB PRIMARY KEY, schema BLOB NOT NULL)")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS script_uses (key BLOB PRIMARY KEY, used REAL NOT NULL) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS script_uses_used ON script_uses (used)")
 
 
 def _retry(action: Callable[[], object], attempts: int = 50) -> None:
@@ -295,12 +334,26 @@ def encode_schema(schema: Schema) -> bytes:
     )
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Decoding builds many thousands of objects with no cycles among them; each of Python's collections
+    on the way would walk the whole growing heap again (about half the decode of 4,000 tables)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def decode_schema(blob: bytes) -> Schema:
-    encoded = _ENCODED.decode(blob)
-    objects = {
-        key: _DECODERS[kind].decode(raw)
-        for key, (kind, raw) in zip(encoded.keys, encoded.objects, strict=True)
-    }
+    with _collector_paused():
+        encoded = _ENCODED.decode(blob)
+        objects = {
+            key: _DECODERS[kind].decode(raw)
+            for key, (kind, raw) in zip(encoded.keys, encoded.objects, strict=True)
+        }
     schema = Schema(dialect=encoded.dialect, objects=objects, stats=encoded.stats, issues=encoded.issues)
     if encoded.rendered is not None:
         schema._rendered = dict(zip(sorted(encoded.keys), encoded.rendered, strict=True))

@@ -98,3 +98,69 @@ def test_a_remembered_canonical_text_is_not_normalised_again(tmp_path: Path) -> 
         assert normalize(canonical, cache=False).fingerprint == schema.fingerprint
     finally:
         set_default_cache(None)
+
+
+def test_a_scripts_value_sits_alone_in_its_row(tmp_path: Path) -> None:
+    """A whole script is megabytes (4,000 tables: 5 MB). With its use time in the same row, every hit
+    read the value again to update the time, and finding the oldest to evict read every value to reach
+    the times behind them: tens of milliseconds a hit. The times live in a table of their own."""
+    path = tmp_path / "c.sqlite3"
+    cache = StatementCache(path)
+    value = bytes(range(256)) * 8192
+    cache.put_script(b"k" * 16, value)
+    cache.close()
+    with sqlite3.connect(path) as db:
+        assert [row[1] for row in db.execute("PRAGMA table_info(scripts)")] == ["key", "schema"]
+        assert db.execute("SELECT count(*) FROM script_uses").fetchone() == (1,)
+    assert StatementCache(path).get_script(b"k" * 16) == value
+
+
+def test_scripts_of_the_earlier_layout_are_dropped_not_misread(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE scripts (key BLOB PRIMARY KEY, schema BLOB NOT NULL, used REAL NOT NULL) WITHOUT ROWID"
+        )
+        db.execute("INSERT INTO scripts VALUES (?, ?, 0)", (b"k" * 16, b"old"))
+    cache = StatementCache(path)
+    assert cache.get_script(b"k" * 16) is None
+    normalize(SQL, cache=cache)
+    cache.clear_memory()
+    assert normalize(SQL, cache=cache).stats.cached == 2
+
+
+def test_a_remembered_text_points_at_the_stored_schema_instead_of_a_copy(tmp_path: Path) -> None:
+    from schemareg.normalize import remember, set_default_cache
+
+    path = tmp_path / "c.sqlite3"
+    cache = StatementCache(path)
+    set_default_cache(cache)
+    try:
+        schema = normalize(SQL, cache=cache)
+        canonical = "\n".join(schema.rendered().values())
+        remember(canonical, schema)
+        with sqlite3.connect(path) as db:
+            sizes = sorted(length for (length,) in db.execute("SELECT length(schema) FROM scripts"))
+        assert len(sizes) == 2 and sizes[0] < 64 < sizes[1]  # the text's row names the posted one's
+        cache.clear_memory()
+        again = normalize(canonical, cache=cache)
+        assert again.stats.cached == again.stats.statements
+        assert again.objects == schema.objects and again.fingerprint == schema.fingerprint
+        # A schema that did not come through the cache is stored whole, as before.
+        other = normalize(SQL.replace("b (", "c ("), cache=False)
+        remember("\n".join(other.rendered().values()), other)
+        cache.clear_memory()
+        assert normalize("\n".join(other.rendered().values()), cache=cache).fingerprint == other.fingerprint
+    finally:
+        set_default_cache(None)
+
+
+def test_an_alias_whose_schema_was_evicted_is_a_miss(tmp_path: Path) -> None:
+    cache = StatementCache(tmp_path / "c.sqlite3", max_scripts=2)
+    cache.put_script(b"a" * 16, b"\x96value")
+    cache.put_alias(b"b" * 16, b"a" * 16)
+    cache.clear_memory()
+    assert cache.get_script(b"b" * 16) == b"\x96value"
+    cache.put_alias(b"c" * 16, b"missing-key-xxxx")
+    cache.clear_memory()
+    assert cache.get_script(b"c" * 16) is None
