@@ -114,7 +114,8 @@ class Writer:
                 metadata=metadata,
                 engine=settings.normalize.engine,
             )
-            changes = object_changes(repo.files(repo.commit(head).tree) if head else {}, blob_ids(files))
+            head_files = repo.files(repo.commit(head).tree) if head else {}
+            changes = object_changes(head_files, blob_ids(files))
             subject = f"snapshot {env}: " + (changes.summary() if head else initial_subject(schema))
             body = [
                 *([message] if message else []),
@@ -123,7 +124,7 @@ class Writer:
                 *forced,
             ]
             body += change_lines(changes) if head else []
-            tree = repo.write_tree(files)
+            tree = repo.write_tree(files, present=set(head_files.values()))
             sha = self._commit(repo, env, head, tree, commit_message(subject, body), when=int(now))
             self._read.remember_schema(project, sha, schema)
             return SnapshotResult(

@@ -17,7 +17,15 @@ from schemareg.store.names import (
     check_project_name,
     check_release_name,
 )
-from schemareg.store.repo import PACK_THRESHOLD, SIGNATURE, CommitInfo, ProjectRepo, TagInfo, blob_ids
+from schemareg.store.repo import (
+    PACK_THRESHOLD,
+    SIGNATURE,
+    CommitInfo,
+    ProjectRepo,
+    TagInfo,
+    blob_id,
+    blob_ids,
+)
 
 __all__ = [
     "BRANCH_PREFIX",
@@ -34,6 +42,7 @@ __all__ = [
     "ProjectLock",
     "ProjectRepo",
     "TagInfo",
+    "blob_id",
     "blob_ids",
     "check_env_name",
     "check_project_name",

@@ -3,11 +3,12 @@ annotated tags, and the reads the registry needs (no lock needed for those)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -57,9 +58,16 @@ class TagInfo:
     time: int
 
 
+def blob_id(content: bytes) -> str:
+    """The git blob sha of `content` (git hashes a header of the type and size, then the bytes)."""
+    digest = hashlib.sha1(b"blob %d\0" % len(content), usedforsecurity=False)
+    digest.update(content)
+    return digest.hexdigest()
+
+
 def blob_ids(files: Mapping[str, bytes]) -> dict[str, str]:
     """The git blob sha of each file's content, by path, without writing anything."""
-    return {path: Blob.from_string(content).id.decode() for path, content in files.items()}
+    return {path: blob_id(content) for path, content in files.items()}
 
 
 def _fsync_dir(path: str) -> None:
@@ -97,8 +105,9 @@ def _tag_info(name: bytes, sha: bytes, obj: ShaFile) -> TagInfo | None:
     return None
 
 
-def _tree(files: Mapping[str, bytes]) -> tuple[Tree, list[ShaFile]]:
-    """The tree of `path -> content` (paths with '/') and every object it needs, itself last."""
+def _tree(files: Mapping[str, bytes], present: Collection[str] = ()) -> tuple[Tree, list[ShaFile]]:
+    """The tree of `path -> content` (paths with '/') and every object it needs, itself last; a file whose
+    blob is in `present` (the repo has it) gets no object built."""
     objects: list[ShaFile] = []
     root: dict[str, object] = {}
     for path, content in files.items():
@@ -112,14 +121,15 @@ def _tree(files: Mapping[str, bytes]) -> tuple[Tree, list[ShaFile]]:
         tree = Tree()
         for name, value in node.items():
             if isinstance(value, dict):
-                child: ShaFile = build(value)
-                mode = _DIR_MODE
+                child = build(value)
+                objects.append(child)
+                tree.add(name.encode("utf-8"), _DIR_MODE, child.id)
             else:
                 assert isinstance(value, bytes)
-                child = Blob.from_string(value)
-                mode = _FILE_MODE
-            objects.append(child)
-            tree.add(name.encode("utf-8"), mode, child.id)
+                sha = blob_id(value)
+                if sha not in present:  # an unchanged file of a big tree: no object to build
+                    objects.append(Blob.from_string(value))
+                tree.add(name.encode("utf-8"), _FILE_MODE, ObjectID(sha.encode()))
         return tree
 
     tree = build(root)
@@ -178,15 +188,19 @@ class ProjectRepo:
         """Remove what a writer killed mid-write left behind (see `maintenance.recover`); hold the lock."""
         return maintenance.recover(self.path)
 
-    def add_objects(self, objects: list[ShaFile]) -> None:
+    def add_objects(self, objects: list[ShaFile], present: Collection[str] = ()) -> None:
         """Write objects durably, then fsync the directories that name them.
 
         Many new objects (a first snapshot, a big change) go into one pack: thousands of loose files cost a
         file system block each and a system call each to write. A few go loose, as git writes them, so a
         small change does not add a pack per commit; `gc` repacks both with deltas.
+
+        `present`: ids the caller knows the repo has (the blobs of the tree a new commit follows), so the
+        unchanged objects of a big tree cost no lookup in every pack and no stat of a loose file each.
         """
         store = self.repo.object_store
-        new = list({obj.id: obj for obj in objects if obj.id not in store}.values())
+        unique = {obj.id: obj for obj in objects}
+        new = [obj for sha, obj in unique.items() if sha.decode() not in present and sha not in store]
         if len(new) >= PACK_THRESHOLD:
             _retry_locked(lambda: store.add_objects([(obj, None) for obj in new]))
             _fsync_dir(os.path.join(str(self.path), "objects", "pack"))
@@ -201,10 +215,11 @@ class ProjectRepo:
         if dirs:
             _fsync_dir(objects_dir)
 
-    def write_tree(self, files: Mapping[str, bytes]) -> str:
-        """Write a tree of `path -> content` (paths with '/') and return its sha."""
-        tree, objects = _tree(files)
-        self.add_objects(objects)
+    def write_tree(self, files: Mapping[str, bytes], present: Collection[str] = ()) -> str:
+        """Write a tree of `path -> content` (paths with '/') and return its sha; `present` as for
+        `add_objects`."""
+        tree, objects = _tree(files, present)
+        self.add_objects(objects, present)
         return tree.id.decode()
 
     def update_tree(self, tree: str, files: Mapping[str, bytes]) -> str:

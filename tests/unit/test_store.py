@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 from pathlib import Path
 
 import pytest
+from dulwich.objects import ShaFile
 
 from schemareg import store
 from schemareg.errors import Conflict, InvalidName, NotFound, StoreError
@@ -213,3 +215,56 @@ def test_recover_removes_a_pack_left_without_its_index(repo: ProjectRepo) -> Non
     removed = repo.recover()
     assert not orphan.exists()
     assert sorted(removed) == sorted(["objects/pack/tmpabc.pack", f"objects/pack/{orphan.name}"])
+
+
+def test_a_tree_after_its_parent_writes_only_the_changed_files(repo: ProjectRepo) -> None:
+    """The files the parent's tree has need no object built, no lookup and no write: the tree is the
+    same as when every file is written, and it reads back whole."""
+    files = {
+        f"objects/tables/public.t{n}.sql": f"CREATE TABLE public.t{n} (x INT);\n".encode() for n in range(100)
+    }
+    first = repo.write_tree(files)
+    present = set(repo.files(first).values())
+    changed = {**files, "objects/tables/public.t7.sql": b"CREATE TABLE public.t7 (y INT);\n"}
+    written: list[bytes] = []
+    original = repo.add_objects
+
+    def add_objects(objects: list[ShaFile], present: Collection[str] = ()) -> None:
+        written.extend(obj.id for obj in objects if obj.id.decode() not in present)
+        original(objects, present)
+
+    repo.add_objects = add_objects  # type: ignore[method-assign]
+    second = repo.write_tree(changed, present)
+    assert len(written) == 4  # the changed file, its folder, objects/ and the root
+    del repo.add_objects
+    assert second == repo.write_tree(changed)  # the same tree as written without the hint
+    assert repo.read_file(second, "objects/tables/public.t7.sql") == b"CREATE TABLE public.t7 (y INT);\n"
+    assert repo.files(second) == {path: store.blob_id(content) for path, content in changed.items()}
+
+
+def test_object_changes_parse_only_what_differs_and_agree_with_a_full_comparison() -> None:
+    from schemareg import snapshots
+    from schemareg.snapshots import object_changes
+
+    before = {f"objects/tables/public.t{n}.sql": f"{n}" for n in range(50)} | {"README.md": "r"}
+    after = {path: sha for path, sha in before.items() if path != "objects/tables/public.t3.sql"}
+    after |= {"objects/tables/public.t4.sql": "changed", "objects/views/public.v.sql": "v", "README.md": "s"}
+    parsed: list[str] = []
+    key_of_path = snapshots.key_of_path
+
+    def counting(path: str) -> object:
+        parsed.append(path)
+        return key_of_path(path)
+
+    snapshots.key_of_path = counting  # type: ignore[assignment]
+    try:
+        changes = object_changes(before, after)
+    finally:
+        snapshots.key_of_path = key_of_path
+    assert len(parsed) <= 6
+    old = {key: sha for path, sha in before.items() if (key := key_of_path(path))}
+    new = {key: sha for path, sha in after.items() if (key := key_of_path(path))}
+    assert changes.added == tuple(sorted(new.keys() - old.keys()))
+    assert changes.removed == tuple(sorted(old.keys() - new.keys()))
+    assert changes.modified == tuple(sorted(k for k in old.keys() & new.keys() if old[k] != new[k]))
+    assert [len(changes.added), len(changes.removed), len(changes.modified)] == [1, 1, 1]
