@@ -257,8 +257,9 @@ def use_renderer(render: Callable[[SchemaObject, str], str]) -> None:
     _RENDERER[0] = render
 
 
-class Schema(msgspec.Struct, kw_only=True):
-    """A whole normalised schema: the objects by key, in the dialect they were written for."""
+class Schema(msgspec.Struct, kw_only=True, weakref=True):
+    """A whole normalised schema: the objects by key, in the dialect they were written for (weakly
+    referable: the normaliser notes which cached script a schema came from without keeping it alive)."""
 
     dialect: str
     objects: dict[ObjectKey, SchemaObject] = msgspec.field(default_factory=dict)

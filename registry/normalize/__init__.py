@@ -13,6 +13,7 @@ import hashlib
 import importlib.util
 import os
 import threading
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -214,26 +215,33 @@ def remember(sql: str, schema: Schema, *, options: NormalizeOptions = DEFAULT_OP
 
 
 class _Origins:
-    """The script keys of the last few schemas `normalize` returned, by identity, so that `remember` can
-    point at the schema stored already instead of encoding and writing megabytes again. Held strongly (a
-    few entries), so an id is never another object's while it is here."""
+    """The script key each schema `normalize` returned was cached under, by identity and held weakly, so
+    that `remember` can point at the schema stored already instead of encoding and writing megabytes
+    again. An entry goes when its schema does, so an id is never another object's."""
 
-    def __init__(self, size: int = 4) -> None:
-        self.size = size
-        self._items: dict[int, tuple[Schema, StatementCache, bytes]] = {}
-        self._lock = threading.Lock()
+    def __init__(self) -> None:
+        self._items: dict[int, tuple[weakref.ref[Schema], StatementCache, bytes]] = {}
+        self._lock = threading.RLock()  # a schema freed by the collector while the lock is held
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def note(self, schema: Schema, cache: StatementCache, key: bytes) -> None:
+        ident = id(schema)
+
+        def gone(_: object) -> None:
+            with self._lock:
+                entry = self._items.get(ident)
+                if entry is not None and entry[0]() is None:
+                    del self._items[ident]
+
         with self._lock:
-            self._items.pop(id(schema), None)
-            self._items[id(schema)] = (schema, cache, key)
-            while len(self._items) > self.size:
-                self._items.pop(next(iter(self._items)))
+            self._items[ident] = (weakref.ref(schema, gone), cache, key)
 
     def key_of(self, schema: Schema, cache: StatementCache) -> bytes | None:
         with self._lock:
             found = self._items.get(id(schema))
-        if found is None or found[0] is not schema or found[1] is not cache:
+        if found is None or found[0]() is not schema or found[1] is not cache:
             return None
         return found[2]
 

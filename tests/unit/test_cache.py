@@ -164,3 +164,18 @@ def test_an_alias_whose_schema_was_evicted_is_a_miss(tmp_path: Path) -> None:
     cache.put_alias(b"c" * 16, b"missing-key-xxxx")
     cache.clear_memory()
     assert cache.get_script(b"c" * 16) is None
+
+
+def test_the_origin_of_a_schema_is_not_kept_alive_by_the_normaliser(tmp_path: Path) -> None:
+    import gc
+
+    from schemareg.normalize import _origins
+
+    cache = StatementCache(tmp_path / "c.sqlite3")
+    before = len(_origins)
+    schema = normalize(SQL, cache=cache)
+    assert _origins.key_of(schema, cache) is not None
+    assert _origins.key_of(schema, StatementCache(tmp_path / "other.sqlite3")) is None
+    del schema
+    gc.collect()
+    assert len(_origins) <= before
