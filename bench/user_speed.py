@@ -13,6 +13,8 @@ floor measured in the same run.
 | repo | loose objects and size of the repo after two 4,000-table snapshots | the same repo after `schemareg gc` |
 
 wrk comes from Debian's package `wrk`; the PostgreSQL rows start a throwaway cluster (tests/support/postgres.py).
+The processes run with compiled bytecode, as an installed package does (PYTHONDONTWRITEBYTECODE is not
+passed on).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ ROWS = ("hot", "introspect", "normalize", "startup", "snapshot", "repo")
 
 def run(command: Sequence[str], env: dict[str, str] | None = None, stdin: bytes | None = None) -> float:
     started = time.perf_counter()
+    env = environment() if env is None else env
     subprocess.run(command, env=env, input=stdin, check=True, stdout=subprocess.DEVNULL, timeout=600)
     return time.perf_counter() - started
 
@@ -53,7 +56,11 @@ def median(command: Sequence[str], runs: int = 3, env: dict[str, str] | None = N
 
 
 def environment(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCHEMAREG_")}
+    """The measured processes' environment: ours without SCHEMAREG_* settings, and without
+    PYTHONDONTWRITEBYTECODE, which would have every process compile all of schemareg's modules from source
+    again (an installed wheel has them compiled; the floors' packages always do)."""
+    drop = {"PYTHONDONTWRITEBYTECODE"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCHEMAREG_") and k not in drop}
     env.update(extra)
     return env
 
@@ -207,6 +214,7 @@ def normalize(work: Path) -> list[tuple[str, str, str, str]]:
 def import_ms(module: str) -> float:
     out = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        env=environment(),
         capture_output=True,
         text=True,
         check=True,
