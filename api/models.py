@@ -92,12 +92,15 @@ class Health(msgspec.Struct, kw_only=True):
 class ProjectIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     dialect: Dialect | None = None
     description: Text | None = None
+    # The env the repo's HEAD (what `git clone` checks out), `log` and table history default to; "" clears.
+    default_env: Annotated[str, msgspec.Meta(pattern=f"^$|{NAME_PATTERN}", max_length=100)] | None = None
 
 
 class ProjectOut(WireModel, kw_only=True):
     name: str
     dialect: str
     description: str
+    default_env: str | None = None  # the setting (None: production if it exists, else the first env)
 
 
 class EnvironmentOut(WireModel, kw_only=True):

@@ -17,20 +17,39 @@ __all__ = ["init_project", "project_names", "set_compatibility", "update_project
 
 
 def init_project(
-    read: Reader, name: str, dialect: str, description: str, diff_rules: Mapping[str, Any] | None
+    read: Reader,
+    name: str,
+    dialect: str,
+    description: str,
+    diff_rules: Mapping[str, Any] | None,
+    *,
+    default_env: str | None = None,
 ) -> None:
     """Create a project (Conflict if it exists)."""
     path = read.repo_path(name)
     dialect = check_dialect(dialect)
+    if default_env:
+        check_env_name(default_env)
     repo = ProjectRepo.create(path)
-    write_config(path, Project(name=name, dialect=dialect, description=description), diff_rules)
+    project = Project(name=name, dialect=dialect, description=description, default_env=default_env or None)
+    write_config(path, project, diff_rules)
     read.adopt(name, repo)
 
 
 def update_project(
-    read: Reader, writer: Writer, name: str, *, dialect: str | None, description: str | None
+    read: Reader,
+    writer: Writer,
+    name: str,
+    *,
+    dialect: str | None,
+    description: str | None,
+    default_env: str | None = None,
 ) -> Project:
+    """Change settings (None: keep). `default_env=""` clears it; a new default env moves HEAD now (if
+    the env exists yet; otherwise HEAD follows the rule of `history.default_env`)."""
     current = read.config(name)[0]
+    if default_env:
+        check_env_name(default_env)
     repo = read.repo(name)
     with writer.lock(repo):
         updated = Project(
@@ -38,8 +57,10 @@ def update_project(
             dialect=check_dialect(dialect) if dialect else current.dialect,
             description=current.description if description is None else description,
             normalize=current.normalize,
+            default_env=current.default_env if default_env is None else (default_env or None),
         )
         write_config(repo.path, updated, read_config(repo.path, name).diff)
+        writer.point_head(name, repo)
     return updated
 
 

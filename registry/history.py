@@ -191,10 +191,14 @@ def ref_log(read: Reader, project: str, ref: str, *, limit: int | None = None) -
 
 
 def default_env(read: Reader, project: str) -> str:
-    """production if the project has it, else its first env (NotFound without any)."""
+    """The env the project's `default_env` setting names, if it exists; else production if the project
+    has it, else its first env by name (NotFound without any). The repo's HEAD points at it."""
     branches = read.repo(project).branches()
     if not branches:
         raise NotFound(f"project {project!r} has no environments")
+    chosen = read.config(project)[0].default_env
+    if chosen in branches:
+        return chosen
     return "production" if "production" in branches else sorted(branches)[0]
 
 

@@ -1,6 +1,6 @@
 """A project's settings: `schemareg.toml` beside the git files of its bare repo, read and written here.
 
-    [project]    dialect, description
+    [project]    dialect, description, default_env (what the repo's HEAD, `log` and `--table` default to)
     [diff]       the diff ignore rules (schemareg.diff.rules_from_mapping)
     [normalize]  what to keep beyond the schema's shape (keep_owners, keep_grants)
     [environments.<env>] compatibility, and [releases] semver: the guards (schemareg.compat)
@@ -49,6 +49,7 @@ class Project(msgspec.Struct, frozen=True, kw_only=True):
     dialect: str
     description: str = ""
     normalize: NormalizeOptions = DEFAULT_OPTIONS  # the `[normalize]` table: keep owners, keep grants
+    default_env: str | None = None  # HEAD's env when it exists (None: production, else the first env)
 
 
 class ProjectConfig(msgspec.Struct, frozen=True, kw_only=True):
@@ -82,6 +83,7 @@ def read_config(repo_path: Path, name: str) -> ProjectConfig:
         dialect=str(settings.get("dialect", "postgres")),
         description=str(settings.get("description", "")),
         normalize=options_from_mapping(_table(document, "normalize")),
+        default_env=str(settings["default_env"]) if settings.get("default_env") else None,
     )
     return ProjectConfig(
         project=project,
@@ -102,10 +104,10 @@ def write_config(
     table = dict(diff or {})
     if table:
         rules_from_mapping(table)  # refuse rules the differ would refuse, before writing
-    document: dict[str, Any] = {
-        "project": {"dialect": project.dialect, "description": project.description},
-        "diff": table,
-    }
+    settings: dict[str, Any] = {"dialect": project.dialect, "description": project.description}
+    if project.default_env:
+        settings["default_env"] = project.default_env
+    document: dict[str, Any] = {"project": settings, "diff": table}
     if project.normalize != DEFAULT_OPTIONS:
         document["normalize"] = msgspec.structs.asdict(project.normalize)
     document.update(guards.document())

@@ -94,16 +94,23 @@ class Registry:
         description: str = "",
         *,
         diff_rules: Mapping[str, Any] | None = None,
+        default_env: str | None = None,
     ) -> Project:
         """Create a project (Conflict if it exists)."""
-        configure.init_project(self._read, name, dialect, description, diff_rules)
+        configure.init_project(self._read, name, dialect, description, diff_rules, default_env=default_env)
         return self.project(name)
 
     def update_project(
-        self, name: str, *, dialect: str | None = None, description: str | None = None
+        self,
+        name: str,
+        *,
+        dialect: str | None = None,
+        description: str | None = None,
+        default_env: str | None = None,
     ) -> Project:
+        """Change a project's settings (None keeps one; `default_env=""` clears it)."""
         return configure.update_project(
-            self._read, self._writer, name, dialect=dialect, description=description
+            self._read, self._writer, name, dialect=dialect, description=description, default_env=default_env
         )
 
     def projects(self) -> list[Project]:
@@ -313,7 +320,8 @@ class Registry:
         return history.ref_log(self._read, project, ref, limit=limit)
 
     def default_env(self, project: str) -> str:
-        """production if the project has it, else its first env (NotFound without any)."""
+        """The `default_env` setting if that env exists, else production if the project has it, else its
+        first env (NotFound without any): what HEAD points at."""
         return history.default_env(self._read, project)
 
     def table_history(self, project: str, table: str, *, env: str | None = None) -> TableHistory:

@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 
+from schemareg import history
 from schemareg.changelog import render_markdown
 from schemareg.diff import diff_schemas
 from schemareg.engine import normalize_ddl
@@ -281,16 +282,30 @@ class Writer:
         )
         return render_markdown(diff, title)
 
-    @staticmethod
+    def point_head(self, project: str, repo: ProjectRepo) -> None:
+        """Point HEAD (what `git clone` checks out) at the project's default env (`history.default_env`),
+        if it is not there already: it moves only when that choice does, never to the env just written.
+        Call it holding the project's write lock."""
+        if not repo.branches():
+            return
+        wanted = history.default_env(self._read, project)
+        if repo.head_branch() != wanted:
+            repo.set_head(wanted)
+
     def _commit(
-        repo: ProjectRepo, env: str, head: str | None, tree: str, message: str, *, when: int | None = None
+        self,
+        repo: ProjectRepo,
+        env: str,
+        head: str | None,
+        tree: str,
+        message: str,
+        *,
+        when: int | None = None,
     ) -> str:
-        """A commit on the env's branch (compare-and-swap from `head`); HEAD points at the first env, so
-        that `git clone` checks something out."""
+        """A commit on the env's branch (compare-and-swap from `head`), then HEAD at the default env."""
         commit = repo.write_commit(tree, [head] if head else [], message, when=when)
         repo.set_ref(BRANCH_PREFIX + env, head, commit, message=message.split("\n", 1)[0])
-        if repo.ref("HEAD") is None:
-            repo.set_head(env)
+        self.point_head(repo.path.name.removesuffix(".git"), repo)
         return commit
 
 

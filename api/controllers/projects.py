@@ -77,7 +77,8 @@ def list_projects(request: Request[Any, Any, Any]) -> list[ProjectOut]:
 def put_project(
     request: Request[Any, Any, Any], project: ProjectName, data: JSONBody[ProjectIn]
 ) -> Response[ProjectOut]:
-    """Create a project (201), or update its dialect and description (200)."""
+    """Create a project (201), or update its dialect, description and default env (200). The default env
+    is what the repo's HEAD points at, so what `git clone` checks out, once that env exists."""
     registry = context_of(request).registry
     if data.description is not None:
         check_text("description", data.description)
@@ -86,9 +87,13 @@ def put_project(
     except NotFound:
         current = None
     if current is None:
-        created = registry.init_project(project, data.dialect or "postgres", data.description or "")
+        created = registry.init_project(
+            project, data.dialect or "postgres", data.description or "", default_env=data.default_env
+        )
         return Response(ProjectOut.of(created), status_code=201)
-    updated = registry.update_project(project, dialect=data.dialect, description=data.description)
+    updated = registry.update_project(
+        project, dialect=data.dialect, description=data.description, default_env=data.default_env
+    )
     return Response(ProjectOut.of(updated), status_code=200)
 
 
@@ -107,6 +112,7 @@ def get_project(request: Request[Any, Any, Any], project: ProjectName) -> Projec
         name=settings.name,
         dialect=settings.dialect,
         description=settings.description,
+        default_env=settings.default_env,
         environments=[EnvironmentOut.of(env) for env in registry.environments(project)],
         releases=[ReleaseOut.of(release) for release in registry.releases(project)],
     )

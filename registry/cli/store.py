@@ -82,12 +82,25 @@ def _print_snapshot(result: SnapshotResult, output_format: str) -> None:
 @click.argument("project")
 @click.option("--dialect", type=DIALECTS, default="postgres", show_default=True)
 @click.option("--description", default="", help="What this database is.")
+@click.option(
+    "--default-env",
+    metavar="ENV",
+    help="The env the repo's HEAD points at (what git clone checks out) and log defaults to "
+    "[default: production if it exists, else the first env].",
+)
 @registry_options
 def init_command(
-    project: str, dialect: str, description: str, data_dir: Path, registry_url: str | None
+    project: str,
+    dialect: str,
+    description: str,
+    default_env: str | None,
+    data_dir: Path,
+    registry_url: str | None,
 ) -> None:
     """Create PROJECT: a bare git repo <data dir>/PROJECT.git (or the project on --registry)."""
-    created = open_registry(data_dir, registry_url).init_project(project, dialect, description)
+    created = open_registry(data_dir, registry_url).init_project(
+        project, dialect, description, default_env=default_env
+    )
     where = registry_url or data_dir / (project + ".git")
     click.echo(f"created project {created.name} ({created.dialect}) in {where}")
 

@@ -274,6 +274,14 @@ class ProjectRepo:
             raise Conflict(f"{name} moved while it was being updated; try again")
         self.generation.bump()
 
+    def head_branch(self) -> str | None:
+        """The branch HEAD points at (None: HEAD is detached or names no branch)."""
+        raw = self.repo.refs.read_ref(Ref(b"HEAD"))
+        prefix = b"ref: " + BRANCH_PREFIX.encode()
+        if raw is None or not raw.startswith(prefix):
+            return None
+        return raw[len(prefix) :].strip().decode()
+
     def set_head(self, branch: str) -> None:
         """Point HEAD (what `git clone` checks out) at a branch."""
         self.repo.refs.set_symbolic_ref(Ref(b"HEAD"), Ref((BRANCH_PREFIX + branch).encode()))

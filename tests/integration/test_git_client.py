@@ -90,3 +90,39 @@ def test_release_files_from_git(data_dir: Path) -> None:
         git("show", "-s", "--format=%an <%ae>", "v1.1.0^{commit}", cwd=repo).strip()
         == "schemareg <schemareg@localhost>"
     )
+
+
+def _checked_out_branch(url: str, cwd: Path, name: str) -> str:
+    git("clone", "--quiet", url, name, cwd=cwd)
+    return git("rev-parse", "--abbrev-ref", "HEAD", cwd=cwd / name).strip()
+
+
+def test_clone_checks_out_the_default_env_not_the_newest(tmp_path: Path) -> None:
+    """HEAD is production once it exists, whatever env was written last, and the project's default_env
+    moves it; over the git HTTP endpoint as on disk."""
+    from tests.support.server import serve
+
+    registry = Registry(tmp_path / "data")
+    registry.init_project("shop")
+    repo = tmp_path / "data" / "shop.git"
+    registry.snapshot("shop", "staging", V1)
+    assert _checked_out_branch(str(repo), tmp_path, "first") == "staging"  # the only env
+    registry.promote("shop", "production", "staging")
+    registry.snapshot("shop", "staging", V2)
+    registry.snapshot("shop", "dev", V3)  # the newest env, written last
+    assert _checked_out_branch(str(repo), tmp_path, "second") == "production"
+    assert registry.default_env("shop") == "production"
+
+    registry.update_project("shop", default_env="staging")
+    assert _checked_out_branch(str(repo), tmp_path, "third") == "staging"
+    registry.snapshot("shop", "production", V3)
+    assert _checked_out_branch(str(repo), tmp_path, "fourth") == "staging"  # stays after other writes
+    assert registry.project("shop").default_env == "staging" and registry.default_env("shop") == "staging"
+    registry.update_project("shop", default_env="qa")  # not an env yet: the rule applies until it is
+    assert _checked_out_branch(str(repo), tmp_path, "fifth") == "production"
+    registry.snapshot("shop", "qa", V1)
+    with serve(tmp_path / "data") as base:
+        assert _checked_out_branch(f"{base}/git/shop.git", tmp_path, "over-http") == "qa"
+    registry.update_project("shop", default_env="")
+    assert registry.project("shop").default_env is None
+    assert _checked_out_branch(str(repo), tmp_path, "sixth") == "production"

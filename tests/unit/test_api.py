@@ -100,6 +100,7 @@ def test_projects(client: TestClient) -> None:  # type: ignore[type-arg]
         "name": "shop",
         "dialect": "mysql",
         "description": "our shop",
+        "default_env": None,
     }
     assert [p["name"] for p in client.get("/v1/projects").json()] == ["shop"]
     detail = client.get("/v1/projects/shop").json()
@@ -486,3 +487,20 @@ def test_every_error_class_maps_to_one_status(
 def test_git_routes_without_git(shop: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[type-arg]
     monkeypatch.setattr("schemareg_api.git_http.shutil.which", lambda name: None)
     assert_problem(shop.get("/git/shop.git/info/refs?service=git-upload-pack"), 503, "git")
+
+
+def test_default_env_is_a_project_setting(shop: TestClient, data_dir: Path) -> None:  # type: ignore[type-arg]
+    from schemareg.store import ProjectRepo
+
+    head = ProjectRepo(data_dir / "shop.git")
+    assert head.head_branch() == "production"
+    answer = shop.put("/v1/projects/shop", json={"default_env": "staging"})
+    assert answer.status_code == 200 and answer.json()["default_env"] == "staging"
+    assert head.head_branch() == "staging"  # moved at once: the env exists
+    assert shop.get("/v1/projects/shop").json()["default_env"] == "staging"
+    assert_problem(shop.put("/v1/projects/shop", json={"default_env": "bad..name"}), 400)
+    cleared = shop.put("/v1/projects/shop", json={"default_env": ""}).json()
+    assert cleared["default_env"] is None and head.head_branch() == "production"
+    made = shop.put("/v1/projects/other", json={"default_env": "qa"})
+    assert made.status_code == 201 and made.json()["default_env"] == "qa"
+    head.close()
