@@ -16,6 +16,7 @@ from schemareg.cli.backup_options import (
     alerts_options,
     backup_dir_option,
     echo_json,
+    format_option,
     json_option,
     pg_bin_option,
     progress_line,
@@ -226,8 +227,8 @@ def s3_group() -> None:
 
 @s3_group.command("lifecycle")
 @s3_option
-@json_option
-def lifecycle_command(s3_url: str | None, as_json: bool) -> None:
+@format_option
+def lifecycle_command(s3_url: str | None, output_format: str) -> None:
     """Apply the bucket's lifecycle rules: DEEP_ARCHIVE after 365 days, incomplete multipart uploads
     aborted after 7 days (rules of other names on the bucket are kept)."""
     from schemareg.backup import Location
@@ -238,7 +239,7 @@ def lifecycle_command(s3_url: str | None, as_json: bool) -> None:
     location = Location.parse(s3_url)
     answer = apply_lifecycle(s3_client(), location)
     rules = answer.get("Rules", [])
-    if as_json:
+    if output_format == "json":
         echo_json(rules)
         return
     click.echo(f"lifecycle of s3://{location.bucket}:")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 import msgspec
@@ -71,7 +72,32 @@ def say(line: str) -> None:
 
 
 def json_option(function: F) -> F:
+    """`backup`'s JSON switch: its `--format` is the dump's format (plain, custom, directory)."""
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(function)
+
+
+def format_option(function: F) -> F:
+    """`--format text|json`, the spelling of every verb, with `--json` kept as a hidden alias for scripts
+    written before; the command gets `output_format`."""
+
+    @functools.wraps(function)
+    def with_alias(*args: Any, as_json: bool, output_format: str, **kwargs: Any) -> Any:
+        return function(*args, output_format="json" if as_json else output_format, **kwargs)
+
+    decorated = click.option("--json", "as_json", is_flag=True, hidden=True, help="Same as --format json.")(
+        with_alias
+    )
+    return cast(
+        F,
+        click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(["text", "json"]),
+            default="text",
+            show_default=True,
+            help="Text for people, JSON for scripts (--json is the same).",
+        )(decorated),
+    )
 
 
 def echo_json(value: Any) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from schemareg.cli.app import cli, open_registry, registry_options
+from schemareg.cli.app import cli, echo_json, open_registry, registry_options
 from schemareg.compat import Compatibility, parse_level
 
 __all__ = ["force_option", "forcing"]
@@ -42,9 +42,12 @@ def forcing(force: bool) -> dict[str, Any]:
 @click.option(
     "--set", "level", type=LEVELS, help="Set the level: none, backward, backward_transitive, additive."
 )
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @registry_options
 def compat_command(
-    project: str, env: str, level: str | None, data_dir: Path, registry_url: str | None
+    project: str, env: str, level: str | None, output_format: str, data_dir: Path, registry_url: str | None
 ) -> None:
     """Show (or --set) the compatibility level of an environment: which snapshots and promotions it
     refuses (none: nothing checked; backward: breaking changes against its head; backward_transitive:
@@ -54,4 +57,7 @@ def compat_command(
         found = registry.compatibility(project, env)
     else:
         found = registry.set_compatibility(project, env, parse_level(level))
-    click.echo(f"{project}/{env}: {found.value}")
+    if output_format == "json":
+        echo_json({"project": project, "env": env, "compatibility": found.value})
+    else:
+        click.echo(f"{project}/{env}: {found.value}")

@@ -12,7 +12,7 @@ from schemareg.cli.backup_options import (
     alerts_options,
     backup_dir_option,
     echo_json,
-    json_option,
+    format_option,
     pg_bin_option,
     progress_line,
     s3_option,
@@ -35,9 +35,15 @@ from schemareg.cli.backup_options import (
     help="age identity file for an encrypted backup [default: the key in $SCHEMAREG_BACKUP_IDENTITY].",
 )
 @pg_bin_option
-@json_option
+@format_option
 def restore_command(
-    backup: str, dsn: str, force: bool, jobs: int, identity: Path | None, pg_bin: str | None, as_json: bool
+    backup: str,
+    dsn: str,
+    force: bool,
+    jobs: int,
+    identity: Path | None,
+    pg_bin: str | None,
+    output_format: str,
 ) -> None:
     """Restore BACKUP (a local path or an s3:// key) into --dsn. The sha256 is checked first, the target
     must be empty unless --force, the restore stops at the first error, and the restored schema's
@@ -63,7 +69,7 @@ def restore_command(
             request.progress = report
         result = restore(request)
     manifest = result.manifest
-    if as_json:
+    if output_format == "json":
         echo_json(
             {
                 "backup": backup,
@@ -108,7 +114,7 @@ def restore_command(
 @backup_dir_option
 @s3_option
 @pg_bin_option
-@json_option
+@format_option
 @data_dir_option
 def verify_backup_command(
     backup: str,
@@ -118,7 +124,7 @@ def verify_backup_command(
     backup_dir: Path | None,
     s3_url: str | None,
     pg_bin: str | None,
-    as_json: bool,
+    output_format: str,
     data_dir: Path,
 ) -> None:
     """Restore drill: restore BACKUP (a path, an s3:// key, or `latest`, the newest full backup of the
@@ -142,7 +148,7 @@ def verify_backup_command(
     )
     report = verify_backup(request)
     manifest = report.manifest
-    if as_json:
+    if output_format == "json":
         echo_json(
             {
                 "backup": report.source,
@@ -188,7 +194,7 @@ def verify_backup_command(
 @backup_dir_option
 @s3_option
 @alerts_options
-@json_option
+@format_option
 @data_dir_option
 def prune_command(
     yes: bool,
@@ -199,7 +205,7 @@ def prune_command(
     open_issue: bool,
     webhook: str | None,
     github_api_url: str | None,
-    as_json: bool,
+    output_format: str,
     data_dir: Path,
 ) -> None:
     """Apply retention to local and S3 backups: daily backups 7 days, schema snapshots 30 days, releases
@@ -230,7 +236,7 @@ def prune_command(
             say(line)
     decisions, partials = outcome.decisions, outcome.partials
     deleting = [decision for decision in decisions if decision.delete]
-    if as_json:
+    if output_format == "json":
         echo_json(
             {
                 "applied": yes,

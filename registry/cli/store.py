@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -88,12 +89,14 @@ def _print_snapshot(result: SnapshotResult, output_format: str) -> None:
     help="The env the repo's HEAD points at (what git clone checks out) and log defaults to "
     "[default: production if it exists, else the first env].",
 )
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
 @registry_options
 def init_command(
     project: str,
     dialect: str,
     description: str,
     default_env: str | None,
+    output_format: str,
     data_dir: Path,
     registry_url: str | None,
 ) -> None:
@@ -101,6 +104,9 @@ def init_command(
     created = open_registry(data_dir, registry_url).init_project(
         project, dialect, description, default_env=default_env
     )
+    if output_format == "json":
+        echo_json(created)
+        return
     where = registry_url or data_dir / (project + ".git")
     click.echo(f"created project {created.name} ({created.dialect}) in {where}")
 
@@ -381,8 +387,9 @@ def log_command(
     is_flag=True,
     help="Use dulwich's packing even when git is installed (one pack, no delta compression).",
 )
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
 @data_dir_option
-def gc_command(project: str | None, no_git: bool, data_dir: Path) -> None:
+def gc_command(project: str | None, no_git: bool, output_format: str, data_dir: Path) -> None:
     """Pack the repos of the local data dir: the real `git gc` (delta-compressed) when git is on PATH.
     Without git, dulwich gathers the loose objects into one pack without delta compression, so the repo
     stays larger. (A server packs its own data dir: run gc there.)"""
@@ -390,9 +397,15 @@ def gc_command(project: str | None, no_git: bool, data_dir: Path) -> None:
 
     registry = Registry(data_dir)
     click.get_current_context().call_on_close(registry.close)
+    results = []
     for name in [project] if project else [item.name for item in registry.projects()]:
         result = registry.gc(name, use_git=False if no_git else None)
+        results.append({"project": name, **dataclasses.asdict(result)})
+        if output_format == "json":
+            continue
         click.echo(
             f"{name}: {result.tool}: {result.size_before / 1024:.0f} KiB -> {result.size_after / 1024:.0f} KiB,"
             f" {result.loose_after} loose objects, {result.packs_after} packs"
         )
+    if output_format == "json":
+        echo_json(results)
