@@ -133,8 +133,9 @@ class Fetched:
     sha256: str  # of the bytes at `path`, computed as they were read
 
 
-def read_local(backup: Path, on_bytes: Callable[[int], None] | None = None) -> Fetched:
-    """A local backup (or its manifest path) and the sha256 of its bytes as they are now."""
+def read_local(backup: Path, on_bytes: Callable[[int, int], None] | None = None) -> Fetched:
+    """A local backup (or its manifest path) and the sha256 of its bytes as they are now; `on_bytes(count,
+    total)` is told each chunk read and the size the manifest gives."""
     if backup.name.endswith(MANIFEST_SUFFIX):
         backup = backup.with_name(backup.name[: -len(MANIFEST_SUFFIX)])
     manifest_path = backup.with_name(manifest_name(backup.name))
@@ -148,14 +149,15 @@ def read_local(backup: Path, on_bytes: Callable[[int], None] | None = None) -> F
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
             if on_bytes is not None:
-                on_bytes(len(chunk))
+                on_bytes(len(chunk), manifest.size)
     return Fetched(manifest, backup, digest.hexdigest())
 
 
 def download(
-    client: Any, url: str, directory: Path, on_bytes: Callable[[int], None] | None = None
+    client: Any, url: str, directory: Path, on_bytes: Callable[[int, int], None] | None = None
 ) -> Fetched:
-    """Fetch an S3 backup and its manifest into `directory`, hashing while the bytes arrive."""
+    """Fetch an S3 backup and its manifest into `directory`, hashing while the bytes arrive (`on_bytes`
+    as for `read_local`)."""
     location, name = s3lib.split_object_url(url)
     if name.endswith(MANIFEST_SUFFIX):
         name = name[: -len(MANIFEST_SUFFIX)]
@@ -177,5 +179,5 @@ def download(
                 digest.update(chunk)
                 handle.write(chunk)
                 if on_bytes is not None:
-                    on_bytes(len(chunk))
+                    on_bytes(len(chunk), manifest.size)
     return Fetched(manifest, path, digest.hexdigest())

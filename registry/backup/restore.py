@@ -43,7 +43,9 @@ class RestoreRequest:
     jobs: int = 4  # pg_restore -j, custom and directory formats
     identities: list[Any] = field(default_factory=list)  # age identities, for encrypted backups
     s3_client: Any = None
-    progress: Callable[[str, int], None] | None = None  # (phase, bytes)
+    # (phase, bytes just done, the phase's total from the manifest): download or verify of the stored
+    # file (its size), then restore, the dump streamed to psql (pg_dump's output size)
+    progress: Callable[[str, int, int], None] | None = None
     work_dir: Path | None = None  # where an S3 backup is downloaded (default: the system temp dir)
 
 
@@ -72,11 +74,11 @@ def restore(request: RestoreRequest) -> RestoreResult:
         return _restore_fetched(request, fetched, Path(temp), clock)
 
 
-def _phase(request: RestoreRequest, phase: str) -> Callable[[int], None] | None:
+def _phase(request: RestoreRequest, phase: str) -> Callable[[int, int], None] | None:
     report = request.progress
     if report is None:
         return None
-    return lambda count: report(phase, count)
+    return lambda count, total: report(phase, count, total)
 
 
 def verify_stored(label: str, fetched: catalog.Fetched, identities: list[Any]) -> None:
@@ -128,7 +130,8 @@ def _restore_fetched(
         )
     older = major_of(server_version) < OLDEST_WITH_TRANSACTION_TIMEOUT
     if manifest.format == "plain":
-        _psql(request, _plaintext(fetched.path, manifest, request.identities, decompress=True), older)
+        chunks = _plaintext(fetched.path, manifest, request.identities, decompress=True)
+        _psql(request, chunks, older, total=manifest.raw_size)
     elif manifest.format in ("custom", "directory"):
         archive = _archive(fetched.path, manifest, request.identities, temp)
         if older and request.tools.pg_dump_major >= OLDEST_WITH_TRANSACTION_TIMEOUT:
@@ -283,7 +286,15 @@ def _compatible(chunks: Iterable[bytes | memoryview], older_server: bool) -> Ite
     yield from iterator
 
 
-def _psql(request: RestoreRequest, chunks: Iterator[bytes | memoryview], older_server: bool) -> None:
+def _psql(
+    request: RestoreRequest,
+    chunks: Iterator[bytes | memoryview],
+    older_server: bool,
+    *,
+    total: int | None = None,
+) -> None:
+    """Stream `chunks` into psql in one transaction; progress counts them against `total` (a plain
+    dump's size; for an archive's script, unknown: 0)."""
     database = request.database
     args = [
         request.tools.path("psql"),
@@ -305,7 +316,7 @@ def _psql(request: RestoreRequest, chunks: Iterator[bytes | memoryview], older_s
             for chunk in _compatible(chunks, older_server):
                 process.stdin.write(chunk)
                 if request.progress is not None:
-                    request.progress("restore", len(chunk))
+                    request.progress("restore", len(chunk), total or 0)
         except BrokenPipeError:
             pass  # psql stopped at an error: its exit code and stderr say which
         except BaseException:

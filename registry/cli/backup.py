@@ -10,7 +10,7 @@ from typing import Any
 import click
 import msgspec
 
-from schemareg.cli.app import cli, open_registry, registry_options
+from schemareg.cli.app import cli, echo_table, open_registry, registry_options
 from schemareg.cli.backup_options import (
     age_text,
     alerts_options,
@@ -54,14 +54,11 @@ def backups_json(entries: list[Any]) -> list[dict[str, Any]]:
 def print_backups(entries: list[Any]) -> None:
     click.echo("backups:")
     now = datetime.now(UTC)
-    for entry in entries:
-        manifest = entry.manifest
-        click.echo(
-            f"  {manifest.kind:<13} {age_text(entry.age_days(now)):>5} {size_text(manifest.size):>10}"
-            f"  {manifest.format:<6} {entry.url}"
-        )
-    if not entries:
-        click.echo("  (none)")
+    rows = [
+        (e.manifest.kind, age_text(e.age_days(now)), size_text(e.manifest.size), e.manifest.format, e.url)
+        for e in entries
+    ]
+    echo_table(("KIND", "AGE", "SIZE", "FORMAT", "WHERE"), rows, indent="  ", empty="(none)")
 
 
 @cli.command("backup")

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import click
 import msgspec
@@ -122,38 +122,68 @@ def age_text(days: float) -> str:
 
 
 @contextmanager
-def progress_line(label: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress line on stderr, only when stderr is a terminal and not in CI."""
+def progress_line(label: str) -> Iterator[Progress | None]:
+    """A rich progress line on stderr, only when stderr is a terminal and not in CI. Sizes are binary
+    (KiB, MiB, GiB: `size_text`), in the bar as in every summary line."""
     if not sys.stderr.isatty() or os.environ.get("CI"):
         yield None
         return
     from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        DownloadColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TransferSpeedColumn,
-    )
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    columns = (
+    with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
+        TextColumn("{task.fields[amount]}"),
         TextColumn("{task.fields[stored]}"),
         TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task(label, total=None, stored="")
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=None, amount="", stored="")
 
-        def update(done: int, stored: int) -> None:
-            progress.update(task, completed=done, stored=f"-> {size_text(stored)}" if stored else "")
+        def update(done: int, stored: int = 0, *, total: int | None = None, phase: str | None = None) -> None:
+            progress.update(
+                task,
+                completed=done,
+                total=total or None,
+                description=phase or label,
+                amount=amount_text(done, total),
+                stored=f"-> {size_text(stored)}" if stored else "",
+            )
 
         yield update
+
+
+def amount_text(done: int, total: int | None) -> str:
+    """`5.0 MiB`, or `5.0 MiB/12.0 MiB` when the total is known."""
+    return f"{size_text(done)}/{size_text(total)}" if total else size_text(done)
+
+
+class PhaseProgress:
+    """A restore's `progress(phase, count, total)` as one line: the bytes of the current phase against
+    that phase's total from the manifest (the stored size to verify or download, then the dump's size)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.phase = ""
+        self.done = 0
+
+    def __call__(self, phase: str, count: int, total: int) -> None:
+        if phase != self.phase:
+            self.phase, self.done = phase, 0
+        self.done += count
+        self.progress(self.done, total=total, phase=phase)
+
+
+class Progress(Protocol):
+    """What `progress_line` yields: called with the bytes done (and stored), the total when known, and
+    the phase (download, verify, restore) when it has phases."""
+
+    def __call__(
+        self, done: int, stored: int = 0, *, total: int | None = None, phase: str | None = None
+    ) -> None: ...
 
 
 def s3_client() -> Any:

@@ -9,6 +9,7 @@ import click
 
 from schemareg.cli.app import EXIT_DIFFERENT, cli, data_dir_option, exit_with
 from schemareg.cli.backup_options import (
+    PhaseProgress,
     alerts_options,
     backup_dir_option,
     echo_json,
@@ -59,14 +60,7 @@ def restore_command(
     request = restore_request(backup, dsn, force=force, jobs=jobs, identity=identity, pg_bin=pg_bin)
     with progress_line("restore") as progress:
         if progress is not None:
-            done = 0
-
-            def report(phase: str, count: int) -> None:
-                nonlocal done
-                done += count
-                progress(done, 0)
-
-            request.progress = report
+            request.progress = PhaseProgress(progress)
         result = restore(request)
     manifest = result.manifest
     if output_format == "json":

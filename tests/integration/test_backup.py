@@ -268,6 +268,12 @@ def test_list_and_prune_local_backups(pg, tmp_path: Path, capsys) -> None:  # ty
     code, out, _ = cli(capsys, "list", *common)
     assert code == 0 and "backups:" in out and out.count("full_backup_") == 2 and "schema_" in out
     assert ".partial" not in out
+    lines = out.splitlines()
+    header = next(
+        i for i, line in enumerate(lines) if line.split() == ["KIND", "AGE", "SIZE", "FORMAT", "WHERE"]
+    )
+    where = lines[header].index("WHERE")
+    assert all(row[where:].startswith(str(backups)) for row in lines[header + 1 : header + 4]), lines
     listed = json.loads(cli(capsys, "list", "--backups", "--format", "json", *common)[1])
     assert sorted(item["kind"] for item in listed) == ["daily", "daily", "schema"]
 
@@ -279,3 +285,41 @@ def test_list_and_prune_local_backups(pg, tmp_path: Path, capsys) -> None:  # ty
     [left] = backups.glob("*.manifest.json")
     assert decode(left.read_bytes()).created_at.startswith("2099")
     assert (backups / ".full_backup_20200101_000000.sql.gz.partial").exists()  # fresh: maybe still running
+
+
+def test_restore_progress_counts_against_the_manifest(pg, source: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The restore line knows its totals from the manifest (no `5.0/? MB`): the stored size while the
+    file is verified, the dump's size while it streams into psql; sizes in binary units as everywhere."""
+    from schemareg.backup import restore
+    from schemareg.backup.plans import restore_request
+    from schemareg.cli.backup_options import PhaseProgress, amount_text, size_text
+
+    code, _, err = cli(
+        capsys, "backup", "--dsn", source, "--dest", str(tmp_path), "--pg-bin", bin_dir(pg),
+        "--data-dir", str(tmp_path / "d"),
+    )  # fmt: skip
+    assert code == 0, err
+    [backup] = [p for p in tmp_path.iterdir() if p.name.endswith(".sql.gz")]
+    manifest = decode((tmp_path / (backup.name + ".manifest.json")).read_bytes())
+    seen: list[tuple[str, int, int | None]] = []
+
+    def line(done: int, stored: int = 0, *, total: int | None = None, phase: str | None = None) -> None:
+        assert phase is not None
+        seen.append((phase, done, total))
+
+    request = restore_request(
+        str(backup), pg.database("bprogress"), force=False, jobs=1, identity=None, pg_bin=bin_dir(pg)
+    )
+    request.progress = PhaseProgress(line)
+    assert restore(request).matches
+    last = {phase: (done, total) for phase, done, total in seen}
+    assert [phase for phase in dict.fromkeys(phase for phase, _, _ in seen)] == ["verify", "restore"]
+    assert last["verify"] == (manifest.size, manifest.size)
+    assert last["restore"] == (manifest.raw_size, manifest.raw_size)
+    assert all(total for _, _, total in seen)
+    assert (
+        amount_text(manifest.raw_size, manifest.raw_size)
+        == f"{size_text(manifest.raw_size)}/{size_text(manifest.raw_size)}"
+    )
+    assert amount_text(5 * 1024 * 1024, None) == "5.0 MiB"
+    assert amount_text(5 * 1024 * 1024, 12 * 1024 * 1024) == "5.0 MiB/12.0 MiB"
