@@ -129,13 +129,20 @@ def progress_line(label: str) -> Iterator[Progress | None]:
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, ProgressColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Line
+    from rich.text import Text
 
-    with Progress(
+    class Speed(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            return Text(f"{size_text(int(task.speed))}/s" if task.speed else "")
+
+    with Line(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.fields[amount]}"),
+        Speed(),
         TextColumn("{task.fields[stored]}"),
         TimeElapsedColumn(),
         console=Console(stderr=True),
