@@ -111,14 +111,13 @@ class RemoteRegistry:
     ) -> Project:
         if diff_rules:
             raise InputError("diff rules are set in the project's config on the server")
-        if default_env:
-            raise InputError(
-                "--default-env is not sent with --registry yet: "
-                'PUT /v1/projects/{project} with {"default_env": "..."} sets it on the server'
-            )
         if name in {project.name for project in self.projects()}:
             raise Conflict(f"project {name!r} exists already")
-        created = self._call(lambda: self._client.create_project(name, dialect, description=description))
+        created = self._call(
+            lambda: self._client.create_project(
+                name, dialect, description=description, default_env=default_env
+            )
+        )
         return _as(created, Project)
 
     def projects(self) -> list[Project]:

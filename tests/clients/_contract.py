@@ -31,6 +31,8 @@ def run_sync(client: Client, reader: Client, anonymous: Client, statuses: list[i
     assert client.health()["status"] == "ok"
     project = client.create_project("shop", "postgres", description="the shop")
     assert (project.name, project.dialect, project.description) == ("shop", "postgres", "the shop")
+    assert client.create_project("shop", default_env="production").default_env == "production"
+    assert client.create_project("shop", default_env="").default_env is None
 
     first = client.post_snapshot("shop", "staging", V1, message="first")
     assert first.created and SHA.match(first.sha) and first.fingerprint.startswith("sha256:")

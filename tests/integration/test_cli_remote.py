@@ -145,3 +145,10 @@ def test_without_the_client_registry_says_what_to_install(
     monkeypatch.setitem(sys.modules, "schemareg_client", None)  # as if it were not installed
     code, _, err = cli("list")
     assert code == 2 and "pip install schemareg-client" in err
+
+
+def test_init_sends_the_default_env(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with serve(tmp_path / "server") as url:
+        code = run(["init", "keyed", "--default-env", "staging", "--registry", url, "--format", "json"])
+        assert code == 0 and json.loads(capsys.readouterr().out)["default_env"] == "staging"
+        assert httpx.get(f"{url}/v1/projects/keyed").json()["default_env"] == "staging"

@@ -196,10 +196,16 @@ class Client(BaseClient):
     # -- writing ------------------------------------------------------------------------------------
 
     def create_project(
-        self, name: str, dialect: str | None = None, *, description: str | None = None
+        self,
+        name: str,
+        dialect: str | None = None,
+        *,
+        description: str | None = None,
+        default_env: str | None = None,
     ) -> Project:
-        """Create a project (dialect `postgres` unless given), or update its dialect and description."""
-        return self._send(self._op_create_project(name, dialect, description))
+        """Create a project (dialect `postgres` unless given), or update its dialect, description and
+        default env (the env `git clone` checks out; "" clears it)."""
+        return self._send(self._op_create_project(name, dialect, description, default_env))
 
     def post_snapshot(
         self,

@@ -51,6 +51,7 @@ class Project(msgspec.Struct, kw_only=True):
     name: str
     dialect: str
     description: str
+    default_env: str | None = None  # what the repo's HEAD points at (None: production, else the first env)
 
 
 class Environment(msgspec.Struct, kw_only=True):
