@@ -14,6 +14,7 @@ from _pytest.fixtures import SubRequest
 
 from schemareg.errors import ExternalError
 from schemareg.introspect import inspect
+from schemareg.introspect.pg_script import Script
 from schemareg.introspect.postgres import QUERIES, PostgresInspector
 from schemareg.normalize import normalize
 from schemareg.render import render_schema_sql
@@ -124,6 +125,37 @@ def test_a_fixed_number_of_queries(pg: PostgresServer, monkeypatch: pytest.Monke
         assert len(result.schema.tables()) == tables
         counts.append(len(executed))
     assert counts[0] == counts[1] == len(QUERIES) + 1  # + SET LOCAL search_path
+
+
+def test_the_server_is_asked_only_for_what_the_script_writes(every_kind: tuple[str, str]) -> None:
+    """A catalog row or a deparsed definition the script drops is server time for nothing: the system's
+    own comments (thousands, on every server) and the definitions of indexes a constraint makes."""
+    url, _ = every_kind
+    inspector = PostgresInspector(url)
+    with inspector._connect() as conn, conn.transaction():
+        conn.execute("SET LOCAL search_path = ''")
+        results, _ = inspector._read(conn)
+    script = Script(results)
+    ddl = script.render()
+    targets = script._comment_targets()
+    assert results["comments"]
+    dropped = [
+        row
+        for row in results["comments"]
+        if (row["catalog"], row["oid"], row["column_number"]) not in targets
+    ]
+    assert all(row["catalog"] == "pg_namespace" and row["oid"] == 2200 for row in dropped), dropped  # public
+    assert any(row["for_constraint"] for row in results["indexes"])
+    for row in results["indexes"]:
+        assert (row["definition"] is None) == row["for_constraint"]
+        assert row["for_constraint"] or row["definition"] + ";" in ddl
+
+
+def test_a_comment_on_the_public_schema_renamed_is_kept(pg_database: str) -> None:
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        conn.execute("ALTER SCHEMA public RENAME TO main_app; COMMENT ON SCHEMA main_app IS 'the app'")
+        conn.execute("CREATE TABLE main_app.t (id int)")
+    assert "COMMENT ON SCHEMA main_app IS 'the app';" in inspect(pg_database).ddl
 
 
 def _round_trip(pg: PostgresServer, url: str, tmp_path: Path) -> None:

@@ -1,5 +1,7 @@
 -- Every comment, by the catalog and object it is on (the inspector knows each object from the other
--- queries, so a comment on something left out is left out too).
+-- queries, so a comment on something left out is left out too). The comments initdb put on the system's
+-- own objects (some 3,500 on functions, types and catalogs) are not sent: a user object's oid is at least
+-- FirstNormalObjectId (16384), except the schema public (2200), which can be renamed and commented.
 SELECT d.classoid::regclass::text AS catalog, d.objoid AS oid, d.objsubid AS column_number,
        d.description AS comment,
        CASE WHEN d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid > 0 THEN (
@@ -12,4 +14,5 @@ WHERE d.classoid IN (
     'pg_catalog.pg_policy'::regclass, 'pg_catalog.pg_rewrite'::regclass, 'pg_catalog.pg_collation'::regclass,
     'pg_catalog.pg_event_trigger'::regclass
 )
+  AND (d.objoid >= 16384 OR (d.classoid = 'pg_catalog.pg_namespace'::regclass AND d.objoid = 2200))
 ORDER BY d.classoid, d.objoid, d.objsubid
