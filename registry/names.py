@@ -152,19 +152,28 @@ def needs_quotes(name: str) -> bool:
 MAX_IDENTIFIER_BYTES = 63  # NAMEDATALEN - 1
 
 
+def truncate_identifier(name: str) -> str:
+    """A name as PostgreSQL keeps it: at most 63 bytes, cut at a character boundary (it says so in a
+    NOTICE, and `CREATE INDEX a_70_byte_name` makes an index of the first 63 bytes)."""
+    if len(name) <= MAX_IDENTIFIER_BYTES // 4 or len(name.encode()) <= MAX_IDENTIFIER_BYTES:
+        return name
+    return name.encode()[:MAX_IDENTIFIER_BYTES].decode(errors="ignore")
+
+
 def make_object_name(name1: str, name2: str | None, label: str) -> str:
-    """PostgreSQL's makeObjectName: truncate the parts so that the whole fits in 63 bytes."""
-    name1_chars = len(name1)
-    name2_chars = len(name2) if name2 else 0
-    avail = MAX_IDENTIFIER_BYTES - (len(label) + 1) - (1 if name2 else 0)
-    while name1_chars + name2_chars > avail:
-        if name1_chars > name2_chars:
-            name1_chars -= 1
+    """PostgreSQL's makeObjectName: truncate the parts so that the whole fits in 63 bytes (counted in
+    bytes, each part then cut back to a character boundary, as pg_mbcliplen does)."""
+    first, second = name1.encode(), (name2 or "").encode()
+    first_bytes, second_bytes = len(first), len(second)
+    avail = MAX_IDENTIFIER_BYTES - (len(label.encode()) + 1) - (1 if name2 else 0)
+    while first_bytes + second_bytes > avail:
+        if first_bytes > second_bytes:
+            first_bytes -= 1
         else:
-            name2_chars -= 1
-    out = name1[:name1_chars]
+            second_bytes -= 1
+    out = first[:first_bytes].decode(errors="ignore")
     if name2:
-        out += "_" + name2[:name2_chars]
+        out += "_" + second[:second_bytes].decode(errors="ignore")
     return f"{out}_{label}"
 
 

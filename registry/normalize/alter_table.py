@@ -14,7 +14,14 @@ from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.opaque import opaque
 from schemareg.normalize.sequences import sequence_options
 from schemareg.normalize.storage import parameters_from_text
-from schemareg.normalize.tables import SERIALS, collation, column_def, default_expression, partition_bound
+from schemareg.normalize.tables import (
+    SERIALS,
+    collation,
+    column_def,
+    default_expression,
+    defaults_by_type,
+    partition_bound,
+)
 from schemareg.normalize.text import IDENT, QNAME, WS, squash, upper_words
 
 ALTER_TABLE_HEAD = re.compile(
@@ -145,6 +152,23 @@ def _drop(context: Context, table: str, action: exp.Drop) -> list[ops.AnyOp]:
     return result
 
 
+def _set_default(context: Context, op: ops.AlterColumn, node: exp.Expression) -> None:
+    """SET DEFAULT: as stored for the type the statement gives, else for each class of type it may be."""
+    if op.type is not None:
+        value = default_expression(context, node, op.type)
+        op.default, op.drop_default = value, value is None
+        return
+    variants = defaults_by_type(context, node)
+    plain = variants.pop("")
+    if plain is None:
+        op.drop_default = True
+        return
+    op.default = plain
+    op.default_by_type = {
+        name: value for name, value in variants.items() if value is not None and value != plain
+    }
+
+
 def _alter_column(context: Context, table: str, action: exp.AlterColumn) -> ops.AlterColumn:
     column = context.fold(action.this)
     op = ops.AlterColumn(table=table, column=column)
@@ -154,7 +178,7 @@ def _alter_column(context: Context, table: str, action: exp.AlterColumn) -> ops.
         if dtype.this in SERIALS:
             raise Unsupported
     if action.args.get("default") is not None:
-        op.default = default_expression(context, action.args["default"], op.type or "")
+        _set_default(context, op, action.args["default"])
     if action.args.get("drop"):
         if action.args.get("allow_null") is not None:
             op.nullable = True

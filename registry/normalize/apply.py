@@ -25,9 +25,12 @@ from schemareg.model import (
 )
 from schemareg.names import make_object_name
 from schemareg.normalize import ops
+from schemareg.normalize.dependents import drop_dependents
 from schemareg.normalize.enums import alter_enum
+from schemareg.normalize.literals import type_class_of
 from schemareg.normalize.privileges import PrivilegeSet
 from schemareg.normalize.sequences import sequence_options
+from schemareg.normalize.serials import place_serial, retarget_serials
 from schemareg.normalize.storage import set_storage
 from schemareg.normalize.views import qualify_join_views
 from schemareg.render import quote, quote_qualified
@@ -38,6 +41,7 @@ class Applier:
         self.schema = schema
         self.objects = schema.objects
         self.index_owner: dict[str, str] = {}  # qualified index name -> qualified table name
+        self.serials: dict[str, tuple[str, str]] = {}  # serial column -> its sequence's (old, chosen) name
         self.privileges = PrivilegeSet()
 
     # -- lookups -------------------------------------------------------------------------------------------
@@ -67,12 +71,15 @@ class Applier:
             if parent is not None and not table.columns:
                 table.columns = [msgspec.structs.replace(c) for c in parent.columns]
         self.objects[key] = table
+        retarget_serials(table, self.serials)
         return True
 
     def create_sequence(self, op: ops.CreateSequence) -> bool:
         key = key_of(op.sequence)
         if key in self.objects and op.if_not_exists:
             return True
+        if op.serial and self.table((op.sequence.owned_by or "").rpartition(".")[0]) is None:
+            return place_serial(self.objects, self.serials, op.sequence)
         self.objects[key] = op.sequence
         return True
 
@@ -129,7 +136,7 @@ class Applier:
         if op.type is not None:
             column.type = op.type
         if op.default is not None:
-            column.default = op.default
+            column.default = op.default_by_type.get(type_class_of(column.type), op.default)
         if op.drop_default:
             column.default = None
         if op.nullable is not None:
@@ -249,16 +256,13 @@ class Applier:
             if len(matches) != 1:
                 return op.if_exists
             del self.objects[matches[0]]
+            drop_dependents(self.objects, matches[0])
             return True
         key = ObjectKey(op.kind, op.name)
         if key not in self.objects:
             return op.if_exists
         obj = self.objects.pop(key)
-        if op.kind is Kind.SCHEMA:
-            # What is in it goes with it (CASCADE; without, PostgreSQL refuses to drop a schema in use).
-            for other_key, other in list(self.objects.items()):
-                if getattr(other, "schema", None) == op.name:
-                    del self.objects[other_key]
+        drop_dependents(self.objects, key)
         if isinstance(obj, Table):
             # Owned sequences and the table's triggers, policies and rules go with it.
             for other_key, other in list(self.objects.items()):

@@ -225,6 +225,9 @@ _TYPE_ARRAY = re.compile(
     r"(?=\s*(?:,|\)|NOT\b|NULL\b|DEFAULT\b|CHECK\b|REFERENCES\b|UNIQUE\b|PRIMARY\b|COLLATE\b|CONSTRAINT\b|;|$))",
     re.IGNORECASE,
 )
+_INTERVAL_LITERAL = re.compile(
+    r"(?<![\w$'])INTERVAL\s+('(?:[^']|'')*')(?!\s*(?:YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)\b)", re.IGNORECASE
+)
 _INDEX_ON_ONLY = re.compile(r"(\bON\s+)ONLY\s+", re.IGNORECASE)
 _CREATE_INDEX = re.compile(r"\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b", re.IGNORECASE)
 _CREATE_TABLE = re.compile(
@@ -243,6 +246,9 @@ def _prepare(text: str) -> str:
     every word boundary of every statement otherwise.
     """
     upper = text.upper()
+    if "INTERVAL" in upper and "'" in text:
+        # sqlglot reads INTERVAL '3 days ago' as INTERVAL '3 DAYS' (the sign lost): a cast keeps it whole.
+        text = _INTERVAL_LITERAL.sub(r"CAST(\1 AS INTERVAL)", text)
     if "ONLY" in upper:
         text = _INDEX_ON_ONLY.sub(r"\1", text, count=1)
     if _CREATE_INDEX.match(text):

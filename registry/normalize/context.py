@@ -8,7 +8,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.optimizer.simplify import simplify
 
-from schemareg.names import PG_CATALOG_TYPES
+from schemareg.names import PG_CATALOG_TYPES, truncate_identifier
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from schemareg.normalize.patterns import PatternReader, RoutineReader, split_top_level
 from schemareg.normalize.rules import (
@@ -86,7 +86,8 @@ class Context:
             return ""
         if isinstance(node, str):
             return node
-        return fold_name(node, case_sensitive_quoted=self.dialect == "postgres")
+        folded = fold_name(node, case_sensitive_quoted=self.dialect == "postgres")
+        return truncate_identifier(folded) if self.dialect == "postgres" else folded
 
     def table_name(self, table: exp.Expression) -> tuple[str, str]:
         """(schema, name) of a table-like node, the schema defaulted."""
@@ -130,8 +131,8 @@ class Context:
         part = part.strip()
         if part[:1] in '"`':
             inner = part[1:-1].replace(part[0] * 2, part[0])
-            return inner if self.dialect == "postgres" else inner.lower()
-        return part.lower()
+            return truncate_identifier(inner) if self.dialect == "postgres" else inner.lower()
+        return truncate_identifier(part.lower()) if self.dialect == "postgres" else part.lower()
 
     def quote(self, name: str) -> str:
         return quote(name, self.dialect)

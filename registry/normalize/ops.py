@@ -37,6 +37,7 @@ class CreateTable(Op):
 class CreateSequence(Op):
     sequence: Sequence
     if_not_exists: bool = False
+    serial: bool = False  # made by a serial column: takes the next free name, as PostgreSQL does
 
 
 class CreateDefinition(Op):
@@ -70,6 +71,9 @@ class AlterColumn(Op):
     column: str
     type: str | None = None
     default: str | None = None
+    # SET DEFAULT without the column's type at hand: the default as stored for each class of type that
+    # stores it differently (tables.TYPE_CLASSES), the applier picks the column's; "" for any other type.
+    default_by_type: dict[str, str] = {}
     drop_default: bool = False
     nullable: bool | None = None
     identity: str | None = None

@@ -12,7 +12,10 @@ from decimal import Decimal, InvalidOperation
 
 from sqlglot import exp
 
-from schemareg.names import needs_quotes
+from schemareg.names import needs_quotes, truncate_identifier
+from schemareg.normalize.catalog_functions import CATALOG_FUNCTIONS
+from schemareg.normalize.keywords import KEYWORDS
+from schemareg.normalize.literals import interval_text, timestamp_text
 
 
 def fold_name(identifier: exp.Identifier | str, *, case_sensitive_quoted: bool = True) -> str:
@@ -36,6 +39,8 @@ def fold_identifiers(node: exp.Expression, dialect: str) -> exp.Expression:
     case_sensitive = dialect == "postgres"
     for ident in node.find_all(exp.Identifier):
         name = fold_name(ident, case_sensitive_quoted=case_sensitive)
+        if case_sensitive:
+            name = truncate_identifier(name)  # PostgreSQL keeps 63 bytes of a name
         ident.set("this", name)
         ident.set("quoted", needs_quotes(name))
     return node
@@ -50,6 +55,25 @@ def fold_function_names(node: exp.Expression, dialect: str) -> exp.Expression:
     for function in node.find_all(exp.Anonymous):
         if isinstance(function.this, str):
             function.set("this", function.this.upper())
+    return node
+
+
+def qualify_functions(node: exp.Expression, dialect: str) -> exp.Expression:
+    """`f()` is `public.f()` unless f is one of pg_catalog's: the search path resolves it to the default
+    schema, and PostgreSQL prints the call qualified when it stores the expression."""
+    if dialect != "postgres":
+        return node
+    for function in list(node.find_all(exp.Anonymous)):
+        name = function.this
+        if not isinstance(name, str) or name.lower() in CATALOG_FUNCTIONS or name.upper() in KEYWORDS:
+            continue  # built in, or syntax sqlglot reads as a call (`x <> ALL (...)`, COALESCE, GREATEST)
+        parent = function.parent
+        if isinstance(parent, exp.Dot) and parent.expression is function:
+            continue  # qualified already
+        qualified = exp.Dot(this=exp.to_identifier("public"), expression=function.copy())
+        if function is node:
+            return qualified
+        function.replace(qualified)
     return node
 
 
@@ -194,6 +218,47 @@ def _unwrap_casts(node: exp.Expression, *, columns: bool) -> exp.Expression:
     return node
 
 
+def typed_constants(node: exp.Expression, dialect: str) -> exp.Expression:
+    """`INTERVAL '1 DAY'`, `'90 min'::interval` and `'2020-1-1'::timestamp` as PostgreSQL stores a constant:
+    `'1 day'::interval`, `'01:30:00'::interval`, `'2020-01-01 00:00:00'::timestamp` (literals.py; a
+    spelling it does not read for certain is kept)."""
+    if dialect != "postgres":
+        return node
+    for interval in list(node.find_all(exp.Interval)):
+        literal, unit = interval.this, interval.args.get("unit")
+        if not (isinstance(literal, exp.Literal) and literal.is_string):
+            continue
+        printed = interval_text(f"{literal.this} {unit.sql(dialect) if unit is not None else ''}")
+        if printed is not None:
+            cast = exp.Cast(this=exp.Literal.string(printed), to=exp.DataType.build("INTERVAL"))
+            if interval is node:
+                return cast
+            interval.replace(cast)
+    for cast in node.find_all(exp.Cast):
+        literal, target = cast.this, cast.to
+        if (
+            isinstance(literal, exp.Literal)
+            and literal.is_string
+            and target is not None
+            and target.this == exp.DataType.Type.INTERVAL
+            and not target.expressions
+        ):
+            printed = interval_text(literal.this)
+            if printed is not None:
+                literal.replace(exp.Literal.string(printed))
+        elif (
+            isinstance(literal, exp.Literal)
+            and literal.is_string
+            and target is not None
+            and target.this == exp.DataType.Type.TIMESTAMP
+            and not target.expressions
+        ):
+            printed = timestamp_text(literal.this)
+            if printed is not None:
+                literal.replace(exp.Literal.string(printed))
+    return node
+
+
 def _number(text: str) -> exp.Expression:
     if text.startswith("-"):
         return exp.Neg(this=exp.Literal.number(text[1:]))
@@ -201,7 +266,8 @@ def _number(text: str) -> exp.Expression:
 
 
 def any_array_to_in(node: exp.Expression, dialect: str) -> exp.Expression:
-    """`x = ANY (ARRAY[a, b])`, as PostgreSQL prints IN lists, back to `x IN (a, b)`."""
+    """`x = ANY (ARRAY[a, b])` and `x <> ALL (ARRAY[a, b])`, as PostgreSQL prints IN and NOT IN lists, back
+    to `x IN (a, b)` and `NOT x IN (a, b)`."""
     for eq in list(node.find_all(exp.EQ)):
         right = eq.expression
         if isinstance(right, exp.Any):
@@ -214,6 +280,35 @@ def any_array_to_in(node: exp.Expression, dialect: str) -> exp.Expression:
                     node = replacement
                 else:
                     eq.replace(replacement)
+    for neq in list(node.find_all(exp.NEQ)):
+        # `x <> ALL (ARRAY[a, b])` is how PostgreSQL prints `x NOT IN (a, b)` (sqlglot reads ALL as a call).
+        right = neq.expression
+        if (
+            isinstance(right, exp.Anonymous)
+            and str(right.this).upper() == "ALL"
+            and len(right.expressions) == 1
+        ):
+            inner = right.expressions[0]
+            while isinstance(inner, exp.Paren | exp.Cast):
+                inner = inner.this
+            if isinstance(inner, exp.Array):
+                negated = exp.Not(this=exp.In(this=neq.this, expressions=list(inner.expressions)))
+                if neq is node:
+                    node = negated
+                else:
+                    neq.replace(negated)
+    for in_list in list(node.find_all(exp.In)):
+        # A one-item list is a plain comparison to PostgreSQL: `x IN (a)` is `x = a`, NOT IN `x <> a`.
+        items = in_list.expressions
+        if len(items) != 1 or in_list.args.get("query") is not None:
+            continue
+        is_not = isinstance(in_list.parent, exp.Not)
+        target = in_list.parent if is_not and in_list.parent is not None else in_list
+        comparison = (exp.NEQ if is_not else exp.EQ)(this=in_list.this, expression=items[0])
+        if target is node:
+            node = comparison
+        else:
+            target.replace(comparison)
     return node
 
 
@@ -298,10 +393,12 @@ EXPRESSION_RULES: tuple[Rule, ...] = (
     drop_comments,
     fold_identifiers,
     fold_function_names,
+    qualify_functions,
     plain_numbers,
     at_time_zone,
     plain_joins,
     any_array_to_in,
+    typed_constants,
     unwrap_literal_casts,
     strip_parens,
 )

@@ -18,6 +18,16 @@ from schemareg.normalize.constraints import (
     table_constraint,
 )
 from schemareg.normalize.context import Context, Unsupported
+from schemareg.normalize.literals import (
+    BLANK_PADDED,
+    NUMERIC_TYPES,
+    TYPE_CLASSES,
+    base_type,
+    bytea_hex,
+    interval_text,
+    timestamp_text,
+    type_class_of,
+)
 from schemareg.normalize.opaque import opaque
 from schemareg.normalize.sequences import sequence_options
 from schemareg.normalize.storage import parameter
@@ -30,11 +40,7 @@ SERIALS = {
     exp.DataType.Type.BIGSERIAL: "BIGINT",
     exp.DataType.Type.SMALLSERIAL: "SMALLINT",
 }
-_NUMERIC_TYPES = {"INT", "BIGINT", "SMALLINT", "DECIMAL", "DOUBLE PRECISION", "REAL", "FLOAT", "NUMERIC"}
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
-# The canonical spellings of a blank-padded character type (`char(n)`, `character`, `bpchar`), arrays too;
-# lower-case `char` is the one-byte "char" type, not this one.
-_BLANK_PADDED = re.compile(r"(?:CHAR|BPCHAR)(?:\(\d+\))?((?:\[\])*)")
 _ZONED_TIMESTAMP = re.compile(
     r"(\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(?:[+-]\d\d(?::?\d\d)?|Z|UTC)"
 )
@@ -143,7 +149,8 @@ def column_def(context: Context, item: exp.ColumnDef, table: str) -> tuple[Colum
             ops.CreateSequence(
                 sequence=Sequence(
                     schema=schema, name=sequence_name, options=as_type, owned_by=f"{table}.{name}"
-                )
+                ),
+                serial=True,
             )
         )
         column.default = nextval(context.qualify(schema, sequence_name))
@@ -194,14 +201,16 @@ def column_def(context: Context, item: exp.ColumnDef, table: str) -> tuple[Colum
     return column, extra
 
 
-def default_expression(context: Context, node: exp.Expression, column_type: str) -> str:
-    """A column default as PostgreSQL stores it for a column of that type."""
+def default_expression(context: Context, node: exp.Expression, column_type: str) -> str | None:
+    """A column default as PostgreSQL stores it for a column of that type; None when it stores none
+    (`DEFAULT NULL`, in any spelling that is the null constant of the column's type)."""
     while isinstance(node, exp.Paren):
         node = node.this
+    type_class = type_class_of(column_type)
     # 'x'::character varying on a varchar column is just 'x'.
-    if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal | exp.Array):
+    if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal | exp.Array | exp.Null):
         target = context.type_sql(node.to.copy()) if node.to is not None else ""
-        if _base_type(target) == _base_type(column_type) or target == column_type:
+        if base_type(target) == base_type(column_type) or target == column_type:
             node = node.this
     if isinstance(node, exp.Anonymous | exp.Func) and str(getattr(node, "name", "")).lower() == "nextval":
         arg = node.expressions[0] if node.expressions else node.this
@@ -209,24 +218,52 @@ def default_expression(context: Context, node: exp.Expression, column_type: str)
             arg = arg.this
         if isinstance(arg, exp.Literal):
             return nextval(context.read_qualified_name(arg.this))
+    if context.dialect != "postgres":
+        return _typed_default(context, node, column_type)
+    if isinstance(node, exp.Interval) and type_class == "interval" and isinstance(node.this, exp.Literal):
+        unit = node.args.get("unit")
+        node = exp.Literal.string(f"{node.this.this} {unit.sql() if unit is not None else ''}".strip())
+    if isinstance(node, exp.Literal) and node.is_string:
+        if type_class == "interval":
+            printed = interval_text(node.this)
+            node = exp.Literal.string(printed) if printed is not None else node
+        elif type_class == "bytea":
+            printed = bytea_hex(node.this)
+            node = exp.Literal.string(printed) if printed is not None else node
+    expression = _typed_default(context, node, column_type)
+    # PostgreSQL stores no default that is the null constant: DEFAULT NULL is no default.
+    return None if expression == "NULL" else expression
+
+
+def _typed_default(context: Context, node: exp.Expression, column_type: str) -> str:
     if (
         isinstance(node, exp.Literal)
         and node.is_string
         and _NUMBER.fullmatch(node.this)
-        and _base_type(column_type) in _NUMERIC_TYPES
+        and base_type(column_type) in NUMERIC_TYPES
     ):
         return str(node.this)
-    blank_padded = _BLANK_PADDED.fullmatch(column_type)
+    blank_padded = BLANK_PADDED.fullmatch(column_type)
     if blank_padded and context.dialect == "postgres" and isinstance(node, exp.Literal) and node.is_string:
         # PostgreSQL stores an untyped literal on a char(n) column as 'x'::bpchar (the type without its
         # length), whatever the column was spelt: keep that form so the DDL and the live database agree.
         return context.expression(exp.cast(node, f"BPCHAR{blank_padded.group(1)}", dialect="postgres"))
-    if isinstance(node, exp.Literal) and node.is_string and _base_type(column_type) == "TIMESTAMP":
+    if isinstance(node, exp.Literal) and node.is_string and base_type(column_type) == "TIMESTAMP":
         # A zone on a timestamp without time zone is dropped when the default is stored.
+        printed = timestamp_text(node.this) if context.dialect == "postgres" else None
         zoned = _ZONED_TIMESTAMP.fullmatch(node.this)
-        if zoned:
+        if printed is not None:
+            node = exp.Literal.string(printed)
+        elif zoned:
             node = exp.Literal.string(zoned.group(1))
     return context.expression(node)
+
+
+def defaults_by_type(context: Context, node: exp.Expression) -> dict[str, str | None]:
+    """A default for a column whose type is not known here, computed for each class of type."""
+    return {
+        name: default_expression(context, node.copy(), stand_in) for name, stand_in in TYPE_CLASSES.items()
+    }
 
 
 def _identity(
@@ -249,10 +286,6 @@ def _identity(
 
 def nextval(sequence: str) -> str:
     return f"NEXTVAL(CAST({literal(quote_qualified(sequence))} AS REGCLASS))"
-
-
-def _base_type(type_text: str) -> str:
-    return type_text.split("(", 1)[0].strip().upper()
 
 
 def _not_valid_names(context: Context, text: str) -> set[str]:

@@ -265,3 +265,199 @@ def _data_is_no_schema(pg: PostgresServer, chosen: list[str]) -> None:
 
 def test_data_statements_and_do_blocks_are_counted_and_never_objects(pg: PostgresServer) -> None:
     _data_is_no_schema(pg)
+
+
+# -- defaults as PostgreSQL stores them, inline or set later: NULL, bytea, interval --------------------------
+
+NULL_SPELLINGS = ["NULL", "null", "(NULL)", "NULL::{type}", "CAST(NULL AS {type})", "((null))::{type}"]
+DEFAULT_CASES = {
+    # column type: literal spellings (each a value of that type)
+    "int": ["NULL"],
+    "varchar(12)": ["NULL"],
+    "text[]": ["NULL"],
+    "bytea": ["''", "'ab'", "'\\x00ff'", "'\\xAB cd'", "'a\\\\b'", "'\\001\\377'", "E'\\\\x0A'", "''::bytea"],
+    "interval": [
+        "'1 DAY'",
+        "INTERVAL '2 hours 30 minutes'",
+        "'90 min'::interval",
+        "'1 year 14 mons'",
+        "'@ 3 days ago'",
+        "'1 week 2 days 03:04:05.250'",
+        "'-1 day +2 hours'",
+        "interval '0'",
+        "'1.5 seconds'",
+        "'2 decades 1 hr'",
+    ],
+}
+
+
+@st.composite
+def _default_scripts(draw: st.DrawFn) -> str:
+    columns = []
+    later = []
+    for i, (column_type, values) in enumerate(DEFAULT_CASES.items()):
+        if values == ["NULL"]:
+            value = draw(st.sampled_from(NULL_SPELLINGS)).format(type=column_type)
+        else:
+            value = draw(st.sampled_from(values))
+        if draw(st.booleans()):
+            columns.append(f"c{i} {column_type} DEFAULT {value}")
+        else:
+            columns.append(
+                f"c{i} {column_type} DEFAULT {draw(st.sampled_from(values)) if values != ['NULL'] else 1 if column_type == 'int' else 'NULL'}"
+            )
+            later.append(f"ALTER TABLE t ALTER COLUMN c{i} SET DEFAULT {value};")
+    return f"CREATE TABLE t ({', '.join(columns)});\n" + "\n".join(later)
+
+
+@BOUNDED
+@given(sql=_default_scripts())
+def _defaults_agree(pg: PostgresServer, sql: str) -> None:
+    assert_agree(sql, pg)
+
+
+def test_defaults_are_what_postgresql_stores_inline_or_set_later(pg: PostgresServer) -> None:
+    _defaults_agree(pg)
+
+
+# -- a serial's sequence and a re-created table: the name PostgreSQL chooses --------------------------------
+
+
+@pytest.mark.parametrize("times", [1, 2, 3])
+def test_a_serial_takes_the_next_free_sequence_name(pg: PostgresServer, times: int) -> None:
+    sql = "".join(
+        f"CREATE TABLE t (id serial, n bigserial); ALTER TABLE t RENAME TO t_{i};" for i in range(times)
+    )
+    assert_agree(
+        sql
+        + "CREATE TABLE t (id serial, n bigserial); CREATE SEQUENCE u_id_seq; CREATE TABLE u (id serial);",
+        pg,
+    )
+
+
+# -- typed constants inside expressions: intervals and timestamps as PostgreSQL prints them -------------------
+
+INTERVALS = ["'1 DAY'", "'2 hours 30 minutes'", "'90 min'", "'1 year 14 mons'", "'3 days ago'", "'1 week'"]
+TIMESTAMPS = ["'2020-1-2'", "'2020-01-02T03:04'", "'2020-01-02 03:04:05.500'", "'2021-12-31 23:59:59+02'"]
+
+
+@st.composite
+def _constant_scripts(draw: st.DrawFn) -> str:
+    def interval() -> str:
+        text = draw(st.sampled_from(INTERVALS))
+        return draw(st.sampled_from([f"INTERVAL {text}", f"{text}::interval", f"CAST({text} AS interval)"]))
+
+    def timestamp() -> str:
+        text = draw(st.sampled_from(TIMESTAMPS))
+        return draw(st.sampled_from([f"{text}::timestamp", f"CAST({text} AS timestamp without time zone)"]))
+
+    return (
+        f"CREATE TABLE t (a timestamp DEFAULT now()::timestamp + {interval()}, b bigint DEFAULT EXTRACT(EPOCH"
+        f" FROM CURRENT_TIMESTAMP + {interval()}), c timestamp CHECK (c > {timestamp()} - {interval()}));\n"
+        f"CREATE INDEX i ON t (a) WHERE a > {timestamp()} + {interval()};\n"
+        f"CREATE VIEW v AS SELECT a + {interval()} AS x FROM t WHERE c < {timestamp()};"
+    )
+
+
+@BOUNDED
+@given(sql=_constant_scripts())
+def _constants_agree(pg: PostgresServer, sql: str) -> None:
+    assert_agree(sql, pg)
+
+
+def test_typed_constants_in_expressions_are_what_postgresql_prints(pg: PostgresServer) -> None:
+    _constants_agree(pg)
+
+
+# -- DROP ... CASCADE takes what depends on the object -------------------------------------------------------
+
+
+@pytest.mark.parametrize("schema", ["", "app."])
+@pytest.mark.parametrize(
+    "drop",
+    ["DROP FUNCTION {s}f CASCADE", "DROP FUNCTION IF EXISTS {s}f() CASCADE", "DROP SCHEMA app CASCADE"],
+)
+def test_drop_cascade_takes_the_dependents(pg: PostgresServer, schema: str, drop: str) -> None:
+    s = schema
+    sql = (
+        "CREATE SCHEMA app; CREATE TABLE keep (a int);"
+        f"CREATE TABLE {s}t (a int);"
+        f"CREATE FUNCTION {s}f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;"
+        f"CREATE FUNCTION g() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;"
+        f"CREATE TRIGGER tr BEFORE INSERT ON {s}t FOR EACH ROW EXECUTE PROCEDURE {s}f();"
+        f"CREATE TRIGGER tr2 AFTER DELETE ON keep FOR EACH ROW EXECUTE FUNCTION {s}f();"
+        "CREATE TRIGGER other BEFORE UPDATE ON keep FOR EACH ROW EXECUTE FUNCTION g();"
+        f"{drop.format(s=s)};"
+    )
+    assert_agree(sql, pg)
+
+
+# -- a call of the script's own function is printed schema-qualified ----------------------------------------
+
+
+@BOUNDED
+@given(
+    name=st.sampled_from(["f", "F", "public.f", "Public.F", '"f"']),
+    builtin=st.sampled_from(
+        ["md5('x')", "now()", "to_char(now(), 'YYYY')", "gen_random_uuid()::text", "lower('A')"]
+    ),
+)
+def _calls_agree(pg: PostgresServer, name: str, builtin: str) -> None:
+    sql = (
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 1';"
+        f"CREATE TABLE t (a int DEFAULT {name}(), b text DEFAULT {builtin}, c int CHECK (c > {name}()));"
+        f"CREATE INDEX i ON t ((a + {name}()));"
+        f"CREATE VIEW v AS SELECT {name}() + a AS x, {builtin} AS y FROM t;"
+    )
+    assert_agree(sql, pg)
+
+
+def test_calls_of_functions_outside_pg_catalog_are_schema_qualified(pg: PostgresServer) -> None:
+    _calls_agree(pg)
+
+
+# -- names longer than 63 bytes are what PostgreSQL keeps of them -------------------------------------------
+
+
+@BOUNDED
+@given(length=st.integers(min_value=60, max_value=80), letter=st.sampled_from(["a", "é", "ß"]))
+def _long_names_agree(pg: PostgresServer, length: int, letter: str) -> None:
+    long = "n" + letter * length
+    sql = (
+        f'CREATE TABLE "t_{long}" ("c_{long}" int, s text, CONSTRAINT "k_{long}" UNIQUE ("c_{long}"),'
+        f' CHECK ("c_{long}" > 0));'
+        f'CREATE INDEX "i_{long}" ON "t_{long}" ("c_{long}") WHERE s <> ALL (ARRAY[\'a\', \'b\']);'
+        f'CREATE VIEW "v_{long}" AS SELECT "c_{long}" FROM "t_{long}";'
+        f'COMMENT ON COLUMN "t_{long}"."c_{long}" IS \'x\';'
+    )
+    assert_agree(sql, pg)
+
+
+def test_names_longer_than_63_bytes_are_truncated_as_postgresql_does(pg: PostgresServer) -> None:
+    _long_names_agree(pg)
+
+
+# -- IN and NOT IN lists as PostgreSQL prints them -----------------------------------------------------------
+
+
+@BOUNDED
+@given(
+    items=st.lists(st.sampled_from(["'a'", "'b'", "'c d'", "'it''s'"]), min_size=1, max_size=3, unique=True),
+    negated=st.booleans(),
+    spelling=st.sampled_from(["list", "array"]),
+)
+def _lists_agree(pg: PostgresServer, items: list[str], negated: bool, spelling: str) -> None:
+    if spelling == "list":
+        test = f"s {'NOT ' if negated else ''}IN ({', '.join(items)})"
+    else:
+        test = f"s {'<> ALL' if negated else '= ANY'} (ARRAY[{', '.join(items)}])"
+    sql = (
+        f"CREATE TABLE t (s text CHECK ({test}), n int);"
+        f"CREATE INDEX i ON t (n) WHERE {test};"
+        f"CREATE VIEW v AS SELECT n FROM t WHERE {test};"
+    )
+    assert_agree(sql, pg)
+
+
+def test_in_and_not_in_lists_are_what_postgresql_prints(pg: PostgresServer) -> None:
+    _lists_agree(pg)

@@ -50,21 +50,12 @@ EVERY_PREFIX = os.environ.get("SCHEMAREG_HISTORIES_EVERY_PREFIX") == "1"
 
 # The sqlglot engine's disagreements with the migrated database, by class: each history, the first prefix
 # that shows the class (it stays in every longer prefix). One minimal pair each is in docs/benchmarks.md.
-DEFAULT_NULL = "DEFAULT NULL is no default to PostgreSQL, the engine keeps it"
-TYPED_LITERAL = (
-    "a typed literal not in PostgreSQL's spelling (bytea '' as '\\x', INTERVAL '1 DAY' as '1 day')"
-)
 IMPLICIT_CAST = (
     "an expression without the casts and schema PostgreSQL resolves (COALESCE(ts, '...'), lower(varchar))"
 )
 DO_BLOCK = "an object made inside a DO block (CREATE EXTENSION btree_gin), which the engine does not run"
-RENAME = "ALTER TABLE ... RENAME TO: the owned sequence stays with the renamed table, a new serial gets _seq1"
-UNCLASSIFIED = "not yet classified: harness's trigger gc_track_deleted_manifest_lists_trigger (0096-0097)"
 ONSETS: dict[str, list[tuple[int, str]]] = {
-    "atuin": [(2, IMPLICIT_CAST), (13, DEFAULT_NULL)],
-    "authelia": [(1, DEFAULT_NULL), (2, RENAME)],
-    "harness": [(5, DEFAULT_NULL), (83, TYPED_LITERAL), (108, UNCLASSIFIED)],
-    "temporal": [(2, TYPED_LITERAL)],
+    "atuin": [(2, IMPLICIT_CAST)],
     "temporal-visibility": [(3, DO_BLOCK), (3, IMPLICIT_CAST)],
 }
 

@@ -1,0 +1,21 @@
+"""What a DROP takes with it, as PostgreSQL's dependencies do: a schema the objects in it, a function the
+triggers that execute it (with CASCADE; without, the server refuses to drop what is still in use, so a
+script that runs has nothing left to take)."""
+
+from __future__ import annotations
+
+from schemareg.model import Definition, Kind, ObjectKey, SchemaObject
+from schemareg.render import quote_qualified
+
+
+def drop_dependents(objects: dict[ObjectKey, SchemaObject], dropped: ObjectKey) -> None:
+    if dropped.kind is Kind.SCHEMA:
+        for key, obj in list(objects.items()):
+            if getattr(obj, "schema", None) == dropped.name and key in objects:
+                del objects[key]
+                drop_dependents(objects, key)  # a function in it takes its triggers on other schemas' tables
+    elif dropped.kind in (Kind.FUNCTION, Kind.PROCEDURE):
+        call = f"EXECUTE FUNCTION {quote_qualified(dropped.name.partition('(')[0])}("
+        for key, obj in list(objects.items()):
+            if key.kind is Kind.TRIGGER and isinstance(obj, Definition) and call in obj.sql:
+                del objects[key]

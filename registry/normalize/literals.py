@@ -1,0 +1,184 @@
+"""Typed literals as PostgreSQL prints them back: an interval in its output style (`'1 DAY'` is `'1 day'`,
+`'2 hours 30 minutes'` is `'02:30:00'`), a bytea in hex (`''` is `'\\x'`, `'ab'` is `'\\x6162'`), a timestamp
+in full (`'2020-01-01'` is `'2020-01-01 00:00:00'`); and the classes of column type whose defaults the
+server stores differently.
+
+A value these do not read for certain is left as written (None): a wrong canonical form would be worse
+than the spelling the user chose.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+NUMERIC_TYPES = {"INT", "BIGINT", "SMALLINT", "DECIMAL", "DOUBLE PRECISION", "REAL", "FLOAT", "NUMERIC"}
+# The canonical spellings of a blank-padded character type (`char(n)`, `character`, `bpchar`), arrays too;
+# lower-case `char` is the one-byte "char" type, not this one.
+BLANK_PADDED = re.compile(r"(?:CHAR|BPCHAR)(?:\(\d+\))?((?:\[\])*)")
+
+
+def base_type(type_text: str) -> str:
+    return type_text.split("(", 1)[0].strip().upper()
+
+
+# The classes of column type whose defaults PostgreSQL stores differently, each with a type standing for it
+# (an ALTER TABLE ... SET DEFAULT names no type: its default is computed for each, the applier picks one).
+TYPE_CLASSES = {
+    "numeric": "NUMERIC",
+    "timestamp": "TIMESTAMP",
+    "bpchar": "CHAR(1)",
+    "bpchar[]": "CHAR(1)[]",
+    "interval": "INTERVAL",
+    "bytea": "BYTEA",
+    "": "",
+}
+
+
+def type_class_of(column_type: str) -> str:
+    base = base_type(column_type)
+    if base in NUMERIC_TYPES:
+        return "numeric"
+    if base == "TIMESTAMP":
+        return "timestamp"
+    blank_padded = BLANK_PADDED.fullmatch(column_type)
+    if blank_padded:
+        return "bpchar[]" if blank_padded.group(1) else "bpchar"
+    if column_type in ("INTERVAL", "BYTEA"):
+        return column_type.lower()
+    return ""
+
+
+_UNITS = {
+    **dict.fromkeys(("millennium", "millennia", "millenniums", "mil", "mils"), ("months", 12000)),
+    **dict.fromkeys(("century", "centuries", "c", "cent"), ("months", 1200)),
+    **dict.fromkeys(("decade", "decades", "dec", "decs"), ("months", 120)),
+    **dict.fromkeys(("year", "years", "y", "yr", "yrs"), ("months", 12)),
+    **dict.fromkeys(("month", "months", "mon", "mons"), ("months", 1)),
+    **dict.fromkeys(("week", "weeks", "w"), ("days", 7)),
+    **dict.fromkeys(("day", "days", "d"), ("days", 1)),
+    **dict.fromkeys(("hour", "hours", "h", "hr", "hrs"), ("micros", 3_600_000_000)),
+    **dict.fromkeys(("minute", "minutes", "m", "min", "mins"), ("micros", 60_000_000)),
+    **dict.fromkeys(("second", "seconds", "s", "sec", "secs"), ("micros", 1_000_000)),
+    **dict.fromkeys(("millisecond", "milliseconds", "ms", "msec", "msecs"), ("micros", 1000)),
+    **dict.fromkeys(("microsecond", "microseconds", "us", "usec", "usecs"), ("micros", 1)),
+}
+_PART = re.compile(
+    r"\s*(?:(?P<clock>[-+]?\d+:\d{1,2}(?::\d{1,2}(?:\.\d+)?)?)|(?P<number>[-+]?(?:\d+\.?\d*|\.\d+))\s*(?P<unit>[a-z]+)?)",
+)
+
+
+def interval_text(text: str) -> str | None:
+    """`1 DAY`, `@ 2 hours ago`, `1 year 2 mons 03:04:05` as PostgreSQL's output style prints them."""
+    value = text.strip().lower()
+    value = value[1:] if value.startswith("@") else value
+    ago = value.endswith(" ago")
+    value = value[:-4] if ago else value
+    months = days = micros = 0
+    pos, seen = 0, False
+    while pos < len(value.rstrip()):
+        m = _PART.match(value, pos)
+        if m is None or m.end() == pos:
+            return None
+        pos, seen = m.end(), True
+        if m.group("clock"):
+            clock = m.group("clock")
+            sign = -1 if clock.startswith("-") else 1
+            pieces = clock.lstrip("+-").split(":")
+            hours, minutes = int(pieces[0]), int(pieces[1])
+            seconds = Decimal(pieces[2]) if len(pieces) > 2 else Decimal(0)
+            micros += sign * int((hours * 3600 + minutes * 60) * 1_000_000 + seconds * 1_000_000)
+            continue
+        try:
+            number = Decimal(m.group("number"))
+        except InvalidOperation:
+            return None
+        field, scale = _UNITS.get(m.group("unit") or "second", (None, 0))
+        if field is None:
+            return None
+        amount = number * scale
+        if amount != amount.to_integral_value():
+            if field != "micros":
+                return None  # fractions of months and days spill over by rules not worth guessing
+            amount = amount.to_integral_value()
+        if field == "months":
+            months += int(amount)
+        elif field == "days":
+            days += int(amount)
+        else:
+            micros += int(amount)
+    if not seen:
+        return None
+    if ago:
+        months, days, micros = -months, -days, -micros
+    return _interval_output(months, days, micros)
+
+
+def _interval_output(months: int, days: int, micros: int) -> str:
+    """PostgreSQL's `postgres` IntervalStyle: `1 year 2 mons -3 days +04:05:06`, a field after a negative
+    one signed, plurals on every amount but 1."""
+    parts: list[str] = []
+    before = False  # a negative field came before
+    years = int(months / 12)
+    for amount, unit in ((years, "year"), (months - years * 12, "mon"), (days, "day")):
+        if amount:
+            plus = "+" if before and amount > 0 else ""
+            parts.append(f"{plus}{amount} {unit}{'' if amount == 1 else 's'}")
+            before = before or amount < 0
+    if micros or not parts:
+        sign = "-" if micros < 0 else ("+" if before else "")
+        seconds, fraction = divmod(abs(micros), 1_000_000)
+        hours, rest = divmod(seconds, 3600)
+        minutes, seconds = divmod(rest, 60)
+        clock = f"{sign}{hours:02d}:{minutes:02d}:{seconds:02d}"
+        if fraction:
+            clock += f".{fraction:06d}".rstrip("0")
+        parts.append(clock)
+    return " ".join(parts)
+
+
+_TIMESTAMP = re.compile(
+    r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T](?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?P<f>\.\d+)?)?)?"
+    r"\s*(?:[+-]\d{1,2}(?::?\d{2})?|Z|UTC)?"
+)
+
+
+def timestamp_text(text: str) -> str | None:
+    """An ISO timestamp without time zone as PostgreSQL prints it: `2020-01-01 00:00:00` from `2020-1-1`,
+    a zone dropped (the type ignores it), a fraction to microseconds without trailing zeros."""
+    m = _TIMESTAMP.fullmatch(text.strip())
+    if m is None:
+        return None
+    fraction = m.group("f") or ""
+    if len(fraction) > 7:
+        return None  # rounding the seventh digit: left as written
+    fraction = fraction.rstrip("0").rstrip(".")
+    return (
+        f"{int(m.group('y')):04d}-{int(m.group('m')):02d}-{int(m.group('d')):02d} "
+        f"{int(m.group('hh') or 0):02d}:{int(m.group('mi') or 0):02d}:{int(m.group('ss') or 0):02d}{fraction}"
+    )
+
+
+_OCTAL = re.compile(r"\\([0-3][0-7]{2})|\\\\|\\")
+
+
+def bytea_hex(text: str) -> str | None:
+    """A bytea literal's value (hex `\\x...` or the escape format) as PostgreSQL prints it: `\\x` and hex."""
+    if text.startswith("\\x"):
+        digits = re.sub(r"\s+", "", text[2:])
+        if not re.fullmatch(r"(?:[0-9A-Fa-f]{2})*", digits):
+            return None
+        return "\\x" + digits.lower()
+    out = bytearray()
+    pos = 0
+    for m in _OCTAL.finditer(text):
+        out += text[pos : m.start()].encode()
+        if m.group(1):
+            out.append(int(m.group(1), 8))
+        elif m.group(0) == "\\\\":
+            out.append(0x5C)
+        else:
+            return None  # a lone backslash: PostgreSQL refuses it
+        pos = m.end()
+    out += text[pos:].encode()
+    return "\\x" + out.hex()
