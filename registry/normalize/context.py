@@ -87,7 +87,7 @@ class Context:
         if isinstance(node, str):
             return node
         folded = fold_name(node, case_sensitive_quoted=self.dialect == "postgres")
-        return truncate_identifier(folded) if self.dialect == "postgres" else folded
+        return truncate_identifier(folded) if len(folded) > 15 and self.dialect == "postgres" else folded
 
     def table_name(self, table: exp.Expression) -> tuple[str, str]:
         """(schema, name) of a table-like node, the schema defaulted."""

@@ -39,7 +39,7 @@ def fold_identifiers(node: exp.Expression, dialect: str) -> exp.Expression:
     case_sensitive = dialect == "postgres"
     for ident in node.find_all(exp.Identifier):
         name = fold_name(ident, case_sensitive_quoted=case_sensitive)
-        if case_sensitive:
+        if case_sensitive and len(name) > 15:
             name = truncate_identifier(name)  # PostgreSQL keeps 63 bytes of a name
         ident.set("this", name)
         ident.set("quoted", needs_quotes(name))
@@ -224,38 +224,33 @@ def typed_constants(node: exp.Expression, dialect: str) -> exp.Expression:
     spelling it does not read for certain is kept)."""
     if dialect != "postgres":
         return node
-    for interval in list(node.find_all(exp.Interval)):
-        literal, unit = interval.this, interval.args.get("unit")
-        if not (isinstance(literal, exp.Literal) and literal.is_string):
+    for constant in list(node.find_all(exp.Interval, exp.Cast)):
+        if isinstance(constant, exp.Interval):
+            literal, unit = constant.this, constant.args.get("unit")
+            if not (isinstance(literal, exp.Literal) and literal.is_string):
+                continue
+            printed = interval_text(f"{literal.this} {unit.sql(dialect) if unit is not None else ''}")
+            if printed is not None:
+                cast = exp.Cast(this=exp.Literal.string(printed), to=exp.DataType.build("INTERVAL"))
+                if constant is node:
+                    return cast
+                constant.replace(cast)
             continue
-        printed = interval_text(f"{literal.this} {unit.sql(dialect) if unit is not None else ''}")
-        if printed is not None:
-            cast = exp.Cast(this=exp.Literal.string(printed), to=exp.DataType.build("INTERVAL"))
-            if interval is node:
-                return cast
-            interval.replace(cast)
-    for cast in node.find_all(exp.Cast):
-        literal, target = cast.this, cast.to
-        if (
-            isinstance(literal, exp.Literal)
-            and literal.is_string
-            and target is not None
-            and target.this == exp.DataType.Type.INTERVAL
-            and not target.expressions
-        ):
+        if not isinstance(constant, exp.Cast):
+            continue
+        literal, target = constant.this, constant.to
+        if not (isinstance(literal, exp.Literal) and literal.is_string and target is not None):
+            continue
+        if target.expressions:
+            continue
+        if target.this == exp.DataType.Type.INTERVAL:
             printed = interval_text(literal.this)
-            if printed is not None:
-                literal.replace(exp.Literal.string(printed))
-        elif (
-            isinstance(literal, exp.Literal)
-            and literal.is_string
-            and target is not None
-            and target.this == exp.DataType.Type.TIMESTAMP
-            and not target.expressions
-        ):
+        elif target.this == exp.DataType.Type.TIMESTAMP:
             printed = timestamp_text(literal.this)
-            if printed is not None:
-                literal.replace(exp.Literal.string(printed))
+        else:
+            continue
+        if printed is not None:
+            literal.replace(exp.Literal.string(printed))
     return node
 
 
@@ -267,48 +262,45 @@ def _number(text: str) -> exp.Expression:
 
 def any_array_to_in(node: exp.Expression, dialect: str) -> exp.Expression:
     """`x = ANY (ARRAY[a, b])` and `x <> ALL (ARRAY[a, b])`, as PostgreSQL prints IN and NOT IN lists, back
-    to `x IN (a, b)` and `NOT x IN (a, b)`."""
-    for eq in list(node.find_all(exp.EQ)):
-        right = eq.expression
-        if isinstance(right, exp.Any):
+    to `x IN (a, b)` and `NOT x IN (a, b)`; a one-item list is a plain comparison to PostgreSQL (`x IN (a)`
+    is `x = a`, NOT IN `x <> a`). One walk of the tree finds all three."""
+    found = list(node.find_all(exp.EQ, exp.NEQ, exp.In))
+    in_lists = [n for n in found if isinstance(n, exp.In)]
+    for comparison in found:
+        right = comparison.expression
+        if isinstance(comparison, exp.EQ) and isinstance(right, exp.Any):
             inner = right.this
-            while isinstance(inner, exp.Paren | exp.Cast):
-                inner = inner.this
-            if isinstance(inner, exp.Array):
-                replacement = exp.In(this=eq.this, expressions=list(inner.expressions))
-                if eq is node:
-                    node = replacement
-                else:
-                    eq.replace(replacement)
-    for neq in list(node.find_all(exp.NEQ)):
-        # `x <> ALL (ARRAY[a, b])` is how PostgreSQL prints `x NOT IN (a, b)` (sqlglot reads ALL as a call).
-        right = neq.expression
-        if (
-            isinstance(right, exp.Anonymous)
+        elif (
+            isinstance(comparison, exp.NEQ)
+            and isinstance(right, exp.Anonymous)  # sqlglot reads `<> ALL (...)` as a call of ALL
             and str(right.this).upper() == "ALL"
             and len(right.expressions) == 1
         ):
             inner = right.expressions[0]
-            while isinstance(inner, exp.Paren | exp.Cast):
-                inner = inner.this
-            if isinstance(inner, exp.Array):
-                negated = exp.Not(this=exp.In(this=neq.this, expressions=list(inner.expressions)))
-                if neq is node:
-                    node = negated
-                else:
-                    neq.replace(negated)
-    for in_list in list(node.find_all(exp.In)):
-        # A one-item list is a plain comparison to PostgreSQL: `x IN (a)` is `x = a`, NOT IN `x <> a`.
+        else:
+            continue
+        while isinstance(inner, exp.Paren | exp.Cast):
+            inner = inner.this
+        if not isinstance(inner, exp.Array):
+            continue
+        in_list = exp.In(this=comparison.this, expressions=list(inner.expressions))
+        in_lists.append(in_list)
+        replacement = in_list if isinstance(comparison, exp.EQ) else exp.Not(this=in_list)
+        if comparison is node:
+            node = replacement
+        else:
+            comparison.replace(replacement)
+    for in_list in in_lists:
         items = in_list.expressions
         if len(items) != 1 or in_list.args.get("query") is not None:
             continue
         is_not = isinstance(in_list.parent, exp.Not)
         target = in_list.parent if is_not and in_list.parent is not None else in_list
-        comparison = (exp.NEQ if is_not else exp.EQ)(this=in_list.this, expression=items[0])
+        plain = (exp.NEQ if is_not else exp.EQ)(this=in_list.this, expression=items[0])
         if target is node:
-            node = comparison
+            node = plain
         else:
-            target.replace(comparison)
+            target.replace(plain)
     return node
 
 

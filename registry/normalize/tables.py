@@ -260,7 +260,16 @@ def _typed_default(context: Context, node: exp.Expression, column_type: str) -> 
 
 
 def defaults_by_type(context: Context, node: exp.Expression) -> dict[str, str | None]:
-    """A default for a column whose type is not known here, computed for each class of type."""
+    """A default for a column whose type is not known here, computed for each class of type.
+
+    Only a constant (a literal, an interval, NULL, maybe cast) is stored differently by type: any other
+    default (`nextval(...)`, `now()`) is computed once.
+    """
+    core = node
+    while isinstance(core, exp.Paren | exp.Cast):
+        core = core.this
+    if not isinstance(core, exp.Literal | exp.Interval | exp.Null | exp.Neg):
+        return {"": default_expression(context, node, "")}
     return {
         name: default_expression(context, node.copy(), stand_in) for name, stand_in in TYPE_CLASSES.items()
     }
