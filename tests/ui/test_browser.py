@@ -155,7 +155,8 @@ def test_sign_in_keeps_the_token_in_an_httponly_samesite_cookie(
     assert quote(f"{P}/environments/staging", safe="") in driver.current_url
     driver.find_element(By.ID, "token").send_keys("not-a-token")
     driver.find_element(By.ID, "sign-in").click()
-    assert "not valid" in driver.find_element(By.ID, "login-error").text
+    # The check is a request: wait for its answer rather than read the message before it comes.
+    WebDriverWait(driver, 10).until(lambda d: "not valid" in d.find_element(By.ID, "login-error").text)  # type: ignore[attr-defined]
     driver.find_element(By.ID, "token").send_keys(READ_TOKEN)
     driver.find_element(By.ID, "sign-in").click()
     _wait_path(driver, f"{P}/environments/staging")
