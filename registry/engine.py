@@ -185,6 +185,12 @@ class PostgresEngine:
         schema.stats.ignored = ignored + skipped
         return Normalised(schema, warnings)
 
+    def apply(self, url: str, sql: str, *, source: str | None = None) -> None:
+        """Apply a script to the database at `url` as `normalize` does, and leave it there (a test's
+        oracle database, say); a statement PostgreSQL refuses raises StatementRefused."""
+        statements, _ = split_statements(sql, "postgres")
+        self._apply(url, sql, statements, source)
+
     def _apply(
         self, url: str, sql: str, statements: list[Statement], source: str | None
     ) -> tuple[list[_Missing], int]:

@@ -34,6 +34,23 @@ class Unsupported(Exception):
 _ONE_BY_DEFAULT = re.compile(r"^(CHAR|BIT)(?=\[|$)")
 
 
+def _keep_interval_precision(node: exp.Expression) -> None:
+    """sqlglot prints the type `interval(2)` as `INTERVAL 2`, which PostgreSQL refuses: print it as a
+    named type with its modifier instead."""
+    for found in list(node.find_all(exp.DataType)):
+        if found.this == exp.DataType.Type.INTERVAL and found.expressions:
+            replacement = exp.DataType(
+                this=exp.DataType.Type.USERDEFINED,
+                kind=exp.to_identifier("INTERVAL"),
+                expressions=found.expressions,
+            )
+            if found is node:
+                node.set("this", exp.DataType.Type.USERDEFINED)
+                node.set("kind", replacement.args["kind"])
+            else:
+                found.replace(replacement)
+
+
 class Context:
     """One dialect's parser, printer and naming rules, shared by the statement compilers (no state)."""
 
@@ -58,6 +75,8 @@ class Context:
 
     def generate(self, node: exp.Expression) -> str:
         """Print a tree we own (no defensive copy: the tree is thrown away after this statement)."""
+        if self.dialect == "postgres":
+            _keep_interval_precision(node)
         return self._generator.generate(node, copy=False)
 
     def expression(self, node: exp.Expression, rules: tuple[Rule, ...] = EXPRESSION_RULES) -> str:
@@ -72,7 +91,12 @@ class Context:
             node = self._parser.parse(self._tokenizer.tokenize(f"SELECT {text}"), text)[0]
         except Exception:
             return squash(text)
-        if not isinstance(node, exp.Select) or len(node.expressions) != 1:
+        if (
+            not isinstance(node, exp.Select)
+            or len(node.expressions) != 1
+            or isinstance(node.expressions[0], exp.Alias)
+        ):
+            # an alias is no part of an expression: sqlglot read a word of it as one (`NULL::bit varying`)
             return squash(text)
         value = node.expressions[0]
         if fold_constants and not value.find(exp.Func, exp.Column, exp.Cast):
@@ -185,7 +209,10 @@ class Context:
             schema, name = (parts[-2] if len(parts) > 1 else ""), parts[-1]
         if not schema and self.dialect == "postgres" and name not in PG_CATALOG_TYPES:
             schema = self.default_schema
-        return f"{self.quote(schema)}.{self.quote(name)}" if schema else self.quote(name)
+        # A user type's modifiers are its own (vector(1536), geometry(Point,4326)): kept as written.
+        modifiers = ", ".join(self.generate(p) for p in node.expressions)
+        name = f"{self.quote(schema)}.{self.quote(name)}" if schema else self.quote(name)
+        return f"{name}({modifiers})" if modifiers else name
 
     def column_type_sql(self, node: exp.DataType) -> str:
         """A column's type as canonical text: `char` and `bit` without a length hold one, as PostgreSQL

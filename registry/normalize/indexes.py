@@ -12,6 +12,7 @@ from schemareg.names import make_object_name
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.rules import INDEX_RULES
+from schemareg.normalize.text import is_function_call
 
 # `UNIQUE (...) NULLS [NOT] DISTINCT` (PostgreSQL 15), which sqlglot does not read in CREATE INDEX.
 NULLS_DISTINCT = re.compile(r"\)\s*NULLS\s+(NOT\s+)?DISTINCT\b", re.IGNORECASE)
@@ -80,8 +81,8 @@ def _key(context: Context, ordered: exp.Expression, plain: list[str]) -> str:
     key = context.expression(node, INDEX_RULES)
     if isinstance(node, exp.Column):
         plain.append(context.fold(node.this))
-    elif not isinstance(node, exp.Func | exp.Anonymous) or isinstance(node, exp.AtTimeZone):
-        key = f"({key})"  # an expression key, as PostgreSQL prints it
+    elif not is_function_call(key):
+        key = f"({key})"  # an expression key, as PostgreSQL prints it (and requires)
     if not isinstance(ordered, exp.Ordered):
         return key + opclass
     desc = bool(ordered.args.get("desc"))

@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from schemareg.model import Definition, Kind
 from schemareg.names import PG_CATALOG_TYPES, make_object_name
+from schemareg.normalize.text import keeps_modifiers, postgres_type_spelling
 from schemareg.render import quote, quote_qualified
 
 _IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
@@ -43,6 +45,16 @@ _SET = re.compile(
 _WS = re.compile(r"\s+")
 _ARGUMENT_NAME = re.compile(r'\s*("(?:[^"]|"")+"|\S+)\s*(.*)$', re.DOTALL)
 _SINGLE_NAME = re.compile(rf"{_QNAME}(?:\s*\[\s*\d*\s*\])*")
+# The trigger functions of pg_catalog: an unqualified call names these, never one of the default schema.
+_CATALOG_TRIGGER_FUNCTIONS = frozenset(
+    {"suppress_redundant_updates_trigger", "tsvector_update_trigger", "tsvector_update_trigger_column"}
+)
+# PostgreSQL's multi-word types sqlglot does not read: BIT VARYING, INTERVAL with fields and precision.
+_UNREAD_TYPES = re.compile(
+    r"(?:bit\s+varying|interval(?:\s+(?:year|month|day|hour|minute|second)(?:\s+to\s+\w+)?)?)"
+    r"(?:\s*\(\s*\d+\s*\))?(?:\s*\[\s*\d*\s*\])*",
+    re.IGNORECASE,
+)
 
 
 def split_top_level(text: str, separator: str = ",") -> list[str]:
@@ -106,6 +118,7 @@ class RoutineReader:
         self.read_name = read_name
         self.expression = expression
         self._types: dict[str, str] = {}
+        self._is_type: dict[str, bool] = {}
 
     def type_name(self, text: str) -> str:
         text = _WS.sub(" ", text.strip())
@@ -115,6 +128,10 @@ class RoutineReader:
         result: str
         try:
             result = exp.DataType.build(text, dialect=self.dialect).sql(self.dialect)
+            if not keeps_modifiers(text, result):
+                result = postgres_type_spelling(
+                    text
+                )  # sqlglot: `bit varying(5)` is BIT, `interval(2)` INTERVAL 2
         except (SqlglotError, ValueError):
             if _SINGLE_NAME.fullmatch(text):
                 base, brackets = re.match(r"(.*?)((?:\s*\[\s*\d*\s*\])*)$", text).groups()  # type: ignore[union-attr]
@@ -125,22 +142,37 @@ class RoutineReader:
                     result = quote(name, self.dialect)
                 result += brackets.replace(" ", "")
             else:
-                result = text.lower()
+                result = postgres_type_spelling(text)
         self._types[text] = result
         return result
 
     def is_type(self, text: str) -> bool:
+        """Whether the whole text is a type (`double precision`), not a name and a type (`name varchar`).
+
+        sqlglot's DataType.build reads a prefix and drops the rest (`name character varying` is NAME), so
+        the text must parse whole, as a cast's target; PostgreSQL's own multi-word types that sqlglot does
+        not read at all (`bit varying(5)`, `interval day to second(2)`) are recognised by pattern.
+        """
         text = text.strip()
-        if _SINGLE_NAME.fullmatch(text):
+        if _SINGLE_NAME.fullmatch(text) or _UNREAD_TYPES.fullmatch(text):
             return True
-        try:
-            exp.DataType.build(text, dialect=self.dialect)
-        except (SqlglotError, ValueError):
-            return False
-        return True
+        known = self._is_type.get(text)
+        if known is None:
+            try:
+                sqlglot.parse_one(f"SELECT CAST(NULL AS {text})", read=self.dialect)
+                known = True
+            except (SqlglotError, ValueError):
+                known = False
+            self._is_type[text] = known
+        return known
 
     def argument(self, text: str) -> tuple[str, str, str]:
         """(mode, rendered argument, identity type or '' when not part of the identity)."""
+        mode, rendered, identity, _ = self._argument(text)
+        return mode, rendered, identity
+
+    def _argument(self, text: str) -> tuple[str, str, str, str]:
+        """(mode, rendered argument, identity type or '', the argument's type)."""
         default = None
         m = re.search(r"\s+DEFAULT\s+|\s*=\s*", text, re.IGNORECASE)
         if m:
@@ -164,7 +196,7 @@ class RoutineReader:
         if default is not None:
             parts.append(f"DEFAULT {self.expression(default, fold_constants=True)}")
         identity = "" if mode == "OUT" else type_text
-        return mode, " ".join(parts), identity
+        return mode, " ".join(parts), identity, type_text
 
     def read(self, text: str) -> Definition | None:
         head = ROUTINE_HEAD.match(text)
@@ -173,7 +205,7 @@ class RoutineReader:
         kind = Kind.PROCEDURE if head.group("kind").upper() == "PROCEDURE" else Kind.FUNCTION
         schema, name = self.read_name(head.group("name"))
         close = balanced(text, head.end())
-        arguments = [self.argument(a) for a in split_top_level(text[head.end() : close])]
+        arguments = [self._argument(a) for a in split_top_level(text[head.end() : close])]
         rest = text[close + 1 :]
         body_match = _BODY.search(rest)
         body = ""
@@ -200,7 +232,7 @@ class RoutineReader:
         elif kind is Kind.FUNCTION:
             outs = [a for a in arguments if a[0] in ("OUT", "INOUT")]
             if len(outs) == 1:
-                clauses.append(f"RETURNS {outs[0][1].split()[-1]}")
+                clauses.append(f"RETURNS {outs[0][3]}")
             elif outs:
                 clauses.append("RETURNS record")
         language = _LANGUAGE.search(rest)
@@ -316,7 +348,11 @@ class PatternReader:
         execute = _EXECUTE.search(rest)
         if execute is None:
             return None
-        _, _, function_sql = self._qualified(execute.group("function"))
+        function_schema, function_name, function_sql = self._qualified(execute.group("function"))
+        if function_name in _CATALOG_TRIGGER_FUNCTIONS and (
+            function_schema == "pg_catalog" or "." not in execute.group("function")
+        ):
+            function_sql = quote(function_name, self.routines.dialect)  # pg_catalog's, as pg_dump prints it
         args = ", ".join(split_top_level(execute.group("args")))
         rest = rest[: execute.start()]
         when = ""

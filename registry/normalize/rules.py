@@ -16,6 +16,7 @@ from schemareg.names import needs_quotes, truncate_identifier
 from schemareg.normalize.catalog_functions import CATALOG_FUNCTIONS
 from schemareg.normalize.keywords import KEYWORDS
 from schemareg.normalize.literals import interval_text, timestamp_text
+from schemareg.normalize.text import is_function_call
 
 
 def fold_name(identifier: exp.Identifier | str, *, case_sensitive_quoted: bool = True) -> str:
@@ -113,12 +114,44 @@ _PRECEDENCE: dict[type, int] = {
     exp.Div: 6,
     exp.Mod: 6,
     exp.AtTimeZone: 7,
+    exp.Collate: 8,
 }
 _ATOMS = (exp.Column, exp.Literal, exp.Identifier, exp.Func, exp.Cast, exp.Paren, exp.Null, exp.Boolean)
 
 
-def _precedence(node: exp.Expression) -> int:
-    return _PRECEDENCE.get(type(node), 10 if isinstance(node, _ATOMS) else 0)
+# PostgreSQL's "any other operator" (`->>`, `#>>`, `~`, `@>`, ...): printed infix by sqlglot, though its
+# nodes are functions; bound as || is here.
+_OTHER_OPERATOR = _PRECEDENCE[exp.DPipe]
+
+
+def _precedence(node: exp.Expr, dialect: str) -> int:
+    known = _PRECEDENCE.get(type(node))
+    if known is not None:
+        return known
+    if _is_atom(node, dialect):
+        return 10
+    return _OTHER_OPERATOR if _is_operator(node, dialect) else 0
+
+
+def _is_operator(node: exp.Expr, dialect: str) -> bool:
+    """An infix operator sqlglot has no entry in _PRECEDENCE for (its node a function or a binary): one
+    printed as its first operand, then the operator (not CASE's WHEN, not a call)."""
+    if not isinstance(node, exp.Func | exp.Binary) or isinstance(node, exp.Dot) or _is_atom(node, dialect):
+        return False
+    first = node.this
+    if not isinstance(first, exp.Expression):
+        return False
+    return node.sql(dialect=dialect).startswith(first.sql(dialect=dialect))
+
+
+def _is_atom(node: exp.Expr, dialect: str) -> bool:
+    """Whether a node prints as one unit that no operator can split. sqlglot makes `->>`, `#>>`, `~` and
+    `@>` functions too, but prints them infix: a function is an atom when it prints as a call."""
+    if isinstance(node, exp.Case | exp.Cast | exp.Anonymous):
+        return True
+    if isinstance(node, exp.Func):
+        return is_function_call(node.sql(dialect=dialect))
+    return isinstance(node, _ATOMS)
 
 
 def strip_parens(node: exp.Expression, dialect: str) -> exp.Expression:
@@ -130,16 +163,18 @@ def strip_parens(node: exp.Expression, dialect: str) -> exp.Expression:
             continue
         if parent is None:
             keep = False
-        elif type(parent) in _PRECEDENCE:
-            inner_prec = _precedence(inner)
-            parent_prec = _PRECEDENCE[type(parent)]
+        elif isinstance(parent, exp.Dot):
+            keep = True  # (row).field: without them, a column of a table named row
+        elif type(parent) in _PRECEDENCE or _is_operator(parent, dialect):
+            inner_prec = _precedence(inner, dialect)
+            parent_prec = _precedence(parent, dialect)
             # a AND (b AND c) is a AND b AND c; for non-associative operators keep same-level parens.
             same_assoc = type(inner) is type(parent) and isinstance(
                 parent, exp.And | exp.Or | exp.Add | exp.Mul
             )
             keep = not (inner_prec > parent_prec or same_assoc)
         elif isinstance(parent, exp.Neg | exp.BitwiseNot):
-            keep = not isinstance(inner, _ATOMS)
+            keep = not _is_atom(inner, dialect)
         else:
             keep = isinstance(parent, exp.Any | exp.All)  # ANY (ARRAY[...]) keeps its parentheses
         if not keep:
@@ -194,8 +229,8 @@ def _unwrap_casts(node: exp.Expression, *, columns: bool) -> exp.Expression:
                     replacement = inner
                 elif _NUMBER.fullmatch(inner.this):
                     replacement = _number(inner.this)
-            elif target.this in _TEXTUAL and inner.is_string:
-                replacement = inner
+            elif target.this in _TEXTUAL and inner.is_string and not _cast_operand(cast):
+                replacement = inner  # but 'x'::text::bytea converts text, 'x'::bytea reads a bytea literal
         elif isinstance(inner, exp.Neg) and isinstance(inner.this, exp.Literal) and target is not None:
             if target.this in _NUMERIC:
                 replacement = inner
@@ -252,6 +287,14 @@ def typed_constants(node: exp.Expression, dialect: str) -> exp.Expression:
         if printed is not None:
             literal.replace(exp.Literal.string(printed))
     return node
+
+
+def _cast_operand(node: exp.Expression) -> bool:
+    """Whether a node is converted by a cast to another than a textual type."""
+    parent = node.parent
+    while isinstance(parent, exp.Paren):
+        parent = parent.parent
+    return isinstance(parent, exp.Cast) and (parent.to is None or parent.to.this not in _TEXTUAL)
 
 
 def _number(text: str) -> exp.Expression:

@@ -203,3 +203,76 @@ def _comment_end(text: str, pos: int, *, nested: bool) -> int:
         else:
             depth, i = depth - 1, close + 2
     return i
+
+
+# -- type modifiers ---------------------------------------------------------------------------------------
+
+# What a type's text says beyond its name: modifiers (`(1536)`, `(Point,4326)`), array brackets, the
+# fields of an interval, and BIT VARYING's VARYING (sqlglot reads `bit varying(5)` as BIT).
+_MODIFIER = re.compile(r"\(([^()]*)\)|(\[)|\b(year|month|day|hour|minute|second|varying)\b", re.IGNORECASE)
+_SPACES_IN_PARENS = re.compile(r"\s*,\s*")
+_ALIASES = {"varbit": "bit varying"}
+
+
+def type_modifiers(text: str) -> list[str]:
+    """The modifiers of a type's text, in order, spelled one way."""
+    found = []
+    for m in _MODIFIER.finditer(text):
+        if m.group(1) is not None:
+            found += [part.strip().lower() for part in m.group(1).split(",")]
+        elif m.group(2):
+            found.append("[]")
+        elif m.group(3).lower() != "varying" or re.search(r"\bbit\s+varying", text, re.IGNORECASE):
+            found.append(m.group(3).lower())
+    return found
+
+
+def keeps_modifiers(written: str, rendered: str) -> bool:
+    """Whether a type's rendering says every modifier the written text does (`varbit` says VARYING)."""
+    written = re.sub(r"^\s*varbit\b", "bit varying", written, flags=re.IGNORECASE)
+    return type_modifiers(written) == type_modifiers(rendered)
+
+
+def postgres_type_spelling(text: str) -> str:
+    """A type sqlglot cannot render without a loss, as PostgreSQL spells it: lower case, one space,
+    `bit varying` for `varbit`, modifiers separated by `, `."""
+    text = WS.sub(" ", text.strip()).lower()
+    head, sep, rest = text.partition("(")
+    head = _ALIASES.get(head.strip(), head.strip())
+    text = head + (sep + rest if sep else "")
+    text = re.sub(r"\(\s*([^()]*?)\s*\)", lambda m: "(" + _SPACES_IN_PARENS.sub(", ", m.group(1)) + ")", text)
+    return re.sub(r"\s*(\(|\[)", r"\1", text).replace("[ ]", "[]")
+
+
+# -- expressions as printed ----------------------------------------------------------------------------
+
+# Words that take parentheses but make no function call, which PostgreSQL takes bare as an index key.
+_NOT_CALLS = frozenset({"ROW", "ARRAY", "EXISTS", "NOT", "ANY", "ALL", "SOME", "INTERVAL", "CASE"})
+_CALL_HEAD = re.compile(
+    r'(?:(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*\.\s*)*(?:"(?:[^"]|"")+"|([A-Za-z_][\w$]*))\s*\('
+)
+
+
+def is_function_call(text: str) -> bool:
+    """Whether an expression's text is one function call, `f(...)` or `s.f(...)`, its parenthesis closing
+    at the end: PostgreSQL takes such an index or partition key bare and any other expression only in
+    parentheses. Judged on the printed text, not sqlglot's node class (to sqlglot `->>` and `CASE` are
+    functions too)."""
+    head = _CALL_HEAD.match(text)
+    if head is None or (head.group(1) or "").upper() in _NOT_CALLS:
+        return False
+    depth, quote = 0, ""
+    for i in range(head.end() - 1, len(text)):
+        char = text[i]
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i == len(text) - 1
+    return False
