@@ -94,6 +94,8 @@ class ProjectIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     description: Text | None = None
     # The env the repo's HEAD (what `git clone` checks out), `log` and table history default to; "" clears.
     default_env: Annotated[str, msgspec.Meta(pattern=f"^$|{NAME_PATTERN}", max_length=100)] | None = None
+    # fixed once the project has a snapshot (409 then): the same DDL never gets two fingerprints
+    engine: Literal["sqlglot", "postgres"] | None = None
 
 
 class ProjectOut(WireModel, kw_only=True):
@@ -101,6 +103,7 @@ class ProjectOut(WireModel, kw_only=True):
     dialect: str
     description: str
     default_env: str | None = None  # the setting (None: production if it exists, else the first env)
+    engine: str = "sqlglot"
 
 
 class EnvironmentOut(WireModel, kw_only=True):

@@ -51,6 +51,11 @@ class Project(msgspec.Struct, frozen=True, kw_only=True):
     normalize: NormalizeOptions = DEFAULT_OPTIONS  # the `[normalize]` table: keep owners, keep grants
     default_env: str | None = None  # HEAD's env when it exists (None: production, else the first env)
 
+    @property
+    def engine(self) -> str:
+        """The engine that normalises the project's DDL, fixed for its history (`[normalize] engine`)."""
+        return self.normalize.engine
+
 
 class ProjectConfig(msgspec.Struct, frozen=True, kw_only=True):
     """What a project's config file says: its settings, its diff rules and the `[diff]` table as written."""

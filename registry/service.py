@@ -95,9 +95,12 @@ class Registry:
         *,
         diff_rules: Mapping[str, Any] | None = None,
         default_env: str | None = None,
+        engine: str = "sqlglot",
     ) -> Project:
         """Create a project (Conflict if it exists)."""
-        configure.init_project(self._read, name, dialect, description, diff_rules, default_env=default_env)
+        configure.init_project(
+            self._read, name, dialect, description, diff_rules, default_env=default_env, engine=engine
+        )
         return self.project(name)
 
     def update_project(
@@ -107,10 +110,18 @@ class Registry:
         dialect: str | None = None,
         description: str | None = None,
         default_env: str | None = None,
+        engine: str | None = None,
     ) -> Project:
-        """Change a project's settings (None keeps one; `default_env=""` clears it)."""
+        """Change a project's settings (None keeps one; `default_env=""` clears it); the engine is fixed
+        once the project has a snapshot (Conflict)."""
         return configure.update_project(
-            self._read, self._writer, name, dialect=dialect, description=description, default_env=default_env
+            self._read,
+            self._writer,
+            name,
+            dialect=dialect,
+            description=description,
+            default_env=default_env,
+            engine=engine,
         )
 
     def projects(self) -> list[Project]:

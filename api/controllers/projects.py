@@ -71,14 +71,15 @@ def list_projects(request: Request[Any, Any, Any]) -> list[ProjectOut]:
     guards=[admin_guard],
     sync_to_thread=True,
     status_code=201,
-    responses={**problems(400, 404, *BODY), 200: ResponseSpec(ProjectOut, description="Updated")},
+    responses={**problems(400, 404, 409, *BODY), 200: ResponseSpec(ProjectOut, description="Updated")},
     tags=["projects"],
 )
 def put_project(
     request: Request[Any, Any, Any], project: ProjectName, data: JSONBody[ProjectIn]
 ) -> Response[ProjectOut]:
-    """Create a project (201), or update its dialect, description and default env (200). The default env
-    is what the repo's HEAD points at, so what `git clone` checks out, once that env exists."""
+    """Create a project (201), or update its dialect, description, default env and engine (200). The
+    default env is what the repo's HEAD points at, so what `git clone` checks out, once that env exists; a
+    project with snapshots keeps its engine (409)."""
     registry = context_of(request).registry
     if data.description is not None:
         check_text("description", data.description)
@@ -88,11 +89,19 @@ def put_project(
         current = None
     if current is None:
         created = registry.init_project(
-            project, data.dialect or "postgres", data.description or "", default_env=data.default_env
+            project,
+            data.dialect or "postgres",
+            data.description or "",
+            default_env=data.default_env,
+            engine=data.engine or "sqlglot",
         )
         return Response(ProjectOut.of(created), status_code=201)
     updated = registry.update_project(
-        project, dialect=data.dialect, description=data.description, default_env=data.default_env
+        project,
+        dialect=data.dialect,
+        description=data.description,
+        default_env=data.default_env,
+        engine=data.engine,
     )
     return Response(ProjectOut.of(updated), status_code=200)
 

@@ -121,6 +121,7 @@ VERBS = {
     "schema": "schema",
     "serve": "serve",
     "init": "store",
+    "project": "store",
     "snapshot": "store",
     "version": "store",
     "promote": "store",

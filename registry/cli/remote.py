@@ -58,6 +58,13 @@ def registry_option(function: F) -> F:
     )(function)
 
 
+def _project(value: Any) -> Project:
+    """A client's project as the core's, its engine in `[normalize]` as the core keeps it."""
+    fields = msgspec.to_builtins(value)
+    engine = fields.pop("engine", "sqlglot")
+    return msgspec.convert({**fields, "normalize": {"engine": engine}}, Project)
+
+
 def _as(value: Any, kind: type[T]) -> T:
     """A client model as the core's value of the same shape."""
     return msgspec.convert(msgspec.to_builtins(value), kind)
@@ -108,6 +115,7 @@ class RemoteRegistry:
         *,
         diff_rules: Mapping[str, Any] | None = None,
         default_env: str | None = None,
+        engine: str = "sqlglot",
     ) -> Project:
         if diff_rules:
             raise InputError("diff rules are set in the project's config on the server")
@@ -115,17 +123,33 @@ class RemoteRegistry:
             raise Conflict(f"project {name!r} exists already")
         created = self._call(
             lambda: self._client.create_project(
-                name, dialect, description=description, default_env=default_env
+                name, dialect, description=description, default_env=default_env, engine=engine
             )
         )
-        return _as(created, Project)
+        return _project(created)
+
+    def update_project(
+        self,
+        name: str,
+        *,
+        dialect: str | None = None,
+        description: str | None = None,
+        default_env: str | None = None,
+        engine: str | None = None,
+    ) -> Project:
+        self.project(name)  # NotFound rather than a project created by the PUT
+        updated = self._call(
+            lambda: self._client.create_project(
+                name, dialect, description=description, default_env=default_env, engine=engine
+            )
+        )
+        return _project(updated)
 
     def projects(self) -> list[Project]:
-        return [_as(item, Project) for item in self._call(self._client.projects)]
+        return [_project(item) for item in self._call(self._client.projects)]
 
     def project(self, name: str) -> Project:
-        detail = self._call(lambda: self._client.project(name))
-        return Project(name=detail.name, dialect=detail.dialect, description=detail.description)
+        return _project(self._call(lambda: self._client.project(name)))
 
     def rules(self, project: str) -> DiffRules:
         """The server applies the project's ignore rules itself (in `diff`); none are known here."""

@@ -79,6 +79,9 @@ def _print_snapshot(result: SnapshotResult, output_format: str) -> None:
     click.echo(f"fingerprint {result.fingerprint}")
 
 
+_ENGINES = click.Choice(["sqlglot", "postgres"], case_sensitive=False)
+
+
 @cli.command("init")
 @click.argument("project")
 @click.option("--dialect", type=DIALECTS, default="postgres", show_default=True)
@@ -89,6 +92,13 @@ def _print_snapshot(result: SnapshotResult, output_format: str) -> None:
     help="The env the repo's HEAD points at (what git clone checks out) and log defaults to "
     "[default: production if it exists, else the first env].",
 )
+@click.option(
+    "--engine",
+    type=_ENGINES,
+    default="sqlglot",
+    show_default=True,
+    help="The engine that normalises the project's DDL ([normalize] engine), fixed for its history.",
+)
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
 @registry_options
 def init_command(
@@ -96,19 +106,53 @@ def init_command(
     dialect: str,
     description: str,
     default_env: str | None,
+    engine: str,
     output_format: str,
     data_dir: Path,
     registry_url: str | None,
 ) -> None:
     """Create PROJECT: a bare git repo <data dir>/PROJECT.git (or the project on --registry)."""
     created = open_registry(data_dir, registry_url).init_project(
-        project, dialect, description, default_env=default_env
+        project, dialect, description, default_env=default_env, engine=engine.lower()
     )
     if output_format == "json":
         echo_json(created)
         return
     where = registry_url or data_dir / (project + ".git")
-    click.echo(f"created project {created.name} ({created.dialect}) in {where}")
+    click.echo(f"created project {created.name} ({created.dialect}, {created.engine} engine) in {where}")
+
+
+@cli.command("project")
+@click.argument("project")
+@click.option("--dialect", type=DIALECTS, default=None, help="A new dialect.")
+@click.option("--description", default=None, help="A new description.")
+@click.option(
+    "--engine",
+    type=_ENGINES,
+    default=None,
+    help="A new normalisation engine: refused once the project has a snapshot (its history keeps one).",
+)
+@registry_options
+def project_command(
+    project: str,
+    dialect: str | None,
+    description: str | None,
+    engine: str | None,
+    data_dir: Path,
+    registry_url: str | None,
+) -> None:
+    """Show PROJECT's settings, or change them with the options given."""
+    registry = open_registry(data_dir, registry_url)
+    if dialect is None and description is None and engine is None:
+        shown = registry.project(project)
+    else:
+        shown = registry.update_project(
+            project, dialect=dialect, description=description, engine=engine.lower() if engine else None
+        )
+    click.echo(
+        f"{shown.name}: {shown.dialect}, {shown.engine} engine"
+        + (f": {shown.description}" if shown.description else "")
+    )
 
 
 @cli.command("snapshot")

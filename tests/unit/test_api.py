@@ -504,3 +504,20 @@ def test_default_env_is_a_project_setting(shop: TestClient, data_dir: Path) -> N
     made = shop.put("/v1/projects/other", json={"default_env": "qa"})
     assert made.status_code == 201 and made.json()["default_env"] == "qa"
     head.close()
+
+
+def test_a_project_with_snapshots_refuses_another_engine(client: TestClient) -> None:  # type: ignore[type-arg]
+    created = client.put("/v1/projects/lab", json={"engine": "postgres"})
+    assert created.status_code == 201 and created.json()["engine"] == "postgres"
+    assert client.put("/v1/projects/lab", json={"engine": "sqlglot"}).json()["engine"] == "sqlglot"
+    assert client.put("/v1/projects/shop", json={}).json()["engine"] == "sqlglot"
+    assert (
+        client.post("/v1/projects/shop/environments/staging/snapshots", content=V1, headers=SQL).status_code
+        == 201
+    )
+    before = client.get("/v1/projects/shop").json()
+    problem = assert_problem(client.put("/v1/projects/shop", json={"engine": "postgres"}), 409)
+    assert "engine is fixed for its history" in problem["detail"]
+    assert client.get("/v1/projects/shop").json() == before  # nothing lost, nothing changed
+    assert client.put("/v1/projects/shop", json={"engine": "sqlglot"}).status_code == 200  # no change
+    assert_problem(client.put("/v1/projects/shop", json={"engine": "oracle"}), 400)

@@ -157,3 +157,17 @@ def test_a_verb_reads_database_url_exactly_when_its_help_says_so(  # type: ignor
     assert checked == set(DATABASE_URL_RUNS)
     code, _, err = cli("version", "v2.1.0", "-p", "shop", "--env", "production", "--seed-tables", "users")
     assert code == 2 and "--seed-tables needs a database source" in err
+
+
+def test_a_project_with_snapshots_keeps_its_engine(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = cli("init", "shop", "--engine", "postgres")
+    assert code == 0 and "postgres engine" in out
+    code, out, _ = cli("project", "shop", "--engine", "sqlglot")
+    assert code == 0 and out == "shop: postgres, sqlglot engine\n"  # no snapshot yet: free to change
+    assert cli("snapshot", "-p", "shop", "-e", "staging", "--file", str(tmp_path / "v1.sql"))[0] == 0
+    code, _, err = cli("project", "shop", "--engine", "postgres")
+    assert code != 0 and "engine is fixed for its history" in err
+    code, out, _ = cli("project", "shop")
+    assert code == 0 and out == "shop: postgres, sqlglot engine\n"
+    code, out, _ = cli("list", "-p", "shop")
+    assert code == 0 and "staging" in out  # the history is untouched

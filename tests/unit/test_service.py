@@ -299,3 +299,27 @@ def test_gc_keeps_everything_readable(registry: Registry) -> None:
     result = registry.gc("shop", use_git=False)
     assert result.loose_after == 0
     assert registry.schema_at("shop", "production").fingerprint == normalize(V2).fingerprint
+
+
+def test_a_project_with_snapshots_keeps_its_engine(tmp_path: Path) -> None:
+    """`[normalize] engine` is fixed for a project's history: the same DDL must never get two fingerprints
+    in one project. A change is refused once there is a snapshot, and nothing is lost."""
+    registry = Registry(tmp_path)
+    registry.init_project("shop")
+    assert registry.project("shop").engine == "sqlglot"
+    assert registry.update_project("shop", engine="postgres").engine == "postgres"  # no history yet
+    assert registry.update_project("shop", engine="sqlglot").engine == "sqlglot"
+    first = registry.snapshot("shop", "production", V1)
+    config = (registry.repo_path("shop") / CONFIG_FILE).read_text(encoding="utf-8")
+    with pytest.raises(Conflict, match="engine is fixed for its history"):
+        registry.update_project("shop", engine="postgres", description="renamed")
+    fresh = Registry(tmp_path)
+    assert (fresh.repo_path("shop") / CONFIG_FILE).read_text(encoding="utf-8") == config  # nothing written
+    assert fresh.project("shop").engine == "sqlglot" and fresh.project("shop").description == ""
+    assert fresh.expected("shop", "production").fingerprint == first.version.fingerprint
+    # the same engine, or other settings, are still fine
+    assert registry.update_project("shop", engine="sqlglot", description="ok").description == "ok"
+    with pytest.raises(InputError):
+        registry.update_project("shop", engine="oracle")
+    registry.init_project("lab", engine="postgres")
+    assert Registry(tmp_path).project("lab").engine == "postgres"

@@ -229,11 +229,18 @@ class BaseClient:
         return Operation("GET", f"/v1/projects/{segment(name)}", _decoder(ProjectDetail), idempotent=True)
 
     def _op_create_project(
-        self, name: str, dialect: str | None, description: str | None, default_env: str | None = None
+        self,
+        name: str,
+        dialect: str | None,
+        description: str | None,
+        default_env: str | None = None,
+        engine: str | None = None,
     ) -> Operation[Project]:
         body = {"dialect": dialect, "description": description}
         if default_env is not None:  # sent only when given: older servers refuse unknown fields
             body["default_env"] = default_env
+        if engine is not None:
+            body["engine"] = engine
         return Operation(
             "PUT",
             f"/v1/projects/{segment(name)}",

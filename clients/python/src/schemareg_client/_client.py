@@ -202,10 +202,12 @@ class Client(BaseClient):
         *,
         description: str | None = None,
         default_env: str | None = None,
+        engine: str | None = None,
     ) -> Project:
-        """Create a project (dialect `postgres` unless given), or update its dialect, description and
-        default env (the env `git clone` checks out; "" clears it)."""
-        return self._send(self._op_create_project(name, dialect, description, default_env))
+        """Create a project (dialect `postgres` unless given), or update its dialect, description,
+        default env (the env `git clone` checks out; "" clears it) and engine (`sqlglot` or `postgres`;
+        fixed once the project has a snapshot: 409)."""
+        return self._send(self._op_create_project(name, dialect, description, default_env, engine))
 
     def post_snapshot(
         self,

@@ -52,6 +52,7 @@ class Project(msgspec.Struct, kw_only=True):
     dialect: str
     description: str
     default_env: str | None = None  # what the repo's HEAD points at (None: production, else the first env)
+    engine: str = "sqlglot"  # the normalisation engine, fixed for the project's history
 
 
 class Environment(msgspec.Struct, kw_only=True):
