@@ -11,6 +11,7 @@ import re
 from schemareg.model import (
     CREATION_ORDER,
     Column,
+    Constraint,
     ConstraintKind,
     Definition,
     Kind,
@@ -76,13 +77,25 @@ def render_column(column: Column, dialect: str) -> str:
     return " ".join(parts)
 
 
-def render_table(table: Table, dialect: str, *, foreign_keys: bool = True, indexes: bool = True) -> str:
-    """CREATE TABLE with columns and constraints, then indexes and comments, one statement a line."""
+def render_table(
+    table: Table,
+    dialect: str,
+    *,
+    foreign_keys: bool = True,
+    indexes: bool = True,
+    attach: bool = True,
+    inherited: tuple[Constraint, ...] = (),
+) -> str:
+    """CREATE TABLE with columns and constraints, then indexes and comments, one statement a line.
+
+    `attach=False` leaves a partition's ATTACH PARTITION out (a whole script attaches once every table
+    exists); `inherited` are the parent's CHECK constraints a partition must have before it is attached.
+    """
     name = quote_qualified(_qualified(table), dialect)
     lines = [_INDENT + render_column(column, dialect) for column in table.columns]
     later: list[str] = []  # NOT VALID constraints exist only as ALTER TABLE ... ADD, as pg_dump writes them
     inline_key = dialect == "sqlite" and any(c.identity == "AUTOINCREMENT" for c in table.columns)
-    for constraint in table.constraints:
+    for constraint in (*table.constraints, *inherited):
         if constraint.kind is ConstraintKind.FOREIGN_KEY and not foreign_keys:
             continue
         if inline_key and constraint.kind is ConstraintKind.PRIMARY_KEY:
@@ -105,12 +118,9 @@ def render_table(table: Table, dialect: str, *, foreign_keys: bool = True, index
     if dialect == "mysql" and table.comment is not None:
         statement += f" COMMENT={literal(table.comment)}"
     out = [statement + ";"]
-    if table.partition_of:
-        out.append(
-            f"ALTER TABLE ONLY {quote_qualified(table.partition_of, dialect)} ATTACH PARTITION {name} "
-            f"{table.partition_bound or 'DEFAULT'};"
-        )
-    for constraint in table.constraints:
+    if table.partition_of and attach:
+        out.append(render_attach(table, dialect).rstrip("\n"))
+    for constraint in (*table.constraints, *inherited):
         if constraint.name in later:
             out.append(
                 f"ALTER TABLE {_only(table)}{name} ADD CONSTRAINT {quote(constraint.name, dialect)} {constraint.definition};"
@@ -126,6 +136,35 @@ def render_table(table: Table, dialect: str, *, foreign_keys: bool = True, index
 
 # A storage parameter as the model keeps it, `fillfactor='50'` (MySQL's ENGINE=... is a table option).
 _STORAGE_PARAMETER = re.compile(r"(?<![\w(])(?!ENGINE=)([A-Za-z_][\w.]*\s*=\s*(?:'(?:[^']|'')*'|[^\s,()]+))")
+
+
+def render_attach(table: Table, dialect: str) -> str:
+    """A partition's ALTER TABLE ... ATTACH PARTITION (nothing for a table that is none)."""
+    if not table.partition_of:
+        return ""
+    return (
+        f"ALTER TABLE ONLY {quote_qualified(table.partition_of, dialect)} ATTACH PARTITION "
+        f"{quote_qualified(_qualified(table), dialect)} {table.partition_bound or 'DEFAULT'};\n"
+    )
+
+
+def _inherited_checks(table: Table, schema: Schema) -> tuple[Constraint, ...]:
+    """The parent's CHECK constraints a partition lacks (by name): ATTACH PARTITION requires them."""
+    own = {c.name for c in table.constraints}
+    found: list[Constraint] = []
+    seen = {_qualified(table)}
+    while table.partition_of and table.partition_of not in seen:  # up the tree: its ancestors' too
+        seen.add(table.partition_of)
+        parent = schema.objects.get(ObjectKey(Kind.TABLE, table.partition_of))
+        if not isinstance(parent, Table):
+            break
+        for c in parent.constraints:
+            inheritable = c.kind is ConstraintKind.CHECK and "NO INHERIT" not in c.definition.upper()
+            if inheritable and c.name not in own:
+                own.add(c.name)
+                found.append(c)
+        table = parent
+    return tuple(found)
 
 
 def _table_options(options: str, dialect: str) -> str:
@@ -263,13 +302,19 @@ def creation_order(schema: Schema) -> list[ObjectKey]:
     tables = {k.name for k in keys if k.kind is Kind.TABLE}
     view_names = {k.name for k in views}
     names = {k: _signature_names(schema.objects[k]) for k in before if k.kind in _ROUTINES}
+    # A SQL-standard body (RETURN ..., BEGIN ATOMIC) is parsed when the routine is made: what it reads
+    # must exist before it, the routines it calls included.
+    bodies = {k: _standard_body_names(schema.objects[k]) for k in names}
+    for key, found in bodies.items():
+        names[key] |= found
     after_views = [k for k, found in names.items() if found & view_names]
     after_tables = [k for k, found in names.items() if found & tables and k not in after_views]
     if after_tables or after_views:
         before = [k for k in before if k not in after_tables and k not in after_views]
         tables_end = max((i for i, k in enumerate(before) if k.kind is Kind.TABLE), default=len(before) - 1)
         before[tables_end + 1 : tables_end + 1] = after_tables
-    return before + _views_in_dependency_order(schema, views) + after_views + after
+    ordered = _routines_in_dependency_order(before + after_views, bodies)
+    return ordered[: len(before)] + _views_in_dependency_order(schema, views) + ordered[len(before) :] + after
 
 
 _ROUTINES = {Kind.FUNCTION, Kind.PROCEDURE, Kind.AGGREGATE}
@@ -282,6 +327,67 @@ def _signature_names(obj: SchemaObject) -> set[str]:
         return set()
     head = _BODY_START.split(obj.sql, maxsplit=1)[0]
     return {word.lower() for word in _WORD.findall(head) if "." in word}
+
+
+_DOLLAR_OR_STRING_BODY = re.compile(r"\sAS\s+(?:\$[A-Za-z_0-9]*\$|')", re.IGNORECASE)
+_STANDARD_BODY = re.compile(r"\s(?:BEGIN\s+ATOMIC|RETURN)\s", re.IGNORECASE)
+_NAME = re.compile(
+    r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)(?:\.(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*))?'
+)
+
+
+def _standard_body_names(obj: SchemaObject) -> set[str]:
+    """The names a routine's SQL-standard body mentions (`schema.name` and `name`, unquoted, as keys are)."""
+    if not isinstance(obj, Definition) or _DOLLAR_OR_STRING_BODY.search(obj.sql):
+        return set()
+    body = _STANDARD_BODY.search(obj.sql)
+    if body is None:
+        return set()
+    found = set()
+    for word in _NAME.findall(obj.sql[body.end() :]):
+        parts = [p[1:-1].replace('""', '"') if p.startswith('"') else p.lower() for p in _split_name(word)]
+        found.add(".".join(parts))
+        if obj.schema and len(parts) == 1:
+            found.add(f"{obj.schema}.{parts[0]}")
+    return found
+
+
+def _split_name(word: str) -> list[str]:
+    return re.findall(r'"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*', word)
+
+
+def _routines_in_dependency_order(
+    keys: list[ObjectKey], bodies: dict[ObjectKey, set[str]]
+) -> list[ObjectKey]:
+    """`keys` with each routine whose SQL-standard body calls another routine of them after that one,
+    everything else where it was."""
+    by_name: dict[str, list[ObjectKey]] = {}
+    for key in keys:
+        if key.kind in _ROUTINES:
+            by_name.setdefault(key.name.partition("(")[0], []).append(key)
+    deps = {
+        key: {dep for name in found for dep in by_name.get(name, ()) if dep != key}
+        for key, found in bodies.items()
+        if found
+    }
+    if not any(deps.values()):
+        return keys
+    ordered: list[ObjectKey] = []
+    done: set[ObjectKey] = set()
+
+    def visit(key: ObjectKey, visiting: frozenset[ObjectKey]) -> None:
+        if key in done or key in visiting:
+            return
+        for dep in sorted(deps.get(key, ())):
+            if dep in positions:
+                visit(dep, visiting | {key})
+        done.add(key)
+        ordered.append(key)
+
+    positions = set(keys)
+    for key in keys:
+        visit(key, frozenset())
+    return ordered
 
 
 def _views_in_dependency_order(schema: Schema, views: list[ObjectKey]) -> list[ObjectKey]:
@@ -333,7 +439,18 @@ def render_schema_sql(schema: Schema) -> str:
         obj = schema.objects[key]
         if isinstance(obj, Table):
             tables.append(obj)
-            parts.append(render_table(obj, dialect, foreign_keys=dialect == "sqlite", indexes=False))
+            # A partition is attached once every table exists: its parent may sort after it, or live
+            # in another schema; it carries its parent's CHECK constraints, as ATTACH requires.
+            parts.append(
+                render_table(
+                    obj,
+                    dialect,
+                    foreign_keys=dialect == "sqlite",
+                    indexes=False,
+                    attach=False,
+                    inherited=_inherited_checks(obj, schema),
+                )
+            )
             if dialect != "sqlite":
                 last.append(render_foreign_keys(obj, dialect))
             continue
@@ -361,10 +478,23 @@ def render_schema_sql(schema: Schema) -> str:
 
 
 def _table_indexes(tables: list[Table], dialect: str) -> list[str]:
-    """Indexes of partitions before those of partitioned tables: a partitioned table's index then adopts
-    the partitions' matching indexes instead of creating its own on each of them."""
+    """The partitions attached (parents before children: a partition that is partitioned itself is
+    attached to its parent before its own partitions are), then indexes of partitions before those of
+    partitioned tables: a partitioned table's index then adopts the partitions' matching indexes instead
+    of creating its own on each of them."""
+    attached = [render_attach(t, dialect) for t in sorted(tables, key=lambda t: _partition_depth(t, tables))]
     ordered = sorted(tables, key=lambda t: 0 if t.partition_of else 2 if t.partition_by else 1)
-    return [text for text in (render_indexes(t, dialect) for t in ordered) if text]
+    return [text for text in (*attached, *(render_indexes(t, dialect) for t in ordered)) if text]
+
+
+def _partition_depth(table: Table, tables: list[Table]) -> int:
+    parents = {_qualified(t): t for t in tables}
+    depth, seen = 0, {_qualified(table)}
+    while table.partition_of and table.partition_of in parents and table.partition_of not in seen:
+        seen.add(table.partition_of)
+        table = parents[table.partition_of]
+        depth += 1
+    return depth
 
 
 use_renderer(render_object)

@@ -17,7 +17,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from schemareg.model import Definition, Kind
-from schemareg.names import PG_CATALOG_TYPES, make_object_name
+from schemareg.names import PG_CATALOG_TYPES, make_object_name, needs_quotes
 from schemareg.normalize.text import keeps_modifiers, postgres_type_spelling
 from schemareg.render import quote, quote_qualified
 
@@ -282,6 +282,18 @@ class RoutineReader:
         return self.type_name(text)
 
 
+_ROLE_KEYWORDS = frozenset({"public", "current_user", "session_user", "current_role"})
+
+
+def _role(unquote: Callable[[str], str], text: str) -> str:
+    """A role as canonical text: a quoted name keeps its case and quotes (`"Admin"`), a keyword stays one."""
+    text = text.strip()
+    if not text.startswith('"') and text.lower() in _ROLE_KEYWORDS:
+        return text.lower()
+    name = unquote(text)
+    return name if not needs_quotes(name) else '"' + name.replace('"', '""') + '"'
+
+
 def _dollar_quote(body: str) -> str:
     tag = "$$"
     n = 0
@@ -459,7 +471,7 @@ class PatternReader:
             r"\bTO\s+(.+?)(?=\s+USING\b|\s+WITH\s+CHECK\b|\s*$)", rest, re.IGNORECASE | re.DOTALL
         )
         if roles:
-            names = sorted(r.strip().lower() for r in roles.group(1).split(","))
+            names = sorted(_role(self.unquote, r) for r in split_top_level(roles.group(1)))
             if names != ["public"]:
                 clauses.append(f"TO {', '.join(names)}")
         for keyword, pattern in (("USING", r"\bUSING\s*\("), ("WITH CHECK", r"\bWITH\s+CHECK\s*\(")):
