@@ -101,6 +101,7 @@ def test_projects(client: TestClient) -> None:  # type: ignore[type-arg]
         "dialect": "mysql",
         "description": "our shop",
         "default_env": None,
+        "engine": "sqlglot",
     }
     assert [p["name"] for p in client.get("/v1/projects").json()] == ["shop"]
     detail = client.get("/v1/projects/shop").json()
