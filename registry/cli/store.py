@@ -119,7 +119,8 @@ def init_command(
         echo_json(created)
         return
     where = registry_url or data_dir / (project + ".git")
-    click.echo(f"created project {created.name} ({created.dialect}, {created.engine} engine) in {where}")
+    engine_note = f", normalised by the {created.engine} engine" if created.engine != "sqlglot" else ""
+    click.echo(f"created project {created.name} ({created.dialect}) in {where}{engine_note}")
 
 
 @cli.command("project")
