@@ -53,8 +53,8 @@ def update_project(
     writer: Writer,
     name: str,
     *,
-    dialect: str | None,
-    description: str | None,
+    dialect: str | None = None,
+    description: str | None = None,
     default_env: str | None = None,
     engine: str | None = None,
 ) -> Project:

@@ -103,26 +103,10 @@ class Registry:
         )
         return self.project(name)
 
-    def update_project(
-        self,
-        name: str,
-        *,
-        dialect: str | None = None,
-        description: str | None = None,
-        default_env: str | None = None,
-        engine: str | None = None,
-    ) -> Project:
-        """Change a project's settings (None keeps one; `default_env=""` clears it); the engine is fixed
-        once the project has a snapshot (Conflict)."""
-        return configure.update_project(
-            self._read,
-            self._writer,
-            name,
-            dialect=dialect,
-            description=description,
-            default_env=default_env,
-            engine=engine,
-        )
+    def update_project(self, name: str, **settings: str | None) -> Project:
+        """Change a project's settings, `dialect`, `description`, `default_env` ("" clears it) and `engine`
+        (fixed once the project has a snapshot: Conflict); None keeps one."""
+        return configure.update_project(self._read, self._writer, name, **settings)
 
     def projects(self) -> list[Project]:
         return [self.project(name) for name in configure.project_names(self._read)]

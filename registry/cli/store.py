@@ -133,12 +133,14 @@ def init_command(
     default=None,
     help="A new normalisation engine: refused once the project has a snapshot (its history keeps one).",
 )
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
 @registry_options
 def project_command(
     project: str,
     dialect: str | None,
     description: str | None,
     engine: str | None,
+    output_format: str,
     data_dir: Path,
     registry_url: str | None,
 ) -> None:
@@ -150,6 +152,9 @@ def project_command(
         shown = registry.update_project(
             project, dialect=dialect, description=description, engine=engine.lower() if engine else None
         )
+    if output_format == "json":
+        echo_json(shown)
+        return
     click.echo(
         f"{shown.name}: {shown.dialect}, {shown.engine} engine"
         + (f": {shown.description}" if shown.description else "")
