@@ -29,6 +29,7 @@ from schemareg.normalize.dependents import drop_dependents
 from schemareg.normalize.enums import alter_enum
 from schemareg.normalize.literals import type_class_of
 from schemareg.normalize.privileges import PrivilegeSet
+from schemareg.normalize.routine_alter import apply_alter_routine
 from schemareg.normalize.sequences import sequence_options
 from schemareg.normalize.serials import place_serial, retarget_serials
 from schemareg.normalize.storage import set_storage
@@ -181,7 +182,7 @@ class Applier:
             return False
         old_name = obj.name
         obj.name = op.new
-        if isinstance(obj, Definition) and not obj.opaque:
+        if isinstance(obj, Definition) and (not obj.opaque or obj.kind is Kind.AGGREGATE):
             obj.sql = _renamed_sql(obj, old_name, self.schema.dialect)
         self.put(obj)
         if isinstance(obj, Table):
@@ -429,6 +430,7 @@ _HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
     ops.AlterEnum: lambda applier, op: alter_enum(applier.objects, op),
     ops.ChangePrivileges: Applier.change_privileges,
     ops.SetOwner: Applier.set_owner,
+    ops.AlterRoutine: lambda applier, op: apply_alter_routine(applier.objects, op),
     ops.Opaque: Applier.opaque,
     ops.Ignored: Applier.ignored,
 }

@@ -36,6 +36,7 @@ from schemareg.normalize.objects import (
 from schemareg.normalize.opaque import opaque
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from schemareg.normalize.privileges import change_privileges, set_owner
+from schemareg.normalize.routine_alter import alter_routine
 from schemareg.normalize.routines import (
     create_routine,
     create_trigger,
@@ -102,6 +103,7 @@ TEXT_RULES: tuple[TextRule, ...] = (
     alter_table_pattern,
     attach_index_partition,
     rename_pattern,
+    alter_routine,
     read_routine,
     read_trigger,
     read_policy,

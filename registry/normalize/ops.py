@@ -184,6 +184,14 @@ class SetOwner(Op):
     owner: str
 
 
+class AlterRoutine(Op):
+    """ALTER FUNCTION / PROCEDURE / ROUTINE / AGGREGATE of attributes or schema (routine_alter.py)."""
+
+    kinds: list[str]  # the kinds the statement may name (ROUTINE: function or procedure)
+    name: str  # qualified, with its signature, or (*) when written without arguments
+    actions: list[tuple[str, ...]]
+
+
 class Opaque(Op):
     definition: Definition
     message: str | None = None  # why it is opaque (the parser's error), if it failed
@@ -219,6 +227,7 @@ AnyOp = (
     | AlterEnum
     | ChangePrivileges
     | SetOwner
+    | AlterRoutine
     | Opaque
     | Ignored
 )

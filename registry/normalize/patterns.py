@@ -18,6 +18,7 @@ from sqlglot.errors import SqlglotError
 
 from schemareg.model import Definition, Kind
 from schemareg.names import PG_CATALOG_TYPES, make_object_name, needs_quotes
+from schemareg.normalize.guc import canonical_setting
 from schemareg.normalize.text import keeps_modifiers, postgres_type_spelling
 from schemareg.render import quote, quote_qualified
 
@@ -259,7 +260,7 @@ class RoutineReader:
             clauses.append(f"ROWS {rows.group(1)}")
         if re.search(r"\bWINDOW\b", upper):
             clauses.append("WINDOW")
-        settings = sorted(_WS.sub(" ", m.group("setting")) for m in _SET.finditer(rest))
+        settings = sorted(canonical_setting(m.group("setting")) for m in _SET.finditer(rest))
         clauses.extend(f"SET {s}" for s in settings)
         signature = ", ".join(a[2] for a in arguments if a[2])
         qualified = quote_qualified(f"{schema}.{name}", self.dialect) if schema else quote(name, self.dialect)

@@ -461,3 +461,91 @@ def _lists_agree(pg: PostgresServer, items: list[str], negated: bool, spelling: 
 
 def test_in_and_not_in_lists_are_what_postgresql_prints(pg: PostgresServer) -> None:
     _lists_agree(pg)
+
+
+# -- ALTER FUNCTION / PROCEDURE / AGGREGATE, applied to the overload its signature names ---------------------
+
+# PostgreSQL refuses two actions of one group in one statement ("conflicting or redundant options").
+ROUTINE_ACTIONS = {
+    "volatility": ["IMMUTABLE", "stable", "VOLATILE"],
+    "strict": ["STRICT", "CALLED ON NULL INPUT", "RETURNS NULL ON NULL INPUT"],
+    "leakproof": ["LEAKPROOF", "NOT LEAKPROOF"],
+    "security": ["SECURITY DEFINER", "EXTERNAL SECURITY INVOKER"],
+    "parallel": ["PARALLEL SAFE", "parallel restricted", "PARALLEL UNSAFE"],
+    "cost": ["COST 7", "COST 100"],
+    "set": ["SET work_mem = '4MB'", "SET work_mem TO '8MB'", "SET search_path = public, pg_temp"],
+    "reset": ["SET work_mem TO DEFAULT", "RESET work_mem", "RESET search_path", "RESET ALL"],
+}
+PROCEDURE_ACTIONS = {
+    "security": ["SECURITY DEFINER", "SECURITY INVOKER"],
+    "set": ["SET work_mem = '4MB'", "RESET work_mem", "RESET ALL"],
+}
+# One name, three overloads: an ALTER must reach the one its argument types name, however they are spelled.
+OVERLOADS = {
+    "integer": ["integer", "int4", "a integer", "IN a INT"],
+    "text": ["text", "b text", "IN TEXT"],
+    "bigint, boolean": ["int8, bool", "bigint, c boolean", "x BIGINT, y BOOLEAN"],
+}
+ROUTINE_MOVES = ["", "RENAME TO g", "SET SCHEMA other", "OWNER TO CURRENT_USER"]
+
+
+@st.composite
+def _routine_alter_scripts(draw: st.DrawFn) -> str:
+    sql = "CREATE SCHEMA other;"
+    for n, types in enumerate(OVERLOADS):
+        sql += (
+            f" CREATE FUNCTION public.f({types}) RETURNS integer LANGUAGE sql"
+            f" {draw(st.sampled_from(['', 'STABLE', 'SET work_mem = 1024', 'COST 3 STRICT']))}"
+            f" AS $$ SELECT {n} $$;"
+        )
+    sql += " CREATE PROCEDURE public.p(integer) LANGUAGE sql AS $$ SELECT 1 $$;"
+    sql += " CREATE FUNCTION public.s(integer) RETURNS SETOF integer LANGUAGE sql AS $$ SELECT 1 $$;"
+    sql += " CREATE AGGREGATE public.agg(integer) (SFUNC = int4pl, STYPE = integer);"
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        what = draw(st.sampled_from(["FUNCTION", "function", "PROCEDURE", "ROUTINE", "SETOF"]))
+        if what == "PROCEDURE":
+            groups = draw(
+                st.lists(st.sampled_from(sorted(PROCEDURE_ACTIONS)), min_size=1, max_size=2, unique=True)
+            )
+            actions = [draw(st.sampled_from(PROCEDURE_ACTIONS[group])) for group in groups]
+            sql += f" ALTER PROCEDURE p({draw(st.sampled_from(['integer', 'int', 'a int4']))}) {' '.join(actions)};"
+            continue
+        if what == "SETOF":
+            sql += f" ALTER FUNCTION s(int) ROWS {draw(st.sampled_from(['5', '1000', '20']))};"
+            continue
+        identity = draw(st.sampled_from(sorted(OVERLOADS)))
+        spelled = draw(st.sampled_from(OVERLOADS[identity]))
+        groups = draw(st.lists(st.sampled_from(sorted(ROUTINE_ACTIONS)), min_size=1, max_size=4, unique=True))
+        actions = [draw(st.sampled_from(ROUTINE_ACTIONS[group])) for group in groups]
+        sql += f" ALTER {what} public.f({spelled}) {' '.join(actions)};"
+    move = draw(st.sampled_from(ROUTINE_MOVES))
+    if move:
+        identity = draw(st.sampled_from(sorted(OVERLOADS)))
+        sql += f" ALTER FUNCTION f({draw(st.sampled_from(OVERLOADS[identity]))}) {move};"
+    aggregate_move = draw(st.sampled_from(ROUTINE_MOVES))
+    if aggregate_move:
+        sql += f" ALTER AGGREGATE agg(integer) {aggregate_move.replace(' g', ' agg2')};"
+    return sql
+
+
+@BOUNDED
+@given(sql=_routine_alter_scripts())
+def _routine_alters_agree(pg: PostgresServer, sql: str) -> None:
+    assert_agree(sql, pg)
+
+
+def test_alter_routine_changes_the_overload_it_names_as_postgresql_does(pg: PostgresServer) -> None:
+    _routine_alters_agree(pg)
+
+
+def test_routine_settings_are_what_pg_get_functiondef_prints(pg: PostgresServer) -> None:
+    assert_agree(
+        "CREATE SCHEMA other;"
+        " CREATE FUNCTION f(a integer) RETURNS integer LANGUAGE sql SET work_mem = 1024 AS $$ SELECT a $$;"
+        " CREATE FUNCTION f(b text) RETURNS integer LANGUAGE sql STABLE AS $$ SELECT 1 $$;"
+        " ALTER FUNCTION f(int4) IMMUTABLE STRICT SET search_path = Public, \"$user\", 'My Schema';"
+        " ALTER ROUTINE f(IN x TEXT) VOLATILE SET client_min_messages TO WARNING;"
+        " ALTER FUNCTION f(text) SET SCHEMA other;"
+        " ALTER FUNCTION f(integer) SET work_mem TO '4MB';",
+        pg,
+    )
