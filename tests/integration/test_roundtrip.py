@@ -209,7 +209,8 @@ def _judged_params() -> list[object]:
     if not CORPUS.is_dir():
         return [pytest.param("", None, id="no-corpus")]
     marks = {name: pytest.mark.xfail(reason=why, strict=True) for name, why in {**KNOWN, **LOST}.items()}
-    found = corpus_schemas(CORPUS)
+    # A schema that does not load here has nothing to judge: the fingerprint round trip holds it as an xfail.
+    found = [(name, path) for name, path in corpus_schemas(CORPUS) if name not in NOT_LOADING]
     return [pytest.param(name, path, id=name, marks=marks.get(name, ())) for name, path in found]
 
 
@@ -228,8 +229,6 @@ def judged_by_postgres(pg: PostgresServer, sql: str, engine_name: str = "postgre
 @pytest.mark.parametrize(("name", "path"), _judged_params())
 def test_corpus_replay_holds_what_the_schema_built(pg: PostgresServer, name: str, path: Path | None) -> None:
     path = _require_corpus(path)
-    if name in NOT_LOADING:
-        pytest.skip(f"does not load here: {NOT_LOADING[name]}")
     assert judged_by_postgres(pg, path.read_text(encoding="utf-8")) == []
 
 
