@@ -16,6 +16,8 @@ from schemareg.names import needs_quotes, truncate_identifier
 from schemareg.normalize.catalog_functions import CATALOG_FUNCTIONS
 from schemareg.normalize.keywords import KEYWORDS
 from schemareg.normalize.literals import interval_text, timestamp_text
+from schemareg.normalize.ordinals import ordinal_keys, plain_ascending
+from schemareg.normalize.output_names import implicit_names
 from schemareg.normalize.text import is_function_call
 
 
@@ -449,6 +451,9 @@ VIEW_RULES: tuple[Rule, ...] = (
     unwrap_join_groups,
     order_by_output_names,
     single_table_columns,
+    ordinal_keys,
+    plain_ascending,
+    implicit_names,
 )
 
 

@@ -549,3 +549,41 @@ def test_routine_settings_are_what_pg_get_functiondef_prints(pg: PostgresServer)
         " ALTER FUNCTION f(integer) SET work_mem TO '4MB';",
         pg,
     )
+
+
+# -- a view's GROUP BY / ORDER BY by position: PostgreSQL stores the expression the position names ----------
+
+VIEW_ITEMS = ["a", "t.b", "lower(c)", "a + 1", "b AS bee", "upper(c) AS up", "(a * 2) AS twice"]
+
+
+@st.composite
+def _ordinal_views(draw: st.DrawFn) -> str:
+    items = draw(st.lists(st.sampled_from(VIEW_ITEMS), min_size=1, max_size=4, unique=True))
+    positions = list(range(1, len(items) + 1))
+    grouped = draw(st.lists(st.sampled_from(positions), min_size=0, max_size=len(items), unique=True))
+    select = ", ".join(items)
+    sql = "CREATE TABLE t (a int, b int, c text);"
+    if grouped:
+        # every item must be grouped for the view to be valid: the rest by expression, the chosen by position
+        keys = [str(p) if p in grouped else items[p - 1].split(" AS ")[0] for p in positions]
+        select += ", count(*) AS n"
+        query = f"SELECT {select} FROM t GROUP BY {', '.join(keys)}"
+    else:
+        query = f"SELECT {select} FROM t"
+    ordered = draw(st.lists(st.sampled_from(positions), min_size=0, max_size=2, unique=True))
+    if ordered:
+        direction = draw(st.sampled_from(["", " DESC", " ASC NULLS FIRST"]))
+        query += " ORDER BY " + ", ".join(f"{p}{direction}" for p in ordered)
+    return sql + f" CREATE VIEW v AS {query};"
+
+
+@BOUNDED
+@given(sql=_ordinal_views())
+def _ordinal_views_agree(pg: PostgresServer, sql: str) -> None:
+    assert_agree(sql, pg)
+
+
+def test_a_views_group_by_and_order_by_position_is_the_expression_postgresql_stores(
+    pg: PostgresServer,
+) -> None:
+    _ordinal_views_agree(pg)
