@@ -28,6 +28,7 @@ from schemareg.normalize import ops
 from schemareg.normalize.dependents import drop_dependents
 from schemareg.normalize.enums import alter_enum
 from schemareg.normalize.literals import type_class_of
+from schemareg.normalize.partition_checks import drop_inherited_checks
 from schemareg.normalize.privileges import PrivilegeSet
 from schemareg.normalize.routine_alter import apply_alter_routine
 from schemareg.normalize.sequences import sequence_options
@@ -488,6 +489,7 @@ def finish(schema: Schema) -> None:
                 if constraint.kind is ConstraintKind.FOREIGN_KEY and constraint.references:
                     _fill_referenced_columns(schema, constraint)
     _inherit_partition_indexes(schema)
+    drop_inherited_checks(schema)
     _normalise_partition_bounds(schema)
     qualify_join_views(schema)
 

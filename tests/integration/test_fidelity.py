@@ -587,3 +587,42 @@ def test_a_views_group_by_and_order_by_position_is_the_expression_postgresql_sto
     pg: PostgresServer,
 ) -> None:
     _ordinal_views_agree(pg)
+
+
+# -- a partition's CHECK that is its parent's: one convention for DDL and live introspection ----------------
+
+
+@st.composite
+def _partition_check_scripts(draw: st.DrawFn) -> str:
+    sql = "CREATE TABLE p (id int, amount int, CONSTRAINT pos CHECK (amount > 0)) PARTITION BY RANGE (id);"
+    for n in range(draw(st.integers(min_value=1, max_value=3))):
+        bound = f"FOR VALUES FROM ({n * 10}) TO ({n * 10 + 10})"
+        own = draw(st.sampled_from(["", f"CONSTRAINT own{n} CHECK (id < {n * 10 + 100})"]))
+        how = draw(st.sampled_from(["partition of", "attach"]))
+        if how == "partition of":
+            sql += f" CREATE TABLE c{n} PARTITION OF p {bound};"
+            if own:
+                sql += f" ALTER TABLE c{n} ADD {own};"
+            continue
+        # pg_dump's form: the partition made on its own with the parent's CHECK (ATTACH requires it)
+        checks = ", CONSTRAINT pos CHECK (amount > 0)" + (f", {own}" if own else "")
+        sql += (
+            f" CREATE TABLE c{n} (id int, amount int{checks}); ALTER TABLE p ATTACH PARTITION c{n} {bound};"
+        )
+    if draw(st.booleans()):
+        sql += " ALTER TABLE p ADD CONSTRAINT later CHECK (id >= 0);"
+    return sql
+
+
+@BOUNDED
+@given(sql=_partition_check_scripts())
+def _partition_checks_agree(pg: PostgresServer, sql: str) -> None:
+    assert_agree(sql, pg)
+
+
+def test_a_partitions_inherited_check_is_its_parents_on_both_paths(pg: PostgresServer) -> None:
+    _partition_checks_agree(pg)
+
+
+def test_a_partitions_inherited_check_is_its_parents_on_postgresql_15_too(pg_debian: PostgresServer) -> None:
+    _partition_checks_agree(pg_debian)
