@@ -3,7 +3,7 @@ release it shipped. Only the table's own file is read at each commit, and only w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import msgspec
 
@@ -196,10 +196,16 @@ def default_env(read: Reader, project: str) -> str:
     branches = read.repo(project).branches()
     if not branches:
         raise NotFound(f"project {project!r} has no environments")
-    chosen = read.config(project)[0].default_env
-    if chosen in branches:
-        return chosen
-    return "production" if "production" in branches else sorted(branches)[0]
+    return choose_default_env(branches, read.config(project)[0].default_env)
+
+
+def choose_default_env(branches: Iterable[str], setting: str | None) -> str:
+    """Of a project's envs (not none), the one its `default_env` setting names, else production, else
+    the first by name."""
+    names = set(branches)
+    if setting is not None and setting in names:
+        return setting
+    return "production" if "production" in names else min(names)
 
 
 def env_table_history(read: Reader, project: str, table: str, *, env: str | None = None) -> TableHistory:

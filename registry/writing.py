@@ -126,7 +126,7 @@ class Writer:
             ]
             body += change_lines(changes) if head else []
             tree = repo.write_tree(files, present=set(head_files.values()))
-            sha = self._commit(repo, env, head, tree, commit_message(subject, body), when=int(now))
+            sha = self._commit(project, repo, env, head, tree, commit_message(subject, body), when=int(now))
             self._read.remember_schema(project, sha, schema)
             return SnapshotResult(
                 env=env, created=True, version=self._read.snapshot(project, sha), changes=changes
@@ -162,7 +162,7 @@ class Writer:
                 *forced,
                 *(change_lines(changes) if head else []),
             ]
-            commit = self._commit(repo, env, head, tree, commit_message(subject, body))
+            commit = self._commit(project, repo, env, head, tree, commit_message(subject, body))
             return SnapshotResult(
                 env=env, created=True, version=self._read.snapshot(project, commit), changes=changes
             )
@@ -286,14 +286,16 @@ class Writer:
         """Point HEAD (what `git clone` checks out) at the project's default env (`history.default_env`),
         if it is not there already: it moves only when that choice does, never to the env just written.
         Call it holding the project's write lock."""
-        if not repo.branches():
+        branches = repo.branches()
+        if not branches:
             return
-        wanted = history.default_env(self._read, project)
+        wanted = history.choose_default_env(branches, self._read.config(project)[0].default_env)
         if repo.head_branch() != wanted:
             repo.set_head(wanted)
 
     def _commit(
         self,
+        project: str,
         repo: ProjectRepo,
         env: str,
         head: str | None,
@@ -305,7 +307,7 @@ class Writer:
         """A commit on the env's branch (compare-and-swap from `head`), then HEAD at the default env."""
         commit = repo.write_commit(tree, [head] if head else [], message, when=when)
         repo.set_ref(BRANCH_PREFIX + env, head, commit, message=message.split("\n", 1)[0])
-        self.point_head(repo.path.name.removesuffix(".git"), repo)
+        self.point_head(project, repo)
         return commit
 
 
