@@ -36,9 +36,19 @@ def create_schema(context: Context, tree: exp.Create, text: str) -> list[ops.Any
     ]
 
 
+# Extensions initdb installs in every database (below FirstNormalObjectId, as the inspector's
+# extensions.sql leaves them out): creating one is a no-op on a new database, so not part of the schema.
+_INITDB_EXTENSIONS = frozenset({"plpgsql"})
+
+
 def read_extension(context: Context, text: str) -> list[ops.AnyOp] | None:
     """CREATE EXTENSION, read by pattern (PostgreSQL)."""
-    return by_pattern(context, text, context.patterns.extension)
+    found = by_pattern(context, text, context.patterns.extension)
+    if found and any(
+        isinstance(op, ops.CreateDefinition) and op.definition.name in _INITDB_EXTENSIONS for op in found
+    ):
+        return [ops.Ignored(reason="initdb extension")]
+    return found
 
 
 def rename(context: Context, tree: exp.Alter, text: str) -> list[ops.AnyOp]:

@@ -626,3 +626,19 @@ def test_a_partitions_inherited_check_is_its_parents_on_both_paths(pg: PostgresS
 
 def test_a_partitions_inherited_check_is_its_parents_on_postgresql_15_too(pg_debian: PostgresServer) -> None:
     _partition_checks_agree(pg_debian)
+
+
+# -- What a new database has already: old pg_dump files (and Rails' structure.sql) create plpgsql -----------
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "CREATE EXTENSION IF NOT EXISTS plpgsql WITH SCHEMA pg_catalog;",
+        'create extension if not exists "plpgsql";',
+    ],
+)
+def test_an_extension_every_database_has_is_not_part_of_the_schema(
+    pg: PostgresServer, statement: str
+) -> None:
+    assert_agree(f"{statement}\nCREATE TABLE t (id int);", pg)
