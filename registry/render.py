@@ -482,13 +482,15 @@ def _table_indexes(tables: list[Table], dialect: str) -> list[str]:
     attached to its parent before its own partitions are), then indexes of partitions before those of
     partitioned tables: a partitioned table's index then adopts the partitions' matching indexes instead
     of creating its own on each of them."""
-    attached = [render_attach(t, dialect) for t in sorted(tables, key=lambda t: _partition_depth(t, tables))]
+    parents = {_qualified(t): t for t in tables}
+    attached = [render_attach(t, dialect) for t in sorted(tables, key=lambda t: _partition_depth(t, parents))]
     ordered = sorted(tables, key=lambda t: 0 if t.partition_of else 2 if t.partition_by else 1)
     return [text for text in (*attached, *(render_indexes(t, dialect) for t in ordered)) if text]
 
 
-def _partition_depth(table: Table, tables: list[Table]) -> int:
-    parents = {_qualified(t): t for t in tables}
+def _partition_depth(table: Table, parents: dict[str, Table]) -> int:
+    """How many partition levels are above `table`; `parents`: every table by qualified name, built once
+    per script (built per table it made rendering quadratic in the number of tables)."""
     depth, seen = 0, {_qualified(table)}
     while table.partition_of and table.partition_of in parents and table.partition_of not in seen:
         seen.add(table.partition_of)
