@@ -13,6 +13,7 @@ nothing is compiled, applied or rendered again.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import os
@@ -46,7 +47,16 @@ def default_cache_dir() -> Path:
 
 
 def statement_key(salt: bytes, text: str) -> bytes:
-    return hashlib.blake2b(text.encode(), digest_size=16, key=salt[:64]).digest()
+    """The key of `text` under `salt` (what else decides its result: the normaliser's version and code,
+    the installed sqlglot, the dialect, the options). blake2b takes a key of at most 64 bytes, so the key
+    is a digest of the whole salt: its first 64 bytes stopped inside sqlglot's path, so the dialect and the
+    options were left out, and a script read as MySQL after PostgreSQL came back PostgreSQL's."""
+    return hashlib.blake2b(text.encode(), digest_size=16, key=_salt_key(salt)).digest()
+
+
+@functools.lru_cache(maxsize=64)
+def _salt_key(salt: bytes) -> bytes:
+    return hashlib.blake2b(salt, digest_size=32).digest()
 
 
 class StatementCache:

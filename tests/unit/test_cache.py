@@ -179,3 +179,29 @@ def test_the_origin_of_a_schema_is_not_kept_alive_by_the_normaliser(tmp_path: Pa
     del schema
     gc.collect()
     assert len(_origins) <= before
+
+
+def test_one_cache_keeps_dialects_and_options_apart(tmp_path: Path) -> None:
+    """Every part of what decides a result is in its key, however long the parts before it are."""
+    from schemareg.normalize.cache import statement_key
+    from schemareg.normalize.options import NormalizeOptions
+
+    cache = StatementCache(tmp_path / "c.sqlite3")
+    text = "CREATE TABLE Users (ID int, Name text);"
+    results = {
+        dialect: normalize(text, dialect, cache=cache)
+        for dialect in ("postgres", "mysql", "sqlite", "postgres")
+    }
+    for dialect, schema in results.items():
+        assert schema.dialect == dialect
+        assert schema.fingerprint == normalize(text, dialect, cache=False).fingerprint
+    owned = "CREATE TABLE t (id int);\nALTER TABLE t OWNER TO app;"
+    plain = normalize(owned, cache=cache)
+    kept = normalize(owned, cache=cache, options=NormalizeOptions(keep_owners=True))
+    assert kept.fingerprint != plain.fingerprint
+    assert (
+        kept.fingerprint
+        == normalize(owned, cache=False, options=NormalizeOptions(keep_owners=True)).fingerprint
+    )
+    long = b"x" * 200
+    assert statement_key(long + b"a", text) != statement_key(long + b"b", text)
