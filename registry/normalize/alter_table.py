@@ -11,6 +11,7 @@ from schemareg.model import Kind
 from schemareg.normalize import ops
 from schemareg.normalize.constraints import table_constraint
 from schemareg.normalize.context import Context, Unsupported
+from schemareg.normalize.heads import applies_to
 from schemareg.normalize.opaque import opaque
 from schemareg.normalize.sequences import sequence_options
 from schemareg.normalize.storage import parameters_from_text
@@ -44,6 +45,7 @@ _RENAME_CONSTRAINT = re.compile(rf"RENAME\s+CONSTRAINT\s+(?P<old>{IDENT})\s+TO\s
 _NOT_VALID_ADD = re.compile(r"\bADD\s+CONSTRAINT\b.*\bNOT\s+VALID\s*$", re.IGNORECASE | re.DOTALL)
 
 
+@applies_to("ALTER TABLE")
 def alter_table_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
     """pg_dump's ALTER TABLE idioms sqlglot reads as Command: VALIDATE, ATTACH PARTITION, ADD IDENTITY."""
     m = ALTER_TABLE_HEAD.match(text)

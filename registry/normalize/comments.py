@@ -8,6 +8,7 @@ from sqlglot import exp
 
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
+from schemareg.normalize.heads import applies_to
 from schemareg.normalize.opaque import opaque
 from schemareg.normalize.text import STRING, WS, string_value
 
@@ -19,6 +20,7 @@ _COMMENT = re.compile(
 _ON = re.compile(r"\s+ON\s+", re.IGNORECASE)
 
 
+@applies_to("COMMENT ON")
 def comment_on(context: Context, text: str) -> list[ops.AnyOp] | None:
     """COMMENT ON read by pattern (sqlglot reads only some kinds, and not `IS NULL`)."""
     m = _COMMENT.match(text)

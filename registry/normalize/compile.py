@@ -1,6 +1,7 @@
 """One statement -> the ops it performs: the table of which compiler handles which statement.
 
-A statement goes through two tables. `TEXT_RULES` are tried first, in order, on the statement's text:
+A statement goes through two tables. `TEXT_RULES` are tried first, in order, on the statement's text (each
+rule only on the statements that begin with the words it declares, `@applies_to` in heads.py):
 statements that are not schema (ignored), grants and owners, and the pg_dump idioms sqlglot only knows as
 `Command` (COMMENT ON ... IS NULL, OWNED BY, ATTACH PARTITION, ADD GENERATED AS IDENTITY), and the
 statements read by pattern (routines, triggers, policies, domains, extensions). Otherwise sqlglot parses
@@ -24,6 +25,7 @@ from schemareg.normalize import ops
 from schemareg.normalize.alter_table import alter_table, alter_table_pattern, table_option
 from schemareg.normalize.comments import comment_on, comment_tree
 from schemareg.normalize.context import Context, Unsupported
+from schemareg.normalize.heads import TextRules, applies_to
 from schemareg.normalize.indexes import NULLS_DISTINCT, attach_index_partition, create_index
 from schemareg.normalize.objects import (
     create_schema,
@@ -71,10 +73,19 @@ _IGNORED_HEADS = re.compile(
 _ALTER_TABLE_IF_EXISTS = re.compile(
     rf"\s*ALTER\s+TABLE\s+IF\s+EXISTS\s+(?:ONLY\s+)?(?P<table>{QNAME})", re.IGNORECASE
 )
+# The first words of the statements _IGNORED_HEADS matches (a word its pattern lets run on is one word here).
+_IGNORED_WORDS = (
+    *("SET", "RESET", "SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE", "COPY", "GRANT", "REVOKE"),
+    *("BEGIN", "COMMIT", "ROLLBACK", "START", "DO", "END", "PRAGMA", "LOCK", "UNLOCK", "USE", "SECURITY"),
+    *("ANALYZE", "VACUUM", "CHECKPOINT", "DISCARD", "LISTEN", "NOTIFY", "REFRESH", "CLUSTER", "REINDEX"),
+    *("ALTER DEFAULT", "ALTER DATABASE", "ALTER ROLE", "ALTER USER", "ALTER SYSTEM", "COMMENT ON"),
+    *("CREATE ROLE", "CREATE USER", "CREATE DATABASE", "DROP ROLE", "DROP USER", "DROP DATABASE"),
+)
 _OWNER = re.compile(r"\s*ALTER\s+.+\s+OWNER\s+TO\s+\S+\s*$", re.IGNORECASE | re.DOTALL)
 _FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
 
 
+@applies_to(*_IGNORED_WORDS)
 def _not_schema(context: Context, text: str) -> list[ops.AnyOp] | None:
     """Session settings, data, transactions, maintenance, roles: nothing of the schema."""
     if not _IGNORED_HEADS.match(text):
@@ -85,12 +96,14 @@ def _not_schema(context: Context, text: str) -> list[ops.AnyOp] | None:
     return [ops.Ignored(reason=text.split(None, 1)[0].upper())]
 
 
+@applies_to("ALTER")
 def _owner_ignored(context: Context, text: str) -> list[ops.AnyOp] | None:
     """ALTER ... OWNER TO when owners are not kept (set_owner, earlier, keeps them when asked)."""
     return [ops.Ignored(reason="owner")] if _OWNER.match(text) else None
 
 
-# Tried in order on the statement's text; the first that answers wins.
+# Tried in order on the statement's text; the first that answers wins. A rule meets only the statements
+# that begin with the words it declares (`@applies_to`, heads.py); one that declares none meets all.
 TEXT_RULES: tuple[TextRule, ...] = (
     change_privileges,
     set_owner,
@@ -111,6 +124,7 @@ TEXT_RULES: tuple[TextRule, ...] = (
     read_extension,
     alter_enum,
 )
+_TEXT_RULES = TextRules(TEXT_RULES)
 
 
 def _ignored(reason: str) -> TreeRule:
@@ -192,7 +206,7 @@ class Compiler:
 
     def _compile(self, text: str) -> list[ops.AnyOp]:
         context = self.context
-        for text_rule in TEXT_RULES:
+        for text_rule in _TEXT_RULES.rules_for(text):
             found = text_rule(context, text)
             if found is not None:
                 return found

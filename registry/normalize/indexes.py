@@ -11,6 +11,7 @@ from schemareg.model import Index
 from schemareg.names import make_object_name
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context, Unsupported
+from schemareg.normalize.heads import applies_to
 from schemareg.normalize.rules import INDEX_RULES
 from schemareg.normalize.text import is_function_call
 
@@ -93,6 +94,7 @@ def _key(context: Context, ordered: exp.Expression, plain: list[str]) -> str:
     return key
 
 
+@applies_to("ALTER INDEX")
 def attach_index_partition(context: Context, text: str) -> list[ops.AnyOp] | None:
     """ALTER INDEX ... ATTACH PARTITION: a child index, attached to its parent's, is no object of its own."""
     if _ALTER_INDEX_ATTACH.match(text):

@@ -9,6 +9,7 @@ from sqlglot import exp
 from schemareg.model import Definition, Kind
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
+from schemareg.normalize.heads import applies_to
 from schemareg.normalize.opaque import KIND_WORDS, opaque
 from schemareg.normalize.patterns import split_top_level
 from schemareg.normalize.routines import by_pattern, routine_signature
@@ -41,6 +42,7 @@ def create_schema(context: Context, tree: exp.Create, text: str) -> list[ops.Any
 _INITDB_EXTENSIONS = frozenset({"plpgsql"})
 
 
+@applies_to("CREATE EXTENSION")
 def read_extension(context: Context, text: str) -> list[ops.AnyOp] | None:
     """CREATE EXTENSION, read by pattern (PostgreSQL)."""
     found = by_pattern(context, text, context.patterns.extension)
@@ -105,6 +107,7 @@ _DROP_KINDS = {**KIND_WORDS, "CAST": Kind.OTHER, "ROUTINE": Kind.FUNCTION}
 _NOT_DROPPED_HERE = {"ROLE", "USER", "DATABASE", "TABLESPACE", "OWNED", "GROUP"}
 
 
+@applies_to("DROP")
 def drop_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
     """DROP of any kind of object, as PostgreSQL applies it: each target named as the object's identity
     (a trigger or policy by its table, a routine by its argument types, an operator by its operand types,
@@ -167,6 +170,18 @@ def _drop_target(context: Context, word: str, kind: Kind, target: str) -> str | 
     return context.read_qualified_name(target)
 
 
+@applies_to(
+    "ALTER MATERIALIZED VIEW",
+    "ALTER SEQUENCE",
+    "ALTER VIEW",
+    "ALTER TYPE",
+    "ALTER DOMAIN",
+    "ALTER FUNCTION",
+    "ALTER PROCEDURE",
+    "ALTER AGGREGATE",
+    "ALTER TRIGGER",
+    "ALTER POLICY",
+)
 def rename_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
     """ALTER SEQUENCE / VIEW / TYPE / DOMAIN / FUNCTION (args) / TRIGGER ... ON t / POLICY ... ON t RENAME TO."""
     m = _RENAME.match(text)

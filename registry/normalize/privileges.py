@@ -13,6 +13,7 @@ from collections.abc import Callable
 from schemareg.model import Kind
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
+from schemareg.normalize.heads import applies_to
 from schemareg.normalize.opaque import opaque
 from schemareg.normalize.ops import Grant
 from schemareg.normalize.patterns import split_top_level
@@ -56,6 +57,7 @@ _NAMED_WITHOUT_SCHEMA = (
 )
 
 
+@applies_to("GRANT", "REVOKE", "ALTER DEFAULT PRIVILEGES")
 def change_privileges(context: Context, text: str) -> list[ops.AnyOp] | None:
     """GRANT / REVOKE, when the project keeps grants; role membership is ignored."""
     if not context.options.keep_grants or not _GRANT_HEAD.match(text):
@@ -68,6 +70,7 @@ def change_privileges(context: Context, text: str) -> list[ops.AnyOp] | None:
     return [ops.Ignored(reason="role membership")]
 
 
+@applies_to("ALTER")
 def set_owner(context: Context, text: str) -> list[ops.AnyOp] | None:
     """ALTER ... OWNER TO, when the project keeps owners."""
     if not context.options.keep_owners:

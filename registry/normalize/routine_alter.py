@@ -15,6 +15,7 @@ from schemareg.model import Definition, Kind, ObjectKey
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
 from schemareg.normalize.guc import canonical_setting
+from schemareg.normalize.heads import applies_to
 from schemareg.normalize.patterns import balanced
 from schemareg.normalize.text import IDENT, QNAME, until_closing_bracket
 from schemareg.render import quote_qualified
@@ -50,6 +51,7 @@ _GROUPS = (
 _KINDS = {"FUNCTION": Kind.FUNCTION, "PROCEDURE": Kind.PROCEDURE, "AGGREGATE": Kind.AGGREGATE}
 
 
+@applies_to("ALTER FUNCTION", "ALTER PROCEDURE", "ALTER ROUTINE", "ALTER AGGREGATE")
 def alter_routine(context: Context, text: str) -> list[ops.AnyOp] | None:
     """The op of an ALTER FUNCTION / PROCEDURE / ROUTINE / AGGREGATE that changes attributes or schema."""
     if context.dialect != "postgres":

@@ -14,6 +14,7 @@ from sqlglot import exp
 from schemareg.model import Definition, Kind
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context, Unsupported
+from schemareg.normalize.heads import applies_to
 from schemareg.normalize.patterns import ROUTINE_HEAD
 from schemareg.normalize.rules import fold_identifiers
 from schemareg.render import literal
@@ -21,6 +22,7 @@ from schemareg.render import literal
 _log = logging.getLogger(__name__)
 
 
+@applies_to("CREATE FUNCTION", "CREATE PROCEDURE", "CREATE OR REPLACE")
 def read_routine(context: Context, text: str) -> list[ops.AnyOp] | None:
     """CREATE [OR REPLACE] FUNCTION / PROCEDURE, read by pattern (PostgreSQL)."""
     if context.dialect != "postgres" or not ROUTINE_HEAD.match(text):
@@ -33,11 +35,13 @@ def read_routine(context: Context, text: str) -> list[ops.AnyOp] | None:
     return None if routine is None else [ops.CreateDefinition(definition=routine, replace=True)]
 
 
+@applies_to("CREATE TRIGGER", "CREATE CONSTRAINT TRIGGER", "CREATE OR REPLACE")
 def read_trigger(context: Context, text: str) -> list[ops.AnyOp] | None:
     """CREATE [OR REPLACE] [CONSTRAINT] TRIGGER, read by pattern (PostgreSQL)."""
     return by_pattern(context, text, context.patterns.trigger)
 
 
+@applies_to("CREATE POLICY")
 def read_policy(context: Context, text: str) -> list[ops.AnyOp] | None:
     """CREATE POLICY, read by pattern (PostgreSQL)."""
     return by_pattern(context, text, context.patterns.policy)

@@ -11,6 +11,7 @@ from schemareg.model import Sequence
 from schemareg.names import make_object_name
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
+from schemareg.normalize.heads import applies_to
 from schemareg.normalize.text import QNAME, WS
 
 _SEQ_DEFAULTS = {"START": "1", "INCREMENT": "1", "CACHE": "1"}
@@ -43,6 +44,7 @@ def create_sequence(context: Context, tree: exp.Create, text: str) -> list[ops.A
     ]
 
 
+@applies_to("ALTER SEQUENCE")
 def owned_by(context: Context, text: str) -> list[ops.AnyOp] | None:
     """ALTER SEQUENCE ... OWNED BY table.column | NONE."""
     m = _OWNED_BY.match(text)
@@ -56,6 +58,7 @@ def owned_by(context: Context, text: str) -> list[ops.AnyOp] | None:
     return [ops.SequenceOwner(sequence=sequence, owned_by=f"{table}.{column}")]
 
 
+@applies_to("ALTER SEQUENCE")
 def alter_sequence(context: Context, text: str) -> list[ops.AnyOp] | None:
     """ALTER SEQUENCE ... options; RESTART is data, as setval is."""
     m = _ALTER_SEQUENCE.match(text)

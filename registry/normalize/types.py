@@ -9,6 +9,7 @@ from sqlglot import exp
 from schemareg.model import Definition, Kind
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
+from schemareg.normalize.heads import applies_to
 from schemareg.normalize.routines import by_pattern
 from schemareg.normalize.rules import fold_identifiers
 from schemareg.normalize.text import QNAME, STRING, string_value
@@ -34,11 +35,13 @@ def create_type(context: Context, tree: exp.Create, text: str) -> list[ops.AnyOp
     ]
 
 
+@applies_to("CREATE DOMAIN")
 def read_domain(context: Context, text: str) -> list[ops.AnyOp] | None:
     """CREATE DOMAIN, read by pattern (PostgreSQL)."""
     return by_pattern(context, text, context.patterns.domain)
 
 
+@applies_to("ALTER TYPE")
 def alter_enum(context: Context, text: str) -> list[ops.AnyOp] | None:
     """ALTER TYPE ... ADD VALUE [IF NOT EXISTS] 'x' [BEFORE | AFTER 'y'] and RENAME VALUE 'x' TO 'y'."""
     m = _ALTER_ENUM.match(text)
