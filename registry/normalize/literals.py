@@ -10,6 +10,7 @@ than the spelling the user chose.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 NUMERIC_TYPES = {"INT", "BIGINT", "SMALLINT", "DECIMAL", "DOUBLE PRECISION", "REAL", "FLOAT", "NUMERIC"}
@@ -139,7 +140,7 @@ def _interval_output(months: int, days: int, micros: int) -> str:
 
 _TIMESTAMP = re.compile(
     r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T](?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?P<f>\.\d+)?)?)?"
-    r"\s*(?:[+-]\d{1,2}(?::?\d{2})?|Z|UTC)?"
+    r"\s*(?P<zone>[+-]\d{1,2}(?::?\d{2})?|Z|UTC)?"
 )
 
 
@@ -157,6 +158,35 @@ def timestamp_text(text: str) -> str | None:
         f"{int(m.group('y')):04d}-{int(m.group('m')):02d}-{int(m.group('d')):02d} "
         f"{int(m.group('hh') or 0):02d}:{int(m.group('mi') or 0):02d}:{int(m.group('ss') or 0):02d}{fraction}"
     )
+
+
+def timestamptz_text(text: str) -> str | None:
+    """An ISO timestamp with time zone as PostgreSQL prints it in UTC, the zone pg_dump and introspection
+    use: `2020-01-01 00:00:00+00` from `2020-01-01` (a value without a zone is read in UTC too) or from
+    `2020-01-01 02:00+02`."""
+    m = _TIMESTAMP.fullmatch(text.strip())
+    local = timestamp_text(text)
+    if m is None or local is None:
+        return None
+    zone = m.group("zone")
+    if zone in (None, "Z", "UTC"):
+        return f"{local}+00"
+    sign = -1 if zone[0] == "-" else 1
+    digits = zone[1:].replace(":", "")
+    hours, minutes = (int(digits[:-2]), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
+    seconds, _, fraction = local.partition(".")
+    try:
+        moment = datetime.strptime(seconds, "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return None
+    utc = moment - sign * timedelta(hours=hours, minutes=minutes)
+    return f"{utc:%Y-%m-%d %H:%M:%S}{'.' + fraction if fraction else ''}+00"
+
+
+def date_text(text: str) -> str | None:
+    """An ISO date as PostgreSQL prints it: `2020-01-01` from `2020-1-1`."""
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text.strip())
+    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
 
 
 _OCTAL = re.compile(r"\\([0-3][0-7]{2})|\\\\|\\")

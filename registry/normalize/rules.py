@@ -15,7 +15,7 @@ from sqlglot import exp
 from schemareg.names import needs_quotes, truncate_identifier
 from schemareg.normalize.catalog_functions import CATALOG_FUNCTIONS
 from schemareg.normalize.keywords import KEYWORDS
-from schemareg.normalize.literals import interval_text, timestamp_text
+from schemareg.normalize.literals import date_text, interval_text, timestamp_text, timestamptz_text
 from schemareg.normalize.ordinals import ordinal_keys, plain_ascending
 from schemareg.normalize.output_names import implicit_names
 from schemareg.normalize.text import is_function_call
@@ -256,8 +256,9 @@ def _unwrap_casts(node: exp.Expression, *, columns: bool) -> exp.Expression:
 
 
 def typed_constants(node: exp.Expression, dialect: str) -> exp.Expression:
-    """`INTERVAL '1 DAY'`, `'90 min'::interval` and `'2020-1-1'::timestamp` as PostgreSQL stores a constant:
-    `'1 day'::interval`, `'01:30:00'::interval`, `'2020-01-01 00:00:00'::timestamp` (literals.py; a
+    """`INTERVAL '1 DAY'`, `'90 min'::interval`, `'2020-1-1'::timestamp` and `'2020-01-01'::timestamptz`
+    as PostgreSQL stores a constant: `'1 day'::interval`, `'01:30:00'::interval`,
+    `'2020-01-01 00:00:00'::timestamp`, `'2020-01-01 00:00:00+00'::timestamptz` (in UTC; literals.py; a
     spelling it does not read for certain is kept)."""
     if dialect != "postgres":
         return node
@@ -284,6 +285,10 @@ def typed_constants(node: exp.Expression, dialect: str) -> exp.Expression:
             printed = interval_text(literal.this)
         elif target.this == exp.DataType.Type.TIMESTAMP:
             printed = timestamp_text(literal.this)
+        elif target.this == exp.DataType.Type.TIMESTAMPTZ:
+            printed = timestamptz_text(literal.this)
+        elif target.this == exp.DataType.Type.DATE:
+            printed = date_text(literal.this)
         else:
             continue
         if printed is not None:
