@@ -47,7 +47,7 @@ __all__ = [
 
 DIALECTS = ("postgres", "mysql", "sqlite")
 # Bump the first number whenever the canonical output changes, so cached ops and history re-normalise.
-NORMALIZER_VERSION = "5"
+NORMALIZER_VERSION = "6"
 NORMALIZER = "schemareg-normalize"
 
 _default_cache: StatementCache | None = None

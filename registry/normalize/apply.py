@@ -34,6 +34,7 @@ from schemareg.normalize.routine_alter import apply_alter_routine
 from schemareg.normalize.sequences import sequence_options
 from schemareg.normalize.serials import place_serial, retarget_serials
 from schemareg.normalize.storage import set_storage
+from schemareg.normalize.table_casts import resolve_table_casts
 from schemareg.normalize.views import qualify_join_views
 from schemareg.render import quote, quote_qualified
 
@@ -491,6 +492,7 @@ def finish(schema: Schema) -> None:
     _inherit_partition_indexes(schema)
     drop_inherited_checks(schema)
     _normalise_partition_bounds(schema)
+    resolve_table_casts(schema)
     qualify_join_views(schema)
 
 

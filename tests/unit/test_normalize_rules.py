@@ -84,7 +84,7 @@ def test_rule(case: Case) -> None:
 def test_every_rule_family_has_a_fixture() -> None:
     families = {
         "tables", "alter_table", "constraints", "indexes", "views", "sequences", "types", "routines",
-        "privileges", "comments", "objects", "opaque",
+        "privileges", "comments", "objects", "opaque", "table_casts",
     }  # fmt: skip
     assert families <= {case.rule for case in CASES}
 
