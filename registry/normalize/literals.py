@@ -32,6 +32,9 @@ TYPE_CLASSES = {
     "bpchar[]": "CHAR(1)[]",
     "interval": "INTERVAL",
     "bytea": "BYTEA",
+    "boolean": "BOOLEAN",
+    "timestamptz": "TIMESTAMPTZ",
+    "date": "DATE",
     "": "",
 }
 
@@ -45,9 +48,18 @@ def type_class_of(column_type: str) -> str:
     blank_padded = BLANK_PADDED.fullmatch(column_type)
     if blank_padded:
         return "bpchar[]" if blank_padded.group(1) else "bpchar"
-    if column_type in ("INTERVAL", "BYTEA"):
+    if column_type in ("INTERVAL", "BYTEA", "BOOLEAN", "TIMESTAMPTZ", "DATE"):
         return column_type.lower()
     return ""
+
+
+_BOOLEANS = {"t": True, "true": True, "y": True, "yes": True, "on": True, "1": True}
+_BOOLEANS |= {"f": False, "false": False, "n": False, "no": False, "off": False, "0": False}
+
+
+def boolean_value(text: str) -> bool | None:
+    """The value of a boolean literal (`'yes'`, `'f'`, `'on'`), which PostgreSQL prints `true` or `false`."""
+    return _BOOLEANS.get(text.strip().lower())
 
 
 _UNITS = {
@@ -184,9 +196,10 @@ def timestamptz_text(text: str) -> str | None:
 
 
 def date_text(text: str) -> str | None:
-    """An ISO date as PostgreSQL prints it: `2020-01-01` from `2020-1-1`."""
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text.strip())
-    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+    """An ISO date as PostgreSQL prints it: `2020-01-02` from `2020-1-2` or `2020-1-2 03:04:05` (a date
+    keeps no time and no zone)."""
+    m = _TIMESTAMP.fullmatch(text.strip())
+    return f"{int(m.group('y')):04d}-{int(m.group('m')):02d}-{int(m.group('d')):02d}" if m else None
 
 
 _OCTAL = re.compile(r"\\([0-3][0-7]{2})|\\\\|\\")

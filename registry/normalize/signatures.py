@@ -181,16 +181,16 @@ def _arithmetic(operator: str) -> list[Signature]:
     return integers + numbers + times
 
 
-_COMPARISON = _comparisons()
+COMPARISON = _comparisons()
 _LIKE: list[Signature] = [(("text", "text"), "bool"), (("bpchar", "text"), "bool")]
 
 OPERATORS: dict[type[exp.Expression], list[Signature]] = {
-    exp.EQ: _COMPARISON,
-    exp.NEQ: _COMPARISON,
-    exp.LT: _COMPARISON,
-    exp.LTE: _COMPARISON,
-    exp.GT: _COMPARISON,
-    exp.GTE: _COMPARISON,
+    exp.EQ: COMPARISON,
+    exp.NEQ: COMPARISON,
+    exp.LT: COMPARISON,
+    exp.LTE: COMPARISON,
+    exp.GT: COMPARISON,
+    exp.GTE: COMPARISON,
     exp.Like: _LIKE,
     exp.ILike: _LIKE,
     exp.DPipe: [

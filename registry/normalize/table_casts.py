@@ -9,7 +9,7 @@ printed again where that made a cast explicit; an expression the resolver cannot
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from sqlglot import exp
 
@@ -20,6 +20,7 @@ from schemareg.normalize.rules import EXPRESSION_RULES, INDEX_RULES, Rule
 from schemareg.normalize.signatures import COLUMN_TYPES, Signature
 from schemareg.normalize.text import is_function_call
 from schemareg.normalize.typing import Functions, Resolver
+from schemareg.render import quote_qualified
 
 _MODIFIERS = re.compile(r"\(.*\)$")
 _CHECK = re.compile(r"^CHECK \((.*)\)((?: NOT VALID| NO INHERIT)*)$", re.DOTALL)
@@ -27,12 +28,16 @@ _RETURNS = re.compile(r"\bRETURNS\s+(\w+(?: PRECISION| VARYING)?)", re.IGNORECAS
 _ARGUMENTS = re.compile(r"^(.*)\((.*)\)$", re.DOTALL)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 _DIGIT = re.compile(r"\d")
+_PLAIN = re.compile(r'\w+|"(?:[^"]|"")+"')  # a column: `((tx)::text)` of a text column is an index on tx
 _MAY_CAST = ("'", '"', ".", "CAST(")
 _TEXTUAL = {"varchar", "bpchar"}
 # A constant alone (a default's `''`, `'{}'`, a serial's nextval): no context gives it another type.
 _CONSTANT = re.compile(
     r"'(?:[^']|'')*'|-?[\d.]+|NULL|TRUE|FALSE|NEXTVAL\(CAST\('(?:[^']|'')*' AS REGCLASS\)\)"
 )
+
+
+_Overloads = tuple[tuple[str, tuple[Signature, ...]], ...]  # hashable user_functions(), for the cache
 
 
 @cache
@@ -42,28 +47,79 @@ def _context() -> Context:
 
 @cache
 def column_type(spelling: str) -> str | None:
-    """The type (signatures.py) of a column's canonical type text; None for arrays and other types."""
+    """The type (signatures.py) of a column's canonical type text; an array of a built-in type is named
+    by its spelling without modifiers (`VARCHAR[]`); None for other types."""
+    if spelling.endswith("[]"):
+        element = _MODIFIERS.sub("", spelling[:-2])
+        return f"{element}[]" if element in COLUMN_TYPES and not element.endswith("[]") else None
     return COLUMN_TYPES.get(_MODIFIERS.sub("", spelling))
 
 
 def resolve_table_casts(schema: Schema) -> None:
     if schema.dialect != "postgres":
         return
-    functions = user_functions(schema)
+    functions = tuple(sorted((name, tuple(overloads)) for name, overloads in user_functions(schema).items()))
+    enums = enum_types(schema)
     for table in schema.tables():
-        typer = _Typer(table, functions)
-        _index_expressions(table, typer)
+        typed = _TableTypes(table, enums, functions)
+        for index in table.indexes:
+            if index.definition.startswith("USING ") and (not index.columns or " WHERE " in index.definition):
+                index.definition = typed.retyped("index", index.definition)
         for constraint in table.constraints:
             if constraint.kind is ConstraintKind.CHECK:
-                check = _CHECK.match(constraint.definition)
-                if check is not None:
-                    body = typer.expression(check.group(1), EXPRESSION_RULES)
-                    constraint.definition = f"CHECK ({body}){check.group(2)}"
+                constraint.definition = typed.retyped("check", constraint.definition)
         for column in table.columns:
             if column.generated:
-                column.generated = typer.expression(column.generated, EXPRESSION_RULES)
+                column.generated = typed.retyped("expression", column.generated)
             if column.default and "'" in column.default:
-                column.default = typer.expression(column.default, EXPRESSION_RULES)
+                column.default = typed.retyped("expression", column.default)
+
+
+class _TableTypes:
+    """A table's column types, read on first use (most tables have no expression to type)."""
+
+    def __init__(self, table: Table, enums: frozenset[str], functions: _Overloads) -> None:
+        self.table = table
+        self.enums = enums
+        self.functions = functions
+        self._types: dict[str, str] | None = None
+
+    def retyped(self, kind: str, text: str) -> str:
+        if self._types is None:
+            named = (
+                (c.name, c.type if c.type in self.enums else column_type(c.type)) for c in self.table.columns
+            )
+            self._types = {name: kind for name, kind in named if kind is not None}
+        types = self._types
+        columns = tuple((w, types[w]) for w in sorted(set(_WORD.findall(text))) if w in types)
+        return _retyped(kind, text, columns, self.table.name, self.functions)
+
+
+@lru_cache(maxsize=4096)
+def _retyped(
+    kind: str, text: str, columns: tuple[tuple[str, str], ...], table: str, functions: _Overloads
+) -> str:
+    """An index definition, a CHECK or an expression typed with the types of the columns it names; cached,
+    since a schema normalised again (a warm run) has mostly the same expressions on the same types."""
+    typer = _Typer(dict(columns), table, dict(functions))
+    if kind == "index":
+        return typer.index(text)
+    if kind == "check":
+        check = _CHECK.match(text)
+        if check is None:
+            return text
+        return f"CHECK ({typer.expression(check.group(1), EXPRESSION_RULES)}){check.group(2)}"
+    return typer.expression(text, EXPRESSION_RULES)
+
+
+def enum_types(schema: Schema) -> frozenset[str]:
+    """The schema's enum types, spelt as a column's type spells them (`public.mood`): a literal compared
+    with such a column takes its type, as with a built-in one."""
+    return frozenset(
+        quote_qualified(key.name, schema.dialect)
+        for key, obj in schema.objects.items()
+        if key.kind is Kind.TYPE and isinstance(obj, Definition) and " AS ENUM " in obj.sql
+    )
 
 
 def user_functions(schema: Schema) -> Functions:
@@ -91,17 +147,10 @@ def user_functions(schema: Schema) -> Functions:
 class _Typer:
     """One table's expressions, typed and printed again."""
 
-    def __init__(self, table: Table, functions: Functions) -> None:
+    def __init__(self, columns: dict[str, str], table: str, functions: Functions) -> None:
+        self.columns = columns
         self.table = table
         self.functions = functions
-        self._columns: dict[str, str] | None = None
-
-    @property
-    def columns(self) -> dict[str, str]:
-        if self._columns is None:  # most tables have no expression to type: built on first use
-            types = ((c.name, column_type(c.type)) for c in self.table.columns)
-            self._columns = {name: kind for name, kind in types if kind is not None}
-        return self._columns
 
     def expression(self, text: str, rules: tuple[Rule, ...]) -> str:
         node = self.typed(text)
@@ -132,9 +181,24 @@ class _Typer:
         if not isinstance(select, exp.Select) or len(select.expressions) != 1:
             return None
         node = select.expressions[0]
-        resolver = Resolver(self.columns, self.table.name, self.functions)
+        resolver = Resolver(self.columns, self.table, self.functions)
         resolver.type_of(node)
         return select.expressions[0] if resolver.changed else None
+
+    def index(self, definition: str) -> str:
+        """An index definition (`USING method (keys) ... [WHERE predicate]`), its keys and predicate typed."""
+        if not self.worth_typing(definition[6:]):
+            return definition
+        start = definition.find("(")
+        if start < 0:
+            return definition
+        end = balanced(definition, start + 1)
+        keys = ", ".join(self.key(k) for k in split_top_level(definition[start + 1 : end]))
+        rest = definition[end + 1 :]
+        where = rest.find(" WHERE ")
+        if where >= 0:
+            rest = rest[: where + 7] + self.expression(rest[where + 7 :], INDEX_RULES)
+        return f"{definition[: start + 1]}{keys}){rest}"
 
     def key(self, text: str) -> str:
         """One index key (`expr [opclass] [DESC] [NULLS ...]`), its expression typed."""
@@ -151,26 +215,6 @@ class _Typer:
         if node is None:
             return text
         printed = _context().expression(node, INDEX_RULES)
-        if not isinstance(node, exp.Column) and not is_function_call(printed):
+        if not _PLAIN.fullmatch(printed) and not is_function_call(printed):
             printed = f"({printed})"
         return printed + rest
-
-
-def _index_expressions(table: Table, typer: _Typer) -> None:
-    for index in table.indexes:
-        definition = index.definition
-        if (index.columns and " WHERE " not in definition) or not definition.startswith("USING "):
-            continue
-        if not typer.worth_typing(definition[6:]):
-            continue
-        start = definition.find("(")
-        if start < 0:
-            continue
-        end = balanced(definition, start + 1)
-        keys = ", ".join(typer.key(k) for k in split_top_level(definition[start + 1 : end]))
-        rest = definition[end + 1 :]
-        where = rest.find(" WHERE ")
-        if where >= 0:
-            predicate = typer.expression(rest[where + 7 :], INDEX_RULES)
-            rest = rest[: where + 7] + predicate
-        index.definition = f"{definition[: start + 1]}{keys}){rest}"

@@ -23,9 +23,12 @@ from schemareg.normalize.literals import (
     NUMERIC_TYPES,
     TYPE_CLASSES,
     base_type,
+    boolean_value,
     bytea_hex,
+    date_text,
     interval_text,
     timestamp_text,
+    timestamptz_text,
     type_class_of,
 )
 from schemareg.normalize.opaque import opaque
@@ -248,6 +251,15 @@ def _typed_default(context: Context, node: exp.Expression, column_type: str) -> 
         # PostgreSQL stores an untyped literal on a char(n) column as 'x'::bpchar (the type without its
         # length), whatever the column was spelt: keep that form so the DDL and the live database agree.
         return context.expression(exp.cast(node, f"BPCHAR{blank_padded.group(1)}", dialect="postgres"))
+    if isinstance(node, exp.Literal) and node.is_string and context.dialect == "postgres":
+        # The constant as the column's type prints it: `'yes'` is true, `'2020-1-2'` on a date column
+        # `'2020-01-02'`, on a timestamptz column `'2020-01-02 00:00:00+00'` (in UTC).
+        base = base_type(column_type)
+        truth = boolean_value(node.this) if base == "BOOLEAN" else None
+        if truth is not None:
+            return context.expression(exp.Boolean(this=truth))
+        printed = {"DATE": date_text, "TIMESTAMPTZ": timestamptz_text}.get(base, lambda _: None)(node.this)
+        node = exp.Literal.string(printed) if printed is not None else node
     if isinstance(node, exp.Literal) and node.is_string and base_type(column_type) == "TIMESTAMP":
         # A zone on a timestamp without time zone is dropped when the default is stored.
         printed = timestamp_text(node.this) if context.dialect == "postgres" else None

@@ -16,10 +16,12 @@ from functools import cache
 
 from sqlglot import exp
 
+from schemareg.normalize.literals import boolean_value
 from schemareg.normalize.signatures import (
     ANY_NONARRAY,
     CAST_TYPES,
     CATEGORY,
+    COMPARISON,
     FUNCTION_NODES,
     FUNCTIONS,
     IMPLICIT,
@@ -35,8 +37,6 @@ Functions = Mapping[str, Sequence[Signature]]  # qualified user function -> its 
 
 _INT4_MAX = 2**31 - 1
 _INT8_MAX = 2**63 - 1
-_BOOLEANS = {"t": True, "true": True, "y": True, "yes": True, "on": True, "1": True}
-_BOOLEANS |= {"f": False, "false": False, "n": False, "no": False, "off": False, "0": False}
 _COMMON_TYPE = (exp.Coalesce, exp.Greatest, exp.Least)
 
 
@@ -132,6 +132,8 @@ class Resolver:
         if any(t is None for t in types):
             return None
         known = [t for t in types if t is not None]
+        if signatures is COMPARISON:
+            signatures = [*signatures, *(((t, t), "bool") for t in set(known) if _compared_as_itself(t))]
         chosen = choose(signatures, known, operator=operator)
         if chosen is None:
             return None
@@ -166,7 +168,8 @@ class Resolver:
         common = common_type(known)
         if common is None:
             return "bool"
-        chosen = choose(OPERATORS[exp.EQ], [known[0], common], operator=True)
+        equal = [*COMPARISON, *(((t, t), "bool") for t in {common} if _compared_as_itself(t))]
+        chosen = choose(equal, [known[0], common], operator=True)
         if chosen is None:
             return "bool"
         for item, have in zip(items, known[1:], strict=True):
@@ -181,7 +184,7 @@ class Resolver:
         if isinstance(node, exp.Null):
             return
         if to == "bool" and isinstance(node, exp.Literal) and node.is_string:
-            truth = _BOOLEANS.get(str(node.this).strip().lower())
+            truth = boolean_value(str(node.this))
             if truth is not None:  # PostgreSQL folds a boolean constant: `'t'` is printed `true`
                 node.replace(exp.Boolean(this=truth))
                 self.changed = True
@@ -263,7 +266,7 @@ def _coercible(have: str, want: str) -> bool:
     if have == want or (have == UNKNOWN and want != ANY_NONARRAY):
         return True
     if want == ANY_NONARRAY:
-        return have != UNKNOWN
+        return have != UNKNOWN and not have.endswith("[]")
     return (have, want) in IMPLICIT
 
 
@@ -308,8 +311,17 @@ def _children(node: exp.Expression) -> list[exp.Expression]:
     return list(node.iter_expressions())
 
 
+def _compared_as_itself(kind: str) -> bool:
+    """A type named by its column spelling: a user's enum (`public.mood`, table_casts.enum_types) or an
+    array of a built-in type (`INT[]`). It has the comparisons of anyenum or anyarray with itself only,
+    and a literal compared with it takes its type."""
+    return "." in kind or kind.endswith("[]")
+
+
 @cache
 def _cast_target(to: str) -> exp.DataType:
+    if _compared_as_itself(to):
+        return exp.DataType.build(to, dialect="postgres", udt="." in to)
     return exp.DataType.build(PG_NAME[to], dialect="postgres")
 
 

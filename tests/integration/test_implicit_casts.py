@@ -152,6 +152,9 @@ def test_generated_columns_are_typed_as_postgresql_types_them(expression: str, p
         ("text", "'a' || 'b'"),
         ("numeric", "1 + 2.5"),
         ("boolean", "'yes'"),
+        ("boolean", "'f'"),
+        ("date", "'2020-1-2 03:04:05'"),
+        ("timestamptz", "'2020-01-01 02:00+02'"),
     ],
 )
 def test_defaults_are_typed_as_postgresql_types_them(kind: str, default: str, pg: PostgresServer) -> None:
@@ -172,9 +175,13 @@ def test_defaults_are_typed_as_postgresql_types_them(kind: str, default: str, pg
         "CREATE TABLE u (v varchar(9), tx text); CREATE INDEX u_v ON u (lower(v::text), (tx::text));",
         # A varchar compared with a char column is compared as bpchar.
         "CREATE TABLE u (v varchar(9), c char(2)); CREATE INDEX u_vc ON u (v) WHERE v = c;",
-        # A column of a type the resolver does not know keeps its expression as written.
+        # A literal compared with an enum column takes the enum's type.
         "CREATE TYPE mood AS ENUM ('a', 'b'); CREATE TABLE u (m mood, v varchar);"
         " CREATE INDEX u_m ON u (v) WHERE m = 'a';",
+        "CREATE TYPE mood AS ENUM ('a', 'b'); CREATE TABLE u (m mood, v varchar);"
+        " CREATE INDEX u_m ON u (v) WHERE m IN ('a', 'b') AND COALESCE(m, 'b') <> 'a';",
+        # A column of a type the resolver does not know keeps its expression as written.
+        "CREATE TABLE u (a int[], v varchar); CREATE INDEX u_a ON u (v) WHERE a = '{1}' AND v = 'x';",
     ],
 )
 def test_known_shapes_are_typed_as_postgresql_types_them(sql: str, pg: PostgresServer) -> None:
