@@ -192,7 +192,7 @@ def normalize(
     if store is not None and fresh:
         store.put_many(fresh)
     applier.finish_privileges()
-    finish(schema)
+    finish(schema, store.typed if store is not None else None)
     stats.objects = len(schema.objects)
     stats.opaque = sum(1 for obj in schema.objects.values() if isinstance(obj, Definition) and obj.opaque)
     if store is not None:

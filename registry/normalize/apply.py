@@ -480,8 +480,9 @@ def _sibling(table: str, name: str) -> str:
     return f"{schema}.{name}" if schema else name
 
 
-def finish(schema: Schema) -> None:
-    """Sort what has no order of its own, and fill foreign keys that named only their table."""
+def finish(schema: Schema, typed: dict[tuple[object, ...], str] | None = None) -> None:
+    """Sort what has no order of its own, fill foreign keys that named only their table, and type stored
+    expressions (`typed`: the statement cache's memo of typed expressions, None without a cache)."""
     for obj in schema.objects.values():
         if isinstance(obj, Table):
             obj.constraints.sort(key=lambda c: c.name)
@@ -492,7 +493,7 @@ def finish(schema: Schema) -> None:
     _inherit_partition_indexes(schema)
     drop_inherited_checks(schema)
     _normalise_partition_bounds(schema)
-    resolve_table_casts(schema)
+    resolve_table_casts(schema, typed)
     qualify_join_views(schema)
 
 

@@ -78,6 +78,9 @@ class StatementCache:
         self._memory: dict[bytes, bytes] = {}
         self._scripts: dict[bytes, bytes] = {}
         self._lock = threading.Lock()
+        # Stored expressions typed with their columns' types (table_casts.py), by text and those types:
+        # in memory only, as cheap to recompute as to read back.
+        self.typed: dict[tuple[object, ...], str] = {}
         self._db: sqlite3.Connection | None = None
         self._db_failed = False
 

@@ -9,7 +9,7 @@ printed again where that made a cast explicit; an expression the resolver cannot
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import cache
 
 from sqlglot import exp
 
@@ -37,6 +37,7 @@ _CONSTANT = re.compile(
 )
 
 
+_MEMO_ENTRIES = 50_000
 _Overloads = tuple[tuple[str, tuple[Signature, ...]], ...]  # hashable user_functions(), for the cache
 
 
@@ -55,13 +56,15 @@ def column_type(spelling: str) -> str | None:
     return COLUMN_TYPES.get(_MODIFIERS.sub("", spelling))
 
 
-def resolve_table_casts(schema: Schema) -> None:
+def resolve_table_casts(schema: Schema, memo: dict[tuple[object, ...], str] | None = None) -> None:
+    """Type every table's stored expressions; `memo` keeps the results (by text and the types the text
+    names) across normalisations, so a schema normalised again types almost nothing again."""
     if schema.dialect != "postgres":
         return
     functions = tuple(sorted((name, tuple(overloads)) for name, overloads in user_functions(schema).items()))
     enums = enum_types(schema)
     for table in schema.tables():
-        typed = _TableTypes(table, enums, functions)
+        typed = _TableTypes(table, enums, functions, memo)
         for index in table.indexes:
             if index.definition.startswith("USING ") and (not index.columns or " WHERE " in index.definition):
                 index.definition = typed.retyped("index", index.definition)
@@ -78,13 +81,22 @@ def resolve_table_casts(schema: Schema) -> None:
 class _TableTypes:
     """A table's column types, read on first use (most tables have no expression to type)."""
 
-    def __init__(self, table: Table, enums: frozenset[str], functions: _Overloads) -> None:
+    def __init__(
+        self,
+        table: Table,
+        enums: frozenset[str],
+        functions: _Overloads,
+        memo: dict[tuple[object, ...], str] | None,
+    ) -> None:
         self.table = table
         self.enums = enums
         self.functions = functions
+        self.memo = memo
         self._types: dict[str, str] | None = None
 
     def retyped(self, kind: str, text: str) -> str:
+        if _CONSTANT.fullmatch(text):
+            return text  # most defaults: checked before the cache, whose key costs more
         if self._types is None:
             named = (
                 (c.name, c.type if c.type in self.enums else column_type(c.type)) for c in self.table.columns
@@ -92,15 +104,21 @@ class _TableTypes:
             self._types = {name: kind for name, kind in named if kind is not None}
         types = self._types
         columns = tuple((w, types[w]) for w in sorted(set(_WORD.findall(text))) if w in types)
-        return _retyped(kind, text, columns, self.table.name, self.functions)
+        if self.memo is None:
+            return _retyped(kind, text, columns, self.table.name, self.functions)
+        key = (kind, text, columns, self.table.name, self.functions)
+        known = self.memo.get(key)
+        if known is None:
+            if len(self.memo) >= _MEMO_ENTRIES:
+                self.memo.clear()
+            known = self.memo[key] = _retyped(kind, text, columns, self.table.name, self.functions)
+        return known
 
 
-@lru_cache(maxsize=4096)
 def _retyped(
     kind: str, text: str, columns: tuple[tuple[str, str], ...], table: str, functions: _Overloads
 ) -> str:
-    """An index definition, a CHECK or an expression typed with the types of the columns it names; cached,
-    since a schema normalised again (a warm run) has mostly the same expressions on the same types."""
+    """An index definition, a CHECK or an expression typed with the types of the columns it names."""
     typer = _Typer(dict(columns), table, dict(functions))
     if kind == "index":
         return typer.index(text)
