@@ -22,7 +22,7 @@ from schemareg.normalize.text import is_function_call
 from schemareg.normalize.typing import Functions, Resolver
 from schemareg.render import quote_qualified
 
-_MODIFIERS = re.compile(r"\(.*\)$")
+_MODIFIERS = re.compile(r"\((.*)\)$")
 _CHECK = re.compile(r"^CHECK \((.*)\)((?: NOT VALID| NO INHERIT)*)$", re.DOTALL)
 _RETURNS = re.compile(r"\bRETURNS\s+(\w+(?: PRECISION| VARYING)?)", re.IGNORECASE)
 _ARGUMENTS = re.compile(r"^(.*)\((.*)\)$", re.DOTALL)
@@ -92,18 +92,23 @@ class _TableTypes:
         self.enums = enums
         self.functions = functions
         self.memo = memo
-        self._types: dict[str, str] | None = None
+        self._types: dict[str, tuple[str, str]] | None = None  # column -> (type, its modifiers)
 
     def retyped(self, kind: str, text: str) -> str:
         if _CONSTANT.fullmatch(text):
             return text  # most defaults: checked before the cache, whose key costs more
         if self._types is None:
-            named = (
-                (c.name, c.type if c.type in self.enums else column_type(c.type)) for c in self.table.columns
-            )
-            self._types = {name: kind for name, kind in named if kind is not None}
+            self._types = {}
+            for column in self.table.columns:
+                known = column.type if column.type in self.enums else column_type(column.type)
+                if known is not None:
+                    modifiers = _MODIFIERS.search(column.type) if not known.endswith("[]") else None
+                    self._types[column.name] = (
+                        known,
+                        modifiers.group(1).replace(" ", "") if modifiers else "",
+                    )
         types = self._types
-        columns = tuple((w, types[w]) for w in sorted(set(_WORD.findall(text))) if w in types)
+        columns = tuple((w, *types[w]) for w in sorted(set(_WORD.findall(text))) if w in types)
         if self.memo is None:
             return _retyped(kind, text, columns, self.table.name, self.functions)
         key = (kind, text, columns, self.table.name, self.functions)
@@ -116,10 +121,10 @@ class _TableTypes:
 
 
 def _retyped(
-    kind: str, text: str, columns: tuple[tuple[str, str], ...], table: str, functions: _Overloads
+    kind: str, text: str, columns: tuple[tuple[str, str, str], ...], table: str, functions: _Overloads
 ) -> str:
     """An index definition, a CHECK or an expression typed with the types of the columns it names."""
-    typer = _Typer(dict(columns), table, dict(functions))
+    typer = _Typer({c: t for c, t, _ in columns}, {c: m for c, _, m in columns if m}, table, dict(functions))
     if kind == "index":
         return typer.index(text)
     if kind == "check":
@@ -165,8 +170,11 @@ def user_functions(schema: Schema) -> Functions:
 class _Typer:
     """One table's expressions, typed and printed again."""
 
-    def __init__(self, columns: dict[str, str], table: str, functions: Functions) -> None:
+    def __init__(
+        self, columns: dict[str, str], modifiers: dict[str, str], table: str, functions: Functions
+    ) -> None:
         self.columns = columns
+        self.modifiers = modifiers
         self.table = table
         self.functions = functions
 
@@ -199,7 +207,7 @@ class _Typer:
         if not isinstance(select, exp.Select) or len(select.expressions) != 1:
             return None
         node = select.expressions[0]
-        resolver = Resolver(self.columns, self.table, self.functions)
+        resolver = Resolver(self.columns, self.table, self.functions, self.modifiers)
         resolver.type_of(node)
         return select.expressions[0] if resolver.changed else None
 

@@ -41,12 +41,16 @@ _COMMON_TYPE = (exp.Coalesce, exp.Greatest, exp.Least)
 
 
 def resolve_casts(
-    node: exp.Expression, columns: Types, table: str = "", functions: Functions | None = None
+    node: exp.Expression,
+    columns: Types,
+    table: str = "",
+    functions: Functions | None = None,
+    modifiers: Mapping[str, str] | None = None,
 ) -> exp.Expression:
     """`node` with the casts PostgreSQL inserts made explicit, and casts to the type a value has already
     dropped (PostgreSQL does not store those). `table` is the name the columns may be qualified with."""
     wrapper = exp.Paren(this=node)  # a parent, so that the root may be replaced too
-    Resolver(columns, table, functions or {}).type_of(node)
+    Resolver(columns, table, functions, modifiers).type_of(node)
     typed: exp.Expression = wrapper.this
     return typed
 
@@ -54,10 +58,17 @@ def resolve_casts(
 class Resolver:
     """Types an expression bottom-up; `changed` says whether it made a cast explicit or dropped one."""
 
-    def __init__(self, columns: Types, table: str = "", functions: Functions | None = None) -> None:
+    def __init__(
+        self,
+        columns: Types,
+        table: str = "",
+        functions: Functions | None = None,
+        modifiers: Mapping[str, str] | None = None,
+    ) -> None:
         self.columns = columns
         self.table = table
         self.functions = functions or {}
+        self.modifiers = modifiers or {}  # column -> its type's length or precision, `20`, `10,2`
         self.changed = False
 
     def type_of(self, node: exp.Expression) -> str | None:
@@ -103,14 +114,29 @@ class Resolver:
         inner = self.type_of(cast.this)
         target = cast.to
         kind = CAST_TYPES.get(target.this) if target is not None else None
-        if kind is None or target is None or target.expressions:
-            return kind  # a length or precision makes the cast a coercion of its own
-        if inner == kind and not isinstance(cast.this, exp.Literal | exp.Null):
-            # a cast to the type a value has is no cast; its parentheses stay (strip_parens drops them
-            # where nothing binds tighter): `(payload ->> 'a')::text COLLATE "C"` collates the result
+        if kind is None or target is None:
+            return kind
+        if (
+            inner == kind
+            and _modifiers(target) == self._modifiers_of(cast.this)
+            and not isinstance(cast.this, exp.Literal | exp.Null)
+        ):
+            # a cast to the type and length a value has is no cast (`(v)::varchar` of a varchar(20) column
+            # is one: it drops the length); its parentheses stay for strip_parens to judge:
+            # `(payload ->> 'a')::text COLLATE "C"` collates the result
             cast.replace(exp.Paren(this=cast.this))
             self.changed = True
         return kind
+
+    def _modifiers_of(self, node: exp.Expression) -> str:
+        """The length or precision of a value's type (`20` of a varchar(20) column), "" for none."""
+        while isinstance(node, exp.Paren):
+            node = node.this
+        if isinstance(node, exp.Cast) and node.to is not None:
+            return _modifiers(node.to)
+        if isinstance(node, exp.Column) and (not node.table or node.table == self.table):
+            return self.modifiers.get(node.name, "")
+        return ""
 
     def _function(self, node: exp.Expression) -> str | None:
         named = _named_call(node)
@@ -309,6 +335,10 @@ def _named_call(node: exp.Expression) -> tuple[str, list[exp.Expression]] | None
 
 def _children(node: exp.Expression) -> list[exp.Expression]:
     return list(node.iter_expressions())
+
+
+def _modifiers(target: exp.DataType) -> str:
+    return ",".join(part.sql(dialect="postgres").replace(" ", "") for part in target.expressions)
 
 
 def _compared_as_itself(kind: str) -> bool:

@@ -173,6 +173,9 @@ def test_defaults_are_typed_as_postgresql_types_them(kind: str, default: str, pg
         " CREATE TABLE e (j jsonb, t timestamp GENERATED ALWAYS AS (f(j ->> 'a')) STORED);",
         # Casts written out where PostgreSQL would insert them, and casts to the type a value has.
         "CREATE TABLE u (v varchar(9), tx text); CREATE INDEX u_v ON u (lower(v::text), (tx::text));",
+        # A cast to the type a column has is dropped only where the length is the column's too.
+        "CREATE TABLE u (v varchar(20), n numeric(10,2), c char(3), w varchar); CREATE INDEX u_v ON u"
+        " ((v::varchar), (n::numeric), (c::bpchar), (c::char(3)), (v::varchar(20)), (w::varchar), (v::varchar(5)));",
         # A varchar compared with a char column is compared as bpchar.
         "CREATE TABLE u (v varchar(9), c char(2)); CREATE INDEX u_vc ON u (v) WHERE v = c;",
         # A literal compared with an enum column takes the enum's type.

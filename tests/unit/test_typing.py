@@ -85,6 +85,12 @@ def test_what_cannot_be_typed_is_kept_as_written(written: str) -> None:
     assert typed(written) == sqlglot.parse_one(written, read="postgres").sql("postgres")
 
 
+def test_a_cast_to_the_type_a_value_has_is_dropped_only_with_its_length() -> None:
+    node = sqlglot.parse_one("(v::varchar, v::varchar(20), v::varchar(5), tx::text)", read="postgres")
+    printed = resolve_casts(node, {"v": "varchar", "tx": "text"}, "t", modifiers={"v": "20"}).sql("postgres")
+    assert printed == "(CAST(v AS VARCHAR), (v), CAST(v AS VARCHAR(5)), (tx))"
+
+
 def test_a_function_of_the_schema_casts_its_arguments() -> None:
     functions = {"public.convert_ts": [(("varchar",), "timestamp")]}
     assert typed("public.convert_ts(j ->> 'a')", functions) == "public.convert_ts(CAST(j ->> 'a' AS VARCHAR))"
