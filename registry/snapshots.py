@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from importlib.metadata import version as package_version
 from typing import Literal
 
 import msgspec
@@ -19,7 +18,7 @@ import msgspec
 from schemareg.introspect.base import SnapshotMetadata
 from schemareg.model import FOLDERS, Kind, ObjectKey, Schema
 from schemareg.names import unescape_filename
-from schemareg.normalize import normalizer_info
+from schemareg.normalize import normalizer_info, sqlglot_version
 
 __all__ = [
     "INFO_FILE",
@@ -47,7 +46,6 @@ __all__ = [
 INFO_FILE = "info.json"
 Source = Literal["ddl", "introspection"]
 KIND_BY_FOLDER = {folder: kind for kind, folder in FOLDERS.items()}
-_SQLGLOT_VERSION = package_version("sqlglot")
 
 
 class SnapshotInfo(msgspec.Struct, frozen=True, kw_only=True):
@@ -200,7 +198,7 @@ def snapshot_files(
         objects=dict(sorted(counts.items())),
         opaque=schema.stats.opaque,
         fingerprint=schema.fingerprint,
-        normalizer={**normalizer_info(), "sqlglot": _SQLGLOT_VERSION, "engine": engine},
+        normalizer={**normalizer_info(), "sqlglot": sqlglot_version(), "engine": engine},
         source=source,
         description=description,
     )

@@ -12,6 +12,7 @@ import functools
 import hashlib
 import importlib.util
 import os
+import sys
 import threading
 import weakref
 from pathlib import Path
@@ -43,6 +44,7 @@ __all__ = [
     "normalize",
     "normalizer_info",
     "options_from_mapping",
+    "sqlglot_version",
 ]
 
 DIALECTS = ("postgres", "mysql", "sqlite")
@@ -68,14 +70,29 @@ def _code_digest() -> str:
 
 
 @functools.cache
-def _sqlglot_version() -> str:
+def sqlglot_version() -> str:
+    """The installed sqlglot's version, from the `_version.py` its build writes into the package, loaded
+    alone: a warm run never imports sqlglot, and importlib.metadata (with email, zipfile and csv inside it)
+    was a fifth of a snapshot's start-up. The package's metadata when that file is not there."""
+    loaded = sys.modules.get("sqlglot")
+    if loaded is not None and isinstance(getattr(loaded, "__version__", None), str):
+        return str(loaded.__version__)
+    spec = importlib.util.find_spec("sqlglot")
+    if spec is not None and spec.origin:
+        path = Path(spec.origin).with_name("_version.py")
+        found = importlib.util.spec_from_file_location("sqlglot._version", path)
+        if found is not None and found.loader is not None and path.is_file():
+            module = importlib.util.module_from_spec(found)
+            found.loader.exec_module(module)
+            if isinstance(getattr(module, "__version__", None), str):
+                return str(module.__version__)
     from importlib.metadata import version
 
     return version("sqlglot")
 
 
 def normalizer_info() -> dict[str, str]:
-    return {"name": NORMALIZER, "version": f"{NORMALIZER_VERSION}+sqlglot.{_sqlglot_version()}"}
+    return {"name": NORMALIZER, "version": f"{NORMALIZER_VERSION}+sqlglot.{sqlglot_version()}"}
 
 
 @functools.cache

@@ -48,3 +48,33 @@ def test_the_schema_verb_on_a_file_loads_no_store_backup_or_http_code(tmp_path) 
         "rich",
     }
     assert not heavy & modules, sorted(heavy & modules)
+
+
+def test_a_snapshot_from_a_file_seen_before_loads_neither_sqlglot_nor_package_metadata(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A warm snapshot reads the cache: sqlglot's version comes from its version file, not
+    importlib.metadata (which loads email, zipfile and csv: a fifth of the verb's start-up)."""
+    import os
+
+    ddl = tmp_path / "schema.sql"
+    ddl.write_text("CREATE TABLE users (id bigint PRIMARY KEY);\n")
+    env = {
+        **os.environ,
+        "SCHEMAREG_DATA_DIR": str(tmp_path / "data"),
+        "SCHEMAREG_CACHE_DIR": str(tmp_path / "c"),
+    }
+    run = [sys.executable, "-m", "schemareg"]
+    subprocess.run([*run, "init", "shop"], env=env, check=True, capture_output=True, timeout=60)
+    subprocess.run([*run, "schema", "--file", str(ddl)], env=env, check=True, capture_output=True, timeout=60)
+    code = (
+        "import sys; from schemareg.cli import run; run(sys.argv[1:]); "
+        "print(' '.join(sorted(m for m in sys.modules)))"
+    )
+    argv = ["snapshot", "--project", "shop", "--env", "production", "--file", str(ddl)]
+    out = subprocess.run(
+        [sys.executable, "-c", code, *argv], env=env, capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    modules = set(out.splitlines()[-1].split())
+    assert "schemareg.store" in modules
+    assert not {"sqlglot", "importlib.metadata"} & modules, sorted(
+        {"sqlglot", "importlib.metadata"} & modules
+    )
