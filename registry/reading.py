@@ -19,6 +19,7 @@ from schemareg.model import Kind, ObjectKey, Schema
 from schemareg.names import escape_filename, legacy_filename, unescape_filename
 from schemareg.normalize import normalize
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
+from schemareg.normalize.stored import remember_blob, schema_of_blob
 from schemareg.projects import CONFIG_FILE, Project, read_config
 from schemareg.snapshots import (
     INFO_FILE,
@@ -213,16 +214,25 @@ class Reader:
         self._snapshots.put((project, sha), (tags, snapshot))
         return snapshot
 
-    def schema(self, project: str, sha: str) -> Schema:
-        """The Schema of a commit, rebuilt by normalising its schema.sql (cached by sha)."""
+    def schema(self, project: str, sha: str, *, like: Schema | None = None) -> Schema:
+        """The Schema of a commit (cached by sha): the one remembered for its schema.sql blob, else that
+        text normalised (and remembered by the blob for next time). `like`: the schema the caller compares
+        it with, whose objects of the same canonical text it may share (`schema_of_blob`)."""
         cached = self._schemas.get((project, sha))
         if cached is not None:
             return cached
         repo = self.repo(project)
-        text = repo.read_file(repo.commit(sha).tree, "schema.sql") or b""
+        blob = repo.lookup(repo.commit(sha).tree, "schema.sql")
         settings = self.config(project)[0]
         dialect = self.info(project, sha).dialect or settings.dialect
-        return self._schemas.put((project, sha), parse(text.decode("utf-8"), dialect, settings.normalize))
+        schema = (
+            None if blob is None else schema_of_blob(blob, dialect, options=settings.normalize, like=like)
+        )
+        if schema is None:
+            schema = parse(repo.blob(blob).decode("utf-8") if blob else "", dialect, settings.normalize)
+            if blob is not None:
+                remember_blob(blob, schema, options=settings.normalize)
+        return self._schemas.put((project, sha), schema)
 
     def remember_schema(self, project: str, sha: str, schema: Schema) -> None:
         self._schemas.put((project, sha), schema)

@@ -179,8 +179,9 @@ def snapshot_files(
     seed_data: str | None,
     metadata: SnapshotMetadata | None,
     engine: str,
+    fingerprint: str | None = None,
 ) -> dict[str, bytes]:
-    """The files of one snapshot commit, by path."""
+    """The files of one snapshot commit, by path (`fingerprint`: the schema's, when the caller has it)."""
     rendered = schema.rendered()
     counts: dict[str, int] = {}
     for key in rendered:
@@ -197,7 +198,7 @@ def snapshot_files(
         tables=counts.get(Kind.TABLE.value, 0),
         objects=dict(sorted(counts.items())),
         opaque=schema.stats.opaque,
-        fingerprint=schema.fingerprint,
+        fingerprint=fingerprint or schema.fingerprint,
         normalizer={**normalizer_info(), "sqlglot": sqlglot_version(), "engine": engine},
         source=source,
         description=description,

@@ -17,7 +17,7 @@ from schemareg.engine import normalize_ddl
 from schemareg.errors import Conflict, InputError, InvalidName
 from schemareg.introspect.base import SnapshotMetadata
 from schemareg.model import Schema
-from schemareg.normalize import remember
+from schemareg.normalize.stored import remember_blob
 from schemareg.reading import Reader
 from schemareg.render import render_schema_sql
 from schemareg.snapshots import (
@@ -93,16 +93,16 @@ class Writer:
         repo = self._read.repo(project)
         branch = BRANCH_PREFIX + env
         schema_sql = render_schema_sql(schema)  # rendered before taking the lock: it needs no head
-        # The next snapshot diffs against this one, read back from schema.sql: let that cost a lookup.
-        remember(schema_sql, schema, options=settings.normalize)
+        fingerprint = schema.fingerprint  # a hash of all the canonical text: once
         with self.lock(repo):
             head = repo.ref(branch)
-            if head is not None and self._unchanged(project, repo, head, schema.fingerprint, seed_data):
+            if head is not None and self._unchanged(project, repo, head, fingerprint, seed_data):
                 return self._unchanged_result(project, env, head)
             forced = check(head, schema) if check else []
             now = time.time()
             label = f"snapshot-{datetime.fromtimestamp(int(now), UTC):%Y%m%dT%H%M%SZ}"
-            base = self._read.schema(project, head) if head else None
+            # Only for the README's diff: what it shares with `schema` need not be decoded again.
+            base = self._read.schema(project, head, like=schema) if head else None
             files = snapshot_files(
                 schema,
                 schema_sql,
@@ -114,18 +114,22 @@ class Writer:
                 seed_data=seed_data,
                 metadata=metadata,
                 engine=settings.normalize.engine,
+                fingerprint=fingerprint,
             )
             head_files = repo.files(repo.commit(head).tree) if head else {}
-            changes = object_changes(head_files, blob_ids(files))
+            ids = blob_ids(files)
+            changes = object_changes(head_files, ids)
             subject = f"snapshot {env}: " + (changes.summary() if head else initial_subject(schema))
             body = [
                 *([message] if message else []),
-                f"fingerprint: {schema.fingerprint}",
+                f"fingerprint: {fingerprint}",
                 f"source: {source}",
                 *forced,
             ]
             body += change_lines(changes) if head else []
             tree = repo.write_tree(files, present=set(head_files.values()))
+            # The next snapshot diffs against this one, read back by its schema.sql blob: one lookup.
+            remember_blob(ids["schema.sql"], schema, options=settings.normalize)
             sha = self._commit(project, repo, env, head, tree, commit_message(subject, body), when=int(now))
             self._read.remember_schema(project, sha, schema)
             return SnapshotResult(

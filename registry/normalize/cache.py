@@ -360,14 +360,27 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def decode_schema(blob: bytes) -> Schema:
+def decode_schema(blob: bytes, *, like: Schema | None = None) -> Schema:
+    """The schema `encode_schema` encoded. `like`: another schema with its canonical text (the one a
+    snapshot diffs this one against): an object whose canonical text is the same in both is `like`'s own
+    object, not decoded again (equal canonical text is an equal object, as the differ and the fingerprint
+    hold), so reading a parent of 4,000 tables with one change decodes one object. Objects are never
+    changed once normalised, so sharing them is safe."""
     with _collector_paused():
         encoded = _ENCODED.decode(blob)
-        objects = {
-            key: _DECODERS[kind].decode(raw)
-            for key, (kind, raw) in zip(encoded.keys, encoded.objects, strict=True)
-        }
+        rendered = (
+            None
+            if encoded.rendered is None
+            else dict(zip(sorted(encoded.keys), encoded.rendered, strict=True))
+        )
+        known = like.cached_rendering() if like is not None and rendered is not None else None
+        objects: dict[ObjectKey, SchemaObject] = {}
+        for key, (kind, raw) in zip(encoded.keys, encoded.objects, strict=True):
+            if known is not None and rendered is not None and known.get(key) == rendered[key]:
+                assert like is not None
+                objects[key] = like.objects[key]
+            else:
+                objects[key] = _DECODERS[kind].decode(raw)
     schema = Schema(dialect=encoded.dialect, objects=objects, stats=encoded.stats, issues=encoded.issues)
-    if encoded.rendered is not None:
-        schema._rendered = dict(zip(sorted(encoded.keys), encoded.rendered, strict=True))
+    schema._rendered = rendered
     return schema
