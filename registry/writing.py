@@ -127,7 +127,7 @@ class Writer:
                 *forced,
             ]
             body += change_lines(changes) if head else []
-            tree = repo.write_tree(files, present=set(head_files.values()))
+            tree = repo.write_tree(files, present=set(head_files.values()), ids=ids)
             # The next snapshot diffs against this one, read back by its schema.sql blob: one lookup.
             remember_blob(ids["schema.sql"], schema, options=settings.normalize)
             sha = self._commit(project, repo, env, head, tree, commit_message(subject, body), when=int(now))

@@ -268,3 +268,43 @@ def test_object_changes_parse_only_what_differs_and_agree_with_a_full_comparison
     assert changes.removed == tuple(sorted(old.keys() - new.keys()))
     assert changes.modified == tuple(sorted(k for k in old.keys() & new.keys() if old[k] != new[k]))
     assert [len(changes.added), len(changes.removed), len(changes.modified)] == [1, 1, 1]
+
+
+def test_loose_objects_are_compressed_as_git_does_unless_the_repo_says(tmp_path: Path) -> None:
+    """git writes loose objects at zlib level 1 when neither core.compression nor core.looseCompression
+    is set (gc packs them at the pack level later); a repo's own setting is kept."""
+    repo = ProjectRepo.create(tmp_path / "shop.git")
+    sha = commit(repo, {"schema.sql": b"CREATE TABLE t (id int);\n" * 500}, [])
+    blob = repo.lookup(repo.commit(sha).tree, "schema.sql")
+    assert blob is not None
+    loose = repo.path / "objects" / blob[:2] / blob[2:]
+    assert loose.read_bytes()[:2] == b"\x78\x01"  # zlib's header of level 1 (6 is 78 9c)
+    assert repo.blob(blob) == b"CREATE TABLE t (id int);\n" * 500
+    repo.close()
+    with (tmp_path / "shop.git" / "config").open("a") as handle:
+        handle.write("[core]\n\tlooseCompression = 9\n")
+    again = ProjectRepo(tmp_path / "shop.git")
+    assert again.repo.object_store.loose_compression_level == 9
+    again.close()
+
+
+def test_a_loose_write_that_fails_fails_the_write(repo: ProjectRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loose objects are written side by side: one that cannot be written still fails the whole write
+    before any ref could name it."""
+    store_ = repo.repo.object_store
+    original = store_.add_object
+
+    def flaky(obj: ShaFile) -> None:
+        if obj.type_name == b"tree":
+            raise OSError(28, "No space left on device")
+        original(obj)
+
+    monkeypatch.setattr(store_, "add_object", flaky)
+    with pytest.raises(OSError, match="No space"):
+        repo.write_tree(FILES)
+
+
+def test_a_tree_from_known_blob_ids_is_the_tree_from_the_files(repo: ProjectRepo) -> None:
+    from schemareg.store import blob_ids
+
+    assert repo.write_tree(FILES, ids=blob_ids(FILES)) == repo.write_tree(FILES)
