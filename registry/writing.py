@@ -17,6 +17,7 @@ from schemareg.engine import normalize_ddl
 from schemareg.errors import Conflict, InputError, InvalidName
 from schemareg.introspect.base import SnapshotMetadata
 from schemareg.model import Schema
+from schemareg.normalize.cache import collector_paused
 from schemareg.normalize.stored import remember_blob
 from schemareg.reading import Reader
 from schemareg.render import render_schema_sql
@@ -92,9 +93,10 @@ class Writer:
             ).schema
         repo = self._read.repo(project)
         branch = BRANCH_PREFIX + env
-        schema_sql = render_schema_sql(schema)  # rendered before taking the lock: it needs no head
+        with collector_paused():
+            schema_sql = render_schema_sql(schema)  # rendered before taking the lock: it needs no head
         fingerprint = schema.fingerprint  # a hash of all the canonical text: once
-        with self.lock(repo):
+        with collector_paused(), self.lock(repo):
             head = repo.ref(branch)
             if head is not None and self._unchanged(project, repo, head, fingerprint, seed_data):
                 return self._unchanged_result(project, env, head)

@@ -348,9 +348,11 @@ def encode_schema(schema: Schema) -> bytes:
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Decoding builds many thousands of objects with no cycles among them; each of Python's collections
-    on the way would walk the whole growing heap again (about half the decode of 4,000 tables)."""
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic collector around work that builds many thousands of objects with no cycles
+    among them (decoding a schema, laying out and writing its snapshot): each collection on the way would
+    walk the whole growing heap again (about half the decode of 4,000 tables). Reference counting still
+    frees what is dropped; the collector runs again after."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -366,7 +368,7 @@ def decode_schema(blob: bytes, *, like: Schema | None = None) -> Schema:
     object, not decoded again (equal canonical text is an equal object, as the differ and the fingerprint
     hold), so reading a parent of 4,000 tables with one change decodes one object. Objects are never
     changed once normalised, so sharing them is safe."""
-    with _collector_paused():
+    with collector_paused():
         encoded = _ENCODED.decode(blob)
         rendered = (
             None

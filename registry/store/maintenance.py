@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +81,8 @@ def gc(path: Path, pack_loose_objects: Callable[[], object], *, use_git: bool | 
         if git is None:
             raise StoreError("git is not installed")
         settings = [arg for item in GC_CONFIG for arg in ("-c", f"{item[0]}.{item[1]}={item[2]}")]
+        import subprocess  # only gc runs git: a write need not load it
+
         result = subprocess.run(
             [git, *settings, "--git-dir", str(path), "gc", "--quiet"],
             capture_output=True,

@@ -9,7 +9,6 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -85,9 +84,21 @@ def _together(actions: list[Callable[[], object]]) -> None:
         for action in actions:
             action()
         return
-    with ThreadPoolExecutor(max_workers=min(len(actions), 16)) as pool:
-        for future in [pool.submit(action) for action in actions]:
-            future.result()
+    errors: list[BaseException] = []
+
+    def run(action: Callable[[], object]) -> None:
+        try:
+            action()
+        except BaseException as error:  # raised again below, in the caller's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 def _write_loose(add: Callable[[ShaFile], None], objects_dir: str, new: list[ShaFile]) -> None:
