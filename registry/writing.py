@@ -129,10 +129,13 @@ class Writer:
                 *forced,
             ]
             body += change_lines(changes) if head else []
-            tree = repo.write_tree(files, present=set(head_files.values()), ids=ids)
+            text = commit_message(subject, body)
+            sha = repo.commit_files(
+                files, [head] if head else [], text, present=set(head_files.values()), ids=ids, when=int(now)
+            )
             # The next snapshot diffs against this one, read back by its schema.sql blob: one lookup.
             remember_blob(ids["schema.sql"], schema, options=settings.normalize)
-            sha = self._commit(project, repo, env, head, tree, commit_message(subject, body), when=int(now))
+            self._advance(project, repo, env, head, sha, text)
             self._read.remember_schema(project, sha, schema)
             return SnapshotResult(
                 env=env, created=True, version=self._read.snapshot(project, sha), changes=changes
@@ -312,9 +315,15 @@ class Writer:
     ) -> str:
         """A commit on the env's branch (compare-and-swap from `head`), then HEAD at the default env."""
         commit = repo.write_commit(tree, [head] if head else [], message, when=when)
+        self._advance(project, repo, env, head, commit, message)
+        return commit
+
+    def _advance(
+        self, project: str, repo: ProjectRepo, env: str, head: str | None, commit: str, message: str
+    ) -> None:
+        """Move the env's branch from `head` to the commit written (compare-and-swap), then HEAD."""
         repo.set_ref(BRANCH_PREFIX + env, head, commit, message=message.split("\n", 1)[0])
         self.point_head(project, repo)
-        return commit
 
 
 def _is_env_name(name: str) -> bool:

@@ -101,6 +101,32 @@ def _together(actions: list[Callable[[], object]]) -> None:
         raise errors[0]
 
 
+def _updated_tree(entries: Mapping[str, tuple[int, str]], files: Mapping[str, bytes]) -> list[ShaFile]:
+    """The blobs of `files` and, last, the tree of `entries` with those top-level files replaced."""
+    new = Tree()
+    for name, (mode, sha) in entries.items():
+        if name not in files:
+            new.add(name.encode("utf-8"), mode, ObjectID(sha.encode()))
+    blobs: list[ShaFile] = []
+    for name, content in files.items():
+        blob = Blob.from_string(content)
+        blobs.append(blob)
+        new.add(name.encode("utf-8"), _FILE_MODE, blob.id)
+    return [*blobs, new]
+
+
+def _commit_object(tree: str, parents: list[str], message: str, when: int | None) -> Commit:
+    check_text("message", message, max_length=_MAX_MESSAGE)
+    commit = Commit()
+    commit.tree = ObjectID(tree.encode())
+    commit.parents = [ObjectID(parent.encode()) for parent in parents]
+    commit.author = commit.committer = SIGNATURE
+    commit.author_time = commit.commit_time = int(time.time()) if when is None else when
+    commit.author_timezone = commit.commit_timezone = 0
+    commit.message = (message.rstrip("\n") + "\n").encode("utf-8")
+    return commit
+
+
 def _write_loose(add: Callable[[ShaFile], None], objects_dir: str, new: list[ShaFile]) -> None:
     """Write loose objects with `add` (dulwich's, which fsyncs each file before renaming it into place),
     then fsync the folders that name them. The fsyncs of a few files wait on the disk, not the CPU, so
@@ -262,28 +288,29 @@ class ProjectRepo:
 
     def update_tree(self, tree: str, files: Mapping[str, bytes]) -> str:
         """A copy of a tree with some top-level files replaced; the rest (objects/) is shared."""
-        new = Tree()
-        for name, (mode, sha) in self.tree_entries(tree).items():
-            if name not in files:
-                new.add(name.encode("utf-8"), mode, ObjectID(sha.encode()))
-        blobs: list[ShaFile] = []
-        for name, content in files.items():
-            blob = Blob.from_string(content)
-            blobs.append(blob)
-            new.add(name.encode("utf-8"), _FILE_MODE, blob.id)
-        self.add_objects([*blobs, new])
-        return new.id.decode()
+        objects = _updated_tree(self.tree_entries(tree), files)
+        self.add_objects(objects)
+        return objects[-1].id.decode()
 
     def write_commit(self, tree: str, parents: list[str], message: str, *, when: int | None = None) -> str:
-        check_text("message", message, max_length=_MAX_MESSAGE)
-        commit = Commit()
-        commit.tree = tree.encode()
-        commit.parents = [ObjectID(parent.encode()) for parent in parents]
-        commit.author = commit.committer = SIGNATURE
-        commit.author_time = commit.commit_time = int(time.time()) if when is None else when
-        commit.author_timezone = commit.commit_timezone = 0
-        commit.message = (message.rstrip("\n") + "\n").encode("utf-8")
+        commit = _commit_object(tree, parents, message, when)
         self.add_objects([commit])
+        return commit.id.decode()
+
+    def commit_files(
+        self,
+        files: Mapping[str, bytes],
+        parents: list[str],
+        message: str,
+        *,
+        present: Collection[str] = (),
+        ids: Mapping[str, str] | None = None,
+        when: int | None = None,
+    ) -> str:
+        """`write_tree` and `write_commit` in one durable write (one round of fsyncs, not two)."""
+        tree, objects = _tree(files, present, ids)
+        commit = _commit_object(tree.id.decode(), parents, message, when)
+        self.add_objects([*objects, commit], present)
         return commit.id.decode()
 
     def set_ref(self, name: str, old: str | None, new: str, *, message: str = "") -> None:

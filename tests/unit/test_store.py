@@ -308,3 +308,17 @@ def test_a_tree_from_known_blob_ids_is_the_tree_from_the_files(repo: ProjectRepo
     from schemareg.store import blob_ids
 
     assert repo.write_tree(FILES, ids=blob_ids(FILES)) == repo.write_tree(FILES)
+
+
+def test_a_commit_of_files_in_one_write_is_the_commit_of_its_tree(repo: ProjectRepo) -> None:
+    parent = commit(repo, FILES, [])
+    changed = {**FILES, "objects/tables/public.b.sql": b"CREATE TABLE public.b (y INT);\n"}
+    sha = repo.commit_files(
+        changed, [parent], "two", present=set(repo.files(repo.commit(parent).tree).values())
+    )
+    assert repo.commit(sha).tree == repo.write_tree(changed)
+    assert repo.commit(sha).parents == (parent,)
+    assert (
+        repo.read_file(repo.commit(sha).tree, "objects/tables/public.b.sql")
+        == changed["objects/tables/public.b.sql"]
+    )
