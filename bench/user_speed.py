@@ -9,7 +9,7 @@ floor measured in the same run.
 | introspect | `schemareg schema --dsn --format json` of 1,000 tables, a process, median of 3, cold (empty cache) and warm | `pg_dump --schema-only` of the same database |
 | normalize | `schemareg schema --file danbooru/structure.sql --format json`, a process, cold and warm cache | a process running `sqlglot.parse_one` on every statement |
 | startup | `schemareg --help` and `python -X importtime -c "import schemareg.cli"` | `python -c "import sqlglot"` |
-| snapshot | `schemareg snapshot` of a 4,000-table file with one change, a process | a warm `schemareg schema` of the same file |
+| snapshot | `schemareg snapshot` of a 4,000-table file with one change, a process, median of 3 (each from a copy of the repo after the first snapshot), wall and CPU time | a warm `schemareg schema` of the same file, median of 3, alternating with them |
 | repo | loose objects and size of the repo after two 4,000-table snapshots | the same repo after `schemareg gc` |
 
 wrk comes from Debian's package `wrk`; the PostgreSQL rows start a throwaway cluster (tests/support/postgres.py).
@@ -24,6 +24,7 @@ import contextlib
 import json
 import os
 import re
+import resource
 import shutil
 import socket
 import statistics
@@ -49,6 +50,14 @@ def run(command: Sequence[str], env: dict[str, str] | None = None, stdin: bytes 
     env = environment() if env is None else env
     subprocess.run(command, env=env, input=stdin, check=True, stdout=subprocess.DEVNULL, timeout=600)
     return time.perf_counter() - started
+
+
+def timed(command: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and CPU time (user and system) of one run of `command`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = run(command, env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def median(command: Sequence[str], runs: int = 3, env: dict[str, str] | None = None) -> float:
@@ -272,17 +281,35 @@ def snapshot(work: Path, rows: set[str]) -> list[tuple[str, str, str, str]]:
     snap = [*SCHEMAREG, "snapshot", "--project", "big", "--env", "production", "--file"]
     run([*snap, str(first)], env)
     run([*SCHEMAREG, "schema", "--file", str(second)], env)  # warm the cache for both
-    floor = median([*SCHEMAREG, "schema", "--file", str(second)], env=env)
-    took = run([*snap, str(second)], env)
+    # Three of each, alternating, every snapshot from a copy of the repo after the first one: the medians
+    # of wall time, and of CPU time (user and system), which the load of other work moves less.
+    floors: list[tuple[float, float]] = []
+    snapshots: list[tuple[float, float]] = []
+    trial = work / "snap-trial"
+    for _ in range(3):
+        floors.append(timed([*SCHEMAREG, "schema", "--file", str(second)], env))
+        shutil.rmtree(trial, ignore_errors=True)
+        shutil.copytree(data, trial)
+        snapshots.append(timed([*snap, str(second)], {**env, "SCHEMAREG_DATA_DIR": str(trial)}))
+    took, cpu = (statistics.median(s[i] for s in snapshots) for i in (0, 1))
+    floor, floor_cpu = (statistics.median(f[i] for f in floors) for i in (0, 1))
     result = []
     if "snapshot" in rows:
         result.append(
-            ("snapshot, one change, 4,000 tables", f"{took:.2f} s", f"{floor:.2f} s", f"{took / floor:.2f}x")
+            (
+                "snapshot, one change, 4,000 tables",
+                f"{took:.2f} s (CPU {cpu:.2f} s)",
+                f"{floor:.2f} s (CPU {floor_cpu:.2f} s)",
+                f"{took / floor:.2f}x (CPU {cpu / floor_cpu:.2f}x)",
+            )
         )
     if "repo" in rows:
-        loose, size = repo_size(data / "big.git")
-        subprocess.run([*SCHEMAREG, "gc", "--project", "big"], env=env, check=True, stdout=subprocess.DEVNULL)
-        _, packed = repo_size(data / "big.git")
+        loose, size = repo_size(trial / "big.git")
+        trial_env = {**env, "SCHEMAREG_DATA_DIR": str(trial)}
+        subprocess.run(
+            [*SCHEMAREG, "gc", "--project", "big"], env=trial_env, check=True, stdout=subprocess.DEVNULL
+        )
+        _, packed = repo_size(trial / "big.git")
         result.append(
             (
                 "repo after two 4,000-table snapshots",
