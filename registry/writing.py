@@ -96,7 +96,7 @@ class Writer:
         with collector_paused():
             schema_sql = render_schema_sql(schema)  # rendered before taking the lock: it needs no head
         fingerprint = schema.fingerprint  # a hash of all the canonical text: once
-        with collector_paused(), self.lock(repo):
+        with self.lock(repo):
             head = repo.ref(branch)
             if head is not None and self._unchanged(project, repo, head, fingerprint, seed_data):
                 return self._unchanged_result(project, env, head)
@@ -105,34 +105,42 @@ class Writer:
             label = f"snapshot-{datetime.fromtimestamp(int(now), UTC):%Y%m%dT%H%M%SZ}"
             # Only for the README's diff: what it shares with `schema` need not be decoded again.
             base = self._read.schema(project, head, like=schema) if head else None
-            files = snapshot_files(
-                schema,
-                schema_sql,
-                self._readme(project, schema, base, title=label, from_label=head[:12] if head else None),
-                label=label,
-                created_at=iso(now),
-                source=source,
-                description=description or settings.description,
-                seed_data=seed_data,
-                metadata=metadata,
-                engine=settings.normalize.engine,
-                fingerprint=fingerprint,
-            )
-            head_files = repo.files(repo.commit(head).tree) if head else {}
-            ids = blob_ids(files)
-            changes = object_changes(head_files, ids)
-            subject = f"snapshot {env}: " + (changes.summary() if head else initial_subject(schema))
-            body = [
-                *([message] if message else []),
-                f"fingerprint: {fingerprint}",
-                f"source: {source}",
-                *forced,
-            ]
-            body += change_lines(changes) if head else []
-            text = commit_message(subject, body)
-            sha = repo.commit_files(
-                files, [head] if head else [], text, present=set(head_files.values()), ids=ids, when=int(now)
-            )
+            # Lays out thousands of files and trees, no cycles among them (the reads above may normalise,
+            # which makes sqlglot trees: the collector is on for those).
+            with collector_paused():
+                files = snapshot_files(
+                    schema,
+                    schema_sql,
+                    self._readme(project, schema, base, title=label, from_label=head[:12] if head else None),
+                    label=label,
+                    created_at=iso(now),
+                    source=source,
+                    description=description or settings.description,
+                    seed_data=seed_data,
+                    metadata=metadata,
+                    engine=settings.normalize.engine,
+                    fingerprint=fingerprint,
+                )
+                head_files = repo.files(repo.commit(head).tree) if head else {}
+                ids = blob_ids(files)
+                changes = object_changes(head_files, ids)
+                subject = f"snapshot {env}: " + (changes.summary() if head else initial_subject(schema))
+                body = [
+                    *([message] if message else []),
+                    f"fingerprint: {fingerprint}",
+                    f"source: {source}",
+                    *forced,
+                ]
+                body += change_lines(changes) if head else []
+                text = commit_message(subject, body)
+                sha = repo.commit_files(
+                    files,
+                    [head] if head else [],
+                    text,
+                    present=set(head_files.values()),
+                    ids=ids,
+                    when=int(now),
+                )
             # The next snapshot diffs against this one, read back by its schema.sql blob: one lookup.
             remember_blob(ids["schema.sql"], schema, options=settings.normalize)
             self._advance(project, repo, env, head, sha, text)
