@@ -17,6 +17,7 @@ from schemareg.normalize.catalog_functions import CATALOG_FUNCTIONS
 from schemareg.normalize.keywords import KEYWORDS
 from schemareg.normalize.literals import date_text, interval_text, timestamp_text, timestamptz_text
 from schemareg.normalize.ordinals import ordinal_keys, plain_ascending
+from schemareg.normalize.output_casts import keeping_output_casts, text_outputs
 from schemareg.normalize.output_names import implicit_names
 from schemareg.normalize.text import is_function_call
 
@@ -450,9 +451,13 @@ INDEX_RULES: tuple[Rule, ...] = tuple(
     unwrap_constant_casts if rule is unwrap_literal_casts else rule for rule in EXPRESSION_RULES
 )
 
-# Views also resolve what only the query's own shape decides.
+# Views also resolve what only the query's own shape decides; an output column's cast is its type.
 VIEW_RULES: tuple[Rule, ...] = (
-    *EXPRESSION_RULES,
+    *(
+        step
+        for rule in EXPRESSION_RULES
+        for step in ((text_outputs, keeping_output_casts(rule)) if rule is unwrap_literal_casts else (rule,))
+    ),
     unwrap_join_groups,
     order_by_output_names,
     single_table_columns,
