@@ -6,7 +6,6 @@ import re
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.optimizer.simplify import simplify
 
 from schemareg.names import PG_CATALOG_TYPES, truncate_identifier
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
@@ -82,10 +81,10 @@ class Context:
     def expression(self, node: exp.Expression, rules: tuple[Rule, ...] = EXPRESSION_RULES) -> str:
         return canonical_expression(node, self.dialect, self.generate, rules)
 
-    def text_expression(self, text: str, *, fold_constants: bool = False) -> str:
+    def text_expression(self, text: str) -> str:
         """Canonical text of an expression given as text (argument defaults); squashed if unparseable.
 
-        `fold_constants` evaluates literal-only arithmetic, as PostgreSQL does for routine argument defaults.
+        Nothing is evaluated: PostgreSQL stores an argument default as written (`(2 + 2) * 10`, not 40).
         """
         try:
             node = self._parser.parse(self._tokenizer.tokenize(f"SELECT {text}"), text)[0]
@@ -99,8 +98,6 @@ class Context:
             # an alias is no part of an expression: sqlglot read a word of it as one (`NULL::bit varying`)
             return squash(text)
         value = node.expressions[0]
-        if fold_constants and not value.find(exp.Func, exp.Column, exp.Cast):
-            value = simplify(value)
         return self.expression(value)
 
     # -- names ---------------------------------------------------------------------------------------------

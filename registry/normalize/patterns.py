@@ -195,7 +195,7 @@ class RoutineReader:
             parts.append(quote(name, self.dialect))
         parts.append(type_text)
         if default is not None:
-            parts.append(f"DEFAULT {self.expression(default, fold_constants=True)}")
+            parts.append(f"DEFAULT {self.expression(default)}")
         identity = "" if mode == "OUT" else type_text
         return mode, " ".join(parts), identity, type_text
 

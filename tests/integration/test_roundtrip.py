@@ -197,10 +197,7 @@ def test_pg_schema_diff_case_round_trips(
 
 
 # What PostgreSQL says the replayed database holds that the original did not (or the reverse), by class.
-LOST: dict[str, str] = {
-    "pgschema/issue_125_function_default": "normaliser: a constant argument default folded, (2 + 2) * 10 is 40,"
-    " as pg_dump shows it (of an older server); PostgreSQL 18 keeps the expression",
-}
+LOST: dict[str, str] = {}
 
 
 def _judged_params() -> list[object]:
@@ -456,3 +453,44 @@ def test_output_column_casts_give_one_fingerprint_on_both_engines(pg: PostgresSe
     sql = _output_cast_schema()
     by_engine = {name: normalize_ddl(sql, engine=name, dev_url=pg.admin_url).schema for name in ENGINE_NAMES}
     assert differing(by_engine["postgres"], by_engine["sqlglot"]) == []
+
+
+# Argument defaults: PostgreSQL 15 and 18 store the expression as written (parenthesised, constants typed),
+# never its value, so `(2 + 2) * 10` stays that and 40 is another default.
+_ARGUMENT_DEFAULTS = (
+    ("integer", "(2 + 2) * 10"),
+    ("integer", "2 + 2"),
+    ("integer", "-1"),
+    ("integer", "(5)"),
+    ("bigint", "5 * 3"),
+    ("numeric", "1.5 * 2"),
+    ("numeric", "(10 - 4) / 3"),
+    ("text", "'a' || 'b'"),
+    ("text", "NULL::text"),
+    ("interval", "'1 day'::interval"),
+    ("interval", "interval '2 hours' * 3"),
+    ("boolean", "1 < 2"),
+    ("integer[]", "ARRAY[1 + 1, 2]"),
+)
+
+
+def _argument_default_schema() -> str:
+    arguments = ", ".join(f"a{i} {t} DEFAULT {d}" for i, (t, d) in enumerate(_ARGUMENT_DEFAULTS))
+    return f"CREATE FUNCTION public.defaults({arguments}) RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;\n"
+
+
+@pytest.mark.parametrize("engine_name", ENGINE_NAMES)
+def test_argument_defaults_are_kept_as_postgresql_stores_them(pg: PostgresServer, engine_name: str) -> None:
+    assert judged_by_postgres(pg, _argument_default_schema(), engine_name) == []
+
+
+def test_argument_defaults_give_one_fingerprint_on_both_engines_and_both_servers(
+    pg: PostgresServer, pg_debian: PostgresServer
+) -> None:
+    sql = _argument_default_schema()
+    sqlglot = normalize_ddl(sql).schema
+    for server in (pg, pg_debian):
+        read = normalize_ddl(sql, engine="postgres", dev_url=server.admin_url).schema
+        assert differing(read, sqlglot) == []
+    folded = sql.replace("(2 + 2) * 10", "40")
+    assert normalize_ddl(folded).schema.fingerprint != sqlglot.fingerprint

@@ -245,10 +245,12 @@ def test_other_dialects_normalise(dialect: str, sql: str) -> None:
         ),
         # DO blocks run code, they declare nothing
         ("CREATE TABLE t (a int); DO $$ BEGIN PERFORM 1; END $$;", "CREATE TABLE public.t (a integer);"),
-        # PostgreSQL folds constant argument defaults
+        # an argument default as PostgreSQL stores it: the expression, parenthesised, its constants typed
         (
-            "CREATE FUNCTION f(a int DEFAULT (2 + 2) * 10) RETURNS int LANGUAGE sql AS $$ SELECT a $$;",
-            "CREATE FUNCTION public.f(a integer DEFAULT 40) RETURNS integer LANGUAGE sql AS $$ SELECT a $$;",
+            "CREATE FUNCTION f(a int DEFAULT (2 + 2) * 10, b numeric DEFAULT 1.5 * 2, c text DEFAULT 'a' || 'b')"
+            " RETURNS int LANGUAGE sql AS $$ SELECT a $$;",
+            "CREATE FUNCTION public.f(a integer DEFAULT ((2 + 2) * 10), b numeric DEFAULT (1.5 * (2)::numeric),"
+            " c text DEFAULT ('a'::text || 'b'::text)) RETURNS integer LANGUAGE sql AS $$ SELECT a $$;",
         ),
         # a partition created by PARTITION OF, or created and attached the way pg_dump writes it
         (
