@@ -129,6 +129,9 @@ class Constraint(msgspec.Struct, kw_only=True, omit_defaults=True):
     columns: tuple[str, ...] = ()
     references: str | None = None  # the referenced table of a foreign key
     comment: str | None = None
+    # A partitioned table's key added by ALTER TABLE ONLY: the partitions with no index attached to it
+    # (PostgreSQL's index on the parent is invalid until every one has; registry/normalize/partition_keys.py).
+    unattached: tuple[str, ...] = ()
 
 
 class Index(msgspec.Struct, kw_only=True, omit_defaults=True):

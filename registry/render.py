@@ -85,11 +85,14 @@ def render_table(
     indexes: bool = True,
     attach: bool = True,
     inherited: tuple[Constraint, ...] = (),
+    only_keys: bool = True,
 ) -> str:
     """CREATE TABLE with columns and constraints, then indexes and comments, one statement a line.
 
     `attach=False` leaves a partition's ATTACH PARTITION out (a whole script attaches once every table
-    exists); `inherited` are the parent's CHECK constraints a partition must have before it is attached.
+    exists); `inherited` are the parent's CHECK constraints a partition must have before it is attached;
+    `only_keys=False` leaves out a partitioned table's keys added by ALTER TABLE ONLY (a whole script adds
+    them once its partitions are attached: `render_only_keys`).
     """
     name = quote_qualified(_qualified(table), dialect)
     lines = [_INDENT + render_column(column, dialect) for column in table.columns]
@@ -100,7 +103,7 @@ def render_table(
             continue
         if inline_key and constraint.kind is ConstraintKind.PRIMARY_KEY:
             continue  # said on the AUTOINCREMENT column
-        if constraint.definition.endswith(" NOT VALID"):
+        if constraint.definition.endswith(" NOT VALID") or constraint.unattached:
             later.append(constraint.name)
             continue
         lines.append(f"{_INDENT}CONSTRAINT {quote(constraint.name, dialect)} {constraint.definition}")
@@ -121,7 +124,10 @@ def render_table(
     if table.partition_of and attach:
         out.append(render_attach(table, dialect).rstrip("\n"))
     for constraint in (*table.constraints, *inherited):
-        if constraint.name in later:
+        if constraint.unattached:
+            if only_keys:
+                out.append(_only_key(table, constraint, dialect))
+        elif constraint.name in later:
             out.append(
                 f"ALTER TABLE {_only(table)}{name} ADD CONSTRAINT {quote(constraint.name, dialect)} {constraint.definition};"
             )
@@ -136,6 +142,49 @@ def render_table(
 
 # A storage parameter as the model keeps it, `fillfactor='50'` (MySQL's ENGINE=... is a table option).
 _STORAGE_PARAMETER = re.compile(r"(?<![\w(])(?!ENGINE=)([A-Za-z_][\w.]*\s*=\s*(?:'(?:[^']|'')*'|[^\s,()]+))")
+
+
+def _only_key(table: Table, constraint: Constraint, dialect: str) -> str:
+    """A key added by ALTER TABLE ONLY, and the partitions it is not on yet (PostgreSQL's parent index is
+    invalid until each has one attached)."""
+    name = quote_qualified(_qualified(table), dialect)
+    without = ", ".join(quote_qualified(n, dialect) for n in constraint.unattached)
+    return (
+        f"ALTER TABLE ONLY {name} ADD CONSTRAINT {quote(constraint.name, dialect)} {constraint.definition};"
+        f" -- not on {without}"
+    )
+
+
+def render_only_keys(table: Table, partitions: list[Table], dialect: str) -> str:
+    """A partitioned table's ONLY keys as a script replays them: the key on the parent alone, then the
+    matching key of each of its `partitions` it is on attached to it."""
+    out = []
+    for constraint in table.constraints:
+        if not constraint.unattached:
+            continue
+        out.append(_only_key(table, constraint, dialect).split(" -- ")[0])
+        parent_index = _sibling_name(table, constraint.name)
+        for child in partitions:
+            if _qualified(child) in constraint.unattached:
+                continue
+            key = next(
+                (
+                    c
+                    for c in child.constraints
+                    if c.kind is constraint.kind and c.columns == constraint.columns
+                ),
+                None,
+            )
+            if key is not None:
+                out.append(
+                    f"ALTER INDEX {quote_qualified(parent_index, dialect)} ATTACH PARTITION"
+                    f" {quote_qualified(_sibling_name(child, key.name), dialect)};"
+                )
+    return "".join(line + "\n" for line in out)
+
+
+def _sibling_name(table: Table, name: str) -> str:
+    return f"{table.schema}.{name}" if table.schema else name
 
 
 def render_attach(table: Table, dialect: str) -> str:
@@ -449,6 +498,7 @@ def render_schema_sql(schema: Schema) -> str:
                     indexes=False,
                     attach=False,
                     inherited=_inherited_checks(obj, schema),
+                    only_keys=False,
                 )
             )
             if dialect != "sqlite":
@@ -483,9 +533,19 @@ def _table_indexes(tables: list[Table], dialect: str) -> list[str]:
     partitioned tables: a partitioned table's index then adopts the partitions' matching indexes instead
     of creating its own on each of them."""
     parents = {_qualified(t): t for t in tables}
-    attached = [render_attach(t, dialect) for t in sorted(tables, key=lambda t: _partition_depth(t, parents))]
+    by_depth = sorted(tables, key=lambda t: _partition_depth(t, parents))
+    attached = [render_attach(t, dialect) for t in by_depth]
+    children: dict[str, list[Table]] = {}
+    for table in tables:
+        if table.partition_of:
+            children.setdefault(table.partition_of, []).append(table)
+    only_keys = [
+        render_only_keys(t, children.get(_qualified(t), []), dialect)
+        for t in reversed(by_depth)
+        if any(c.unattached for c in t.constraints)
+    ]
     ordered = sorted(tables, key=lambda t: 0 if t.partition_of else 2 if t.partition_by else 1)
-    return [text for text in (*attached, *(render_indexes(t, dialect) for t in ordered)) if text]
+    return [text for text in (*attached, *only_keys, *(render_indexes(t, dialect) for t in ordered)) if text]
 
 
 def _partition_depth(table: Table, parents: dict[str, Table]) -> int:

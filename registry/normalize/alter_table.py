@@ -107,6 +107,10 @@ def alter_table(context: Context, tree: exp.Alter, text: str) -> list[ops.AnyOp]
     except Unsupported:
         option = table_option(context, text)
         return [option] if option is not None else [opaque(context, text)]
+    if tree.args.get("only"):
+        for op in result:
+            if isinstance(op, ops.AddConstraint):
+                op.only = True
     if _NOT_VALID_ADD.search(text):
         for op in result:
             if isinstance(op, ops.AddConstraint) and not op.constraint.definition.endswith(" NOT VALID"):

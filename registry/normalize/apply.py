@@ -29,6 +29,7 @@ from schemareg.normalize.dependents import drop_dependents
 from schemareg.normalize.enums import alter_enum
 from schemareg.normalize.literals import type_class_of
 from schemareg.normalize.partition_checks import drop_inherited_checks
+from schemareg.normalize.partition_keys import attach_index, only_key, settle
 from schemareg.normalize.privileges import PrivilegeSet
 from schemareg.normalize.routine_alter import apply_alter_routine
 from schemareg.normalize.sequences import sequence_options
@@ -419,7 +420,9 @@ _HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
     ops.RenameColumn: Applier.rename_column,
     ops.RenameObject: Applier.rename_object,
     ops.RenameConstraint: Applier.rename_constraint,
-    ops.AddConstraint: Applier.add_constraint,
+    ops.AddConstraint: lambda applier, op: (
+        Applier.add_constraint(applier, op) and only_key(applier.objects, op)
+    ),
     ops.ValidateConstraint: Applier.validate_constraint,
     ops.DropConstraint: Applier.drop_constraint,
     ops.DropObject: Applier.drop_object,
@@ -427,6 +430,7 @@ _HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
     ops.SequenceOwner: Applier.sequence_owner,
     ops.AlterSequence: Applier.alter_sequence,
     ops.AttachPartition: Applier.attach_partition,
+    ops.AttachIndex: lambda applier, op: attach_index(applier.objects, op),
     ops.TableOption: Applier.table_option,
     ops.SetStorage: lambda applier, op: set_storage(applier.table(op.table), op),
     ops.AlterEnum: lambda applier, op: alter_enum(applier.objects, op),
@@ -536,6 +540,7 @@ def _inherit_partition_indexes(schema: Schema) -> None:
     gives them (`<partition>_pkey`, `<partition>_<columns>_idx`), whether it was declared with PARTITION OF,
     attached later, or dumped with its own copies."""
     tables = {f"{t.schema}.{t.name}" if t.schema else t.name: t for t in schema.tables()}
+    settle(tables)
 
     def depth(table: Table) -> int:
         n = 0
@@ -552,11 +557,13 @@ def _inherit_partition_indexes(schema: Schema) -> None:
                 continue
             if any(c.kind is constraint.kind and c.columns == constraint.columns for c in child.constraints):
                 continue
+            if f"{child.schema}.{child.name}" in constraint.unattached:
+                continue  # ALTER TABLE ONLY: not on this partition
             label = "pkey" if constraint.kind is ConstraintKind.PRIMARY_KEY else "key"
             columns = None if constraint.kind is ConstraintKind.PRIMARY_KEY else "_".join(constraint.columns)
             child.constraints.append(
                 msgspec.structs.replace(
-                    constraint, name=make_object_name(child.name, columns, label), comment=None
+                    constraint, name=make_object_name(child.name, columns, label), comment=None, unattached=()
                 )
             )
             child.constraints.sort(key=lambda c: c.name)

@@ -13,11 +13,14 @@ from schemareg.normalize import ops
 from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.heads import applies_to
 from schemareg.normalize.rules import INDEX_RULES
-from schemareg.normalize.text import is_function_call
+from schemareg.normalize.text import QNAME, is_function_call
 
 # `UNIQUE (...) NULLS [NOT] DISTINCT` (PostgreSQL 15), which sqlglot does not read in CREATE INDEX.
 NULLS_DISTINCT = re.compile(r"\)\s*NULLS\s+(NOT\s+)?DISTINCT\b", re.IGNORECASE)
-_ALTER_INDEX_ATTACH = re.compile(r"\s*ALTER\s+INDEX\s+.+\s+ATTACH\s+PARTITION\s+", re.IGNORECASE | re.DOTALL)
+_ALTER_INDEX_ATTACH = re.compile(
+    rf"\s*ALTER\s+INDEX\s+(?:IF\s+EXISTS\s+)?(?P<parent>{QNAME})\s+ATTACH\s+PARTITION\s+(?P<child>{QNAME})\s*$",
+    re.IGNORECASE,
+)
 
 
 def create_index(context: Context, tree: exp.Create, text: str) -> list[ops.AnyOp]:
@@ -96,10 +99,13 @@ def _key(context: Context, ordered: exp.Expression, plain: list[str]) -> str:
 
 @applies_to("ALTER INDEX")
 def attach_index_partition(context: Context, text: str) -> list[ops.AnyOp] | None:
-    """ALTER INDEX ... ATTACH PARTITION: a child index, attached to its parent's, is no object of its own."""
-    if _ALTER_INDEX_ATTACH.match(text):
-        return [ops.Ignored(reason="index partition")]
-    return None
+    """ALTER INDEX ... ATTACH PARTITION: a child index, attached to its parent's, is no object of its own;
+    attached to a partitioned table's key, it puts that key on its partition (partition_keys.py)."""
+    found = _ALTER_INDEX_ATTACH.match(text)
+    if found is None:
+        return None
+    parent, child = (context.read_qualified_name(found.group(g)) for g in ("parent", "child"))
+    return [ops.AttachIndex(parent=parent, child=child)]
 
 
 def storage_options(text: str) -> str:

@@ -104,6 +104,7 @@ class AddConstraint(Op):
     table: str
     constraint: Constraint
     named: bool = True  # False: the name was generated and may need a numeric suffix
+    only: bool = False  # ALTER TABLE ONLY: on a partitioned table, the key is not put on its partitions
 
 
 class ValidateConstraint(Op):
@@ -146,6 +147,13 @@ class AttachPartition(Op):
     parent: str
     child: str
     bound: str
+
+
+class AttachIndex(Op):
+    """ALTER INDEX parent ATTACH PARTITION child: a partition's index becomes part of its parent's."""
+
+    parent: str  # qualified index names
+    child: str
 
 
 class TableOption(Op):
@@ -222,6 +230,7 @@ AnyOp = (
     | SequenceOwner
     | AlterSequence
     | AttachPartition
+    | AttachIndex
     | TableOption
     | SetStorage
     | AlterEnum

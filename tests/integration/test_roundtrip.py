@@ -131,14 +131,7 @@ def test_corpus_schema_round_trips(pg: PostgresServer, name: str, path: Path | N
 # -- the pg-schema-diff cases: each distinct old.sql and new.sql -------------------------------------------
 
 # Known defects of these cases, by class (strict: a fix shows).
-_ONLY_KEY = (
-    "normaliser: a partitioned table's key added by ALTER TABLE ONLY (an index on the parent alone) is"
-    " cloned onto its partitions, where a plain unique index of that name already is"
-)
-PG_SCHEMA_DIFF_KNOWN: dict[str, str] = {
-    "partitioned_index/033_Add_primary_key_to_partition_using_existing_index/old.sql": _ONLY_KEY,
-    "partitioned_index/034_Add_unique_constraint_to_partition_using_existing_index/old.sql": _ONLY_KEY,
-}
+PG_SCHEMA_DIFF_KNOWN: dict[str, str] = {}
 
 
 def pg_schema_diff_cases(root: Path) -> Iterator[tuple[str, Path]]:
@@ -494,3 +487,74 @@ def test_argument_defaults_give_one_fingerprint_on_both_engines_and_both_servers
         assert differing(read, sqlglot) == []
     folded = sql.replace("(2 + 2) * 10", "40")
     assert normalize_ddl(folded).schema.fingerprint != sqlglot.fingerprint
+
+
+# A partitioned table's key added by ALTER TABLE ONLY: on the parent alone (its index invalid), on the
+# partitions made or attached after it, and on those whose own key is attached by ALTER INDEX.
+def _only_key_schema(levels: int) -> str:
+    out = []
+    for n in range(levels):
+        t = f"public.t{n}"
+        out += [
+            f"CREATE TABLE {t} (id int NOT NULL, k text NOT NULL, v int NOT NULL) PARTITION BY LIST (k);",
+            *(f"CREATE TABLE {t}_{i} PARTITION OF {t} FOR VALUES IN ('{i}');" for i in range(n + 1)),
+            f"ALTER TABLE ONLY {t} ADD CONSTRAINT t{n}_pk PRIMARY KEY (k, id);",
+            f"ALTER TABLE ONLY {t} ADD CONSTRAINT t{n}_u UNIQUE (k, v);",
+            f"CREATE UNIQUE INDEX t{n}_0_plain ON {t}_0 (k, id);",  # like the key, but no constraint
+            f"CREATE TABLE {t}_late PARTITION OF {t} FOR VALUES IN ('late');",
+            f"CREATE TABLE {t}_attached (id int NOT NULL, k text NOT NULL, v int NOT NULL);",
+            f"ALTER TABLE {t} ATTACH PARTITION {t}_attached FOR VALUES IN ('attached');",
+        ]
+        for i in range(1, n + 1):  # every partition but the first gets the key, attached
+            out += [
+                f"ALTER TABLE ONLY {t}_{i} ADD CONSTRAINT t{n}_{i}_pk PRIMARY KEY (k, id);",
+                f"ALTER INDEX public.t{n}_pk ATTACH PARTITION public.t{n}_{i}_pk;",
+            ]
+        if n:  # and the unique key on all of them: valid
+            out += [f"ALTER TABLE ONLY {t}_0 ADD CONSTRAINT t{n}_0_u UNIQUE (k, v);"]
+            out += [f"ALTER INDEX public.t{n}_u ATTACH PARTITION public.t{n}_0_u;"]
+            out += [
+                f"ALTER TABLE ONLY {t}_{i} ADD CONSTRAINT t{n}_{i}_u UNIQUE (k, v);" for i in range(1, n + 1)
+            ]
+            out += [f"ALTER INDEX public.t{n}_u ATTACH PARTITION public.t{n}_{i}_u;" for i in range(1, n + 1)]
+    out.append(
+        "CREATE TABLE public.plain (id int NOT NULL, k text NOT NULL) PARTITION BY LIST (k);\n"
+        "CREATE TABLE public.plain_a PARTITION OF public.plain FOR VALUES IN ('a');\n"
+        "ALTER TABLE public.plain ADD CONSTRAINT plain_pk PRIMARY KEY (k, id);"
+    )
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("engine_name", ENGINE_NAMES)
+def test_a_key_added_only_to_a_partitioned_table_stays_off_its_partitions(
+    pg: PostgresServer, engine_name: str
+) -> None:
+    assert judged_by_postgres(pg, _only_key_schema(3), engine_name) == []
+
+
+def test_a_key_added_only_gives_one_fingerprint_on_both_engines_and_both_servers(
+    pg: PostgresServer, pg_debian: PostgresServer
+) -> None:
+    sql = _only_key_schema(3)
+    sqlglot = normalize_ddl(sql).schema
+    for server in (pg, pg_debian):
+        assert (
+            differing(normalize_ddl(sql, engine="postgres", dev_url=server.admin_url).schema, sqlglot) == []
+        )
+    # the pg_dump form of a valid key (ONLY, then each partition's attached) is the plain key
+    dumped = (
+        "CREATE TABLE public.plain (id int NOT NULL, k text NOT NULL) PARTITION BY LIST (k);\n"
+        "CREATE TABLE public.plain_a PARTITION OF public.plain FOR VALUES IN ('a');\n"
+        "ALTER TABLE ONLY public.plain ADD CONSTRAINT plain_pk PRIMARY KEY (k, id);\n"
+        "ALTER TABLE ONLY public.plain_a ADD CONSTRAINT plain_a_pkey PRIMARY KEY (k, id);\n"
+        "ALTER INDEX public.plain_pk ATTACH PARTITION public.plain_a_pkey;\n"
+    )
+    plain = (
+        dumped.split("ALTER TABLE ONLY")[0]
+        + "ALTER TABLE public.plain ADD CONSTRAINT plain_pk PRIMARY KEY (k, id);\n"
+    )
+    assert normalize_ddl(dumped).schema.fingerprint == normalize_ddl(plain).schema.fingerprint
+    assert (
+        normalize_ddl(dumped.rsplit("ALTER INDEX", 1)[0]).schema.fingerprint
+        != normalize_ddl(plain).schema.fingerprint
+    )

@@ -25,7 +25,11 @@ QUERIES = {
         WHERE n.nspname {_USER.format(ns="n.nspname")}
           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')""",
     "index": f"""
-        SELECT pg_get_indexdef(i.indexrelid)
+        -- with whether it is valid (a partitioned table's, made by ALTER TABLE ONLY, is not until each
+        -- partition's is attached) and the partitioned index it is attached to
+        SELECT pg_get_indexdef(i.indexrelid) || CASE WHEN i.indisvalid THEN '' ELSE ' INVALID' END
+               || coalesce(' ATTACHED TO ' || (SELECT inhparent::regclass::text FROM pg_inherits
+                                               WHERE inhrelid = i.indexrelid), '')
         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname {_USER.format(ns="n.nspname")}""",
     "constraint": f"""

@@ -381,8 +381,11 @@ def test_partitions_carry_their_parents_keys_and_indexes() -> None:
         ALTER TABLE ONLY public.p1 ADD CONSTRAINT p1_pkey PRIMARY KEY (a);
         CREATE INDEX p_b_idx ON ONLY public.p USING btree (b);
         CREATE INDEX p1_b_idx ON public.p1 USING btree (b);
-        ALTER INDEX public.p_b_idx ATTACH PARTITION public.p1_b_idx;"""
+        ALTER INDEX public.p_b_idx ATTACH PARTITION public.p1_b_idx;
+        ALTER INDEX public.p_pkey ATTACH PARTITION public.p1_pkey;"""
     assert fp(declared) == fp(dumped)
+    # without its ATTACH (not pg_dump's form), PostgreSQL leaves the key off p1 and p_pkey invalid
+    assert fp(dumped.rsplit("ALTER INDEX public.p_pkey", 1)[0]) != fp(declared)
     sql = render_schema_sql(normalize(declared, cache=False))
     assert sql.index("CREATE INDEX p1_b_idx") < sql.index("CREATE INDEX p_b_idx")  # the parent adopts it
 
