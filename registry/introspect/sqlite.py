@@ -22,6 +22,17 @@ _OBJECTS = (
     " ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2 ELSE 3 END, rowid"
 )
 
+_SHADOWS = "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'"
+
+
+def _shadow_tables(conn: sqlite3.Connection) -> set[str]:
+    """The tables a virtual table's module keeps its data in (FTS5's `<name>_data`, ...): its implementation,
+    not part of the schema (see schemareg.normalize.shadow_tables)."""
+    try:
+        return {name for (name,) in conn.execute(_SHADOWS)}
+    except sqlite3.OperationalError:
+        return set()  # SQLite before 3.37 has no table_list: the normaliser knows the built-in modules'
+
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
@@ -49,7 +60,8 @@ class SQLiteInspector:
         conn = self._connect()
         try:
             version = conn.execute("SELECT sqlite_version()").fetchone()[0]
-            rows = conn.execute(_OBJECTS).fetchall()
+            shadows = _shadow_tables(conn)
+            rows = [row for row in conn.execute(_OBJECTS).fetchall() if row[2] not in shadows]
             migrations = self._migrations(conn, rows)
             conn.execute("COMMIT")
         except sqlite3.DatabaseError as error:
@@ -65,7 +77,7 @@ class SQLiteInspector:
             schema=schema,
             database_version=f"SQLite {version}",
             migrations=migrations,
-            queries=3 + (migrations is not None),
+            queries=4 + (migrations is not None),
             timings={"read": read, "normalise": time.perf_counter() - started - read},
         )
 

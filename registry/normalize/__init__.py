@@ -157,6 +157,7 @@ def normalize(
             return schema
     from schemareg.normalize.apply import Applier, finish
     from schemareg.normalize.compile import Compiler
+    from schemareg.normalize.shadow_tables import drop_shadow_tables
 
     try:
         statements, meta = split_statements(sql, dialect)
@@ -210,6 +211,7 @@ def normalize(
         store.put_many(fresh)
     applier.finish_privileges()
     finish(schema, store.typed if store is not None else None)
+    drop_shadow_tables(schema)
     stats.objects = len(schema.objects)
     stats.opaque = sum(1 for obj in schema.objects.values() if isinstance(obj, Definition) and obj.opaque)
     if store is not None:

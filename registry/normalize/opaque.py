@@ -18,12 +18,15 @@ from schemareg.normalize.text import (
     until_closing_bracket,
 )
 
+# SQLite takes a string as a name where it expects one (`CREATE TABLE 'docs_fts_data'(...)`, as it writes
+# a virtual table's shadow tables).
+_STRING_NAME = r"'(?:[^']|'')+'(?=\s|\(|$)"
 CREATE_HEAD = re.compile(
     r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED|GLOBAL|LOCAL|RECURSIVE|TRUSTED|PROCEDURAL|"
     r"CONSTRAINT|DEFAULT|UNIQUE|DEFINER\s*=\s*\S+|ALGORITHM\s*=\s*\w+|SQL\s+SECURITY\s+\w+)\s+)*"
     r"(?P<kind>MATERIALIZED\s+VIEW|EVENT\s+TRIGGER|FOREIGN\s+TABLE|FOREIGN\s+DATA\s+WRAPPER|TEXT\s+SEARCH\s+\w+|"
     r"VIRTUAL\s+TABLE|ACCESS\s+METHOD|OPERATOR\s+CLASS|OPERATOR\s+FAMILY|\w+)\s+"
-    rf"(?:IF\s+NOT\s+EXISTS\s+)?(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME}|\S+)",
+    rf"(?:IF\s+NOT\s+EXISTS\s+)?(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME}|{_STRING_NAME}|\S+)",
     re.IGNORECASE,
 )
 _OPERATOR_NAME = re.compile(rf"(?:(?P<schema>{IDENT})\s*\.\s*)?(?P<operator>[-+*/<>=~!@#%^&|`?]+)")
@@ -96,6 +99,8 @@ def opaque(
             name = context.unquote(split_dotted(raw)[-1])
         elif re.match(QNAME, raw):
             schema, name = context.read_name(raw)
+        elif raw.startswith("'") and context.dialect == "sqlite":
+            name = context.unquote('"' + raw[1:-1].replace("''", "'").replace('"', '""') + '"')
         else:
             name = raw
     if kind is None:

@@ -33,6 +33,40 @@ def make(path: Path, ddl: str = DDL, extra: str = "") -> Path:
     return path
 
 
+# Virtual tables of every module the standard library's SQLite builds in, spelt several ways.
+VIRTUAL = """
+CREATE TABLE docs (id INTEGER PRIMARY KEY, body TEXT);
+CREATE VIRTUAL TABLE docs_fts USING fts5 (body, content='docs', content_rowid='id');
+CREATE VIRTUAL TABLE "Notes" USING fts5(title, body, tokenize = 'porter');
+CREATE VIRTUAL TABLE old_fts USING fts4 (a, b);
+CREATE VIRTUAL TABLE older_fts USING fts3(a);
+CREATE VIRTUAL TABLE boxes USING rtree (id, minx, maxx, miny, maxy);
+CREATE VIRTUAL TABLE int_boxes USING rtree_i32(id, x0, x1);
+CREATE TABLE docs_fts_notes (id INTEGER PRIMARY KEY);
+"""
+
+
+def test_virtual_tables_shadow_tables_are_their_implementation(tmp_path: Path) -> None:
+    """The live database has each module's shadow tables, the script none: one schema, from the database,
+    from the script, and from the database's own DDL (as `.schema` dumps it, shadow tables and all)."""
+    path = make(tmp_path / "fts.db", VIRTUAL)
+    result = inspect(sqlite=str(path))
+    assert result.fingerprint == normalize(VIRTUAL, "sqlite").fingerprint
+    with sqlite3.connect(path) as conn:
+        dumped = "".join(
+            f"{sql};\n" for (sql,) in conn.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL")
+        )
+        shadows = {
+            name for (name,) in conn.execute("SELECT name FROM pragma_table_list WHERE type = 'shadow'")
+        }
+    conn.close()
+    assert len(shadows) > 15
+    assert normalize(dumped, "sqlite").fingerprint == result.fingerprint
+    names = {key.name for key in result.schema.objects}
+    assert not names & {f"main.{name}" for name in shadows}
+    assert "main.docs_fts_notes" in names  # a table of the user's, named like one
+
+
 def test_the_live_schema_equals_its_ddl(tmp_path: Path) -> None:
     result = inspect(sqlite=str(make(tmp_path / "app.db")))
     assert result.dialect == "sqlite" and result.database_version.startswith("SQLite 3.")
