@@ -119,6 +119,8 @@ _SKIPPED = (
     ("COPY",),
 )
 _OWNER_TO = re.compile(r"\bOWNER\s+TO\s+(?:\"(?:[^\"]|\"\")+\"|[\w$]+)\s*$", re.IGNORECASE)
+# What a DROP of an object that does not exist fails with: table, object, function, schema.
+_UNDEFINED = {"42P01", "42704", "42883", "3F000"}
 # A missing function, type, operator or object is what a missing extension makes a later statement fail with.
 _NEEDS_SOMETHING = {"42883", "42704", "42P01", "3F000", "42725"}
 
@@ -160,10 +162,9 @@ class PostgresEngine:
         statements, ignored = split_statements(sql, "postgres")
         admin = resolve_dev_url(self.dev_url)
         with scratch_database(admin) as scratch:
-            missing, skipped = self._apply(scratch.url, sql, statements, source)
+            missing, skipped, warnings = self._apply(scratch.url, sql, statements, source)
             live = PostgresInspector(scratch.url, cache=self.cache).inspect()
         schema = live.schema
-        warnings: list[Issue] = []
         if missing:
             recorded = "".join(
                 f"CREATE EXTENSION IF NOT EXISTS {_quote(m.name)} WITH SCHEMA {_quote(m.schema)};\n"
@@ -193,7 +194,7 @@ class PostgresEngine:
 
     def _apply(
         self, url: str, sql: str, statements: list[Statement], source: str | None
-    ) -> tuple[list[_Missing], int]:
+    ) -> tuple[list[_Missing], int, list[Issue]]:
         import psycopg
 
         from schemareg.dsn import error_line, redact
@@ -201,6 +202,7 @@ class PostgresEngine:
 
         missing: list[_Missing] = []
         skipped = 0
+        warnings: list[Issue] = []  # DROPs of what the script never made, as the sqlglot engine reports them
         try:
             conn = psycopg.connect(url, autocommit=True, connect_timeout=10, application_name="schemareg")
         except psycopg.Error as error:
@@ -235,8 +237,20 @@ class PostgresEngine:
                     if head[:1] in (("SET",), ("RESET",)) or head[:2] == ("SELECT", "SET_CONFIG"):
                         skipped += 1  # a setting this server does not know (another version's pg_dump)
                         continue
+                    if head[:1] == ("DROP",) and error.sqlstate in _UNDEFINED:
+                        line, column = line_column(sql, statement.offset)
+                        message = (error.diag.message_primary or str(error)).strip()
+                        warnings.append(
+                            Issue(
+                                line=line,
+                                column=column,
+                                message=f"{message}: its DROP is ignored",
+                                statement=text[:200],
+                            )
+                        )
+                        continue
                     raise self._refused(error, sql, statement, missing, source) from error
-        return missing, skipped
+        return missing, skipped, warnings
 
     @staticmethod
     def _current_schema(conn: Any) -> str:

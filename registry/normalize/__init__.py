@@ -205,6 +205,14 @@ def normalize(
                     Issue(line=line, column=column, message=op.message, statement=op.definition.sql[:200])
                 )
             if not applier.apply(op):
+                if isinstance(op, o.DropObject):
+                    # The database refuses it (or, IF EXISTS, does nothing): said, and nothing kept.
+                    line, column = line_column(sql, statement.offset)
+                    message = f"{op.kind.value} {op.name} does not exist here: its DROP is ignored"
+                    schema.issues.append(
+                        Issue(line=line, column=column, message=message, statement=statement.text[:200])
+                    )
+                    continue
                 _keep_orphan(applier, compiler, statement.text, schema)
                 break
     if store is not None and fresh:

@@ -194,3 +194,37 @@ def test_what_the_postgres_engine_refuses_to_do() -> None:
         )
     with pytest.raises(InputError, match="unknown engine"):
         normalize_ddl("CREATE TABLE t (id int);", engine="oracle")
+
+
+# A history's DROP of what it never made: the database refuses it (IF EXISTS: does nothing). Both engines,
+# and the sqlglot engine on SQLite too, say so with a warning on its line and otherwise ignore it.
+_UNKNOWN_DROPS = (
+    "CREATE TABLE kept (id int);\n"
+    "DROP TABLE never_made;\n"
+    "DROP TABLE IF EXISTS never_made_either;\n"
+    "DROP VIEW no_view;\n"
+    "DROP INDEX no_index;\n"
+    "DROP SEQUENCE no_sequence;\n"
+    "DROP FUNCTION no_function(integer);\n"
+    "DROP TYPE no_type;\n"
+    "CREATE TABLE after (id int);\n"
+)
+
+
+def test_a_drop_of_what_the_script_never_made_is_a_warning_on_both_engines(pg: PostgresServer) -> None:
+    expected = normalize("CREATE TABLE kept (id int); CREATE TABLE after (id int);")
+    engines = {
+        "sqlglot": normalize_ddl(_UNKNOWN_DROPS),
+        "postgres": normalize_ddl(_UNKNOWN_DROPS, engine="postgres", dev_url=pg.admin_url),
+    }
+    for name, result in engines.items():
+        assert result.schema.fingerprint == expected.fingerprint, name
+        warned = result.warnings if name == "postgres" else result.schema.issues
+        assert [w.line for w in warned] == [2, 4, 5, 6, 7, 8], name
+        assert all("DROP is ignored" in w.message for w in warned), name
+    sqlite = normalize(_UNKNOWN_DROPS.replace("DROP FUNCTION no_function(integer);\n", ""), "sqlite")
+    assert (
+        sqlite.fingerprint
+        == normalize("CREATE TABLE kept (id int); CREATE TABLE after (id int);", "sqlite").fingerprint
+    )
+    assert len(sqlite.issues) == 5
