@@ -470,8 +470,12 @@ def _part_differences(
 def _part_changed(before: Constraint | Index, after: Constraint | Index) -> Changed:
     changed = Changed(0)
     if isinstance(before, Constraint) and isinstance(after, Constraint):
-        if (before.kind, before.definition) != (after.kind, after.definition):
-            changed |= Changed.DEFINITION
+        if (before.kind, before.definition, before.unattached) != (
+            after.kind,
+            after.definition,
+            after.unattached,
+        ):
+            changed |= Changed.DEFINITION  # a key put on the last partitions it lacked is another key
     elif isinstance(before, Index) and isinstance(after, Index):
         if before.definition != after.definition or before.columns != after.columns:
             changed |= Changed.DEFINITION
@@ -485,4 +489,6 @@ def _part_changed(before: Constraint | Index, after: Constraint | Index) -> Chan
 def part_text(part: Constraint | Index) -> str:
     if isinstance(part, Index):
         return f"{'UNIQUE ' if part.unique else ''}{part.definition}"
+    if part.unattached:
+        return f"{part.definition} (not on {', '.join(part.unattached)})"
     return part.definition

@@ -438,3 +438,28 @@ def test_text_summary() -> None:
 )
 def test_classify_type_change(before: str, after: str, expected: TypeChange) -> None:
     assert classify_type_change(before, after) is expected
+
+
+def test_a_key_put_on_the_partitions_it_lacked_is_a_modified_key() -> None:
+    """ALTER TABLE ONLY's key, not yet on a partition, and the same key on all: two schemas, and the diff
+    says which key changed and how."""
+    from schemareg.normalize import normalize
+
+    tables = (
+        "CREATE TABLE p (id int NOT NULL, k text NOT NULL) PARTITION BY LIST (k);"
+        "CREATE TABLE p1 PARTITION OF p FOR VALUES IN ('1');"
+        "ALTER TABLE ONLY p ADD CONSTRAINT p_pk PRIMARY KEY (k, id);"
+    )
+    unfinished = normalize(tables, cache=False)
+    finished = normalize(
+        tables + "ALTER TABLE p1 ADD CONSTRAINT p1_pk PRIMARY KEY (k, id);"
+        "ALTER INDEX p_pk ATTACH PARTITION p1_pk;",
+        cache=False,
+    )
+    found = {(c.change, c.object, c.before, c.after) for c in diff_schemas(unfinished, finished).changes}
+    assert (
+        ChangeType.MODIFY,
+        "public.p",
+        "PRIMARY KEY (k, id) (not on public.p1)",
+        "PRIMARY KEY (k, id)",
+    ) in {(change, obj.split(" ")[0], before, after) for change, obj, before, after in found}, found
