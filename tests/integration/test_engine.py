@@ -222,9 +222,15 @@ def test_a_drop_of_what_the_script_never_made_is_a_warning_on_both_engines(pg: P
         warned = result.warnings if name == "postgres" else result.schema.issues
         assert [w.line for w in warned] == [2, 4, 5, 6, 7, 8], name
         assert all("DROP is ignored" in w.message for w in warned), name
-    sqlite = normalize(_UNKNOWN_DROPS.replace("DROP FUNCTION no_function(integer);\n", ""), "sqlite")
+    # SQLite has no functions, sequences or types: its DROP statements are of tables, views and indexes
+    sqlite_drops = "".join(
+        line + "\n"
+        for line in _UNKNOWN_DROPS.splitlines()
+        if not line.startswith(("DROP FUNCTION", "DROP SEQUENCE", "DROP TYPE"))
+    )
+    sqlite = normalize(sqlite_drops, "sqlite")
     assert (
         sqlite.fingerprint
         == normalize("CREATE TABLE kept (id int); CREATE TABLE after (id int);", "sqlite").fingerprint
     )
-    assert len(sqlite.issues) == 5
+    assert [i.line for i in sqlite.issues] == [2, 4, 5]
