@@ -114,7 +114,10 @@ def render_table(
     statement = f"{head} {name} (\n{body}\n)" if lines else f"{head} {name} ()"
     if table.partition_by:
         statement += f" PARTITION BY {table.partition_by}"
-    if table.options:
+    if table.options and table.options.startswith("VIRTUAL "):
+        # A SQLite virtual table has no body of its own: its module and arguments are its definition.
+        statement = f"CREATE VIRTUAL TABLE {name} {table.options.removeprefix('VIRTUAL ')}"
+    elif table.options:
         rest = _table_options(table.options, dialect)
         if rest:
             statement += f" {rest}"
