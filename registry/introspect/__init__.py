@@ -2,10 +2,12 @@
 
     Inspector.inspect() -> Introspection
 
-An inspector does not build the model itself: it writes DDL text per object from the catalog (the way
-pg_dump would) and hands the script to `registry.normalize.normalize`, so introspection, posted DDL and a
-`pg_dump --schema-only` file cannot disagree by construction, and the statement cache makes a second
-inspection of an unchanged database cheap.
+An inspector writes DDL text per object from the catalog (the way pg_dump would), and its schema is
+what `registry.normalize.normalize` gives for that script, so introspection, posted DDL and a
+`pg_dump --schema-only` file cannot disagree. The PostgreSQL inspector gets the ops of the statements the
+catalog rows describe completely (tables, columns, keys, indexes, sequences) from probes compiled once per
+shape instead of compiling each statement (`assemble`, `pg_direct`); the whole script is cached, so a
+second inspection of an unchanged database is one lookup.
 
     open_inspector("postgresql://...")  -> PostgresInspector (psycopg 3)
     open_inspector(sqlite="app.db")     -> SQLiteInspector (the standard library)

@@ -10,12 +10,22 @@ triggers, policies), then the comments, which need every object's name.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, NamedTuple
+
+from schemareg.introspect import pg_direct
+from schemareg.introspect.pg_direct import Direct
 
 __all__ = ["Row", "Script"]
 
 Row = dict[str, Any]
+
+
+class Later(NamedTuple):
+    """A statement's `Direct`, made only if the script is not in the cache (`Script.pieces`)."""
+
+    make: Callable[..., Direct | None]
+    args: tuple[Any, ...]
 
 
 def _literal(text: str) -> str:
@@ -221,6 +231,17 @@ def column_definition(column: Row) -> str:
     return " ".join(parts)
 
 
+def _direct_table(rel: Row, columns: list[Row]) -> Direct | None:
+    """A plain table's CREATE TABLE from its columns' probes: each column's definition without its name,
+    a serial's default read directly."""
+    specs = []
+    for column in columns:
+        default = pg_direct.nextval_default(column["default_expression"]) if not column["generated"] else None
+        text = column_definition({**column, "default_expression": None} if default else column)
+        specs.append((column["name"], text[len(column["name"]) + 1 :], default))
+    return pg_direct.table(rel["qname"], specs)
+
+
 class Script:
     """The query results written out as one DDL script, in pg_dump's forms and a creation-safe order."""
 
@@ -228,6 +249,7 @@ class Script:
         self.r = results
         self.relations: dict[int, Row] = {row["oid"]: row for row in results["relations"]}
         self.out: list[str] = []
+        self.directs: list[Later | None] = []  # per statement: its ops without compiling it, if had
         self.comments: list[str] = []
 
     def render(self) -> str:
@@ -246,8 +268,17 @@ class Script:
         self._comments()
         return "\n".join(self.out) + "\n"
 
-    def emit(self, statement: str) -> None:
+    def pieces(self) -> list[tuple[str, Direct | None]]:
+        """Each statement of `render()`, with the way to its ops without compiling it where there is one
+        (`pg_direct`); `render()` first."""
+        return [
+            (text, later.make(*later.args) if later is not None else None)
+            for text, later in zip(self.out, self.directs, strict=True)
+        ]
+
+    def emit(self, statement: str, direct: Later | None = None) -> None:
         self.out.append(statement.rstrip().rstrip(";") + ";")
+        self.directs.append(direct)
 
     def emit_all(self, *statements: Iterable[str]) -> None:
         for group in statements:
@@ -257,18 +288,25 @@ class Script:
     # -- tables and what hangs off them -----------------------------------------------------------------
 
     def _sequences(self) -> None:
-        self.owned_by: list[str] = []
+        self.owned_by: list[tuple[str, Later | None]] = []
         self.identities: dict[tuple[int, int], Row] = {}
         for row in self.r["sequences"]:
             if row["owner_kind"] == "i":
                 self.identities[(row["owner_table"], row["owner_column"])] = row
                 continue
-            unlogged = "UNLOGGED " if row["unlogged"] else ""
-            self.emit(f"CREATE {unlogged}SEQUENCE {row['qname']} {sequence_options(row)}")
+            head = "CREATE UNLOGGED SEQUENCE" if row["unlogged"] else "CREATE SEQUENCE"
+            options = sequence_options(row)
+            self.emit(
+                f"{head} {row['qname']} {options}", Later(pg_direct.sequence, (row["qname"], head, options))
+            )
             owner = self.relations.get(row["owner_table"]) if row["owner_kind"] == "a" else None
             if owner is not None:
+                column = row["owner_column_name"]
                 self.owned_by.append(
-                    f"ALTER SEQUENCE {row['qname']} OWNED BY {owner['qname']}.{row['owner_column_name']}"
+                    (
+                        f"ALTER SEQUENCE {row['qname']} OWNED BY {owner['qname']}.{column}",
+                        Later(pg_direct.owned_by, (row["qname"], owner["qname"], column)),
+                    )
                 )
 
     def _tables(self) -> None:
@@ -305,13 +343,17 @@ class Script:
             head = "CREATE UNLOGGED TABLE" if rel["persistence"] == "u" else "CREATE TABLE"
             body = ",\n    ".join(lines)
             statement = f"{head} {name} (\n    {body}\n)" if lines else f"{head} {name} (\n)"
+            plain = not (rel["parents"] or rel["partition_key"] or rel["options"])
+            direct = (
+                Later(_direct_table, (rel, columns[oid])) if plain and rel["persistence"] == "p" else None
+            )
             if inherits:
                 statement += f"\nINHERITS ({', '.join(rel['parents'])})"
             if rel["partition_key"]:
                 statement += f"\nPARTITION BY {rel['partition_key']}"
             if rel["options"]:
                 statement += f"\nWITH ({_options(rel['options'])})"
-            self.emit(statement)
+            self.emit(statement, direct)
             if rel["is_partition"] and rel["parents"]:
                 after.append(
                     f"ALTER TABLE ONLY {rel['parents'][0]} ATTACH PARTITION {name} {rel['partition_bound']}"
@@ -324,8 +366,8 @@ class Script:
                 after.append(f"ALTER TABLE ONLY {name} REPLICA IDENTITY FULL")
             elif rel["replica_identity"] == "n":
                 after.append(f"ALTER TABLE ONLY {name} REPLICA IDENTITY NOTHING")
-        for statement in [*self.owned_by, *after]:
-            self.emit(statement)
+        for statement, direct in [*self.owned_by, *((text, None) for text in after)]:
+            self.emit(statement, direct)
 
     def _constraints(self) -> None:
         self.constraint_names: dict[int, tuple[str, str]] = {}
@@ -334,7 +376,12 @@ class Script:
             if rel is None:
                 continue
             self.constraint_names[row["oid"]] = (rel["qname"], row["name"])
-            self.emit(f"ALTER TABLE ONLY {rel['qname']} ADD CONSTRAINT {row['name']} {row['definition']}")
+            direct = Later(
+                pg_direct.constraint, (rel["qname"], row["name"], row["definition"], row.get("referenced"))
+            )
+            self.emit(
+                f"ALTER TABLE ONLY {rel['qname']} ADD CONSTRAINT {row['name']} {row['definition']}", direct
+            )
 
     def _indexes(self) -> None:
         self.index_names: dict[int, str] = {}
@@ -345,7 +392,9 @@ class Script:
                 continue
             self.index_names[row["oid"]] = row["qname"]
             if not row["for_constraint"]:
-                self.emit(row["definition"])
+                self.emit(
+                    row["definition"], Later(pg_direct.index, (rel["qname"], row["name"], row["definition"]))
+                )
             if row["parent_index"]:
                 attach.append(f"ALTER INDEX {row['parent_index']} ATTACH PARTITION {row['qname']}")
             for target in row["statistics"]:

@@ -1,6 +1,6 @@
 """The PostgreSQL inspector (psycopg 3): the catalog, read in a fixed number of set-based queries inside one
 read-only REPEATABLE READ transaction, written out as DDL the way pg_dump writes it (`pg_script.Script`),
-then normalised.
+then normalised (`assemble`: the statements the rows describe completely from probes, the rest compiled).
 
 The queries live in `queries/*.sql` (one per kind); this module runs them, the assembly is `pg_script`. Expressions, types and definitions come from the
 server's own deparsers (`pg_get_indexdef`, `pg_get_constraintdef`, `pg_get_viewdef`, `pg_get_functiondef`,
@@ -20,10 +20,11 @@ from typing import Any
 
 from schemareg.dsn import error_line, redact
 from schemareg.errors import ExternalError, InputError
+from schemareg.introspect.assemble import normalize_pieces
 from schemareg.introspect.base import Introspection
 from schemareg.introspect.migrations import MigrationInfo, detect_migrations
 from schemareg.introspect.pg_script import Row, Script
-from schemareg.normalize import StatementCache, normalize
+from schemareg.normalize import StatementCache
 
 __all__ = ["QUERIES", "PostgresInspector", "load_query"]
 
@@ -84,8 +85,9 @@ class PostgresInspector:
             raise ExternalError(
                 f"{server['database_version']} is too old: introspection needs PostgreSQL 13+"
             )
-        ddl = Script(results).render()
-        schema = normalize(ddl, "postgres", source=redact(self.dsn), cache=self.cache)
+        script = Script(results)
+        ddl = script.render()
+        schema = normalize_pieces(ddl, script.pieces, source=redact(self.dsn), cache=self.cache)
         return Introspection(
             dialect="postgres",
             ddl=ddl,

@@ -13,8 +13,16 @@ import pytest
 
 from schemareg.cli import run
 from schemareg.service import Registry
+from tests.support.direct_path import check_every_inspection
 from tests.support.postgres import PostgresServer
 from tests.support.recorder import recording_server
+
+
+@pytest.fixture(autouse=True)
+def _direct_path_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every inspection here also checks the inspector's direct path against the DDL path."""
+    check_every_inspection(monkeypatch)
+
 
 pytestmark = pytest.mark.slow
 

@@ -34,7 +34,15 @@ from schemareg.introspect.postgres import PostgresInspector
 from schemareg.model import Schema
 from tests.integration.test_engine import extensions_of, server_with
 from tests.integration.test_roundtrip import CORPUS
+from tests.support.direct_path import check_every_inspection
 from tests.support.postgres import PostgresServer
+
+
+@pytest.fixture(autouse=True)
+def _direct_path_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every inspection here also checks the inspector's direct path against the DDL path."""
+    check_every_inspection(monkeypatch)
+
 
 pytestmark = pytest.mark.integration
 

@@ -24,7 +24,15 @@ from schemareg.engine import MissingExtension, PostgresEngine, StatementRefused,
 from schemareg.model import Schema
 from schemareg.render import render_schema_sql
 from tests.support.catalog import describe, differences
+from tests.support.direct_path import check_every_inspection
 from tests.support.postgres import PostgresServer
+
+
+@pytest.fixture(autouse=True)
+def _direct_path_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every inspection here also checks the inspector's direct path against the DDL path."""
+    check_every_inspection(monkeypatch)
+
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("SCHEMAREG_CORPUS") or ROOT.parent / "shared" / "corpus")
