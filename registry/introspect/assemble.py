@@ -26,7 +26,7 @@ from schemareg.normalize import (
     normalize,
 )
 from schemareg.normalize import ops as o
-from schemareg.normalize.cache import StatementCache, encode_schema, statement_key
+from schemareg.normalize.cache import StatementCache, collector_paused, encode_schema, statement_key
 from schemareg.normalize.options import DEFAULT_OPTIONS
 from schemareg.normalize.split import Statement, line_column, split_statements, structural_error
 
@@ -68,6 +68,18 @@ def normalize_pieces(
     script_key = statement_key(salt + b"\0script", ddl)
     if store is not None and store.get_script(script_key) is not None:
         return normalize(ddl, "postgres", source=source, cache=store)
+    with collector_paused():  # thousands of ops and model objects, none in a cycle
+        return _assemble(ddl, make_pieces, store, salt, script_key, source)
+
+
+def _assemble(
+    ddl: str,
+    make_pieces: Callable[[], Sequence[tuple[str, Direct | None]]],
+    store: StatementCache | None,
+    salt: bytes,
+    script_key: bytes,
+    source: str | None,
+) -> Schema:
     statements, meta = split_statements(ddl, "postgres")
     pieces = make_pieces()
     if len(statements) != len(pieces) or any(
@@ -93,6 +105,7 @@ def normalize_pieces(
         return o.decode_ops(blob)
 
     from schemareg.normalize.apply import Applier, finish
+    from schemareg.normalize.shadow_tables import drop_shadow_tables
 
     schema = Schema(dialect="postgres")
     stats = schema.stats
@@ -122,7 +135,8 @@ def normalize_pieces(
     if store is not None and fresh:
         store.put_many(fresh)
     applier.finish_privileges()
-    finish(schema)
+    finish(schema, store.typed if store is not None else None)
+    drop_shadow_tables(schema)
     stats.objects = len(schema.objects)
     stats.opaque = sum(1 for obj in schema.objects.values() if isinstance(obj, Definition) and obj.opaque)
     if store is not None:
@@ -158,5 +172,13 @@ def _apply(applier: Applier, ops: list[o.AnyOp], statement: Statement, ddl: str,
                 Issue(line=line, column=column, message=op.message, statement=op.definition.sql[:200])
             )
         if not applier.apply(op):
+            if isinstance(op, o.DropObject):
+                # The database refuses it (or, IF EXISTS, does nothing): said, and nothing kept.
+                line, column = line_column(ddl, statement.offset)
+                message = f"{op.kind.value} {op.name} does not exist here: its DROP is ignored"
+                schema.issues.append(
+                    Issue(line=line, column=column, message=message, statement=statement.text[:200])
+                )
+                continue
             _keep_orphan(applier, _the_compiler(), statement.text, schema)
             break

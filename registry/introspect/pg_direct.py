@@ -16,6 +16,7 @@ them: it is read here, as the normaliser reads it (tests/unit/test_pg_direct.py 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -60,6 +61,7 @@ def unquote(part: str) -> str:
     return name if len(name) <= 15 else truncate_identifier(name)
 
 
+@functools.lru_cache(maxsize=8192)  # a table's name is read for its every key, index and sequence
 def read_name(text: str) -> tuple[str, str]:
     """`schema.name` as `quote_ident` wrote it -> (schema, name), `public` when unqualified."""
     if '"' in text:
