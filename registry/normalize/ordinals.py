@@ -12,7 +12,10 @@ from typing import Any
 
 from sqlglot import exp
 
+from schemareg.normalize.triggers import looks_for
 
+
+@looks_for(exp.Select)
 def ordinal_keys(node: exp.Expression, dialect: str) -> exp.Expression:
     """Each integer key of GROUP BY and ORDER BY replaced by the select item it names."""
     for select in node.find_all(exp.Select):
@@ -51,6 +54,7 @@ def _first_of_each(keys: list[exp.Expression], of: Callable[[exp.Expression], ex
     return kept
 
 
+@looks_for(exp.Ordered)
 def plain_ascending(node: exp.Expression, dialect: str) -> exp.Expression:
     """`ORDER BY x ASC` is `ORDER BY x`: ascending is the default, and pg_get_viewdef does not print it."""
     for ordered in node.find_all(exp.Ordered):

@@ -13,10 +13,12 @@ import re
 from sqlglot import exp
 
 from schemareg.names import needs_quotes
+from schemareg.normalize.triggers import looks_for
 
 _LEADING_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+@looks_for(exp.Select, adds=(exp.Alias, exp.Identifier))
 def implicit_names(node: exp.Expression, dialect: str) -> exp.Expression:
     """`SELECT lower(c)` -> `SELECT LOWER(c) AS lower`, `SELECT a + 1` -> `SELECT a + 1 AS "?column?"`."""
     for select in node.find_all(exp.Select):

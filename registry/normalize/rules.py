@@ -20,6 +20,7 @@ from schemareg.normalize.ordinals import ordinal_keys, plain_ascending
 from schemareg.normalize.output_casts import keeping_output_casts, text_outputs
 from schemareg.normalize.output_names import implicit_names
 from schemareg.normalize.text import is_function_call
+from schemareg.normalize.triggers import apply_rules, looks_for
 
 
 def fold_name(identifier: exp.Identifier | str, *, case_sensitive_quoted: bool = True) -> str:
@@ -31,6 +32,7 @@ def fold_name(identifier: exp.Identifier | str, *, case_sensitive_quoted: bool =
     return str(identifier.this).lower()
 
 
+@looks_for(comments=True)
 def drop_comments(node: exp.Expression, dialect: str) -> exp.Expression:
     """Comments inside an expression are not part of it."""
     for child in node.walk():
@@ -39,6 +41,7 @@ def drop_comments(node: exp.Expression, dialect: str) -> exp.Expression:
     return node
 
 
+@looks_for(exp.Identifier)
 def fold_identifiers(node: exp.Expression, dialect: str) -> exp.Expression:
     case_sensitive = dialect == "postgres"
     for ident in node.find_all(exp.Identifier):
@@ -50,6 +53,7 @@ def fold_identifiers(node: exp.Expression, dialect: str) -> exp.Expression:
     return node
 
 
+@looks_for(exp.Anonymous)
 def fold_function_names(node: exp.Expression, dialect: str) -> exp.Expression:
     """Unquoted function names are case-insensitive: `billing.Next_Doc_Number()` is `billing.NEXT_DOC_NUMBER()`.
 
@@ -62,6 +66,7 @@ def fold_function_names(node: exp.Expression, dialect: str) -> exp.Expression:
     return node
 
 
+@looks_for(exp.Anonymous, adds=(exp.Dot, exp.Identifier))
 def qualify_functions(node: exp.Expression, dialect: str) -> exp.Expression:
     """`f()` is `public.f()` unless f is one of pg_catalog's: the search path resolves it to the default
     schema, and PostgreSQL prints the call qualified when it stores the expression."""
@@ -81,6 +86,7 @@ def qualify_functions(node: exp.Expression, dialect: str) -> exp.Expression:
     return node
 
 
+@looks_for(exp.Literal)
 def plain_numbers(node: exp.Expression, dialect: str) -> exp.Expression:
     """`-1E12`, `-1e12` and `-1000000000000` are one number: written out, as PostgreSQL stores a numeric."""
     for number in node.find_all(exp.Literal):
@@ -157,6 +163,7 @@ def _is_atom(node: exp.Expr, dialect: str) -> bool:
     return isinstance(node, _ATOMS)
 
 
+@looks_for(exp.Paren)
 def strip_parens(node: exp.Expression, dialect: str) -> exp.Expression:
     """Drop parentheses that change nothing: around atoms, and around tighter-binding operators."""
     for paren in list(node.find_all(exp.Paren)):
@@ -204,11 +211,13 @@ _TEXTUAL = {
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
+@looks_for(exp.Cast, adds=(exp.Neg, exp.Literal))
 def unwrap_literal_casts(node: exp.Expression, dialect: str) -> exp.Expression:
     """`(0)::numeric` is 0, `'a'::text` is 'a', `'-1'::integer` is -1: the casts pg_dump prints."""
     return _unwrap_casts(node, columns=True)
 
 
+@looks_for(exp.Cast, adds=(exp.Neg, exp.Literal))
 def unwrap_constant_casts(node: exp.Expression, dialect: str) -> exp.Expression:
     """The casts of `unwrap_literal_casts` on constants only: a column's cast is kept.
 
@@ -256,6 +265,7 @@ def _unwrap_casts(node: exp.Expression, *, columns: bool) -> exp.Expression:
     return node
 
 
+@looks_for(exp.Interval, exp.Cast, adds=(exp.Cast, exp.Literal, exp.DataType))
 def typed_constants(node: exp.Expression, dialect: str) -> exp.Expression:
     """`INTERVAL '1 DAY'`, `'90 min'::interval`, `'2020-1-1'::timestamp` and `'2020-01-01'::timestamptz`
     as PostgreSQL stores a constant: `'1 day'::interval`, `'01:30:00'::interval`,
@@ -311,6 +321,7 @@ def _number(text: str) -> exp.Expression:
     return exp.Literal.number(text)
 
 
+@looks_for(exp.EQ, exp.NEQ, exp.In, adds=(exp.In, exp.Not, exp.EQ, exp.NEQ))
 def any_array_to_in(node: exp.Expression, dialect: str) -> exp.Expression:
     """`x = ANY (ARRAY[a, b])` and `x <> ALL (ARRAY[a, b])`, as PostgreSQL prints IN and NOT IN lists, back
     to `x IN (a, b)` and `NOT x IN (a, b)`; a one-item list is a plain comparison to PostgreSQL (`x IN (a)`
@@ -355,6 +366,7 @@ def any_array_to_in(node: exp.Expression, dialect: str) -> exp.Expression:
     return node
 
 
+@looks_for(exp.Anonymous, adds=(exp.AtTimeZone,))
 def at_time_zone(node: exp.Expression, dialect: str) -> exp.Expression:
     """`timezone(zone, x)`, as PostgreSQL 16 prints it, is `x AT TIME ZONE zone`."""
     for call in list(node.find_all(exp.Anonymous)):
@@ -368,6 +380,7 @@ def at_time_zone(node: exp.Expression, dialect: str) -> exp.Expression:
     return node
 
 
+@looks_for(exp.Join)
 def plain_joins(node: exp.Expression, dialect: str) -> exp.Expression:
     """`INNER JOIN` is `JOIN`, as PostgreSQL prints it."""
     for join in node.find_all(exp.Join):
@@ -376,6 +389,7 @@ def plain_joins(node: exp.Expression, dialect: str) -> exp.Expression:
     return node
 
 
+@looks_for(exp.Select)
 def order_by_output_names(node: exp.Expression, dialect: str) -> exp.Expression:
     """`ORDER BY alias` sorts by the output column's expression, as PostgreSQL prints it."""
     for select in node.find_all(exp.Select):
@@ -394,6 +408,7 @@ def order_by_output_names(node: exp.Expression, dialect: str) -> exp.Expression:
     return node
 
 
+@looks_for(exp.Select)
 def unwrap_join_groups(node: exp.Expression, dialect: str) -> exp.Expression:
     """`FROM (a JOIN b ON ...)`, as PostgreSQL prints joins, is `FROM a JOIN b ON ...`."""
     for select in node.find_all(exp.Select):
@@ -416,6 +431,7 @@ def unwrap_join_groups(node: exp.Expression, dialect: str) -> exp.Expression:
     return node
 
 
+@looks_for(exp.Select)
 def single_table_columns(node: exp.Expression, dialect: str) -> exp.Expression:
     """In a query over one table, `t.col` is `col` (PostgreSQL 16 prints it so, 15 qualifies it)."""
     for select in node.find_all(exp.Select):
@@ -473,6 +489,5 @@ def canonical_expression(
     generate: Callable[[exp.Expression], str] | None = None,
     rules: tuple[Rule, ...] = EXPRESSION_RULES,
 ) -> str:
-    for rule in rules:
-        node = rule(node, dialect)
+    node = apply_rules(node, dialect, rules)
     return generate(node) if generate is not None else node.sql(dialect=dialect)
