@@ -488,6 +488,8 @@ def _object_kind_error(text: str, verb: str) -> tuple[str, int] | None:
 
 def _top_level_parts(text: str) -> list[tuple[str, int]]:
     """Comma-separated parts outside brackets and quotes, with their offsets."""
+    if "," not in text:
+        return [(text, 0)]  # one part, whatever is quoted (the usual ALTER TABLE of one action)
     code = _OUTSIDE_CODE.sub(lambda m: "x" * len(m.group(0)), text)
     parts, depth, start = [], 0, 0
     for i, ch in enumerate(code):
@@ -500,6 +502,11 @@ def _top_level_parts(text: str) -> list[tuple[str, int]]:
             start = i + 1
     parts.append((text[start:], start))
     return parts
+
+
+def _may_quote(text: str) -> bool:
+    """Whether the text has anything _OUTSIDE_CODE could match: a quote, a dollar sign or a comment."""
+    return "'" in text or '"' in text or "`" in text or "$" in text or "--" in text or "/*" in text
 
 
 def structural_error(text: str) -> tuple[str, int] | None:
@@ -519,7 +526,8 @@ def structural_error(text: str) -> tuple[str, int] | None:
     if "(" not in text and ")" not in text:
         return None
     # Blank out quoted text and comments, keeping offsets, then count: only an unequal count is walked.
-    code = _OUTSIDE_CODE.sub(lambda m: " " * len(m.group(0)), text)
+    # Without a quote or a comment the text is its own code (most keys and column lists).
+    code = _OUTSIDE_CODE.sub(lambda m: " " * len(m.group(0)), text) if _may_quote(text) else text
     if code.count("(") == code.count(")"):
         return None
     opened: list[int] = []

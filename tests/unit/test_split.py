@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemareg.errors import SQLParseError
-from schemareg.normalize.split import _split_scanning, line_column, split_statements
+from schemareg.normalize.split import _split_scanning, line_column, split_statements, structural_error
 
 
 def texts(sql: str, dialect: str = "postgres") -> list[str]:
@@ -137,3 +137,31 @@ def _outcome(split: Callable[[str, str], object], sql: str, dialect: str) -> obj
 def test_fast_path_and_careful_scanner_agree(pieces: list[str], dialect: str) -> None:
     sql = "".join(pieces)
     assert _outcome(split_statements, sql, dialect) == _outcome(_split_scanning, sql, dialect)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("CREATE TABLE t (a text DEFAULT ')')", None),
+        ("CREATE TABLE t (a int /* ( */)", None),
+        ("CREATE TABLE t (a int -- (\n)", None),
+        ('CREATE TABLE "(" (a int)', None),
+        ("CREATE FUNCTION f() RETURNS int AS $$ ( $$ LANGUAGE sql", None),
+        ("CREATE TABLE t ((a int)", "'(' is never closed"),
+        ("CREATE TABLE t (a int))", "unbalanced ')'"),
+        ("CREATE TABLE t (a text DEFAULT '(' ", "'(' is never closed"),
+        ("CREATE INDEX i ON t (a", "'(' is never closed"),
+        ("ALTER TABLE t ADD COLUMN a text DEFAULT 'x,y'", None),
+        ("ALTER TABLE t ADD COLUMN a int, ADD COLUMN b int", None),
+        ("ALTER TABLE t ADD CONSTRAINT c CHECK (x <> ','),", "an ALTER TABLE action is missing"),
+        ("ALTER TABLE t ADD COLUMN", "unfinished ALTER TABLE action: ADD COLUMN"),
+        ("ALTER TABLE t ADD COLUMN a int, DROP", "unfinished ALTER TABLE action: DROP"),
+    ],
+)
+def test_structural_errors_see_brackets_and_commas_outside_quotes_only(
+    text: str, message: str | None
+) -> None:
+    """Brackets and commas inside quotes, quoted names, dollar quotes and comments do not count, with or
+    without anything quoted elsewhere in the statement (the check skips its blanking pass when nothing is)."""
+    found = structural_error(text)
+    assert (found[0] if found else None) == message
