@@ -122,6 +122,9 @@ def _statement_pattern(dialect: str) -> re.Pattern[str]:
         )
         specials = "'\"$Ee"
     plain = "[^;\\-/" + re.escape(specials) + "]+"
+    if dialect == "postgres":
+        # An E or e that opens no E'' string is plain text: taken here, not after every other alternative.
+        plain += "|[Ee](?!')"
     comment = r"/\*(?:[^*/]|\*(?!/)|/(?!\*))*+\*/" if dialect == "postgres" else r"/\*(?:[^*]|\*(?!/))*+\*/"
     # A lone special character, but never the opening of a comment, dollar quote or E'' string that the
     # alternatives above could not close: the match stops there, and the caller hands the rest of the
