@@ -9,6 +9,7 @@ cold <= 1.3x the parse, warm <= 0.1x cold.
 
 from __future__ import annotations
 
+import logging
 import re
 import statistics
 import sys
@@ -38,6 +39,9 @@ def main(argv: list[str]) -> int:
         return 2
     sql = path.read_text()
     compiled = "compiled (sqlglotc)" if sqlglot.parser.__file__.endswith(".so") else "pure Python"
+    # The normaliser silences sqlglot's fallback warnings (compile.py), and so does the process row's floor
+    # (user_speed.py): without this, the floor would also time logging some 80 warnings a run to stderr.
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
     parse = median_time(lambda: sqlglot.parse(sql, read="postgres", error_level=sqlglot.ErrorLevel.IGNORE))
     cold = median_time(lambda: normalize(sql, cache=False).fingerprint)
     # One CREATE TABLE changed: a column added.
