@@ -97,8 +97,8 @@ def _text_limit(parsed: _Parsed) -> int | None:
         return _TEXT_UNBOUNDED[parsed.base]
     if parsed.base in _BOUNDED_TEXT:
         length = _int_arg(parsed.args, 0)
-        if length is None and parsed.base in ("char", "character", "nchar", "bpchar"):
-            return 1
+        if length is None and parsed.base in ("char", "character", "nchar"):
+            return 1  # only these mean one character bare: PostgreSQL's bare `bpchar` has no limit
         return length
     return -1
 

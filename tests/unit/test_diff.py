@@ -434,6 +434,12 @@ def test_text_summary() -> None:
         ("int", "int unsigned", TypeChange.NARROWING),
         ("integer[]", "bigint[]", TypeChange.WIDENING),
         ("varchar(20)", "varchar(20)", TypeChange.SAME),
+        # Bare bpchar is blank-padded without a limit; only char and character mean one character bare.
+        ("bpchar", "character(5)", TypeChange.NARROWING),
+        ("character(5)", "bpchar", TypeChange.WIDENING),
+        ("character", "bpchar", TypeChange.WIDENING),
+        ("bpchar", "char", TypeChange.NARROWING),
+        ("bpchar", "text", TypeChange.WIDENING),
     ],
 )
 def test_classify_type_change(before: str, after: str, expected: TypeChange) -> None:
