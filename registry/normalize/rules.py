@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from sqlglot import exp
 
 from schemareg.names import needs_quotes, truncate_identifier
+from schemareg.normalize.case_else import case_else_null
 from schemareg.normalize.catalog_functions import CATALOG_FUNCTIONS
 from schemareg.normalize.keywords import KEYWORDS
 from schemareg.normalize.literals import date_text, interval_text, timestamp_text, timestamptz_text
@@ -457,6 +458,7 @@ EXPRESSION_RULES: tuple[Rule, ...] = (
     at_time_zone,
     plain_joins,
     any_array_to_in,
+    case_else_null,
     typed_constants,
     unwrap_literal_casts,
     strip_parens,
