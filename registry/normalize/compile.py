@@ -49,6 +49,7 @@ from schemareg.normalize.routines import (
 from schemareg.normalize.sequences import alter_sequence, create_sequence, owned_by
 from schemareg.normalize.tables import create_table
 from schemareg.normalize.text import QNAME, blank_comments
+from schemareg.normalize.type_grammar import might_refuse, prepare_types
 from schemareg.normalize.types import alter_enum, create_type, read_domain
 from schemareg.normalize.views import create_view
 
@@ -211,7 +212,10 @@ class Compiler:
             if found is not None:
                 return found
         try:
-            tree = context.parse(_prepare(text))
+            prepared = _prepare(text)
+            if context.dialect == "postgres" and might_refuse(prepared):
+                prepared = prepare_types(prepared)  # `bit varying(5)`, `interval second(3)`
+            tree = context.parse(prepared)
         except SqlglotError as error:
             message, line, column = _first_error(error)
             op = opaque(context, text, message=message)

@@ -18,6 +18,7 @@ from schemareg.normalize.rules import (
     fold_name,
 )
 from schemareg.normalize.text import WS, split_dotted, squash
+from schemareg.normalize.type_grammar import catalog_type, respell, restore_spellings, type_spelling
 from schemareg.render import quote, quote_qualified
 
 DEFAULT_SCHEMA = {"postgres": "public", "sqlite": "main", "mysql": ""}
@@ -37,6 +38,7 @@ def _keep_interval_precision(node: exp.Expression) -> None:
     """sqlglot prints the type `interval(2)` as `INTERVAL 2`, which PostgreSQL refuses: print it as a
     named type with its modifier instead."""
     for found in list(node.find_all(exp.DataType)):
+        respell(found)
         if found.this == exp.DataType.Type.INTERVAL and found.expressions:
             replacement = exp.DataType(
                 this=exp.DataType.Type.USERDEFINED,
@@ -48,6 +50,15 @@ def _keep_interval_precision(node: exp.Expression) -> None:
                 node.set("kind", replacement.args["kind"])
             else:
                 found.replace(replacement)
+
+
+def _is_array(node: exp.Expression) -> bool:
+    return (
+        isinstance(node, exp.DataType)
+        and node.this == exp.DataType.Type.ARRAY
+        and len(node.expressions) == 1
+        and not node.args.get("values")
+    )
 
 
 class Context:
@@ -76,6 +87,7 @@ class Context:
         """Print a tree we own (no defensive copy: the tree is thrown away after this statement)."""
         if self.dialect == "postgres":
             _keep_interval_precision(node)
+            return restore_spellings(self._generator.generate(node, copy=False))
         return self._generator.generate(node, copy=False)
 
     def expression(self, node: exp.Expression, rules: tuple[Rule, ...] = EXPRESSION_RULES) -> str:
@@ -185,12 +197,17 @@ class Context:
     def type_sql(self, node: exp.DataType) -> str:
         """A type as canonical text; a user-defined type is schema-qualified as pg_dump prints it."""
         fold_identifiers(node, self.dialect)
+        spelled = type_spelling(node) if self.dialect == "postgres" else None
+        if spelled is not None:
+            return spelled
         if (
             node.this == exp.DataType.Type.ARRAY
             and len(node.expressions) == 1
             and not node.args.get("values")
         ):
             inner = node.expressions[0]
+            while _is_array(inner):  # `t[][]`: PostgreSQL keeps no dimensions
+                inner = inner.expressions[0]
             if isinstance(inner, exp.DataType) and inner.this == exp.DataType.Type.USERDEFINED:
                 return self.type_sql(inner) + "[]"
         if node.this != exp.DataType.Type.USERDEFINED:
@@ -204,6 +221,10 @@ class Context:
         else:
             parts = [self.unquote(p) for p in split_dotted(str(kind))] or [str(kind)]
             schema, name = (parts[-2] if len(parts) > 1 else ""), parts[-1]
+        if schema == "pg_catalog" and self.dialect == "postgres":
+            builtin = catalog_type(name, node.expressions)
+            if builtin is not None:  # `pg_catalog.int4` is `integer`, however it is qualified
+                return self.type_sql(builtin)
         if not schema and self.dialect == "postgres" and name not in PG_CATALOG_TYPES:
             schema = self.default_schema
         # A user type's modifiers are its own (vector(1536), geometry(Point,4326)): kept as written.

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.integration.test_fidelity import assert_agree
+from tests.support.differential import compare_postgres
 from tests.support.postgres import PostgresServer
 
 pytestmark = pytest.mark.integration
@@ -61,3 +62,51 @@ def _cases_agree(pg: PostgresServer, sql: str) -> None:
 
 def test_case_without_else_is_what_postgresql_stores(pg: PostgresServer) -> None:
     _cases_agree(pg)
+
+
+# -- PostgreSQL's type grammar: every spelling it accepts is a modelled column -------------------------------
+
+# format_type's output for the built-in types with their modifiers, and the SQL-standard and PostgreSQL
+# synonyms of each (national, varying, float(p), the interval fields with a precision).
+TYPE_SPELLINGS = [
+    *("bit varying(5)", "bit varying", "varbit", "VARBIT(7)", "bit(3)", "bit"),
+    *(
+        "character varying(10)",
+        "char varying(4)",
+        "national character varying(10)",
+        "national char varying(2)",
+    ),
+    *("nchar varying(3)", "national character(2)", "national char", "nchar(3)", "character(4)", "bpchar"),
+    *("interval", "interval(3)", "interval second(3)", "interval second", "interval minute to second(2)"),
+    *("interval day to second(6)", "interval hour to second(0)", "interval year to month", "interval hour"),
+    *("interval day to minute", "INTERVAL   DAY  TO   SECOND ( 1 )"),
+    *("time(2) with time zone", "time(2) without time zone", "time with time zone", "timetz(3)"),
+    *("timestamp(3) with time zone", "timestamp(0) without time zone", "timestamptz(1)", "timestamp"),
+    *("double precision", "float", "float(10)", "float(24)", "float(25)", "float(53)", "real", "float4"),
+    *("numeric(10, 2)", "decimal(5)", "dec(3,1)", "numeric", "smallint", "int2", "bigint", "int8", "integer"),
+    *("boolean", "bytea", "money", "oid", "xml", "jsonb", "json", "tsvector", "tsquery", "pg_lsn", "uuid"),
+    *("inet", "cidr", "macaddr", "macaddr8", "point", "box", "int4range", "datemultirange", '"char"', "name"),
+    *("regclass", "regtype", "regproc", "pg_catalog.oid", "public.mood"),
+]
+
+
+def _type_script(spelling: str) -> str:
+    return (
+        "CREATE TYPE mood AS ENUM ('calm');\n"
+        f"CREATE TABLE t (a {spelling}, b {spelling}[], c {spelling} ARRAY, d {spelling}[][] DEFAULT NULL,"
+        f" e int);\n"
+        f"ALTER TABLE t ADD COLUMN f {spelling};\n"
+        f"ALTER TABLE t ALTER COLUMN e TYPE {spelling} USING NULL;\n"
+        f"CREATE VIEW v AS SELECT CAST(NULL AS {spelling}) AS x, a FROM t;"
+    )
+
+
+@pytest.mark.parametrize("spelling", TYPE_SPELLINGS)
+def test_every_type_spelling_postgresql_accepts_is_a_modelled_column(
+    pg: PostgresServer, spelling: str
+) -> None:
+    sql = _type_script(spelling)
+    found = compare_postgres(sql, pg.admin_url).sqlglot
+    assert not found.issues, found.issues
+    assert found.stats.opaque == 0, found.rendered()
+    assert_agree(sql, pg)
