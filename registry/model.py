@@ -115,7 +115,8 @@ class Column(msgspec.Struct, kw_only=True, omit_defaults=True):
     nullable: bool = True
     default: str | None = None
     identity: str | None = None  # "ALWAYS" or "BY DEFAULT", then any sequence options
-    generated: str | None = None  # the expression of GENERATED ALWAYS AS (...) STORED
+    generated: str | None = None  # the expression of GENERATED ALWAYS AS (...) STORED (or VIRTUAL)
+    virtual: bool = False  # a generated column computed on read (PostgreSQL 18's default), not stored
     collation: str | None = None
     comment: str | None = None
 

@@ -59,7 +59,7 @@ def render_column(column: Column, dialect: str) -> str:
     if column.collation:
         parts.append(f"COLLATE {column.collation}")
     if column.generated is not None:
-        parts.append(f"GENERATED ALWAYS AS ({column.generated}) STORED")
+        parts.append(f"GENERATED ALWAYS AS ({column.generated}) {'VIRTUAL' if column.virtual else 'STORED'}")
     if column.identity:
         if dialect == "mysql":
             parts.append(column.identity)

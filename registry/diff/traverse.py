@@ -184,6 +184,8 @@ def _changed_fields(old: object, new: object, candidates: Changed) -> Changed:
     for flag, field in zip(candidates.flags, candidates.attributes, strict=True):
         if getattr(old, field) != getattr(new, field):
             bits |= flag.value
+        elif field == "generated" and getattr(old, "virtual", False) != getattr(new, "virtual", False):
+            bits |= flag.value  # stored <-> virtual: the same expression, computed another way
     return Changed(bits)
 
 
@@ -297,7 +299,7 @@ def column_text(column: Column) -> str:
     if column.identity:
         parts.append(f"GENERATED {column.identity} AS IDENTITY")
     if column.generated:
-        parts.append(f"GENERATED ALWAYS AS ({column.generated}) STORED")
+        parts.append(f"GENERATED ALWAYS AS ({column.generated}) {'VIRTUAL' if column.virtual else 'STORED'}")
     if column.default is not None:
         parts.append(f"DEFAULT {column.default}")
     if not column.nullable:

@@ -27,7 +27,7 @@ from schemareg.names import make_object_name
 from schemareg.normalize import ops
 from schemareg.normalize.dependents import drop_dependents
 from schemareg.normalize.enums import alter_enum
-from schemareg.normalize.literals import type_class_of
+from schemareg.normalize.literals import type_class_of, utc_timestamp
 from schemareg.normalize.partition_checks import drop_inherited_checks
 from schemareg.normalize.partition_keys import attach_index, only_key, settle
 from schemareg.normalize.privileges import PrivilegeSet
@@ -529,8 +529,7 @@ def _normalise_partition_bounds(schema: Schema) -> None:
                 return f"'{day}'"
             if kind == "TIMESTAMP":
                 return f"'{day} {time}'"
-            zone = "+00" if zone in (None, "Z", "+00:00", "+0000", "+00") else zone.replace(":", "")
-            return f"'{day} {time}{zone}'"
+            return f"'{utc_timestamp(day, time, zone)}'"
 
         child.partition_bound = _BOUND_LITERAL.sub(canonical, child.partition_bound)
 

@@ -25,6 +25,7 @@ from schemareg.normalize import ops
 from schemareg.normalize.alter_table import alter_table, alter_table_pattern, table_option
 from schemareg.normalize.comments import comment_on, comment_tree
 from schemareg.normalize.context import Context, Unsupported
+from schemareg.normalize.generated import drop_virtual
 from schemareg.normalize.heads import TextRules, applies_to
 from schemareg.normalize.indexes import NULLS_DISTINCT, attach_index_partition, create_index
 from schemareg.normalize.objects import (
@@ -213,8 +214,10 @@ class Compiler:
                 return found
         try:
             prepared = _prepare(text)
-            if context.dialect == "postgres" and might_refuse(prepared):
-                prepared = prepare_types(prepared)  # `bit varying(5)`, `interval second(3)`
+            if context.dialect == "postgres":
+                prepared = drop_virtual(prepared)
+                if might_refuse(prepared):
+                    prepared = prepare_types(prepared)  # `bit varying(5)`, `interval second(3)`
             tree = context.parse(prepared)
         except SqlglotError as error:
             message, line, column = _first_error(error)

@@ -200,6 +200,21 @@ def date_text(text: str) -> str | None:
     keeps no time and no zone)."""
     m = _TIMESTAMP.fullmatch(text.strip())
     return f"{int(m.group('y')):04d}-{int(m.group('m')):02d}-{int(m.group('d')):02d}" if m else None
+def utc_timestamp(day: str, time: str, zone: str | None) -> str:
+    """A timestamp with time zone as PostgreSQL prints it in UTC (the zone pg_dump and introspection use):
+    `2022-04-01 01:00:00+01` is `2022-04-01 00:00:00+00`; no zone is UTC."""
+    if zone in (None, "Z"):
+        zone = "+00:00"
+    sign, digits = zone[0], zone[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    offset = timedelta(hours=hours, minutes=minutes) * (-1 if sign == "-" else 1)
+    whole, _, fraction = time.partition(".")
+    try:
+        moment = datetime.fromisoformat(f"{day}T{whole}") - offset
+    except ValueError:  # out of range (`24:00:00`, a 30th of February): left as written
+        return f"{day} {time}{zone}"
+    fraction = fraction[:6].rstrip("0")
+    return moment.strftime("%Y-%m-%d %H:%M:%S") + (f".{fraction}" if fraction else "") + "+00"
 
 
 _OCTAL = re.compile(r"\\([0-3][0-7]{2})|\\\\|\\")

@@ -182,6 +182,10 @@ def column_def(context: Context, item: exp.ColumnDef, table: str) -> tuple[Colum
             extra.append(foreign_key(context, table, constraint_name, [name], kind_node))
         elif isinstance(kind_node, exp.CheckColumnConstraint):
             extra.append(check(context, table, constraint_name, kind_node, column_name=name))
+        elif isinstance(kind_node, exp.GeneratedAsIdentityColumnConstraint) and kind_node.expression:
+            # GENERATED ALWAYS AS (expr) without STORED: PostgreSQL 18's virtual generated column.
+            column.generated = context.expression(kind_node.expression)
+            column.virtual = True
         elif isinstance(kind_node, exp.GeneratedAsIdentityColumnConstraint):
             column.identity = _identity(context, kind_node, table, name)
             column.nullable = False

@@ -110,3 +110,72 @@ def test_every_type_spelling_postgresql_accepts_is_a_modelled_column(
     assert not found.issues, found.issues
     assert found.stats.opaque == 0, found.rendered()
     assert_agree(sql, pg)
+
+
+# -- PostgreSQL 18's virtual generated columns ---------------------------------------------------------------
+
+GENERATED_EXPRESSIONS = [
+    "a * 2",
+    "a + b",
+    "(a - 1)",
+    "abs(a)",
+    "coalesce(b, 0)",
+    "CASE WHEN a > 0 THEN b END",
+]
+
+
+@st.composite
+def _generated_scripts(draw: st.DrawFn) -> str:
+    def clause() -> str:
+        expression = draw(st.sampled_from(GENERATED_EXPRESSIONS))
+        how = draw(st.sampled_from(["", " VIRTUAL", " virtual", " STORED", " Stored"]))
+        return f"GENERATED ALWAYS AS ({expression}){how}"
+
+    return (
+        f"CREATE TABLE t (a int, b int, c int {clause()}, d bigint {clause()} NOT NULL, e text);\n"
+        f"ALTER TABLE t ADD COLUMN f int {clause()};\n"
+        f"CREATE INDEX t_a ON t (a);\n"
+        f"COMMENT ON COLUMN t.c IS 'virtual or stored';"
+    )
+
+
+@BOUNDED
+@given(sql=_generated_scripts())
+def _generated_agree(pg: PostgresServer, sql: str) -> None:
+    found = compare_postgres(sql, pg.admin_url).sqlglot
+    assert not found.issues and found.stats.opaque == 0, found.rendered()
+    assert_agree(sql, pg)
+
+
+def test_virtual_generated_columns_are_modelled_as_postgresql_keeps_them(pg: PostgresServer) -> None:
+    _generated_agree(pg)
+
+
+# -- partition bounds are values of the key's type: a timestamptz bound is printed in UTC --------------------
+
+ZONES = ["", "+00", "Z", "+01", "-05", "+05:30", "+0200", "-03:30"]
+
+
+@st.composite
+def _bound_scripts(draw: st.DrawFn) -> str:
+    def moment(day: int) -> str:
+        time = draw(st.sampled_from(["", " 00:00", " 01:00:00", "T12:30:00.250"]))
+        zone = draw(st.sampled_from(ZONES)) if time else ""
+        return f"'2022-03-{day:02d}{time}{zone}'"
+
+    return (
+        "CREATE TABLE p (id int, at timestamptz NOT NULL) PARTITION BY RANGE (at);\n"
+        f"CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ({moment(1)}) TO ({moment(10)});\n"
+        "CREATE TABLE p2 (id int, at timestamptz NOT NULL);\n"
+        f"ALTER TABLE ONLY p ATTACH PARTITION p2 FOR VALUES FROM ({moment(12)}) TO ({moment(20)});"
+    )
+
+
+@BOUNDED
+@given(sql=_bound_scripts())
+def _bounds_agree(pg: PostgresServer, sql: str) -> None:
+    assert_agree(sql, pg)
+
+
+def test_timestamptz_partition_bounds_are_printed_in_utc(pg: PostgresServer) -> None:
+    _bounds_agree(pg)

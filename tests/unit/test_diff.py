@@ -469,3 +469,13 @@ def test_a_key_put_on_the_partitions_it_lacked_is_a_modified_key() -> None:
         "PRIMARY KEY (k, id) (not on public.p1)",
         "PRIMARY KEY (k, id)",
     ) in {(change, obj.split(" ")[0], before, after) for change, obj, before, after in found}, found
+
+
+def test_a_generated_column_made_virtual_is_a_generated_change() -> None:
+    from schemareg.normalize import normalize
+
+    stored = normalize("CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) STORED);", cache=False)
+    virtual = normalize("CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) VIRTUAL);", cache=False)
+    assert stored.fingerprint != virtual.fingerprint
+    changes = diff_schemas(stored, virtual).changes
+    assert [(c.kind.value, c.name, tuple(c.what)) for c in changes] == [("column", "b", ("generated",))]
