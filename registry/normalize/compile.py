@@ -38,6 +38,7 @@ from schemareg.normalize.objects import (
 )
 from schemareg.normalize.opaque import opaque
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
+from schemareg.normalize.partition_of import create_table_or_partition, drop_with_options
 from schemareg.normalize.privileges import change_privileges, set_owner
 from schemareg.normalize.routine_alter import alter_routine
 from schemareg.normalize.routines import (
@@ -48,7 +49,6 @@ from schemareg.normalize.routines import (
     read_trigger,
 )
 from schemareg.normalize.sequences import alter_sequence, create_sequence, owned_by
-from schemareg.normalize.tables import create_table
 from schemareg.normalize.text import QNAME, blank_comments
 from schemareg.normalize.type_grammar import might_refuse, prepare_types
 from schemareg.normalize.types import alter_enum, create_type, read_domain
@@ -154,7 +154,7 @@ def _opaque(context: Context, tree: exp.Expression, text: str) -> list[ops.AnyOp
 
 # (tree type, object kind) -> compiler; "*" is any other kind of that statement.
 TREE_RULES: dict[tuple[type[exp.Expression], str], TreeRule] = {
-    (exp.Create, "TABLE"): create_table,
+    (exp.Create, "TABLE"): create_table_or_partition,
     (exp.Create, "INDEX"): create_index,
     (exp.Create, "SEQUENCE"): create_sequence,
     (exp.Create, "VIEW"): create_view,
@@ -215,7 +215,7 @@ class Compiler:
         try:
             prepared = _prepare(text)
             if context.dialect == "postgres":
-                prepared = drop_virtual(prepared)
+                prepared = drop_with_options(drop_virtual(prepared))
                 if might_refuse(prepared):
                     prepared = prepare_types(prepared)  # `bit varying(5)`, `interval second(3)`
             tree = context.parse(prepared)

@@ -179,3 +179,47 @@ def _bounds_agree(pg: PostgresServer, sql: str) -> None:
 
 def test_timestamptz_partition_bounds_are_printed_in_utc(pg: PostgresServer) -> None:
     _bounds_agree(pg)
+
+
+# -- a partition's own list: constraints and options on the columns it inherits ------------------------------
+
+PARTITION_ITEMS = [
+    "CONSTRAINT own_check CHECK (a > 0)",
+    "CHECK (b <> '')",
+    "UNIQUE (a, id)",
+    "PRIMARY KEY (id)",
+    "a WITH OPTIONS NOT NULL",
+    "b WITH OPTIONS DEFAULT 'x'",
+    "b NOT NULL DEFAULT 'y'",
+    "a DEFAULT 7",
+    "a with options check (a < 100)",
+    "c WITH OPTIONS DEFAULT now()",
+]
+
+
+@st.composite
+def _partition_scripts(draw: st.DrawFn) -> str:
+    def own() -> str:
+        chosen = draw(st.lists(st.sampled_from(PARTITION_ITEMS), min_size=1, max_size=4, unique=True))
+        names = [item.split()[0] for item in chosen if item.split()[0] in ("a", "b", "c")]
+        if len(names) != len(set(names)):  # PostgreSQL refuses one column named twice
+            chosen = [item for item in chosen if item.split()[0] not in ("a", "b", "c")] or [chosen[0]]
+        return ", ".join(chosen)
+
+    return (
+        "CREATE TABLE p (id int NOT NULL, a int, b text, c timestamptz, CHECK (id >= 0)) PARTITION BY LIST (id);\n"
+        f"CREATE TABLE p1 PARTITION OF p ({own()}) FOR VALUES IN (1, 2);\n"
+        f"create table p2 partition of p ({own()}) default;"
+    )
+
+
+@BOUNDED
+@given(sql=_partition_scripts())
+def _partitions_agree(pg: PostgresServer, sql: str) -> None:
+    found = compare_postgres(sql, pg.admin_url).sqlglot
+    assert not found.issues and found.stats.opaque == 0, found.rendered()
+    assert_agree(sql, pg)
+
+
+def test_a_partitions_own_constraints_and_column_options_are_modelled(pg: PostgresServer) -> None:
+    _partitions_agree(pg)
