@@ -21,6 +21,7 @@ from schemareg.normalize.tables import (
     column_def,
     default_expression,
     defaults_by_type,
+    own_type_default,
     partition_bound,
 )
 from schemareg.normalize.text import IDENT, QNAME, WS, squash, upper_words
@@ -173,6 +174,7 @@ def _set_default(context: Context, op: ops.AlterColumn, node: exp.Expression) ->
     op.default_by_type = {
         name: value for name, value in variants.items() if value is not None and value != plain
     }
+    op.default_by_type.update(own_type_default(context, node, plain))
 
 
 def _alter_column(context: Context, table: str, action: exp.AlterColumn) -> ops.AlterColumn:

@@ -27,7 +27,7 @@ from schemareg.names import make_object_name
 from schemareg.normalize import ops
 from schemareg.normalize.dependents import drop_dependents
 from schemareg.normalize.enums import alter_enum
-from schemareg.normalize.literals import type_class_of, utc_timestamp
+from schemareg.normalize.literals import default_for, utc_timestamp
 from schemareg.normalize.partition_checks import drop_inherited_checks
 from schemareg.normalize.partition_keys import attach_index, only_key, settle
 from schemareg.normalize.privileges import PrivilegeSet
@@ -140,7 +140,7 @@ class Applier:
         if op.type is not None:
             column.type = op.type
         if op.default is not None:
-            column.default = op.default_by_type.get(type_class_of(column.type), op.default)
+            column.default = default_for(column.type, op.default, op.default_by_type)
         if op.drop_default:
             column.default = None
         if op.nullable is not None:

@@ -39,6 +39,15 @@ TYPE_CLASSES = {
 }
 
 
+OWN_TYPE = "="  # the key of a default for a column of one exact (base) type, not a class of types
+
+
+def default_for(column_type: str, default: str, by_type: dict[str, str]) -> str:
+    """The default a SET DEFAULT stores on a column of this type: for its own type, its class, or any."""
+    own = by_type.get(OWN_TYPE + base_type(column_type))
+    return own if own is not None else by_type.get(type_class_of(column_type), default)
+
+
 def type_class_of(column_type: str) -> str:
     base = base_type(column_type)
     if base in NUMERIC_TYPES:

@@ -21,6 +21,7 @@ from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.literals import (
     BLANK_PADDED,
     NUMERIC_TYPES,
+    OWN_TYPE,
     TYPE_CLASSES,
     base_type,
     boolean_value,
@@ -214,11 +215,12 @@ def default_expression(context: Context, node: exp.Expression, column_type: str)
     while isinstance(node, exp.Paren):
         node = node.this
     type_class = type_class_of(column_type)
-    # 'x'::character varying on a varchar column is just 'x'.
-    if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal | exp.Array | exp.Null):
+    # 'x'::character varying (or ('x')::...) on a varchar column is just 'x'.
+    operand = _constant_cast(node)
+    if operand is not None and isinstance(node, exp.Cast):
         target = context.type_sql(node.to.copy()) if node.to is not None else ""
         if base_type(target) == base_type(column_type) or target == column_type:
-            node = node.this
+            node = operand
     if isinstance(node, exp.Anonymous | exp.Func) and str(getattr(node, "name", "")).lower() == "nextval":
         arg = node.expressions[0] if node.expressions else node.this
         while isinstance(arg, exp.Cast | exp.Paren):
@@ -273,6 +275,29 @@ def _typed_default(context: Context, node: exp.Expression, column_type: str) -> 
         elif zoned:
             node = exp.Literal.string(zoned.group(1))
     return context.expression(node)
+
+
+def _constant_cast(node: exp.Expression) -> exp.Expression | None:
+    """The constant a cast applies to, in parentheses or not (`'x'::t`, `('x')::t`), else None."""
+    if not isinstance(node, exp.Cast):
+        return None
+    operand = node.this
+    while isinstance(operand, exp.Paren):
+        operand = operand.this
+    return operand if isinstance(operand, exp.Literal | exp.Array | exp.Null) else None
+
+
+def own_type_default(context: Context, node: exp.Expression, plain: str) -> dict[str, str]:
+    """SET DEFAULT of a constant cast to a type (`'{}'::jsonb`): on a column of that very type PostgreSQL
+    stores the constant as an inline default would be, without the cast. Keyed `=<base type>` for the
+    applier, which knows the column's type."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if _constant_cast(node) is None or not isinstance(node, exp.Cast):
+        return {}
+    target = context.type_sql(node.to.copy()) if node.to is not None else ""
+    value = default_expression(context, node.copy(), target) if target else None
+    return {OWN_TYPE + base_type(target): value} if value is not None and value != plain else {}
 
 
 def defaults_by_type(context: Context, node: exp.Expression) -> dict[str, str | None]:

@@ -28,7 +28,7 @@ BOUNDED = settings(max_examples=6, deadline=None, derandomize=True, suppress_hea
 def _case_expression(draw: st.DrawFn, subject: str = "a", depth: int = 0) -> str:
     """A CASE over `subject` in one of its spellings, with or without ELSE, maybe nested."""
     keyword = draw(st.sampled_from([str.upper, str.lower]))
-    value = draw(st.sampled_from(["1", f"{subject} + 1", "NULL"])) if depth else None
+    value = draw(st.sampled_from(["1", f"{subject} + 1", "-1"])) if depth else None
     if value is None:
         value = draw(_case_expression(subject, depth + 1)) if draw(st.booleans()) else "2"
     branches = draw(st.integers(1, 2))
@@ -223,3 +223,56 @@ def _partitions_agree(pg: PostgresServer, sql: str) -> None:
 
 def test_a_partitions_own_constraints_and_column_options_are_modelled(pg: PostgresServer) -> None:
     _partitions_agree(pg)
+
+
+# -- SET DEFAULT of a constant cast to the column's own type is the inline default --------------------------
+
+CAST_DEFAULTS = {
+    "jsonb": "'{}'",
+    "json": "'[]'",
+    "uuid": "'00000000-0000-0000-0000-000000000000'",
+    "text": "'x'",
+    "varchar(5)": "'ab'",
+    "character varying": "'ab'",
+    "date": "'2020-01-02'",
+    "timestamptz": "'2020-01-02 03:04:05+00'",
+    "inet": "'10.0.0.1'",
+    "integer": "'4'",
+    "numeric(5,2)": "'1.5'",
+    "text[]": "'{}'",
+    "integer[]": "'{1,2}'",
+    "boolean": "'t'",
+    "bytea": "'ab'",
+    "interval": "'1 day'",
+    "char(3)": "'ab'",
+    "public.mood": "'calm'",
+}
+
+
+@st.composite
+def _cast_default_scripts(draw: st.DrawFn) -> str:
+    types = draw(st.lists(st.sampled_from(sorted(CAST_DEFAULTS)), min_size=1, max_size=4, unique=True))
+    columns, later = [], []
+    for i, typ in enumerate(types):
+        spelling = draw(st.sampled_from(["{v}::{t}", "CAST({v} AS {t})", "({v})::{t}", "({v}::{t})"]))
+        default = spelling.format(v=CAST_DEFAULTS[typ], t=typ)
+        if draw(st.booleans()):
+            columns.append(f"c{i} {typ} DEFAULT {default}")
+        else:
+            columns.append(f"c{i} {typ}")
+            later.append(f"ALTER TABLE t ALTER COLUMN c{i} SET DEFAULT {default};")
+    return (
+        "CREATE TYPE mood AS ENUM ('calm');\n"
+        + f"CREATE TABLE t ({', '.join(columns)});\n"
+        + "\n".join(later)
+    )
+
+
+@BOUNDED
+@given(sql=_cast_default_scripts())
+def _cast_defaults_agree(pg: PostgresServer, sql: str) -> None:
+    assert_agree(sql, pg)
+
+
+def test_a_default_cast_to_its_columns_type_is_the_same_set_later_or_inline(pg: PostgresServer) -> None:
+    _cast_defaults_agree(pg)
