@@ -194,6 +194,11 @@ def normalize(
         for op in ops:
             if isinstance(op, o.Ignored):
                 stats.ignored += 1
+                if op.message is not None:  # ignored, but the user should know (a DO block not applied)
+                    line, column = _position(sql, statement.offset, op.line, op.column)
+                    schema.issues.append(
+                        Issue(line=line, column=column, message=op.message, statement=statement.text[:200])
+                    )
                 continue
             if isinstance(op, o.Opaque) and op.message is not None:
                 # A well-formed statement the parser cannot read: kept, and reported where it is.
@@ -227,6 +232,12 @@ def normalize(
         store.put_script(script_key, encode_schema(schema))
         _origins.note(schema, store, script_key)
     return schema
+
+
+def _position(sql: str, offset: int, line: int, column: int) -> tuple[int, int]:
+    """Where a place given relative to its statement (line 1 is the statement's first) is in the script."""
+    start_line, start_column = line_column(sql, offset)
+    return start_line + max(line, 1) - 1, column + (start_column - 1 if line <= 1 else 0)
 
 
 def remember(sql: str, schema: Schema, *, options: NormalizeOptions = DEFAULT_OPTIONS) -> None:

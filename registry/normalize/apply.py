@@ -26,6 +26,7 @@ from schemareg.model import (
 from schemareg.names import make_object_name
 from schemareg.normalize import ops
 from schemareg.normalize.dependents import drop_dependents
+from schemareg.normalize.do_apply import apply_attempt, apply_guarded
 from schemareg.normalize.enums import alter_enum
 from schemareg.normalize.literals import default_for, utc_timestamp
 from schemareg.normalize.partition_checks import drop_inherited_checks
@@ -439,6 +440,8 @@ _HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
     ops.AlterRoutine: lambda applier, op: apply_alter_routine(applier.objects, op),
     ops.Opaque: Applier.opaque,
     ops.Ignored: Applier.ignored,
+    ops.Guarded: apply_guarded,
+    ops.Attempt: apply_attempt,
 }
 
 

@@ -25,6 +25,7 @@ from schemareg.normalize import ops
 from schemareg.normalize.alter_table import alter_table, alter_table_pattern, table_option
 from schemareg.normalize.comments import comment_on, comment_tree
 from schemareg.normalize.context import Context, Unsupported
+from schemareg.normalize.do_blocks import read_do_block
 from schemareg.normalize.generated import drop_virtual
 from schemareg.normalize.heads import TextRules, applies_to
 from schemareg.normalize.indexes import NULLS_DISTINCT, attach_index_partition, create_index
@@ -208,6 +209,9 @@ class Compiler:
 
     def _compile(self, text: str) -> list[ops.AnyOp]:
         context = self.context
+        block = read_do_block(context, text, self._compile)  # before DO is ignored as not schema
+        if block is not None:
+            return block
         for text_rule in _TEXT_RULES.rules_for(text):
             found = text_rule(context, text)
             if found is not None:

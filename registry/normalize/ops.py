@@ -209,6 +209,37 @@ class Opaque(Op):
 
 class Ignored(Op):
     reason: str
+    message: str | None = None  # a warning to report where the statement is (a DO block not applied)
+    line: int = 0  # relative to the statement, as for Opaque
+    column: int = 0
+
+
+class Check(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """One catalog lookup of a DO block's guard, answered by the model when the block is applied: does the
+    object exist (`what`: extension, schema, type, relation, column, constraint)? `negated`: NOT EXISTS."""
+
+    what: str
+    name: str
+    schema: str = ""  # "" when the lookup names no schema: any schema matches
+    table: str = ""  # a column's table, a constraint's table (qualified, or bare when no schema is named)
+    relkinds: str = ""  # pg_class.relkind letters the lookup accepts ("" any)
+    negated: bool = False
+
+
+class Guarded(Op):
+    """IF <checks, all of them> THEN ops ELSE otherwise END IF, inside a DO block."""
+
+    when: list[Check]
+    then: list[AnyOp]
+    otherwise: list[AnyOp] = []
+
+
+class Attempt(Op):
+    """BEGIN ops EXCEPTION WHEN duplicate_object (or the like) THEN NULL END: all the ops, or none of them
+    when one would create what is there already."""
+
+    ops: list[AnyOp]
+    any_error: bool = False  # WHEN OTHERS: a statement about a missing object is swallowed too
 
 
 AnyOp = (
@@ -239,6 +270,8 @@ AnyOp = (
     | AlterRoutine
     | Opaque
     | Ignored
+    | Guarded
+    | Attempt
 )
 
 _encoder = msgspec.msgpack.Encoder()

@@ -276,3 +276,149 @@ def _cast_defaults_agree(pg: PostgresServer, sql: str) -> None:
 
 def test_a_default_cast_to_its_columns_type_is_the_same_set_later_or_inline(pg: PostgresServer) -> None:
     _cast_defaults_agree(pg)
+
+
+# -- DO blocks: the idempotency guards of real migrations, applied as their DDL ------------------------------
+
+# (what exists before, the guarded statement, its guard's lookups in spellings migrations use, the error
+# PostgreSQL raises when the statement runs with the object there)
+GUARDED = [
+    (
+        "CREATE EXTENSION btree_gin",
+        "CREATE EXTENSION btree_gin",
+        [
+            "select extname from pg_extension where extname = 'btree_gin'",
+            "SELECT 1 FROM pg_catalog.pg_extension e WHERE e.extname = 'btree_gin'",
+        ],
+        "duplicate_object",
+    ),
+    (
+        "CREATE TYPE mood AS ENUM ('calm')",
+        "CREATE TYPE mood AS ENUM ('sad', 'calm')",
+        [
+            "SELECT 1 FROM pg_type WHERE typname = 'mood'",
+            "SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+            " WHERE n.nspname = 'public' AND t.typname = 'mood'",
+        ],
+        "duplicate_object",
+    ),
+    (
+        "CREATE TABLE t2 (id int)",
+        "CREATE TABLE t2 (id bigint PRIMARY KEY, note text)",
+        [
+            "SELECT FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 't2'",
+            "SELECT 1 FROM pg_class WHERE relname = 't2' AND relkind = 'r'",
+            "select * from pg_tables where schemaname = 'public' and tablename = 't2'",
+        ],
+        "duplicate_table",
+    ),
+    (
+        "ALTER TABLE t ADD COLUMN c int",
+        "ALTER TABLE t ADD COLUMN c bigint DEFAULT 0",
+        [
+            "SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'c'",
+            "SELECT 1 FROM pg_attribute WHERE attrelid = 'public.t'::regclass AND attname = 'c'"
+            " AND NOT attisdropped",
+        ],
+        "duplicate_column",
+    ),
+    (
+        "ALTER TABLE t ADD CONSTRAINT t_id_check CHECK (id > 0)",
+        "ALTER TABLE t ADD CONSTRAINT t_id_check CHECK (id >= 0)",
+        [
+            "SELECT 1 FROM pg_constraint WHERE conname = 't_id_check'",
+            "SELECT 1 FROM pg_constraint WHERE conname = 't_id_check' AND conrelid = 't'::regclass",
+        ],
+        "duplicate_object",
+    ),
+    (
+        "CREATE SCHEMA app",
+        "CREATE SCHEMA app; CREATE TABLE app.x (id int)",
+        [
+            "SELECT 1 FROM pg_namespace WHERE nspname = 'app'",
+            "SELECT schema_name FROM information_schema.schemata WHERE schema_name = 'app'",
+        ],
+        "duplicate_schema",
+    ),
+    (
+        "CREATE INDEX t_id_idx ON t (id)",
+        "CREATE INDEX t_id_idx ON t (id DESC)",
+        [
+            "SELECT 1 FROM pg_class c WHERE c.relname = 't_id_idx'",
+            "SELECT 1 FROM pg_indexes WHERE indexname = 't_id_idx'",
+        ],
+        "duplicate_table",
+    ),
+]
+
+
+@st.composite
+def _do_scripts(draw: st.DrawFn) -> str:
+    before, statement, lookups, error = draw(st.sampled_from(GUARDED))
+    existing = draw(st.booleans())
+    keyword = draw(st.sampled_from([str.upper, str.lower]))
+    lookup = draw(st.sampled_from(lookups))
+    form = draw(st.sampled_from(["if not", "if exists else", "if not paren", "exception", "nested"]))
+    ddl = "; ".join(f"{part.strip()}" for part in statement.split(";")) + ";"
+    if form == "if not":
+        body = f"IF NOT EXISTS ({lookup}) THEN {ddl} END IF;"
+    elif form == "if not paren":
+        body = f"IF ( NOT EXISTS ({lookup}) ) THEN\n    {ddl}\nEND IF;"
+    elif form == "if exists else":
+        body = f"IF EXISTS ({lookup}) THEN RAISE NOTICE 'there already'; ELSE {ddl} END IF;"
+    elif form == "exception":
+        handled = draw(st.sampled_from([error, f"unique_violation OR {error}", "others"]))
+        body = f"BEGIN {ddl} EXCEPTION WHEN {handled} THEN NULL; END;"
+    else:
+        body = f"BEGIN IF NOT EXISTS ({lookup}) THEN BEGIN {ddl} EXCEPTION WHEN {error} THEN null; END; END IF; END;"
+    tag = draw(st.sampled_from(["$$", "$do$"]))
+    language = draw(st.sampled_from(["", "LANGUAGE plpgsql ", "LANGUAGE 'plpgsql' "]))
+    head = "CREATE TABLE t (id int);\n" + (f"{before};\n" if existing else "")
+    return (
+        head
+        + keyword("DO ")
+        + f"{language}{tag}\n"
+        + keyword("BEGIN\n")
+        + f"{body}\n"
+        + keyword("END\n")
+        + f"{tag};"
+        + "\nCOMMENT ON TABLE t IS 'after';"
+    )
+
+
+@BOUNDED
+@given(sql=_do_scripts())
+def _do_blocks_agree(pg: PostgresServer, sql: str) -> None:
+    found = compare_postgres(sql, pg.admin_url).sqlglot
+    assert not found.issues, found.issues
+    assert_agree(sql, pg)
+
+
+def test_do_blocks_with_idempotency_guards_are_applied_as_their_ddl(pg: PostgresServer) -> None:
+    _do_blocks_agree(pg)
+
+
+UNREAD_DO_BLOCKS = [
+    ("DO $$ DECLARE r record; BEGIN FOR r IN SELECT 1 LOOP NULL; END LOOP; END $$", 1, 7),
+    ("DO $$\nBEGIN\n  IF (SELECT count(*) FROM t) = 0 THEN CREATE TABLE u (id int); END IF;\nEND $$", 3, 6),
+    ("DO $$ BEGIN EXECUTE 'CREATE TABLE u (id int)'; END $$", 1, 13),
+    (
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'f') THEN CREATE TABLE u (); END IF; END $$",
+        1,
+        16,
+    ),
+    ("DO $$ BEGIN CREATE TABLE u (id int); EXCEPTION WHEN undefined_table THEN NULL; END $$", 1, 53),
+    ("DO LANGUAGE plperl $$ 1; $$", 1, 13),
+]
+
+
+@pytest.mark.parametrize(("block", "line", "column"), UNREAD_DO_BLOCKS)
+def test_any_other_do_block_is_ignored_with_a_warning_where_it_is(block: str, line: int, column: int) -> None:
+    from schemareg.normalize import normalize
+
+    found = normalize(f"CREATE TABLE t (id int);\n{block};\n", cache=False)
+    assert sorted(str(key.name) for key in found.objects) == ["public.t"]
+    assert found.stats.ignored == 1
+    [issue] = found.issues
+    assert (issue.line, issue.column) == (line + 1, column), issue
+    assert issue.message.startswith("DO block not applied")
