@@ -219,8 +219,12 @@ class Compiler:
         try:
             prepared = _prepare(text)
             if context.dialect == "postgres":
-                prepared = drop_with_options(drop_virtual(prepared))
-                if might_refuse(prepared):
+                lowered = prepared.lower()  # one copy for the cheap tests before each rewrite's scan
+                if "virtual" in lowered:
+                    prepared = drop_virtual(prepared)
+                if "options" in lowered:
+                    prepared = drop_with_options(prepared)
+                if might_refuse(lowered):
                     prepared = prepare_types(prepared)  # `bit varying(5)`, `interval second(3)`
             tree = context.parse(prepared)
         except SqlglotError as error:

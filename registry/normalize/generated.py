@@ -14,11 +14,8 @@ _VIRTUAL = re.compile(
     | (?<=\))(?P<virtual>\s+VIRTUAL\b)""",
     re.IGNORECASE | re.VERBOSE | re.DOTALL,
 )
-_HINT = re.compile(r"\bVIRTUAL\b", re.IGNORECASE)
 
 
 def drop_virtual(text: str) -> str:
     """The statement without the VIRTUAL of its generated columns (the default it names)."""
-    if _HINT.search(text) is None:
-        return text
     return _VIRTUAL.sub(lambda m: "" if m.group("virtual") else m.group(0), text)

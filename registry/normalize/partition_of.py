@@ -19,12 +19,7 @@ from schemareg.normalize.text import IDENT
 _WITH_OPTIONS = re.compile(rf"([(,]\s*{IDENT})\s+WITH\s+OPTIONS\b", re.IGNORECASE)
 
 
-_HINT = re.compile(r"\bOPTIONS\b", re.IGNORECASE)
-
-
 def drop_with_options(text: str) -> str:
-    if _HINT.search(text) is None:  # a scan at C speed before the careful one
-        return text
     return _WITH_OPTIONS.sub(r"\1", text)
 
 
