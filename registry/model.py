@@ -246,6 +246,7 @@ class Issue(msgspec.Struct, frozen=True, kw_only=True):
     column: int
     message: str
     statement: str
+    outcome: str = "kept as opaque"  # what became of the statement ("ignored": a DO block not applied)
 
 
 def _no_renderer(obj: SchemaObject, dialect: str) -> str:

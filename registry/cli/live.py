@@ -32,7 +32,7 @@ def database_label(dsn: str | None, sqlite: str | None) -> str:
 def inspect_live(dsn: str | None, sqlite: str | None) -> Introspection:
     result = open_inspector(dsn, sqlite=sqlite).inspect()
     for issue in result.schema.issues:
-        click.echo(f"warning: {issue.message}; kept as opaque", err=True)
+        click.echo(f"warning: {issue.message}; {issue.outcome}", err=True)
     return result
 
 

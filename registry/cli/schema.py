@@ -129,7 +129,7 @@ def schema_command(
     result = load_schema(file, dialect.lower(), options, engine=engine, dev_url=dev_url)
     schema = result.schema
     for issue in schema.issues:
-        click.echo(f"warning: line {issue.line}:{issue.column}: {issue.message}; kept as opaque", err=True)
+        click.echo(f"warning: line {issue.line}:{issue.column}: {issue.message}; {issue.outcome}", err=True)
     for warning in result.warnings:
         click.echo(f"warning: line {warning.line}:{warning.column}: {warning.message}", err=True)
     emit(schema, fmt, output)

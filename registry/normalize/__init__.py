@@ -197,7 +197,13 @@ def normalize(
                 if op.message is not None:  # ignored, but the user should know (a DO block not applied)
                     line, column = _position(sql, statement.offset, op.line, op.column)
                     schema.issues.append(
-                        Issue(line=line, column=column, message=op.message, statement=statement.text[:200])
+                        Issue(
+                            line=line,
+                            column=column,
+                            message=op.message,
+                            statement=statement.text[:200],
+                            outcome="ignored",
+                        )
                     )
                 continue
             if isinstance(op, o.Opaque) and op.message is not None:

@@ -209,7 +209,7 @@ class Compiler:
 
     def _compile(self, text: str) -> list[ops.AnyOp]:
         context = self.context
-        block = read_do_block(context, text, self._compile)  # before DO is ignored as not schema
+        block = read_do_block(context, text, self.compile)  # before DO is ignored as not schema
         if block is not None:
             return block
         for text_rule in _TEXT_RULES.rules_for(text):

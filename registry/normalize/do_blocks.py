@@ -102,7 +102,7 @@ def read_do_block(context: Context, text: str, compile_statement: Compile) -> li
         return _Block(body, offset, compile_statement).read() or [ops.Ignored(reason="DO")]
     except _Refused as refused:
         line, column = line_column(text, refused.offset)
-        message = f"DO block not applied ({refused.reason}): ignored, the engine runs no procedural code"
+        message = f"DO block not applied ({refused.reason}): the engine runs no procedural code"
         return [ops.Ignored(reason="DO", message=message, line=line, column=column)]
 
 

@@ -422,3 +422,4 @@ def test_any_other_do_block_is_ignored_with_a_warning_where_it_is(block: str, li
     [issue] = found.issues
     assert (issue.line, issue.column) == (line + 1, column), issue
     assert issue.message.startswith("DO block not applied")
+    assert issue.outcome == "ignored"  # the CLI says so, not "kept as opaque"
