@@ -209,6 +209,8 @@ def date_text(text: str) -> str | None:
     keeps no time and no zone)."""
     m = _TIMESTAMP.fullmatch(text.strip())
     return f"{int(m.group('y')):04d}-{int(m.group('m')):02d}-{int(m.group('d')):02d}" if m else None
+
+
 def utc_timestamp(day: str, time: str, zone: str | None) -> str:
     """A timestamp with time zone as PostgreSQL prints it in UTC (the zone pg_dump and introspection use):
     `2022-04-01 01:00:00+01` is `2022-04-01 00:00:00+00`; no zone is UTC."""
