@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import msgspec
@@ -28,7 +29,7 @@ from schemareg.normalize import ops
 from schemareg.normalize.dependents import drop_dependents
 from schemareg.normalize.do_apply import apply_attempt, apply_guarded
 from schemareg.normalize.enums import alter_enum
-from schemareg.normalize.literals import default_for, utc_timestamp
+from schemareg.normalize.literals import bound_literal, default_for
 from schemareg.normalize.partition_checks import drop_inherited_checks
 from schemareg.normalize.partition_keys import attach_index, only_key, settle
 from schemareg.normalize.privileges import PrivilegeSet
@@ -523,18 +524,7 @@ def _normalise_partition_bounds(schema: Schema) -> None:
         kind = column.type.upper() if column else ""
         if kind not in ("DATE", "TIMESTAMP", "TIMESTAMPTZ"):
             continue
-
-        def canonical(m: re.Match[str], kind: str = kind) -> str:
-            day, time, zone = m.group(1), m.group(2) or "00:00:00", m.group(3)
-            if len(time) == 5:
-                time += ":00"
-            if kind == "DATE":
-                return f"'{day}'"
-            if kind == "TIMESTAMP":
-                return f"'{day} {time}'"
-            return f"'{utc_timestamp(day, time, zone)}'"
-
-        child.partition_bound = _BOUND_LITERAL.sub(canonical, child.partition_bound)
+        child.partition_bound = _BOUND_LITERAL.sub(partial(bound_literal, kind=kind), child.partition_bound)
 
 
 def _inherit_partition_indexes(schema: Schema) -> None:

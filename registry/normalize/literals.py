@@ -211,6 +211,18 @@ def date_text(text: str) -> str | None:
     return f"{int(m.group('y')):04d}-{int(m.group('m')):02d}-{int(m.group('d')):02d}" if m else None
 
 
+def bound_literal(m: re.Match[str], kind: str) -> str:
+    """A date or time partition bound (day, time, zone groups) as PostgreSQL stores it for the key's type."""
+    day, time, zone = m.group(1), m.group(2) or "00:00:00", m.group(3)
+    if len(time) == 5:
+        time += ":00"
+    if kind == "DATE":
+        return f"'{day}'"
+    if kind == "TIMESTAMP":
+        return f"'{day} {time}'"
+    return f"'{utc_timestamp(day, time, zone)}'"
+
+
 def utc_timestamp(day: str, time: str, zone: str | None) -> str:
     """A timestamp with time zone as PostgreSQL prints it in UTC (the zone pg_dump and introspection use):
     `2022-04-01 01:00:00+01` is `2022-04-01 00:00:00+00`; no zone is UTC."""
