@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from schemareg.normalize.triggers import looks_for
 
+
+@looks_for(exp.Case, adds=(exp.Null,))
 def case_else_null(node: exp.Expression, dialect: str) -> exp.Expression:
     """`CASE WHEN c THEN x END` is `CASE WHEN c THEN x ELSE NULL END`, simple CASE (`CASE a WHEN ...`) too.
 
