@@ -15,41 +15,31 @@ from typing import TYPE_CHECKING
 
 from schemareg.errors import SQLParseError
 from schemareg.introspect.pg_direct import Direct
-from schemareg.model import Definition, Issue, Schema
+from schemareg.model import Schema
 
 # The normaliser's own keys, cache and bookkeeping: this module is its loop with one more source of ops.
 from schemareg.normalize import (
-    _keep_orphan,
-    _origins,
     _salt_base,
+    apply_statement,
+    compiler_for,
     default_cache,
+    finish_schema,
     normalize,
 )
 from schemareg.normalize import ops as o
-from schemareg.normalize.cache import StatementCache, collector_paused, encode_schema, statement_key
+from schemareg.normalize.cache import StatementCache, collector_paused, statement_key
 from schemareg.normalize.options import DEFAULT_OPTIONS
-from schemareg.normalize.split import Statement, line_column, split_statements, structural_error
+from schemareg.normalize.split import line_column, split_statements, structural_error
 
 if TYPE_CHECKING:
-    from schemareg.normalize.apply import Applier
-    from schemareg.normalize.compile import Compiler
+    pass
 
 __all__ = ["normalize_pieces"]
 
-_compiler: list[Compiler] = []
-
-
-def _the_compiler() -> Compiler:
-    """The compiler `normalize` would use (one per process, made on first use: it loads sqlglot)."""
-    if not _compiler:
-        from schemareg.normalize.compile import Compiler
-
-        _compiler.append(Compiler("postgres", DEFAULT_OPTIONS))
-    return _compiler[0]
-
 
 def _compile(text: str) -> bytes:
-    return o.encode_ops(_the_compiler().compile(text))
+    """A statement's ops, by the compiler `normalize` uses (made on first use: it loads sqlglot)."""
+    return o.encode_ops(compiler_for("postgres").compile(text))
 
 
 def normalize_pieces(
@@ -104,8 +94,7 @@ def _assemble(
             blob = fresh[key] = _compile(text)
         return o.decode_ops(blob)
 
-    from schemareg.normalize.apply import Applier, finish
-    from schemareg.normalize.shadow_tables import drop_shadow_tables
+    from schemareg.normalize.apply import Applier
 
     schema = Schema(dialect="postgres")
     stats = schema.stats
@@ -131,19 +120,10 @@ def _assemble(
             else:
                 stats.cached += 1
             found = o.decode_ops(blob)
-        _apply(applier, found, statement, ddl, schema)
+        apply_statement(applier, found, ddl, statement.offset, statement.text)
     if store is not None and fresh:
         store.put_many(fresh)
-    applier.finish_privileges()
-    finish(schema, store.typed if store is not None else None)
-    drop_shadow_tables(schema)
-    stats.objects = len(schema.objects)
-    stats.opaque = sum(1 for obj in schema.objects.values() if isinstance(obj, Definition) and obj.opaque)
-    if store is not None:
-        schema.rendered()
-        store.put_script(script_key, encode_schema(schema))
-        _origins.note(schema, store, script_key)
-    return schema
+    return finish_schema(schema, applier, store, script_key)
 
 
 def _direct_ops(direct: Direct, probe: Callable[[str], list[o.AnyOp] | None]) -> list[o.AnyOp] | None:
@@ -154,31 +134,3 @@ def _direct_ops(direct: Direct, probe: Callable[[str], list[o.AnyOp] | None]) ->
             return None
         found.append(ops)
     return direct.build(found)
-
-
-def _apply(applier: Applier, ops: list[o.AnyOp], statement: Statement, ddl: str, schema: Schema) -> None:
-    """One statement's ops, applied as `normalize` applies them."""
-    stats = schema.stats
-    for op in ops:
-        if isinstance(op, o.Ignored):
-            stats.ignored += 1
-            continue
-        if isinstance(op, o.Opaque) and op.message is not None:
-            stats.errors += 1
-            start_line, start_column = line_column(ddl, statement.offset)
-            line = start_line + op.line - 1
-            column = op.column + (start_column - 1 if op.line <= 1 else 0)
-            schema.issues.append(
-                Issue(line=line, column=column, message=op.message, statement=op.definition.sql[:200])
-            )
-        if not applier.apply(op):
-            if isinstance(op, o.DropObject):
-                # The database refuses it (or, IF EXISTS, does nothing): said, and nothing kept.
-                line, column = line_column(ddl, statement.offset)
-                message = f"{op.kind.value} {op.name} does not exist here: its DROP is ignored"
-                schema.issues.append(
-                    Issue(line=line, column=column, message=message, statement=statement.text[:200])
-                )
-                continue
-            _keep_orphan(applier, _the_compiler(), statement.text, schema)
-            break

@@ -155,9 +155,7 @@ def normalize(
             schema.stats.cached = schema.stats.statements
             _origins.note(schema, store, script_key)
             return schema
-    from schemareg.normalize.apply import Applier, finish
-    from schemareg.normalize.compile import Compiler
-    from schemareg.normalize.shadow_tables import drop_shadow_tables
+    from schemareg.normalize.apply import Applier
 
     try:
         statements, meta = split_statements(sql, dialect)
@@ -168,9 +166,7 @@ def normalize(
         raise SQLParseError(error.reason, line=error.line, column=error.column, source=source) from None
     keys = [statement_key(salt, st.text) for st in statements]
     cached = store.get_many(keys) if store is not None else {}
-    compiler = _compilers.get((dialect, options)) or _compilers.setdefault(
-        (dialect, options), Compiler(dialect, options)
-    )
+    compiler = compiler_for(dialect, options)
     fresh: dict[bytes, bytes] = {}
     schema = Schema(dialect=dialect)
     stats = schema.stats
@@ -190,51 +186,79 @@ def normalize(
             fresh[key] = blob
         else:
             stats.cached += 1
-        ops = o.decode_ops(blob)
-        for op in ops:
-            if isinstance(op, o.Ignored):
-                stats.ignored += 1
-                if op.message is not None:  # ignored, but the user should know (a DO block not applied)
-                    line, column = _position(sql, statement.offset, op.line, op.column)
-                    schema.issues.append(
-                        Issue(
-                            line=line,
-                            column=column,
-                            message=op.message,
-                            statement=statement.text[:200],
-                            outcome="ignored",
-                        )
-                    )
-                continue
-            if isinstance(op, o.Opaque) and op.message is not None:
-                # A well-formed statement the parser cannot read: kept, and reported where it is.
-                stats.errors += 1
-                start_line, start_column = line_column(sql, statement.offset)
-                line = start_line + op.line - 1
-                column = op.column + (start_column - 1 if op.line <= 1 else 0)
-                schema.issues.append(
-                    Issue(line=line, column=column, message=op.message, statement=op.definition.sql[:200])
-                )
-            if not applier.apply(op):
-                if isinstance(op, o.DropObject):
-                    # The database refuses it (or, IF EXISTS, does nothing): said, and nothing kept.
-                    line, column = line_column(sql, statement.offset)
-                    message = f"{op.kind.value} {op.name} does not exist here: its DROP is ignored"
-                    schema.issues.append(
-                        Issue(line=line, column=column, message=message, statement=statement.text[:200])
-                    )
-                    continue
-                _keep_orphan(applier, compiler, statement.text, schema)
-                break
+        apply_statement(applier, o.decode_ops(blob), sql, statement.offset, statement.text, options)
     if store is not None and fresh:
         store.put_many(fresh)
+    return finish_schema(schema, applier, store, script_key)
+
+
+def compiler_for(dialect: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> Compiler:
+    """The process's compiler for a dialect and options (made on first use: it loads sqlglot)."""
+    from schemareg.normalize.compile import Compiler
+
+    return _compilers.get((dialect, options)) or _compilers.setdefault(
+        (dialect, options), Compiler(dialect, options)
+    )
+
+
+def apply_statement(
+    applier: Applier,
+    ops: list[o.AnyOp],
+    sql: str,
+    offset: int,
+    text: str,
+    options: NormalizeOptions = DEFAULT_OPTIONS,
+) -> None:
+    """One statement's ops applied in order, as the database would run it: what the parser could not read is
+    kept and reported where it is, a DROP of what does not exist is said and ignored, and a statement about
+    an object the script never made is kept whole, opaque. (`sql` is the script, `offset` the statement's.)"""
+    schema = applier.schema
+    for op in ops:
+        if isinstance(op, o.Ignored):
+            schema.stats.ignored += 1
+            if op.message is not None:  # ignored, but the user should know (a DO block not applied)
+                line, column = _position(sql, offset, op.line, op.column)
+                schema.issues.append(
+                    Issue(
+                        line=line, column=column, message=op.message, statement=text[:200], outcome="ignored"
+                    )
+                )
+            continue
+        if isinstance(op, o.Opaque) and op.message is not None:
+            # A well-formed statement the parser cannot read: kept, and reported where it is.
+            schema.stats.errors += 1
+            line, column = _position(sql, offset, op.line, op.column)
+            schema.issues.append(
+                Issue(line=line, column=column, message=op.message, statement=op.definition.sql[:200])
+            )
+        if not applier.apply(op):
+            if isinstance(op, o.DropObject):
+                # The database refuses it (or, IF EXISTS, does nothing): said, and nothing kept.
+                line, column = line_column(sql, offset)
+                message = f"{op.kind.value} {op.name} does not exist here: its DROP is ignored"
+                schema.issues.append(Issue(line=line, column=column, message=message, statement=text[:200]))
+                continue
+            _keep_orphan(applier, compiler_for(schema.dialect, options), text, schema)
+            break
+
+
+def finish_schema(
+    schema: Schema, applier: Applier, store: StatementCache | None, script_key: bytes
+) -> Schema:
+    """The schema once every statement is applied: privileges, PostgreSQL's implicit casts, no shadow
+    tables, its counts; cached under the script's key (rendered with it: a script seen again is not
+    rendered again either)."""
+    from schemareg.normalize.apply import finish
+    from schemareg.normalize.shadow_tables import drop_shadow_tables
+
     applier.finish_privileges()
     finish(schema, store.typed if store is not None else None)
     drop_shadow_tables(schema)
+    stats = schema.stats
     stats.objects = len(schema.objects)
     stats.opaque = sum(1 for obj in schema.objects.values() if isinstance(obj, Definition) and obj.opaque)
     if store is not None:
-        schema.rendered()  # kept with it: a script seen again is not rendered again either
+        schema.rendered()
         store.put_script(script_key, encode_schema(schema))
         _origins.note(schema, store, script_key)
     return schema
