@@ -6,10 +6,13 @@ from __future__ import annotations
 import functools
 import re
 
-_SAFE_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_$]*")
+# quote_ident's rule: lower-case ASCII letters, digits and underscores, not a digit first (`$` is allowed
+# unquoted, but PostgreSQL and pg_dump quote it, so the canonical text does too).
+_SAFE_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
-# Words that must stay quoted when used as identifiers (PostgreSQL's reserved keywords plus a few that
-# MySQL and SQLite reserve), so that canonical output replays.
+# Words that must stay quoted when used as identifiers, so that canonical output replays: every keyword
+# PostgreSQL's quote_ident quotes (the reserved ones, and those only allowed as a column or only as a type
+# or function name: `COMMENT ON TYPE values.t` is a syntax error), plus a few that MySQL and SQLite reserve.
 RESERVED = frozenset(
     [
         "all",
@@ -118,6 +121,70 @@ RESERVED = frozenset(
         "replace",
         "range",
         "rows",
+        # column-name keywords: allowed as a column name, not as a type, function or schema name
+        "between",
+        "bigint",
+        "bit",
+        "boolean",
+        "char",
+        "character",
+        "coalesce",
+        "dec",
+        "decimal",
+        "exists",
+        "extract",
+        "float",
+        "greatest",
+        "grouping",
+        "inout",
+        "int",
+        "integer",
+        "interval",
+        "least",
+        "national",
+        "nchar",
+        "none",
+        "normalize",
+        "nullif",
+        "numeric",
+        "out",
+        "overlay",
+        "position",
+        "precision",
+        "real",
+        "row",
+        "setof",
+        "smallint",
+        "substring",
+        "time",
+        "timestamp",
+        "treat",
+        "trim",
+        "values",
+        "varchar",
+        "xmlattributes",
+        "xmlconcat",
+        "xmlelement",
+        "xmlexists",
+        "xmlforest",
+        "xmlnamespaces",
+        "xmlparse",
+        "xmlpi",
+        "xmlroot",
+        "xmlserialize",
+        "xmltable",
+        "json",
+        "json_array",
+        "json_arrayagg",
+        "json_exists",
+        "json_object",
+        "json_objectagg",
+        "json_query",
+        "json_scalar",
+        "json_serialize",
+        "json_table",
+        "json_value",
+        "merge_action",
     ]
 )
 

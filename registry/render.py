@@ -94,7 +94,7 @@ def render_table(
     `only_keys=False` leaves out a partitioned table's keys added by ALTER TABLE ONLY (a whole script adds
     them once its partitions are attached: `render_only_keys`).
     """
-    name = quote_qualified(_qualified(table), dialect)
+    name = _quoted(table, dialect)
     lines = [_INDENT + render_column(column, dialect) for column in table.columns]
     later: list[str] = []  # NOT VALID constraints exist only as ALTER TABLE ... ADD, as pg_dump writes them
     inline_key = dialect == "sqlite" and any(c.identity == "AUTOINCREMENT" for c in table.columns)
@@ -139,7 +139,7 @@ def render_table(
     if indexes and table.indexes:
         out.append(render_indexes(table, dialect).rstrip("\n"))
     if dialect != "mysql":
-        out.extend(_comments(table, name, dialect))
+        out.extend(_comments(table, name, dialect, indexes=indexes))
     return "\n".join(out) + "\n"
 
 
@@ -196,7 +196,7 @@ def render_attach(table: Table, dialect: str) -> str:
         return ""
     return (
         f"ALTER TABLE ONLY {quote_qualified(table.partition_of, dialect)} ATTACH PARTITION "
-        f"{quote_qualified(_qualified(table), dialect)} {table.partition_bound or 'DEFAULT'};\n"
+        f"{_quoted(table, dialect)} {table.partition_bound or 'DEFAULT'};\n"
     )
 
 
@@ -239,7 +239,7 @@ def _only(table: Table) -> str:
 
 
 def render_indexes(table: Table, dialect: str) -> str:
-    name = quote_qualified(_qualified(table), dialect)
+    name = _quoted(table, dialect)
     return "".join(
         f"CREATE {'UNIQUE ' if index.unique else ''}INDEX {quote(index.name, dialect)} ON {name} {index.definition};\n"
         for index in table.indexes
@@ -247,7 +247,7 @@ def render_indexes(table: Table, dialect: str) -> str:
 
 
 def render_foreign_keys(table: Table, dialect: str) -> str:
-    name = quote_qualified(_qualified(table), dialect)
+    name = _quoted(table, dialect)
     only = _only(table)
     return "".join(
         f"ALTER TABLE {only}{name} ADD CONSTRAINT {quote(c.name, dialect)} {c.definition};\n"
@@ -256,7 +256,9 @@ def render_foreign_keys(table: Table, dialect: str) -> str:
     )
 
 
-def _comments(table: Table, name: str, dialect: str) -> list[str]:
+def _comments(table: Table, name: str, dialect: str, *, indexes: bool = True) -> list[str]:
+    """The table's COMMENT statements; those on its indexes only with them (`indexes`), since a script
+    that creates the indexes later must comment on them after that."""
     out = []
     if table.comment is not None:
         out.append(f"COMMENT ON TABLE {name} IS {literal(table.comment)};")
@@ -270,15 +272,22 @@ def _comments(table: Table, name: str, dialect: str) -> list[str]:
             out.append(
                 f"COMMENT ON CONSTRAINT {quote(constraint.name, dialect)} ON {name} IS {literal(constraint.comment)};"
             )
-    for index in table.indexes:
-        if index.comment is not None:
-            schema = quote(table.schema, dialect) + "." if table.schema else ""
-            out.append(f"COMMENT ON INDEX {schema}{quote(index.name, dialect)} IS {literal(index.comment)};")
+    if indexes:
+        out.extend(_index_comments(table, dialect))
     return out
 
 
+def _index_comments(table: Table, dialect: str) -> list[str]:
+    schema = quote(table.schema, dialect) + "." if table.schema else ""
+    return [
+        f"COMMENT ON INDEX {schema}{quote(index.name, dialect)} IS {literal(index.comment)};"
+        for index in table.indexes
+        if index.comment is not None
+    ]
+
+
 def render_sequence(sequence: Sequence, dialect: str) -> str:
-    name = quote_qualified(_qualified(sequence), dialect)
+    name = _quoted(sequence, dialect)
     options = f" {sequence.options}" if sequence.options else ""
     out = [f"CREATE SEQUENCE {name}{options};"]
     if sequence.owned_by:
@@ -300,9 +309,12 @@ def render_definition(definition: Definition) -> str:
             name = definition.name
             if definition.kind in (Kind.TRIGGER, Kind.POLICY):
                 table, _, member = name.rpartition(".")
-                subject = f"{quote(member)} ON {quote_qualified(f'{definition.schema}.{table}')}"
+                subject = f"{quote(member)} ON {_in_schema(definition.schema, table)}"
+            elif definition.kind in (Kind.SCHEMA, Kind.EXTENSION):
+                subject = quote(name)
             else:
-                subject = _quote_signature(f"{definition.schema}.{name}" if definition.schema else name)
+                base, paren, args = name.partition("(")
+                subject = _in_schema(definition.schema, base) + paren + args
             out += f"COMMENT ON {target} {subject} IS {literal(definition.comment)};\n"
     return out
 
@@ -322,9 +334,9 @@ _COMMENT_TARGET = {
 }
 
 
-def _quote_signature(name: str) -> str:
-    base, paren, args = name.partition("(")
-    return quote_qualified(base) + (paren + args if paren else "")
+def _in_schema(schema: str | None, name: str, dialect: str = "postgres") -> str:
+    """`schema.name` from its parts, each quoted as needed (a part may hold a dot)."""
+    return f"{quote(schema, dialect)}.{quote(name, dialect)}" if schema else quote(name, dialect)
 
 
 def render_object(obj: SchemaObject, dialect: str) -> str:
@@ -333,6 +345,12 @@ def render_object(obj: SchemaObject, dialect: str) -> str:
     if isinstance(obj, Sequence):
         return render_sequence(obj, dialect)
     return render_definition(obj)
+
+
+def _quoted(obj: Table | Sequence, dialect: str) -> str:
+    if dialect == "sqlite" and obj.schema == "main":
+        return quote(obj.name, dialect)
+    return _in_schema(obj.schema, obj.name, dialect)
 
 
 def _qualified(obj: Table | Sequence) -> str:
@@ -359,6 +377,11 @@ def creation_order(schema: Schema) -> list[ObjectKey]:
     bodies = {k: _standard_body_names(schema.objects[k]) for k in names}
     for key, found in bodies.items():
         names[key] |= found
+    # A composite or range type names the types of its attributes, which must exist before it.
+    types = {k.name for k in before if k.kind is Kind.TYPE}
+    for key in before:
+        if key.kind is Kind.TYPE:
+            bodies[key] = _type_names(schema.objects[key]) & types - {key.name}
     after_views = [k for k, found in names.items() if found & view_names]
     after_tables = [k for k, found in names.items() if found & tables and k not in after_views]
     if after_tables or after_views:
@@ -404,6 +427,18 @@ def _standard_body_names(obj: SchemaObject) -> set[str]:
     return found
 
 
+def _type_names(obj: SchemaObject) -> set[str]:
+    """The qualified names a type's definition mentions after its own (as keys are spelt)."""
+    if not isinstance(obj, Definition):
+        return set()
+    _, _, rest = obj.sql.partition(" AS ")
+    return {
+        ".".join(p[1:-1].replace('""', '"') if p.startswith('"') else p.lower() for p in parts)
+        for parts in map(_split_name, _NAME.findall(rest))
+        if len(parts) == 2
+    }
+
+
 def _split_name(word: str) -> list[str]:
     return re.findall(r'"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*', word)
 
@@ -411,11 +446,11 @@ def _split_name(word: str) -> list[str]:
 def _routines_in_dependency_order(
     keys: list[ObjectKey], bodies: dict[ObjectKey, set[str]]
 ) -> list[ObjectKey]:
-    """`keys` with each routine whose SQL-standard body calls another routine of them after that one,
-    everything else where it was."""
+    """`keys` with each routine whose SQL-standard body calls another routine of them after that one, and
+    each type after the types it is made of, everything else where it was."""
     by_name: dict[str, list[ObjectKey]] = {}
     for key in keys:
-        if key.kind in _ROUTINES:
+        if key.kind in _ROUTINES or key.kind is Kind.TYPE:
             by_name.setdefault(key.name.partition("(")[0], []).append(key)
     deps = {
         key: {dep for name in found for dep in by_name.get(name, ()) if dep != key}
@@ -516,7 +551,7 @@ def render_schema_sql(schema: Schema) -> str:
                 render_sequence(Sequence(schema=obj.schema, name=obj.name, options=obj.options), dialect)
             )
             owner, _, column = obj.owned_by.rpartition(".")
-            name = quote_qualified(_qualified(obj), dialect)
+            name = _quoted(obj, dialect)
             last.insert(
                 0,
                 f"ALTER SEQUENCE {name} OWNED BY {quote_qualified(owner, dialect)}.{quote(column, dialect)};\n",
@@ -548,7 +583,10 @@ def _table_indexes(tables: list[Table], dialect: str) -> list[str]:
         if any(c.unattached for c in t.constraints)
     ]
     ordered = sorted(tables, key=lambda t: 0 if t.partition_of else 2 if t.partition_by else 1)
-    return [text for text in (*attached, *only_keys, *(render_indexes(t, dialect) for t in ordered)) if text]
+    indexes = [render_indexes(t, dialect) for t in ordered]
+    if dialect != "mysql":  # commented on once they exist
+        indexes += ["".join(line + "\n" for line in _index_comments(t, dialect)) for t in ordered]
+    return [text for text in (*attached, *only_keys, *indexes) if text]
 
 
 def _partition_depth(table: Table, parents: dict[str, Table]) -> int:

@@ -49,7 +49,7 @@ __all__ = [
 
 DIALECTS = ("postgres", "mysql", "sqlite")
 # Bump the first number whenever the canonical output changes, so cached ops and history re-normalise.
-NORMALIZER_VERSION = "8"
+NORMALIZER_VERSION = "9"
 NORMALIZER = "schemareg-normalize"
 
 _default_cache: StatementCache | None = None

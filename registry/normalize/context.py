@@ -16,6 +16,7 @@ from schemareg.normalize.rules import (
     canonical_expression,
     fold_identifiers,
     fold_name,
+    identifier,
 )
 from schemareg.normalize.text import WS, split_dotted, squash
 from schemareg.normalize.type_grammar import catalog_type, respell, restore_spellings, type_spelling
@@ -190,7 +191,7 @@ class Context:
         ctes = {cte.alias_or_name.lower() for cte in query.find_all(exp.CTE)}
         for table in query.find_all(exp.Table):
             if not table.args.get("db") and table.name.lower() not in ctes and table.name:
-                table.set("db", exp.to_identifier(self.default_schema))
+                table.set("db", identifier(self.default_schema))
 
     # -- types ---------------------------------------------------------------------------------------------
 

@@ -24,6 +24,12 @@ from schemareg.normalize.text import is_function_call
 from schemareg.normalize.triggers import apply_rules, looks_for
 
 
+def identifier(name: str) -> exp.Identifier:
+    """A name as a tree node, quoted exactly when PostgreSQL needs it (sqlglot's own rule leaves `Big` bare,
+    which PostgreSQL folds to `big`)."""
+    return exp.Identifier(this=name, quoted=needs_quotes(name))
+
+
 def fold_name(identifier: exp.Identifier | str, *, case_sensitive_quoted: bool = True) -> str:
     """The canonical spelling of an identifier: unquoted names fold to lower case."""
     if isinstance(identifier, str):
@@ -80,7 +86,7 @@ def qualify_functions(node: exp.Expression, dialect: str) -> exp.Expression:
         parent = function.parent
         if isinstance(parent, exp.Dot) and parent.expression is function:
             continue  # qualified already
-        qualified = exp.Dot(this=exp.to_identifier("public"), expression=function.copy())
+        qualified = exp.Dot(this=identifier("public"), expression=function.copy())
         if function is node:
             return qualified
         function.replace(qualified)

@@ -11,7 +11,7 @@ from schemareg.normalize import ops
 from schemareg.normalize.context import Context
 from schemareg.normalize.heads import applies_to
 from schemareg.normalize.routines import by_pattern
-from schemareg.normalize.rules import fold_identifiers
+from schemareg.normalize.rules import fold_identifiers, identifier
 from schemareg.normalize.text import QNAME, STRING, string_value
 
 _ALTER_ENUM = re.compile(
@@ -26,7 +26,7 @@ _ALTER_ENUM = re.compile(
 def create_type(context: Context, tree: exp.Create, text: str) -> list[ops.AnyOp]:
     schema, name = context.table_name(tree.this)
     fold_identifiers(tree, context.dialect)
-    tree.this.set("db", exp.to_identifier(schema) if schema else None)
+    tree.this.set("db", identifier(schema) if schema else None)
     return [
         ops.CreateDefinition(
             definition=Definition(kind=Kind.TYPE, schema=schema, name=name, sql=context.generate(tree)),

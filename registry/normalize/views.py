@@ -18,7 +18,7 @@ from schemareg.model import Definition, Kind, Schema, Table
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.indexes import storage_options
-from schemareg.normalize.rules import VIEW_RULES, canonical_expression
+from schemareg.normalize.rules import VIEW_RULES, canonical_expression, identifier
 
 _VIEW_OPTIONS = re.compile(r"\bWITH\s*\(([^)]*)\)", re.IGNORECASE)
 _JOIN = re.compile(r"\bJOIN\b")
@@ -114,7 +114,7 @@ def _qualify(sql: str, columns: dict[str, tuple[str, ...]], dialect: str) -> str
                 continue
             owners = [alias for alias, cols in sources if column.name in cols]
             if len(owners) == 1 and not (column.name in outputs and column.find_ancestor(exp.Order)):
-                column.set("table", exp.to_identifier(owners[0]))
+                column.set("table", identifier(owners[0]))
                 changed = True
     if not changed:
         return sql
