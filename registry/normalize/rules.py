@@ -240,7 +240,9 @@ def _unwrap_casts(node: exp.Expression, *, columns: bool) -> exp.Expression:
         while isinstance(inner, exp.Paren):
             inner = inner.this
         replacement: exp.Expression | None = None
-        if isinstance(inner, exp.Null):
+        if _collated(cast):
+            pass  # `'a'::text COLLATE "C"`: an unknown literal or an integer has no collation
+        elif isinstance(inner, exp.Null):
             replacement = inner  # NULL::numeric is NULL
         elif isinstance(inner, exp.Literal) and target is not None:
             if target.this in _NUMERIC and not target.expressions:
@@ -312,6 +314,14 @@ def typed_constants(node: exp.Expression, dialect: str) -> exp.Expression:
         if printed is not None:
             literal.replace(exp.Literal.string(printed))
     return node
+
+
+def _collated(node: exp.Expression) -> bool:
+    """Whether a node is the operand of COLLATE (in parentheses or not)."""
+    parent = node.parent
+    while isinstance(parent, exp.Paren):
+        node, parent = parent, parent.parent
+    return isinstance(parent, exp.Collate) and parent.this is node
 
 
 def _cast_operand(node: exp.Expression) -> bool:

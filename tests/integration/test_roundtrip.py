@@ -341,6 +341,43 @@ def test_index_expressions_replay_as_postgresql_built_them(pg: PostgresServer, e
     check()
 
 
+# A cast under COLLATE is what gives the operand a collation (an unknown literal and an integer have none):
+# PostgreSQL refuses the key without it, or, on a varchar column, builds another one.
+COLLATED_KEYS = (
+    "('a'::text COLLATE \"C\")",
+    "(('a'::text) COLLATE \"C\")",
+    '((n)::text COLLATE "C")',
+    '(v::text COLLATE "C")',
+    "((payload ->> 'a'::text) COLLATE \"C\")",
+    "('x'::varchar COLLATE \"C\")",
+)
+# Index keys only: elsewhere a column's cast to text inside a call is dropped whatever the column's type
+# (`lower(n::text)` of an integer n is `lower(n)`), another defect than this one.
+COLLATED_INDEX_KEYS = (
+    '(lower(n::text) COLLATE "C")',
+    "((n::text || 'x'::text) COLLATE \"C\")",
+)
+
+
+@pytest.mark.parametrize("engine_name", ENGINE_NAMES)
+def test_collated_casts_replay_as_postgresql_built_them(pg: PostgresServer, engine_name: str) -> None:
+    keys = "".join(
+        f"CREATE INDEX c{i} ON public.indexed ({key});\n"
+        for i, key in enumerate(COLLATED_KEYS + COLLATED_INDEX_KEYS)
+    )
+    checks = "".join(
+        f"ALTER TABLE public.indexed ADD CONSTRAINT k{i} CHECK ({key} IS NOT NULL);\n"
+        for i, key in enumerate(COLLATED_KEYS)
+    )
+    view = "CREATE VIEW public.collated AS SELECT " + ", ".join(
+        f"{key} AS c{i}" for i, key in enumerate(COLLATED_KEYS)
+    )
+    assert (
+        judged_by_postgres(pg, _INDEX_TABLE + keys + checks + view + " FROM public.indexed;\n", engine_name)
+        == []
+    )
+
+
 # Function signatures: argument modes, RETURNS TABLE, SETOF, arrays, qualified and keyword-like types.
 SIGNATURE_TYPES = (
     "timestamp with time zone",
