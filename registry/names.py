@@ -216,6 +216,18 @@ def needs_quotes(name: str) -> bool:
     return not _SAFE_IDENTIFIER.fullmatch(name) or name in RESERVED
 
 
+_PART = r'"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*'
+_QUALIFIED = re.compile(rf"(?:{_PART})\.(?:{_PART})")
+
+
+def qualified_names(text: str) -> set[str]:
+    """The `schema.name` pairs a text mentions, spelt as object keys are (quotes off, bare parts folded)."""
+    return {
+        ".".join(p[1:-1].replace('""', '"') if p.startswith('"') else p.lower() for p in re.findall(_PART, m))
+        for m in _QUALIFIED.findall(text)
+    }
+
+
 MAX_IDENTIFIER_BYTES = 63  # NAMEDATALEN - 1
 
 

@@ -22,7 +22,7 @@ from schemareg.model import (
     Table,
     use_renderer,
 )
-from schemareg.names import needs_quotes
+from schemareg.names import needs_quotes, qualified_names
 
 _INDENT = "    "
 
@@ -381,7 +381,9 @@ def creation_order(schema: Schema) -> list[ObjectKey]:
     types = {k.name for k in before if k.kind is Kind.TYPE}
     for key in before:
         if key.kind is Kind.TYPE:
-            bodies[key] = _type_names(schema.objects[key]) & types - {key.name}
+            obj = schema.objects[key]
+            body = obj.sql.partition(" AS ")[2] if isinstance(obj, Definition) else ""
+            bodies[key] = qualified_names(body) & types - {key.name}
     after_views = [k for k, found in names.items() if found & view_names]
     after_tables = [k for k, found in names.items() if found & tables and k not in after_views]
     if after_tables or after_views:
@@ -425,18 +427,6 @@ def _standard_body_names(obj: SchemaObject) -> set[str]:
         if obj.schema and len(parts) == 1:
             found.add(f"{obj.schema}.{parts[0]}")
     return found
-
-
-def _type_names(obj: SchemaObject) -> set[str]:
-    """The qualified names a type's definition mentions after its own (as keys are spelt)."""
-    if not isinstance(obj, Definition):
-        return set()
-    _, _, rest = obj.sql.partition(" AS ")
-    return {
-        ".".join(p[1:-1].replace('""', '"') if p.startswith('"') else p.lower() for p in parts)
-        for parts in map(_split_name, _NAME.findall(rest))
-        if len(parts) == 2
-    }
 
 
 def _split_name(word: str) -> list[str]:
