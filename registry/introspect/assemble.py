@@ -11,9 +11,7 @@ the script's key. A statement whose probes do not give the ops expected is compi
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
-from schemareg.errors import SQLParseError
 from schemareg.introspect.pg_direct import Direct
 from schemareg.model import Schema
 
@@ -25,21 +23,19 @@ from schemareg.normalize import (
     default_cache,
     finish_schema,
     normalize,
+    statement_ops,
 )
 from schemareg.normalize import ops as o
 from schemareg.normalize.cache import StatementCache, collector_paused, statement_key
 from schemareg.normalize.options import DEFAULT_OPTIONS
-from schemareg.normalize.split import line_column, split_statements, structural_error
-
-if TYPE_CHECKING:
-    pass
+from schemareg.normalize.split import split_statements, structural_error
 
 __all__ = ["normalize_pieces"]
 
 
-def _compile(text: str) -> bytes:
+def _compile_ops(text: str) -> list[o.AnyOp]:
     """A statement's ops, by the compiler `normalize` uses (made on first use: it loads sqlglot)."""
-    return o.encode_ops(compiler_for("postgres").compile(text))
+    return compiler_for("postgres").compile(text)
 
 
 def normalize_pieces(
@@ -91,7 +87,7 @@ def _assemble(
         if blob is None:
             if structural_error(text) is not None:
                 return None
-            blob = fresh[key] = _compile(text)
+            blob = fresh[key] = o.encode_ops(_compile_ops(text))
         return o.decode_ops(blob)
 
     from schemareg.normalize.apply import Applier
@@ -109,17 +105,7 @@ def _assemble(
             key = keys.get(statement.text) or keys.setdefault(
                 statement.text, statement_key(salt, statement.text)
             )
-            blob = cached.get(key) or fresh.get(key)
-            if blob is None:
-                malformed = structural_error(statement.text)
-                if malformed is not None:
-                    message, offset = malformed
-                    line, column = line_column(ddl, statement.offset + offset)
-                    raise SQLParseError(message, line=line, column=column, source=source)
-                blob = fresh[key] = _compile(statement.text)
-            else:
-                stats.cached += 1
-            found = o.decode_ops(blob)
+            found = statement_ops(statement, key, ddl, cached, fresh, _compile_ops, stats, source)
         apply_statement(applier, found, ddl, statement.offset, statement.text)
     if store is not None and fresh:
         store.put_many(fresh)

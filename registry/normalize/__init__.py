@@ -15,11 +15,12 @@ import os
 import sys
 import threading
 import weakref
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from schemareg.errors import InputError, SQLParseError
-from schemareg.model import Definition, Issue, Kind, Schema
+from schemareg.model import Definition, Issue, Kind, Schema, Stats
 from schemareg.normalize import ops as o
 from schemareg.normalize.cache import (
     StatementCache,
@@ -29,7 +30,7 @@ from schemareg.normalize.cache import (
     statement_key,
 )
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions, options_from_mapping
-from schemareg.normalize.split import line_column, split_statements, structural_error
+from schemareg.normalize.split import Statement, line_column, split_statements, structural_error
 
 if TYPE_CHECKING:
     # Imported where a statement is compiled: a script found in the cache never loads sqlglot.
@@ -174,22 +175,38 @@ def normalize(
     stats.ignored = meta
     applier = Applier(schema)
     for statement, key in zip(statements, keys, strict=True):
-        blob = cached.get(key) or fresh.get(key)
-        if blob is None:
-            # Only statements that pass are cached, so a cached one needs no check.
-            malformed = structural_error(statement.text)
-            if malformed is not None:
-                message, offset = malformed
-                line, column = line_column(sql, statement.offset + offset)
-                raise SQLParseError(message, line=line, column=column, source=source)
-            blob = o.encode_ops(compiler.compile(statement.text))
-            fresh[key] = blob
-        else:
-            stats.cached += 1
-        apply_statement(applier, o.decode_ops(blob), sql, statement.offset, statement.text, options)
+        ops = statement_ops(statement, key, sql, cached, fresh, compiler.compile, stats, source)
+        apply_statement(applier, ops, sql, statement.offset, statement.text, options)
     if store is not None and fresh:
         store.put_many(fresh)
     return finish_schema(schema, applier, store, script_key)
+
+
+def statement_ops(
+    statement: Statement,
+    key: bytes,
+    sql: str,
+    cached: Mapping[bytes, bytes],
+    fresh: dict[bytes, bytes],
+    compile_ops: Callable[[str], list[o.AnyOp]],
+    stats: Stats,
+    source: str | None,
+) -> list[o.AnyOp]:
+    """One statement's ops: from the cache (`cached`, or `fresh` from this script), else compiled once its
+    text passes the structural check (a malformed statement is an error with its place in `sql`), and
+    kept in `fresh` for the cache."""
+    blob = cached.get(key) or fresh.get(key)
+    if blob is not None:
+        stats.cached += 1
+        return o.decode_ops(blob)
+    # Only statements that pass are cached, so a cached one needs no check.
+    malformed = structural_error(statement.text)
+    if malformed is not None:
+        message, offset = malformed
+        line, column = line_column(sql, statement.offset + offset)
+        raise SQLParseError(message, line=line, column=column, source=source)
+    blob = fresh[key] = o.encode_ops(compile_ops(statement.text))
+    return o.decode_ops(blob)
 
 
 def compiler_for(dialect: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> Compiler:

@@ -19,7 +19,7 @@ from sqlglot.errors import SqlglotError
 from schemareg.model import Definition, Kind
 from schemareg.names import PG_CATALOG_TYPES, make_object_name, needs_quotes
 from schemareg.normalize.guc import canonical_setting
-from schemareg.normalize.text import keeps_modifiers, postgres_type_spelling
+from schemareg.normalize.text import balanced, keeps_modifiers, postgres_type_spelling
 from schemareg.render import quote, quote_qualified
 
 _IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
@@ -82,28 +82,6 @@ def split_top_level(text: str, separator: str = ",") -> list[str]:
         i += 1
     parts.append(text[start:])
     return [p.strip() for p in parts if p.strip()]
-
-
-def balanced(text: str, start: int) -> int:
-    """Index of the parenthesis closing the one just before `start`."""
-    depth = 1
-    quote_char = ""
-    i = start
-    while i < len(text):
-        ch = text[i]
-        if quote_char:
-            if ch == quote_char:
-                quote_char = ""
-        elif ch in "'\"":
-            quote_char = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return len(text)
 
 
 class RoutineReader:

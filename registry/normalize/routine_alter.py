@@ -16,8 +16,7 @@ from schemareg.normalize import ops
 from schemareg.normalize.context import Context
 from schemareg.normalize.guc import canonical_setting
 from schemareg.normalize.heads import applies_to
-from schemareg.normalize.patterns import balanced
-from schemareg.normalize.text import IDENT, QNAME, until_closing_bracket
+from schemareg.normalize.text import IDENT, QNAME, balanced, until_closing_bracket
 from schemareg.render import quote_qualified
 
 _HEAD = re.compile(

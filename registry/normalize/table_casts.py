@@ -15,10 +15,10 @@ from sqlglot import exp
 
 from schemareg.model import ConstraintKind, Definition, Kind, Schema, Table
 from schemareg.normalize.context import Context
-from schemareg.normalize.patterns import balanced, split_top_level
+from schemareg.normalize.patterns import split_top_level
 from schemareg.normalize.rules import EXPRESSION_RULES, INDEX_RULES, Rule
 from schemareg.normalize.signatures import COLUMN_TYPES, Signature
-from schemareg.normalize.text import is_function_call
+from schemareg.normalize.text import balanced, is_function_call
 from schemareg.normalize.typing import Functions, Resolver
 from schemareg.render import quote_qualified
 

@@ -261,18 +261,26 @@ def is_function_call(text: str) -> bool:
     head = _CALL_HEAD.match(text)
     if head is None or (head.group(1) or "").upper() in _NOT_CALLS:
         return False
-    depth, quote = 0, ""
-    for i in range(head.end() - 1, len(text)):
-        char = text[i]
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char == "(":
+    return balanced(text, head.end()) == len(text) - 1
+
+
+def balanced(text: str, start: int) -> int:
+    """Index of the parenthesis closing the one just before `start`."""
+    depth = 1
+    quote_char = ""
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if quote_char:
+            if ch == quote_char:
+                quote_char = ""
+        elif ch in "'\"":
+            quote_char = ch
+        elif ch == "(":
             depth += 1
-        elif char == ")":
+        elif ch == ")":
             depth -= 1
             if depth == 0:
-                return i == len(text) - 1
-    return False
+                return i
+        i += 1
+    return len(text)

@@ -21,6 +21,7 @@ from schemareg.introspect.pg_script import Script
 from schemareg.introspect.postgres import PostgresInspector
 from schemareg.model import Schema
 from schemareg.normalize import StatementCache, normalize
+from schemareg.normalize.ops import AnyOp
 
 # The reference path's own cache: statements it compiled, never a schema the direct path made.
 _REFERENCE: list[StatementCache] = []
@@ -42,17 +43,17 @@ def both_paths(url: str) -> tuple[Schema, Schema, int]:
     script = Script(results)
     ddl = script.render()
     compiled: list[str] = []
-    real = assemble._compile
+    real = assemble._compile_ops
 
-    def counting(text: str) -> bytes:
+    def counting(text: str) -> list[AnyOp]:
         compiled.append(text)
         return real(text)
 
-    assemble._compile = counting
+    assemble._compile_ops = counting
     try:
         direct = assemble.normalize_pieces(ddl, script.pieces, cache=False)
     finally:
-        assemble._compile = real
+        assemble._compile_ops = real
     return direct, normalize(ddl, "postgres", cache=False), len(compiled)
 
 
