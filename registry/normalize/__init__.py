@@ -174,8 +174,9 @@ def normalize(
     stats.statements = len(statements)
     stats.ignored = meta
     applier = Applier(schema)
+    compile_ops = functools.partial(compiler.compile, probes={})  # the script's statements share probes
     for statement, key in zip(statements, keys, strict=True):
-        ops = statement_ops(statement, key, sql, cached, fresh, compiler.compile, stats, source)
+        ops = statement_ops(statement, key, sql, cached, fresh, compile_ops, stats, source)
         apply_statement(applier, ops, sql, statement.offset, statement.text, options)
     if store is not None and fresh:
         store.put_many(fresh)

@@ -50,6 +50,7 @@ from schemareg.normalize.routines import (
     read_trigger,
 )
 from schemareg.normalize.sequences import alter_sequence, create_sequence, owned_by
+from schemareg.normalize.shapes import Probes, ShapeReader
 from schemareg.normalize.text import QNAME, blank_comments
 from schemareg.normalize.type_grammar import might_refuse, prepare_types
 from schemareg.normalize.types import alter_enum, create_type, read_domain
@@ -192,14 +193,23 @@ def tree_rule(tree: exp.Expression) -> TreeRule:
 
 
 class Compiler:
-    """Compiles statements of one dialect. Holds no state between statements."""
+    """Compiles statements of one dialect. Holds no state between statements: what one script's statements
+    share (the probes of their shapes, shapes.py) is handed in by the caller."""
 
     def __init__(self, dialect: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> None:
         self.context = Context(dialect, options)
+        context = self.context
+        self._shapes = (
+            ShapeReader(self._compile, context.unquote, context.default_schema)
+            if dialect == "postgres"
+            else None
+        )
 
-    def compile(self, text: str) -> list[ops.AnyOp]:
+    def compile(self, text: str, probes: Probes | None = None) -> list[ops.AnyOp]:
+        """One statement's ops. `probes`: the probes compiled for this script so far (shapes.py), for a
+        statement of a shape pg_dump repeats to be compiled once per shape; None compiles it alone."""
         text = blank_comments(text, self.context.dialect)
-        found = self._compile(text)
+        found = self._compile(text, probes)
         guarded = _ALTER_TABLE_IF_EXISTS.match(text)
         if guarded is not None and self.context.dialect == "postgres":
             table = self.context.read_qualified_name(guarded.group("table"))
@@ -207,7 +217,7 @@ class Compiler:
                 op.if_table = table
         return found
 
-    def _compile(self, text: str) -> list[ops.AnyOp]:
+    def _compile(self, text: str, probes: Probes | None = None) -> list[ops.AnyOp]:
         context = self.context
         block = read_do_block(context, text, self.compile)  # before DO is ignored as not schema
         if block is not None:
@@ -216,6 +226,10 @@ class Compiler:
             found = text_rule(context, text)
             if found is not None:
                 return found
+        if probes is not None and self._shapes is not None:
+            shaped = self._shapes.read(text, probes)
+            if shaped is not None:
+                return shaped
         try:
             prepared = _prepare(text)
             if context.dialect == "postgres":
