@@ -9,6 +9,7 @@ statement text), apply the ops in order (cheap). See docs/normalisation.md for t
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import importlib.util
 import os
@@ -24,6 +25,7 @@ from schemareg.model import Definition, Issue, Kind, Schema, Stats
 from schemareg.normalize import ops as o
 from schemareg.normalize.cache import (
     StatementCache,
+    collector_paused,
     decode_schema,
     default_cache_dir,
     encode_schema,
@@ -53,6 +55,7 @@ DIALECTS = ("postgres", "mysql", "sqlite")
 NORMALIZER_VERSION = "9"
 NORMALIZER = "schemareg-normalize"
 
+_YOUNG_EVERY = 256  # statements between two collections of the youngest generation while compiling
 _default_cache: StatementCache | None = None
 _default_lock = threading.Lock()
 _compilers: dict[tuple[str, NormalizeOptions], Compiler] = {}
@@ -175,9 +178,16 @@ def normalize(
     stats.ignored = meta
     applier = Applier(schema)
     compile_ops = functools.partial(compiler.compile, probes={})  # the script's statements share probes
-    for statement, key in zip(statements, keys, strict=True):
-        ops = statement_ops(statement, key, sql, cached, fresh, compile_ops, stats, source)
-        apply_statement(applier, ops, sql, statement.offset, statement.text, options)
+    # The collector would walk the whole heap (sqlglot's and ours) again and again as the ops and the model
+    # grow; what needs it is the parse trees (cyclic: each node knows its parent), which die young, so the
+    # youngest generation alone is collected, every so many statements.
+    with collector_paused():
+        for number, (statement, key) in enumerate(zip(statements, keys, strict=True), 1):
+            ops = statement_ops(statement, key, sql, cached, fresh, compile_ops, stats, source)
+            apply_statement(applier, ops, sql, statement.offset, statement.text, options)
+            if number % _YOUNG_EVERY == 0:
+                gc.collect(0)
+        gc.collect(0)
     if store is not None and fresh:
         store.put_many(fresh)
     return finish_schema(schema, applier, store, script_key)

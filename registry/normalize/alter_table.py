@@ -53,26 +53,30 @@ def alter_table_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
     if m is None:
         return None
     rest = m.group("rest").strip()
-    table = context.read_qualified_name(m.group("table"))
     storage = _STORAGE.match(rest)
     if storage and context.dialect == "postgres":
+        table = context.read_qualified_name(m.group("table"))
         inside = parameters_from_text(storage.group("list"))
         if storage.group("how").upper() == "SET":
             return [ops.SetStorage(table=table, parameters=inside)]
         return [ops.SetStorage(table=table, reset=tuple(inside))]
     validate = _VALIDATE.match(rest)
     if validate:
+        table = context.read_qualified_name(m.group("table"))
         return [ops.ValidateConstraint(table=table, name=context.unquote(validate.group("name")))]
     renamed = _RENAME_CONSTRAINT.match(rest)
     if renamed:
+        table = context.read_qualified_name(m.group("table"))
         old, new = (context.unquote(renamed.group(g)) for g in ("old", "new"))
         return [ops.RenameConstraint(table=table, old=old, new=new)]
     attach = _ATTACH.match(rest)
     if attach:
+        table = context.read_qualified_name(m.group("table"))
         child = context.read_qualified_name(attach.group("child"))
         return [ops.AttachPartition(parent=table, child=child, bound=partition_bound(attach.group("bound")))]
     identity = _ADD_IDENTITY.match(rest)
     if identity:
+        table = context.read_qualified_name(m.group("table"))
         column = context.unquote(identity.group("column"))
         how = WS.sub(" ", identity.group("how").upper())
         options = sequence_options(

@@ -168,7 +168,7 @@ class _Slots:
     def put_back(self, template: tuple[bytes | int, ...]) -> list[ops.AnyOp]:
         """The probe's ops with the real names in place of the stand-ins."""
         forms = self.forms
-        return _OPS.decode(b"".join(part if type(part) is bytes else forms[part] for part in template))
+        return _OPS.decode(b"".join(part if isinstance(part, bytes) else forms[part] for part in template))
 
 
 def _template(found: bytes) -> tuple[bytes | int, ...] | None:
@@ -213,6 +213,7 @@ class ShapeReader:
         head = text[:24].lstrip()[:16].upper()
         if head.startswith("CREATE TABLE"):
             return self._table(text, probes)
+        kind: type[ops.Op]
         try:
             slots = self._slots(probes)
             if head.startswith(("CREATE INDEX", "CREATE UNIQUE")):
@@ -243,14 +244,13 @@ class ShapeReader:
         known: dict[str, tuple[str, bytes, bytes] | None] = probes.setdefault(_NAMES, {})
 
         def read(written: str) -> tuple[str, bytes, bytes]:
-            found = known.get(written, False)
-            if found is False:
+            if written not in known:
                 try:
                     real = _read_name(written, self._unquote)
-                    found = (real, _ENCODER.encode(real)[1:-1], _ENCODER.encode(quote(real))[1:-1])
+                    known[written] = (real, _ENCODER.encode(real)[1:-1], _ENCODER.encode(quote(real))[1:-1])
                 except _NotSure:
-                    found = None
-                known[written] = found
+                    known[written] = None
+            found = known[written]
             if found is None:
                 raise _NotSure
             return found
@@ -331,17 +331,24 @@ class ShapeReader:
         table = slots.qualified(m.group("table"), keyword=False)
         schema, _, name = table.rpartition(".")
         real_schema = slots.real(schema or self._default_schema)
-        columns: list[Column] = []
+        keys, names = [], []
         for item in items:
             c = _COLUMN.fullmatch(item)
-            if c is None or _NOT_PLAIN_COLUMN.search(c.group("spec")):
+            if c is None:
                 return None
-            written, spec = c.group("name"), c.group("spec")
+            written = c.group("name")
             column_name = slots.name(written)
             # A keyword column keeps its name in the probe: the tree path reads it there.
-            key = ("column", column_name if column_name == written else "", spec)
-            if key not in probes:
-                probes[key] = self._column(key[1], spec)
+            key = ("column", column_name if column_name == written else "", c.group("spec"))
+            if key not in probes and _NOT_PLAIN_COLUMN.search(key[2]):
+                probes[key] = None
+            keys.append(key)
+            names.append(column_name)
+        new = list(dict.fromkeys(key for key in keys if key not in probes))
+        if new:
+            probes.update(zip(new, self._probe_columns(new), strict=True))
+        columns: list[Column] = []
+        for key, column_name in zip(keys, names, strict=True):
             found = probes[key]
             if found is None:
                 return None
@@ -350,22 +357,29 @@ class ShapeReader:
         real_name = slots.real(name)
         return [ops.CreateTable(table=Table(schema=real_schema, name=real_name, columns=columns))]
 
-    def _column(self, keyword: str, spec: str) -> Column | None:
-        """A column from its probe: `<stand-in or keyword> <spec>` in a table of its own."""
-        probe = f"CREATE TABLE {self._default_schema}.{_STAND_IN}0 ({keyword or f'{_STAND_IN}1'} {spec})"
-        found = self._compile_tree(probe)
-        if len(found) != 1 or type(found[0]) is not ops.CreateTable:
-            return None
-        op = found[0]
-        expected = Table(schema=self._default_schema, name=f"{_STAND_IN}0", columns=op.table.columns)
-        if op.if_table or op.if_not_exists or op.partition_of or op.table != expected or len(expected.columns) != 1:
-            return None
-        column = expected.columns[0]
-        if (not keyword and column.name != f"{_STAND_IN}1") or _STAND_IN in _ENCODER.encode(
-            msgspec.structs.replace(column, name="")
-        ).decode():
-            return None
-        return column
+    def _probe_columns(self, keys: list[tuple[str, str, str]]) -> list[Column | None]:
+        """Columns from one probe, a table of `<stand-in or keyword> <definition>` columns (each column is
+        compiled alone by the tree path); if it does not serve, each column from a probe of its own."""
+        stand_ins = [keyword or f"{_STAND_IN}{i + 1}" for i, (_, keyword, _) in enumerate(keys)]
+        listed = ",\n    ".join(f"{name} {spec}" for name, (_, _, spec) in zip(stand_ins, keys, strict=True))
+        found = self._compile_tree(f"CREATE TABLE {self._default_schema}.{_STAND_IN}0 (\n    {listed}\n)")
+        op = found[0] if len(found) == 1 else None
+        if type(op) is ops.CreateTable and not (op.if_table or op.if_not_exists or op.partition_of):
+            expected = Table(schema=self._default_schema, name=f"{_STAND_IN}0", columns=op.table.columns)
+            columns = expected.columns
+            if op.table == expected and len(columns) == len(keys):
+                checked = [
+                    column
+                    if (keyword or column.name == stand_in)
+                    and _STAND_IN not in _ENCODER.encode(msgspec.structs.replace(column, name="")).decode()
+                    else None
+                    for column, stand_in, (_, keyword, _) in zip(columns, stand_ins, keys, strict=True)
+                ]
+                if all(column is not None for column in checked):
+                    return checked
+        if len(keys) == 1:
+            return [None]
+        return [self._probe_columns([key])[0] for key in keys]
 
 
 def _top_level_items(text: str) -> list[str] | None:
