@@ -138,6 +138,9 @@ def _statement_pattern(dialect: str) -> re.Pattern[str]:
 
 
 _PATTERNS = {d: _statement_pattern(d) for d in ("postgres", "mysql", "sqlite")}
+# What can hide a semicolon or end a statement's match early in any dialect: quotes, comments, dollar quotes,
+# escapes. A statement without any of them ends at its first semicolon, found without the pattern.
+_HIDING = re.compile(r"['\"$`\[#\-/\\]")
 _META_LINE = re.compile(r"\\[^\n]*\n?")
 _HAS_DELIMITER = re.compile(r"^[ \t]*DELIMITER[ \t]", re.IGNORECASE | re.MULTILINE)
 _ATOMIC = re.compile(r"\bBEGIN\s+ATOMIC\b", re.IGNORECASE)
@@ -163,8 +166,12 @@ def split_statements(sql: str, dialect: str = "postgres") -> tuple[list[Statemen
             first = _leading_end(sql, m.end() if m else n, n, dialect)
         if first >= n:
             break
-        m = pattern.match(sql, first)
-        end = m.end() if m else n
+        semi = sql.find(";", first)
+        if semi >= 0 and _HIDING.search(sql, first, semi) is None:
+            end = semi  # nothing before the next semicolon can hide it: where the pattern would stop
+        else:
+            m = pattern.match(sql, first)
+            end = m.end() if m else n
         if (end < n and sql[end] != ";") or (
             _COMPOUND_HEAD.match(sql, first) and (dialect != "postgres" or _ATOMIC.search(sql, first, end))
         ):
