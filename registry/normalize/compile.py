@@ -4,8 +4,10 @@ A statement goes through two tables. `TEXT_RULES` are tried first, in order, on 
 rule only on the statements that begin with the words it declares, `@applies_to` in heads.py):
 statements that are not schema (ignored), grants and owners, and the pg_dump idioms sqlglot only knows as
 `Command` (COMMENT ON ... IS NULL, OWNED BY, ATTACH PARTITION, ADD GENERATED AS IDENTITY), and the
-statements read by pattern (routines, triggers, policies, domains, extensions). Otherwise sqlglot parses
-it and `TREE_RULES` picks the compiler by the tree's type and the kind of object it names. Anything still
+statements read by pattern (routines, triggers, policies, domains, extensions). A PostgreSQL statement of a
+shape pg_dump repeats by the hundred is then compiled through a probe shared by its script (shapes.py).
+Otherwise sqlglot parses it and `TREE_RULES` picks the compiler by the tree's type and the kind of object
+it names. Anything still
 not understood becomes an opaque object named from its head, never dropped. Each compiler lives with its
 statement family: tables, alter_table, constraints, indexes, views, sequences, types, routines,
 privileges, comments, objects (schemas, DROP, RENAME), opaque.
