@@ -204,6 +204,21 @@ def test_the_plain_statements_of_each_shape_are_read_through_probes(text: str) -
     assert len(probes) == before or text.startswith("CREATE TABLE")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CREATE INDEX i ON public.t USING schemareg_probe0 (a)",
+        "CREATE INDEX i ON public.t USING btree (a schemareg_probe1)",
+        "ALTER TABLE ONLY public.t ALTER COLUMN a SET DEFAULT 'schemareg_probe0'",
+        "CREATE TABLE public.t (\n    a text DEFAULT 'schemareg_probe1'\n)",
+    ],
+)
+def test_a_stand_ins_spelling_kept_as_written_compiles_as_its_tree_does(text: str) -> None:
+    """Words the probe keeps as written (a method, an operator class, a default) that spell a stand-in."""
+    compiler = COMPILERS[0]
+    assert _compiled(compiler, text, {"x": None}) == _compiled(compiler, text, None)
+
+
 def test_other_dialects_and_other_statements_take_the_tree_path() -> None:
     assert Compiler("mysql")._shapes is None and Compiler("sqlite")._shapes is None
     reader = COMPILERS[0]._shapes
