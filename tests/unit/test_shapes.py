@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlglot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +20,10 @@ from schemareg.normalize.options import NormalizeOptions
 from schemareg.normalize.shapes import ShapeReader
 
 COMPILERS = [Compiler("postgres"), Compiler("postgres", NormalizeOptions(keep_owners=True, keep_grants=True))]
-_KEYWORDS = sorted({*KEYWORDS, *RESERVED, "name", "key", "value", "type", "only", "using", "on", "index"})
+_TOKENIZER = sqlglot.Dialect.get_or_raise("postgres").tokenizer_class
+_KEYWORDS = sorted(
+    {*KEYWORDS, *RESERVED, *(w for w in _TOKENIZER.KEYWORDS if w.replace("_", "").isalnum()), "name", "value"}
+)
 
 PLAIN = st.from_regex(r"[a-z_][a-z0-9_]{0,12}", fullmatch=True)
 WRITTEN = st.one_of(
