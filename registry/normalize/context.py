@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-import sqlglot
 from sqlglot import exp
 
 from schemareg.names import PG_CATALOG_TYPES, truncate_identifier
+from schemareg.normalize.dialects import sqlglot_dialect
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from schemareg.normalize.patterns import PatternReader, RoutineReader, split_top_level
 from schemareg.normalize.rules import (
@@ -69,7 +69,7 @@ class Context:
         self.dialect = dialect
         self.options = options
         self.default_schema = DEFAULT_SCHEMA.get(dialect, "")
-        self._sqlglot = sqlglot.Dialect.get_or_raise(dialect)
+        self._sqlglot = sqlglot_dialect(dialect)
         self._parser = self._sqlglot.parser()
         # One tokenizer for every statement: building one costs about as much as tokenizing a statement.
         self._tokenizer = self._sqlglot.tokenizer()

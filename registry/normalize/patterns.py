@@ -18,6 +18,7 @@ from sqlglot.errors import SqlglotError
 
 from schemareg.model import Definition, Kind
 from schemareg.names import PG_CATALOG_TYPES, make_object_name, needs_quotes
+from schemareg.normalize.dialects import sqlglot_dialect
 from schemareg.normalize.guc import canonical_setting
 from schemareg.normalize.text import balanced, keeps_modifiers, postgres_type_spelling
 from schemareg.render import quote, quote_qualified
@@ -106,7 +107,7 @@ class RoutineReader:
             return cached
         result: str
         try:
-            result = exp.DataType.build(text, dialect=self.dialect).sql(self.dialect)
+            result = exp.DataType.build(text, dialect=sqlglot_dialect(self.dialect)).sql(self.dialect)
             if not keeps_modifiers(text, result):
                 result = postgres_type_spelling(
                     text
@@ -138,7 +139,7 @@ class RoutineReader:
         known = self._is_type.get(text)
         if known is None:
             try:
-                sqlglot.parse_one(f"SELECT CAST(NULL AS {text})", read=self.dialect)
+                sqlglot.parse_one(f"SELECT CAST(NULL AS {text})", read=sqlglot_dialect(self.dialect))
                 known = True
             except (SqlglotError, ValueError):
                 known = False

@@ -14,6 +14,7 @@ from sqlglot import exp
 from schemareg.model import Definition, Kind
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context, Unsupported
+from schemareg.normalize.dialects import sqlglot_dialect
 from schemareg.normalize.heads import applies_to
 from schemareg.normalize.patterns import ROUTINE_HEAD
 from schemareg.normalize.rules import fold_identifiers
@@ -103,7 +104,9 @@ def routine_signature(context: Context, udf: exp.UserDefinedFunction) -> str:
             types.append(context.type_sql(kind))
         elif kind is None and arg.this is not None:
             # an unnamed argument: sqlglot reads the type as the name
-            types.append(context.type_sql(exp.DataType.build(arg.this.name, dialect=context.dialect)))
+            types.append(
+                context.type_sql(exp.DataType.build(arg.this.name, dialect=sqlglot_dialect(context.dialect)))
+            )
         else:
             raise Unsupported
     return ", ".join(types)

@@ -17,6 +17,7 @@ from sqlglot.errors import SqlglotError
 from schemareg.model import Definition, Kind, Schema, Table
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context, Unsupported
+from schemareg.normalize.dialects import sqlglot_dialect
 from schemareg.normalize.indexes import storage_options
 from schemareg.normalize.rules import VIEW_RULES, canonical_expression, identifier
 
@@ -86,7 +87,7 @@ def _qualify(sql: str, columns: dict[str, tuple[str, ...]], dialect: str) -> str
     suffix = _NO_DATA if sql.endswith(_NO_DATA) else ""
     text = sql[: -len(suffix)] if suffix else sql
     try:
-        tree = sqlglot.parse_one(text, read=dialect)
+        tree = sqlglot.parse_one(text, read=sqlglot_dialect(dialect))
     except SqlglotError:
         return sql
     query = tree.expression if isinstance(tree, exp.Create) else None

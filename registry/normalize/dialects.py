@@ -1,0 +1,97 @@
+"""The sqlglot dialects the normaliser reads with.
+
+sqlglot's PostgreSQL dialect also knows the type names of other databases (`short`, `string`, `tinyint`,
+`datetime`, `nvarchar`, ...) and reads them as its own types: `m short` becomes a SMALLINT column. To
+PostgreSQL none of them is a type, so such a word in a PostgreSQL script can only name the user's own type
+(a domain, an enum): ours reads them as names. Every word below was checked against PostgreSQL itself
+(`SELECT NULL::<word>` fails with "type does not exist"). Kept: PostgreSQL's types, the pseudo-types of
+CREATE TABLE (serial...), keywords of other statements (ARRAY, ENUM, RANGE, UNION, NULL; DOUBLE, of
+DOUBLE PRECISION, so a type of the user's named `double` is still read as DOUBLE PRECISION), and the
+extension types that sqlglot prints as PostgreSQL does (hstore, geometry, geography, vector).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import ClassVar
+
+import sqlglot
+from sqlglot.dialects.postgres import Postgres
+from sqlglot.tokens import TokenType
+
+NOT_POSTGRES_TYPES = frozenset(
+    [
+        "BIGDECIMAL",
+        "BIGNUM",
+        "BIGNUMERIC",
+        "BINARY",
+        "BLOB",
+        "BYTE",
+        "CLOB",
+        "DATETIME",
+        "DECFLOAT",
+        "DECIMAL128",
+        "DECIMAL256",
+        "DECIMAL32",
+        "DECIMAL64",
+        "FIXED",
+        "HUGEINT",
+        "INT1",
+        "INT128",
+        "INT16",
+        "INT256",
+        "INT32",
+        "INT64",
+        "LIST",
+        "LONG",
+        "LONGBLOB",
+        "LONGTEXT",
+        "LONGVARCHAR",
+        "MAP",
+        "MEDIUMBLOB",
+        "MEDIUMINT",
+        "MEDIUMTEXT",
+        "NULLABLE",
+        "NUMBER",
+        "NVARCHAR",
+        "NVARCHAR2",
+        "OBJECT",
+        "REF",
+        "SHORT",
+        "STR",
+        "STRING",
+        "STRUCT",
+        "TIMESTAMPLTZ",
+        "TIMESTAMPNTZ",
+        "TIMESTAMP_LTZ",
+        "TIMESTAMP_NTZ",
+        "TIME_NS",
+        "TINYBLOB",
+        "TINYINT",
+        "TINYTEXT",
+        "UHUGEINT",
+        "UINT",
+        "UINT128",
+        "UINT256",
+        "VARBINARY",
+        "VARCHAR2",
+        "VARIANT",
+    ]
+)
+
+
+class _Postgres(Postgres):
+    """PostgreSQL without the other databases' type names (registered by sqlglot as `_postgres`)."""
+
+    class Tokenizer(Postgres.Tokenizer):
+        KEYWORDS: ClassVar[dict[str, TokenType]] = {
+            word: kind for word, kind in Postgres.Tokenizer.KEYWORDS.items() if word not in NOT_POSTGRES_TYPES
+        }
+
+
+@cache
+def sqlglot_dialect(name: str) -> sqlglot.Dialect:
+    """The dialect to read `name`'s scripts with."""
+    if name == "postgres":
+        return _Postgres()
+    return sqlglot.Dialect.get_or_raise(name)

@@ -1,0 +1,93 @@
+"""Type names of other databases in a PostgreSQL script (normalize/dialects.py), with PostgreSQL as judge.
+
+sqlglot's PostgreSQL dialect reads `short`, `string`, `tinyint`, `datetime`... as its own types, which
+PostgreSQL does not have: in a PostgreSQL script such a word can only be the name of the user's own type,
+and a domain named `short` is not a smallint column.
+"""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from sqlglot.dialects.postgres import Postgres
+
+from schemareg.normalize.dialects import NOT_POSTGRES_TYPES
+from tests.integration.test_fidelity import assert_agree
+from tests.support.postgres import PostgresServer
+
+pytestmark = pytest.mark.integration
+
+# sqlglot's type words that PostgreSQL refuses alone but that stay keywords for the statements they are
+# part of (or that an extension's type is spelt as, and sqlglot prints as PostgreSQL does).
+KEPT = {"ARRAY", "ENUM", "RANGE", "UNION", "NULL", "NULLABLE", "USER-DEFINED", "DOUBLE"}
+KEPT |= {"SERIAL", "BIGSERIAL", "SMALLSERIAL", "HSTORE", "GEOMETRY", "GEOGRAPHY", "VECTOR"}
+
+
+def _is_type(conn: psycopg.Connection[tuple[object, ...]], word: str) -> bool:
+    try:
+        with conn.transaction():
+            conn.execute(f"SELECT NULL::{word}")
+    except psycopg.Error:
+        return False
+    return True
+
+
+def _type_words() -> list[str]:
+    types = Postgres.parser_class.TYPE_TOKENS
+    return sorted(
+        w
+        for w, kind in Postgres.Tokenizer.KEYWORDS.items()
+        if kind in types and " " not in w and w.isidentifier()
+    )
+
+
+@pytest.mark.parametrize("server", ["pg", "pg_debian"])
+def test_the_words_read_as_names_are_no_types_of_postgresql_and_the_rest_are(
+    server: str, request: pytest.FixtureRequest
+) -> None:
+    """Holds the list true on both servers and on a new sqlglot: a type word sqlglot adds is either
+    PostgreSQL's (kept as a type) or goes into NOT_POSTGRES_TYPES."""
+    pg: PostgresServer = request.getfixturevalue(server)
+    with psycopg.connect(pg.database("words"), autocommit=False) as conn:
+        misread = [w for w in sorted(NOT_POSTGRES_TYPES) if _is_type(conn, w)]
+        unlisted = [
+            w
+            for w in _type_words()
+            if w not in NOT_POSTGRES_TYPES and w not in KEPT and not _is_type(conn, w)
+        ]
+    assert misread == []
+    assert unlisted == []
+
+
+def test_a_type_of_the_users_named_as_another_databases_type_is_that_type(pg: PostgresServer) -> None:
+    # sqlglot's type words that are no type to PostgreSQL and that it takes as a type's name unquoted
+    # (`binary` is one of its reserved words)
+    with psycopg.connect(pg.database("names"), autocommit=False) as conn:
+        words = [
+            w.lower()
+            for w in _type_words()
+            if w not in KEPT and not _is_type(conn, w) and _names_a_domain(conn, w)
+        ]
+    assert len(words) > 40
+    domains = "\n".join(f"CREATE DOMAIN {w} AS varchar(10);" for w in words)
+    columns = ", ".join(f"c_{w} {w}, a_{w} {w}[]" for w in words)
+    functions = "\n".join(
+        f"CREATE FUNCTION f_{w}(x {w}) RETURNS {w} LANGUAGE sql AS 'SELECT x';" for w in words[:8]
+    )
+    checks = ", ".join(f"CHECK (c_{w} <> 'x')" for w in words[:8])
+    assert_agree(f"{domains}\nCREATE TABLE u ({columns}, {checks});\n{functions}", pg)
+
+
+def _names_a_domain(conn: psycopg.Connection[tuple[object, ...]], word: str) -> bool:
+    try:
+        with conn.transaction():
+            conn.execute(f"CREATE DOMAIN {word} AS text")
+            raise _Undo
+    except _Undo:
+        return True
+    except psycopg.Error:
+        return False
+
+
+class _Undo(Exception):
+    """Rolls the probe's transaction back."""
