@@ -8,11 +8,13 @@ import re
 from sqlglot import exp
 
 from schemareg.model import Kind
+from schemareg.names import make_object_name
 from schemareg.normalize import ops
 from schemareg.normalize.constraints import table_constraint
 from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.heads import applies_to
 from schemareg.normalize.opaque import opaque
+from schemareg.normalize.patterns import split_top_level
 from schemareg.normalize.sequences import sequence_options
 from schemareg.normalize.storage import parameters_from_text
 from schemareg.normalize.tables import (
@@ -43,6 +45,7 @@ _ADD_IDENTITY = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _RENAME_CONSTRAINT = re.compile(rf"RENAME\s+CONSTRAINT\s+(?P<old>{IDENT})\s+TO\s+(?P<new>{IDENT})\s*$", re.I)
+_ADD_CHECK = re.compile(r"ADD\s+CHECK\s*\(", re.IGNORECASE)
 _NOT_VALID_ADD = re.compile(r"\bADD\s+CONSTRAINT\b.*\bNOT\s+VALID\s*$", re.IGNORECASE | re.DOTALL)
 
 
@@ -74,6 +77,9 @@ def alter_table_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
         table = context.read_qualified_name(m.group("table"))
         child = context.read_qualified_name(attach.group("child"))
         return [ops.AttachPartition(parent=table, child=child, bound=partition_bound(attach.group("bound")))]
+    unnamed = _unnamed_check(context, text, m)
+    if unnamed is not None:
+        return unnamed
     identity = _ADD_IDENTITY.match(rest)
     if identity:
         table = context.read_qualified_name(m.group("table"))
@@ -91,6 +97,36 @@ def alter_table_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
             )
         ]
     return None
+
+
+def _unnamed_check(context: Context, text: str, head: re.Match[str]) -> list[ops.AnyOp] | None:
+    """An ALTER TABLE with `ADD CHECK (...)` actions without a constraint name, which sqlglot reads as
+    Command: each is read as a named one, then named as PostgreSQL names it (`<table>_<column>_check`,
+    `<table>_check`)."""
+    actions = split_top_level(head.group("rest").strip())
+    placeholders: set[str] = set()
+    for n, action in enumerate(actions):
+        found = _ADD_CHECK.match(action)
+        if found is not None:
+            placeholder = f"schemareg unnamed {n}"
+            actions[n] = f'ADD CONSTRAINT "{placeholder}" CHECK {action[found.end() - 1 :]}'
+            placeholders.add(placeholder)
+    if not placeholders:
+        return None
+    named = f"{text[: head.start('rest')]}{', '.join(actions)}"
+    tree = context.parse(named)
+    if not isinstance(tree, exp.Alter):
+        return None
+    result = alter_table(context, tree, named)
+    table = context.read_qualified_name(head.group("table")).rpartition(".")[2]
+    for op in result:
+        if isinstance(op, ops.AddConstraint) and op.constraint.name in placeholders:
+            columns = op.constraint.columns
+            op.named = False
+            op.constraint.name = make_object_name(table, columns[0] if len(columns) == 1 else None, "check")
+        elif isinstance(op, ops.TableOption | ops.Opaque):
+            return None  # not read after all: kept as the statement written
+    return result
 
 
 def table_option(context: Context, text: str) -> ops.TableOption | None:
