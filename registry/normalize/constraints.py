@@ -11,6 +11,7 @@ from schemareg.model import Constraint, ConstraintKind, Index
 from schemareg.names import make_object_name
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context, Unsupported
+from schemareg.normalize.rules import TABLE_RULES
 from schemareg.normalize.text import IDENT, WS, fold_words, squash
 
 CONSTRAINT_NAME = re.compile(rf"\bCONSTRAINT\s+({IDENT})", re.IGNORECASE)
@@ -91,7 +92,7 @@ def check(
             for c in expression.find_all(exp.Column)
         }
     )
-    text = f"CHECK ({context.expression(expression)})"
+    text = f"CHECK ({context.expression(expression, TABLE_RULES)})"
     if node.args.get("enforced") is False and "NOT VALID" in context.generate(node).upper():
         text += " NOT VALID"
     name_columns = (

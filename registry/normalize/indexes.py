@@ -12,7 +12,7 @@ from schemareg.names import make_object_name
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.heads import applies_to
-from schemareg.normalize.rules import INDEX_RULES
+from schemareg.normalize.rules import TABLE_RULES
 from schemareg.normalize.text import QNAME, is_function_call
 
 # `UNIQUE (...) NULLS [NOT] DISTINCT` (PostgreSQL 15), which sqlglot does not read in CREATE INDEX.
@@ -53,7 +53,7 @@ def create_index(context: Context, tree: exp.Create, text: str) -> list[ops.AnyO
         definition += f" WITH ({storage_options(', '.join(context.generate(item) for item in storage))})"
     where = params.args.get("where")
     if where is not None:
-        definition += f" WHERE {context.expression(where.this, INDEX_RULES)}"
+        definition += f" WHERE {context.expression(where.this, TABLE_RULES)}"
     all_columns = len(plain) == len(keys)
     if index.this is None:
         name = make_object_name(table_name, "_".join(plain) if all_columns else "expr", "idx")
@@ -82,7 +82,7 @@ def _key(context: Context, ordered: exp.Expression, plain: list[str]) -> str:
         node = node.this
     while isinstance(node, exp.Paren):
         node = node.this
-    key = context.expression(node, INDEX_RULES)
+    key = context.expression(node, TABLE_RULES)
     if isinstance(node, exp.Column):
         plain.append(context.fold(node.this))
     elif not is_function_call(key):

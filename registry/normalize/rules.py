@@ -465,6 +465,8 @@ def single_table_columns(node: exp.Expression, dialect: str) -> exp.Expression:
 
 Rule = Callable[[exp.Expression, str], exp.Expression]
 
+# Expressions no pass types later (defaults, a domain's CHECK, policies, a trigger's WHEN): a column's
+# cast to a textual type is dropped, as PostgreSQL's own `(status)::text` on a varchar column is.
 EXPRESSION_RULES: tuple[Rule, ...] = (
     drop_comments,
     fold_identifiers,
@@ -480,8 +482,10 @@ EXPRESSION_RULES: tuple[Rule, ...] = (
     strip_parens,
 )
 
-# Index keys and predicates: a cast on a column is part of the key (no column types here).
-INDEX_RULES: tuple[Rule, ...] = tuple(
+# A table's expressions (index keys and predicates, CHECKs, generated columns): a column's cast is kept,
+# since without the column's type `(d)::text` may be another expression than `d`. Once the script is
+# applied, table_casts.py drops the casts PostgreSQL itself inserts (a varchar column's `(name)::text`).
+TABLE_RULES: tuple[Rule, ...] = tuple(
     unwrap_constant_casts if rule is unwrap_literal_casts else rule for rule in EXPRESSION_RULES
 )
 

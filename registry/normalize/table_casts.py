@@ -9,6 +9,7 @@ printed again where that made a cast explicit; an expression the resolver cannot
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 
 from sqlglot import exp
@@ -16,21 +17,25 @@ from sqlglot import exp
 from schemareg.model import ConstraintKind, Definition, Kind, Schema, Table
 from schemareg.normalize.context import Context
 from schemareg.normalize.patterns import split_top_level
-from schemareg.normalize.rules import EXPRESSION_RULES, INDEX_RULES, Rule
+from schemareg.normalize.rules import TABLE_RULES
 from schemareg.normalize.signatures import COLUMN_TYPES, Signature
 from schemareg.normalize.text import balanced, is_function_call
-from schemareg.normalize.typing import Functions, Resolver
+from schemareg.normalize.typing import Functions, Resolver, number_type
 from schemareg.render import quote_qualified
 
 _MODIFIERS = re.compile(r"\((.*)\)$")
+_DOMAIN_BASE = re.compile(
+    r"CREATE DOMAIN \S+ AS (.+?)(?: (?:COLLATE|DEFAULT|NOT NULL|CONSTRAINT|CHECK)\b.*)?$", re.DOTALL
+)
 _CHECK = re.compile(r"^CHECK \((.*)\)((?: NOT VALID| NO INHERIT)*)$", re.DOTALL)
 _RETURNS = re.compile(r"\bRETURNS\s+(\w+(?: PRECISION| VARYING)?)", re.IGNORECASE)
 _ARGUMENTS = re.compile(r"^(.*)\((.*)\)$", re.DOTALL)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
-_DIGIT = re.compile(r"\d")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?![\w.])")  # an integer constant (a decimal has its `.`)
 _PLAIN = re.compile(r'\w+|"(?:[^"]|"")+"')  # a column: `((tx)::text)` of a text column is an index on tx
 _MAY_CAST = ("'", '"', ".", "CAST(")
 _TEXTUAL = {"varchar", "bpchar"}
+_PLAIN_TEXT = ("text", "varchar")  # a cast to text of such a column is one PostgreSQL inserts
 # A constant alone (a default's `''`, `'{}'`, a serial's nextval): no context gives it another type.
 _CONSTANT = re.compile(
     r"'(?:[^']|'')*'|-?[\d.]+|NULL|TRUE|FALSE|NEXTVAL\(CAST\('(?:[^']|'')*' AS REGCLASS\)\)"
@@ -62,9 +67,9 @@ def resolve_table_casts(schema: Schema, memo: dict[tuple[object, ...], str] | No
     if schema.dialect != "postgres":
         return
     functions = tuple(sorted((name, tuple(overloads)) for name, overloads in user_functions(schema).items()))
-    enums = enum_types(schema)
+    named = named_types(schema)
     for table in schema.tables():
-        typed = _TableTypes(table, enums, functions, memo)
+        typed = _TableTypes(table, named, functions, memo)
         for index in table.indexes:
             if index.definition.startswith("USING ") and (not index.columns or " WHERE " in index.definition):
                 index.definition = typed.retyped("index", index.definition)
@@ -84,12 +89,12 @@ class _TableTypes:
     def __init__(
         self,
         table: Table,
-        enums: frozenset[str],
+        named: Mapping[str, str],
         functions: _Overloads,
         memo: dict[tuple[object, ...], str] | None,
     ) -> None:
         self.table = table
-        self.enums = enums
+        self.named = named
         self.functions = functions
         self.memo = memo
         self._types: dict[str, tuple[str, str]] | None = None  # column -> (type, its modifiers)
@@ -100,7 +105,7 @@ class _TableTypes:
         if self._types is None:
             self._types = {}
             for column in self.table.columns:
-                known = column.type if column.type in self.enums else column_type(column.type)
+                known = self.named.get(column.type) or column_type(column.type)
                 if known is not None:
                     modifiers = _MODIFIERS.search(column.type) if not known.endswith("[]") else None
                     self._types[column.name] = (
@@ -131,18 +136,28 @@ def _retyped(
         check = _CHECK.match(text)
         if check is None:
             return text
-        return f"CHECK ({typer.expression(check.group(1), EXPRESSION_RULES)}){check.group(2)}"
-    return typer.expression(text, EXPRESSION_RULES)
+        return f"CHECK ({typer.expression(check.group(1))}){check.group(2)}"
+    return typer.expression(text)
 
 
-def enum_types(schema: Schema) -> frozenset[str]:
-    """The schema's enum types, spelt as a column's type spells them (`public.mood`): a literal compared
-    with such a column takes its type, as with a built-in one."""
-    return frozenset(
-        quote_qualified(key.name, schema.dialect)
-        for key, obj in schema.objects.items()
-        if key.kind is Kind.TYPE and isinstance(obj, Definition) and " AS ENUM " in obj.sql
-    )
+def named_types(schema: Schema) -> dict[str, str]:
+    """The schema's enum types and domains, spelt as a column's type spells them (`public.mood`), each
+    with the type the resolver gives its values: an enum is its own (a literal compared with it takes its
+    type, as with a built-in one), a domain is its base type where that is one the resolver knows (an
+    operator or a function takes a domain's value as its base type's)."""
+    named: dict[str, str] = {}
+    for key, obj in schema.objects.items():
+        if not isinstance(obj, Definition) or obj.opaque:
+            continue
+        spelling = quote_qualified(key.name, schema.dialect)
+        if key.kind is Kind.TYPE and " AS ENUM " in obj.sql:
+            named[spelling] = spelling
+        elif key.kind is Kind.DOMAIN:
+            base = _DOMAIN_BASE.match(obj.sql)
+            known = column_type(base.group(1)) if base else None
+            if known is not None:
+                named[spelling] = known
+    return named
 
 
 def user_functions(schema: Schema) -> Functions:
@@ -178,9 +193,17 @@ class _Typer:
         self.table = table
         self.functions = functions
 
-    def expression(self, text: str, rules: tuple[Rule, ...]) -> str:
+    def expression(self, text: str) -> str:
+        """A CHECK's, a generated column's or a default's expression typed, without the casts to text that
+        PostgreSQL inserts on a text or varchar column (its `(status)::text = 'x'::text` is `status = 'x'`);
+        a cast of a column of another type is part of the expression (`length((d)::text)`)."""
+        node = self.typed(text, plain_text=True)
+        return text if node is None else _context().expression(node, TABLE_RULES)
+
+    def predicate(self, text: str) -> str:
+        """An index predicate typed; its casts are PostgreSQL's, as the keys' are."""
         node = self.typed(text)
-        return text if node is None else _context().expression(node, rules)
+        return text if node is None else _context().expression(node, TABLE_RULES)
 
     def worth_typing(self, text: str) -> bool:
         """Whether an expression may take a cast: where it names values of one type only, none of which is
@@ -192,12 +215,12 @@ class _Typer:
             return True
         columns = self.columns
         kinds = {columns[w] for w in _WORD.findall(text) if w in columns}
-        if _DIGIT.search(text):
-            kinds.add("int4")
+        kinds.update(number_type(n) for n in _NUMBER.findall(text))
         return len(kinds) > 1 or bool(kinds & _TEXTUAL)
 
-    def typed(self, text: str) -> exp.Expression | None:
-        """The expression with its casts made explicit, or None where that changed nothing."""
+    def typed(self, text: str, *, plain_text: bool = False) -> exp.Expression | None:
+        """The expression with its casts made explicit (and with `plain_text`, a text or varchar column's
+        cast to text dropped), or None where that changed nothing."""
         if not self.worth_typing(text):
             return None
         try:
@@ -209,7 +232,29 @@ class _Typer:
         node = select.expressions[0]
         resolver = Resolver(self.columns, self.table, self.functions, self.modifiers)
         resolver.type_of(node)
-        return select.expressions[0] if resolver.changed else None
+        dropped = plain_text and self.drop_text_casts(node)
+        return select.expressions[0] if resolver.changed or dropped else None
+
+    def drop_text_casts(self, node: exp.Expression) -> bool:
+        """Drop `(c)::text` where c is this table's text or varchar column; whether any was dropped."""
+        dropped = False
+        for cast in list(node.find_all(exp.Cast)):
+            target, inner = cast.to, cast.this
+            while isinstance(inner, exp.Paren):
+                inner = inner.this
+            if (
+                target is not None
+                and target.this == exp.DataType.Type.TEXT
+                and not target.expressions
+                and not isinstance(cast.parent, exp.Collate)
+                and isinstance(inner, exp.Column)
+                and isinstance(inner.this, exp.Identifier)
+                and inner.table in ("", self.table)
+                and self.columns.get(inner.name) in _PLAIN_TEXT
+            ):
+                cast.replace(inner)
+                dropped = True
+        return dropped
 
     def index(self, definition: str) -> str:
         """An index definition (`USING method (keys) ... [WHERE predicate]`), its keys and predicate typed."""
@@ -223,7 +268,7 @@ class _Typer:
         rest = definition[end + 1 :]
         where = rest.find(" WHERE ")
         if where >= 0:
-            rest = rest[: where + 7] + self.expression(rest[where + 7 :], INDEX_RULES)
+            rest = rest[: where + 7] + self.predicate(rest[where + 7 :])
         return f"{definition[: start + 1]}{keys}){rest}"
 
     def key(self, text: str) -> str:
@@ -240,7 +285,7 @@ class _Typer:
         node = self.typed(expression)
         if node is None:
             return text
-        printed = _context().expression(node, INDEX_RULES)
+        printed = _context().expression(node, TABLE_RULES)
         if not _PLAIN.fullmatch(printed) and not is_function_call(printed):
             printed = f"({printed})"
         return printed + rest

@@ -33,6 +33,7 @@ from schemareg.normalize.literals import (
     type_class_of,
 )
 from schemareg.normalize.opaque import opaque
+from schemareg.normalize.rules import TABLE_RULES
 from schemareg.normalize.sequences import sequence_options
 from schemareg.normalize.storage import parameter
 from schemareg.normalize.storage import render as render_parameters
@@ -185,13 +186,13 @@ def column_def(context: Context, item: exp.ColumnDef, table: str) -> tuple[Colum
             extra.append(check(context, table, constraint_name, kind_node, column_name=name))
         elif isinstance(kind_node, exp.GeneratedAsIdentityColumnConstraint) and kind_node.expression:
             # GENERATED ALWAYS AS (expr) without STORED: PostgreSQL 18's virtual generated column.
-            column.generated = context.expression(kind_node.expression)
+            column.generated = context.expression(kind_node.expression, TABLE_RULES)
             column.virtual = True
         elif isinstance(kind_node, exp.GeneratedAsIdentityColumnConstraint):
             column.identity = _identity(context, kind_node, table, name)
             column.nullable = False
         elif isinstance(kind_node, exp.ComputedColumnConstraint):
-            column.generated = context.expression(kind_node.this)
+            column.generated = context.expression(kind_node.this, TABLE_RULES)
         elif isinstance(kind_node, exp.GeneratedAsRowColumnConstraint):
             raise Unsupported
         elif isinstance(kind_node, exp.CollateColumnConstraint):

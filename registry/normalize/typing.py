@@ -74,7 +74,7 @@ class Resolver:
     def type_of(self, node: exp.Expression) -> str | None:
         """The node's type (None: not known), after making the casts inside it explicit."""
         if isinstance(node, exp.Literal):
-            return UNKNOWN if node.is_string else _number_type(str(node.this))
+            return UNKNOWN if node.is_string else number_type(str(node.this))
         if isinstance(node, exp.Null):
             return UNKNOWN
         if isinstance(node, exp.Boolean):
@@ -296,7 +296,8 @@ def _coercible(have: str, want: str) -> bool:
     return (have, want) in IMPLICIT
 
 
-def _number_type(text: str) -> str:
+def number_type(text: str) -> str:
+    """The type of a numeric constant: int4, int8 or numeric, by its value."""
     if not text.isdigit():
         return "numeric"
     value = int(text)
@@ -342,7 +343,7 @@ def _modifiers(target: exp.DataType) -> str:
 
 
 def _compared_as_itself(kind: str) -> bool:
-    """A type named by its column spelling: a user's enum (`public.mood`, table_casts.enum_types) or an
+    """A type named by its column spelling: a user's enum (`public.mood`, table_casts.named_types) or an
     array of a built-in type (`INT[]`). It has the comparisons of anyenum or anyarray with itself only,
     and a literal compared with it takes its type."""
     return "." in kind or kind.endswith("[]")

@@ -19,7 +19,7 @@ from schemareg.normalize.text import blank_comments
 from schemareg.normalize.triggers import Rule, apply_rules, declared, looks_for
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
-RULE_SETS = {"expression": R.EXPRESSION_RULES, "index": R.INDEX_RULES, "view": R.VIEW_RULES}
+RULE_SETS = {"expression": R.EXPRESSION_RULES, "index": R.TABLE_RULES, "view": R.VIEW_RULES}
 ALL_RULES = tuple(dict.fromkeys(rule for rules in RULE_SETS.values() for rule in rules))
 
 
