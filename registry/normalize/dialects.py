@@ -17,7 +17,7 @@ from typing import ClassVar
 
 import sqlglot
 from sqlglot.dialects.postgres import Postgres
-from sqlglot.tokens import TokenType
+from sqlglot.tokenizer_core import TokenType
 
 NOT_POSTGRES_TYPES = frozenset(
     [
