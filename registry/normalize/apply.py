@@ -38,6 +38,7 @@ from schemareg.normalize.sequences import sequence_options
 from schemareg.normalize.serials import place_serial, retarget_serials
 from schemareg.normalize.storage import set_storage
 from schemareg.normalize.table_casts import resolve_table_casts
+from schemareg.normalize.view_casts import resolve_view_casts
 from schemareg.normalize.views import qualify_join_views
 from schemareg.render import quote, quote_qualified
 
@@ -503,6 +504,7 @@ def finish(schema: Schema, typed: dict[tuple[object, ...], str] | None = None) -
     _normalise_partition_bounds(schema)
     resolve_table_casts(schema, typed)
     qualify_join_views(schema)
+    resolve_view_casts(schema)
 
 
 _KEY_COLUMN = re.compile(r"^\w+ \((\w+)\)$")

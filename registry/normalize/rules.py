@@ -489,12 +489,17 @@ TABLE_RULES: tuple[Rule, ...] = tuple(
     unwrap_constant_casts if rule is unwrap_literal_casts else rule for rule in EXPRESSION_RULES
 )
 
-# Views also resolve what only the query's own shape decides; an output column's cast is its type.
+# Views also resolve what only the query's own shape decides; an output column's cast is its type, and a
+# column's cast is kept for view_casts.py to judge once the tables' columns are known.
 VIEW_RULES: tuple[Rule, ...] = (
     *(
         step
         for rule in EXPRESSION_RULES
-        for step in ((text_outputs, keeping_output_casts(rule)) if rule is unwrap_literal_casts else (rule,))
+        for step in (
+            (text_outputs, keeping_output_casts(unwrap_constant_casts))
+            if rule is unwrap_literal_casts
+            else (rule,)
+        )
     ),
     unwrap_join_groups,
     order_by_output_names,

@@ -199,3 +199,45 @@ def test_defaults_are_typed_as_postgresql_types_them(kind: str, default: str, pg
 )
 def test_known_shapes_are_typed_as_postgresql_types_them(sql: str, pg: PostgresServer) -> None:
     assert_agree(sql, pg)
+
+
+# Views are not typed, but a column's cast to text in one is judged once the tables are known
+# (view_casts.py): dropped on a text or varchar column, where PostgreSQL inserts it, kept on any other.
+VIEW_SUBJECTS = st.sampled_from(
+    [
+        "v",
+        "w",
+        "tx",
+        "(v::text)",
+        "(tx::text)",
+        "(i::text)",
+        "(n::text)",
+        "(d::text)",
+        "(bo::text)",
+        "(c::text)",
+    ]
+)
+VIEW_SOURCES = {
+    "table": "SELECT i FROM t WHERE {}",
+    "alias": "SELECT x.i FROM t x WHERE {}",
+    "join": "SELECT x.i FROM t x JOIN t y ON y.i = x.i WHERE {}",
+    "subquery": "SELECT s.i FROM (SELECT i, v, w, tx, n, d, bo, c FROM t) s WHERE {}",
+    "cte": "WITH q AS (SELECT i, v, w, tx, n, d, bo, c FROM t) SELECT i FROM q WHERE {}",
+}
+
+
+@BOUNDED
+@given(
+    source=st.sampled_from(sorted(VIEW_SOURCES)),
+    subjects=st.lists(VIEW_SUBJECTS, min_size=1, max_size=3),
+    operator=st.sampled_from(["=", "<>", "LIKE"]),
+)
+def test_a_views_casts_to_text_are_kept_where_they_mean_something(
+    source: str, subjects: list[str], operator: str, pg: PostgresServer
+) -> None:
+    def qualified(subject: str) -> str:
+        prefix = {"alias": "x.", "join": "x.", "subquery": "s."}.get(source, "")
+        return subject.replace("(", f"({prefix}", 1) if subject.startswith("(") else prefix + subject
+
+    where = " AND ".join(f"{qualified(s)} {operator} 'a%'" for s in subjects)
+    assert_agree(f"{TABLE}\nCREATE VIEW vw AS {VIEW_SOURCES[source].format(where)};", pg)

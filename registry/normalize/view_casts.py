@@ -1,0 +1,168 @@
+"""A view's column casts to text once the types of the tables it reads are known.
+
+PostgreSQL stores `WHERE status = 'x'` on a varchar column as `WHERE (status)::text = 'x'::text`: the cast
+is one its parser inserts, and a script that does not write it means the same. On a column of another
+type the cast is the user's and part of the query: `n::text LIKE '1%'` of an integer is not `n LIKE '1%'`,
+which PostgreSQL refuses. A view is compiled with every cast kept (its tables' columns are not known then);
+once the script is applied, a cast to text of a column the view reads from a text or varchar column is
+dropped, and so is one whose column cannot be found (a subquery's, a CTE's, a column of a table the
+schema does not define), where the view's text alone cannot say, so that both spellings give one
+fingerprint as before. A cast of a column found to be of another type is kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from schemareg.model import Definition, Kind, Schema, Table
+from schemareg.normalize.dialects import sqlglot_dialect
+from schemareg.normalize.output_casts import output_items
+from schemareg.normalize.table_casts import column_type, named_types
+
+# A cast of a (qualified) column to a textual type, as the compiler prints it.
+_COLUMN_CAST = re.compile(
+    r'CAST\((?:(?:[A-Za-z_][\w$]*|"(?:[^"]|"")+")\.){0,2}(?:[A-Za-z_][\w$]*|"(?:[^"]|"")+") AS (?:TEXT|VARCHAR|CHAR|NAME)\b'
+)
+_TEXTUAL = (exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR, exp.DataType.Type.NAME)
+_PLAIN_TEXT = ("text", "varchar")
+_NO_DATA = " WITH NO DATA"
+_memo: dict[tuple[str, tuple[tuple[str, tuple[tuple[str, bool], ...]], ...]], str] = {}
+_MEMO_LIMIT = 10_000
+
+Columns = dict[str, dict[str, bool]]  # table -> column -> whether it is text or varchar
+
+
+def resolve_view_casts(schema: Schema) -> None:
+    """Drop the casts to text PostgreSQL inserts in every view, keep the ones that mean something."""
+    if schema.dialect != "postgres":
+        return  # SQLite and MySQL keep a view as written: a cast in it is the user's
+    named = named_types(schema)
+    tables: Columns = {}
+    for obj in schema.objects.values():
+        if isinstance(obj, Table):
+            name = f"{obj.schema}.{obj.name}" if obj.schema else obj.name
+            tables[name] = {
+                c.name: (named.get(c.type) or column_type(c.type)) in _PLAIN_TEXT for c in obj.columns
+            }
+    for obj in schema.objects.values():
+        if (
+            isinstance(obj, Definition)
+            and obj.kind in (Kind.VIEW, Kind.MATERIALIZED_VIEW)
+            and not obj.opaque
+            and _COLUMN_CAST.search(obj.sql)
+        ):
+            relevant = tuple(
+                sorted(
+                    (name, tuple(sorted(cols.items())))
+                    for name, cols in tables.items()
+                    if name in obj.depends_on
+                )
+            )
+            key = (obj.sql, relevant)
+            result = _memo.get(key)
+            if result is None:
+                result = _without_inserted_casts(obj.sql, {name: dict(cols) for name, cols in relevant})
+                if len(_memo) > _MEMO_LIMIT:
+                    _memo.clear()
+                _memo[key] = result
+            obj.sql = result
+
+
+def _without_inserted_casts(sql: str, tables: Columns) -> str:
+    suffix = _NO_DATA if sql.endswith(_NO_DATA) else ""
+    text = sql[: -len(suffix)] if suffix else sql
+    try:
+        tree = sqlglot.parse_one(text, read=sqlglot_dialect("postgres"))
+    except SqlglotError:
+        return sql
+    query = tree.expression if isinstance(tree, exp.Create) else None
+    if query is None:
+        return sql
+    before = query.sql(dialect="postgres")
+    if not text.endswith(before):
+        return sql
+    outputs = {id(item.this if isinstance(item, exp.Alias) else item) for item in output_items(query)}
+    ctes = {cte.alias_or_name: cte.this for cte in query.find_all(exp.CTE)}
+    changed = False
+    for cast in list(query.find_all(exp.Cast)):
+        inner = cast.this
+        while isinstance(inner, exp.Paren):
+            inner = inner.this
+        target = cast.to
+        if (
+            id(cast) in outputs
+            or target is None
+            or target.this not in _TEXTUAL
+            or isinstance(cast.parent, exp.Collate)
+            or not isinstance(inner, exp.Column)
+        ):
+            continue
+        textual = _is_plain_text(inner, tables, ctes)
+        if textual is None or (textual and target.this == exp.DataType.Type.TEXT and not target.expressions):
+            cast.replace(inner)
+            changed = True
+    if not changed:
+        return sql
+    after: str = query.sql(dialect="postgres")
+    return text[: -len(before)] + after + suffix
+
+
+def _is_plain_text(column: exp.Column, tables: Columns, ctes: dict[str, exp.Expression]) -> bool | None:
+    """Whether the column is a text or varchar one (of a table the view reads, or an output of a subquery
+    or CTE that is one); None where it is not known which column it is."""
+    select = column.find_ancestor(exp.Select)
+    if select is None:
+        return None
+    sources: list[tuple[str, dict[str, bool | None] | None]] = []
+    source = select.args.get("from_") or select.args.get("from")
+    relations = [source.this] if source is not None else []
+    relations += [join.this for join in select.args.get("joins") or []]
+    for relation in relations:
+        alias = relation.alias_or_name if isinstance(relation, exp.Expression) else ""
+        if isinstance(relation, exp.Table) and not relation.db and relation.name in ctes:
+            others = {name: cte for name, cte in ctes.items() if name != relation.name}  # WITH RECURSIVE
+            sources.append((alias, _outputs(ctes[relation.name], tables, others)))
+        elif isinstance(relation, exp.Table):
+            name = f"{relation.db}.{relation.name}" if relation.db else relation.name
+            known = tables.get(name)
+            sources.append((alias, dict(known) if known is not None else None))
+        elif isinstance(relation, exp.Subquery):
+            sources.append((alias, _outputs(relation.this, tables, ctes)))
+        else:
+            sources.append((alias, None))
+    if column.table:
+        found = [cols for alias, cols in sources if alias == column.table]
+    elif all(cols is not None for _, cols in sources):
+        found = [cols for _, cols in sources if cols is not None and column.name in cols]
+    else:
+        return None  # a function's columns are not known
+    if len(found) != 1 or found[0] is None:
+        return None
+    return found[0].get(column.name)
+
+
+def _outputs(
+    query: exp.Expression, tables: Columns, ctes: dict[str, exp.Expression]
+) -> dict[str, bool | None] | None:
+    """A subquery's output columns, each text or varchar or not where it passes a column through or casts
+    to text; None for a query that is not one SELECT."""
+    if not isinstance(query, exp.Select):
+        return None
+    outputs: dict[str, bool | None] = {}
+    for item in query.expressions:
+        core = item.this if isinstance(item, exp.Alias) else item
+        if isinstance(core, exp.Star):
+            return None
+        if isinstance(core, exp.Column):
+            outputs[item.alias_or_name] = _is_plain_text(core, tables, ctes)
+        elif isinstance(core, exp.Cast) and core.to is not None and core.to.this == exp.DataType.Type.TEXT:
+            outputs[item.alias_or_name] = True
+        elif isinstance(core, exp.Literal) and not core.is_string:
+            outputs[item.alias_or_name] = False  # a number
+        else:
+            outputs[item.alias_or_name] = None
+    return outputs
