@@ -115,3 +115,25 @@ def test_date_and_time_literals_are_printed_as_postgresql_prints_them() -> None:
     assert timestamptz_text("2020-01-01 00:00:00.5-01:30") == "2020-01-01 01:30:00.5+00"
     assert timestamptz_text("yesterday") is None
     assert date_text("2020-1-2") == "2020-01-02"
+
+
+def test_an_expression_is_typed_once_for_every_table_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables that differ only in their names share their typed expressions; a column qualified with the
+    table's name is typed per table (the name decides whether it is the table's column)."""
+    from schemareg.normalize import StatementCache, normalize, table_casts
+
+    typed: list[str] = []
+    real = table_casts._retyped
+
+    def counting(kind: str, text: str, *args: object) -> str:
+        typed.append(text)
+        return real(kind, text, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(table_casts, "_retyped", counting)
+    ddl = "".join(
+        f"CREATE TABLE t{i} (amount numeric(12,2) CHECK (amount >= 0), n int CHECK (t{i}.n > 0.5));"
+        for i in range(20)
+    )
+    normalize(ddl, "postgres", cache=StatementCache(None))
+    assert typed.count("CHECK (amount >= 0)") == 1
+    assert sum("n > 0.5" in text for text in typed) == 20
