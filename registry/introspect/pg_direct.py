@@ -24,11 +24,11 @@ from typing import Any, NamedTuple
 import msgspec
 
 from schemareg.model import Table
-from schemareg.names import truncate_identifier
+from schemareg.names import make_object_name, truncate_identifier
 from schemareg.normalize import ops
 from schemareg.render import literal, quote_qualified
 
-__all__ = ["Direct", "constraint", "index", "owned_by", "sequence", "table"]
+__all__ = ["Direct", "constraint", "identity", "index", "owned_by", "sequence", "table"]
 
 Row = dict[str, Any]
 Ops = list[ops.AnyOp]
@@ -39,6 +39,9 @@ PROBE_RELATION = "schemareg_probe_table"
 PROBE_TABLE = f"{PROBE_SCHEMA}.{PROBE_RELATION}"
 PROBE_REFERENCED = f"{PROBE_SCHEMA}.schemareg_probe_referenced"
 PROBE_NAME = "schemareg_probe_name"
+PROBE_SEQUENCE = f"{PROBE_SCHEMA}.schemareg_probe_sequence"
+# The name PostgreSQL gives the stand-in column's identity sequence unless told another one.
+PROBE_DEFAULT_SEQUENCE = f"{PROBE_SCHEMA}.{make_object_name(PROBE_RELATION, PROBE_NAME, 'seq')}"
 
 _IDENT = re.compile(r'"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*')
 _NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'::regclass\)")
@@ -143,6 +146,44 @@ def table(qname: str, columns: Sequence[tuple[str, str, str | None]]) -> Direct 
         return [ops.CreateTable(table=Table(schema=schema, name=name, columns=built))]
 
     return Direct(probes, build)
+
+
+def identity(table_qname: str, column: str, how: str, sequence_qname: str, options: str) -> Direct | None:
+    """`ALTER TABLE <table> ALTER COLUMN <column> ADD GENERATED <how> AS IDENTITY (SEQUENCE NAME <sequence>
+    <options>)`. The normaliser keeps the sequence's name unless it is the one PostgreSQL would have
+    chosen (`<table>_<column>_seq`), and reads it from the statement's words upper-cased, then lower-cased
+    again; the probe's stand-in is the default name or not as the real one is. Only for names
+    `quote_ident` left bare (ASCII lower case, which that round trip keeps): any other is compiled."""
+    if '"' in table_qname or '"' in column or '"' in sequence_qname:
+        return None
+    table_schema, table_name = read_name(table_qname)
+    column_name = unquote(column)
+    sequence_name = qualified(sequence_qname)
+    default = sequence_name.rpartition(".")[2] == make_object_name(table_name, column_name, "seq")
+    stand_in = PROBE_DEFAULT_SEQUENCE if default else PROBE_SEQUENCE
+    marker = f"SEQUENCE NAME {PROBE_SEQUENCE}"
+
+    def build(probes: Sequence[Ops]) -> Ops | None:
+        op = _one(probes[0], ops.AlterColumn)
+        if op is None or (op.table, op.column) != (PROBE_TABLE, PROBE_NAME) or op.identity is None:
+            return None
+        text = op.identity
+        if not default:
+            if text.count(marker) != 1:
+                return None
+            text = text.replace(marker, "")
+        if PROBE_SCHEMA in text or op.type is not None or op.default is not None:
+            return None
+        if not default:
+            text = op.identity.replace(marker, f"SEQUENCE NAME {quote_qualified(sequence_name)}")
+        op.table, op.column, op.identity = f"{table_schema}.{table_name}", column_name, text
+        return [op]
+
+    probe = (
+        f"ALTER TABLE {PROBE_TABLE} ALTER COLUMN {PROBE_NAME} ADD GENERATED {how} AS IDENTITY"
+        f" (SEQUENCE NAME {stand_in} {options})"
+    )
+    return Direct((probe,), build)
 
 
 def constraint(table_qname: str, name: str, definition: str, referenced: str | None) -> Direct:

@@ -313,7 +313,11 @@ class Script:
         columns: dict[int, list[Row]] = defaultdict(list)
         for row in self.r["columns"]:
             columns[row["relation"]].append(row)
-        after: list[str] = []
+        after: list[tuple[str, Later | None]] = []  # after the tables; an identity with its probe
+
+        def then(statement: str, direct: Later | None = None) -> None:
+            after.append((statement, direct))
+
         for oid, rel in self.relations.items():
             if rel["kind"] not in ("r", "p"):
                 continue
@@ -327,19 +331,20 @@ class Script:
                 identity = self.identities.get((oid, column["position"]))
                 if column["identity"] and identity is not None:
                     how = "ALWAYS" if column["identity"] == "a" else "BY DEFAULT"
-                    after.append(
+                    options = sequence_options(identity, identity=True)
+                    args = (name, column["name"], how, identity["qname"], options)
+                    then(
                         f"ALTER TABLE {name} ALTER COLUMN {column['name']} ADD GENERATED {how} AS IDENTITY"
-                        f" (SEQUENCE NAME {identity['qname']} {sequence_options(identity, identity=True)})"
+                        f" (SEQUENCE NAME {identity['qname']} {options})",
+                        Later(pg_direct.identity, args),
                     )
                 if column["statistics"] is not None and column["statistics"] >= 0:
-                    after.append(
+                    then(
                         f"ALTER TABLE ONLY {name} ALTER COLUMN {column['name']} SET STATISTICS {column['statistics']}"
                     )
                 if column["storage"]:
                     storage = {"p": "PLAIN", "e": "EXTERNAL", "m": "MAIN", "x": "EXTENDED"}[column["storage"]]
-                    after.append(
-                        f"ALTER TABLE ONLY {name} ALTER COLUMN {column['name']} SET STORAGE {storage}"
-                    )
+                    then(f"ALTER TABLE ONLY {name} ALTER COLUMN {column['name']} SET STORAGE {storage}")
             head = "CREATE UNLOGGED TABLE" if rel["persistence"] == "u" else "CREATE TABLE"
             body = ",\n    ".join(lines)
             statement = f"{head} {name} (\n    {body}\n)" if lines else f"{head} {name} (\n)"
@@ -355,18 +360,16 @@ class Script:
                 statement += f"\nWITH ({_options(rel['options'])})"
             self.emit(statement, direct)
             if rel["is_partition"] and rel["parents"]:
-                after.append(
-                    f"ALTER TABLE ONLY {rel['parents'][0]} ATTACH PARTITION {name} {rel['partition_bound']}"
-                )
+                then(f"ALTER TABLE ONLY {rel['parents'][0]} ATTACH PARTITION {name} {rel['partition_bound']}")
             if rel["row_security"]:
-                after.append(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY")
+                then(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY")
             if rel["force_row_security"]:
-                after.append(f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY")
+                then(f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY")
             if rel["replica_identity"] == "f":
-                after.append(f"ALTER TABLE ONLY {name} REPLICA IDENTITY FULL")
+                then(f"ALTER TABLE ONLY {name} REPLICA IDENTITY FULL")
             elif rel["replica_identity"] == "n":
-                after.append(f"ALTER TABLE ONLY {name} REPLICA IDENTITY NOTHING")
-        for statement, direct in [*self.owned_by, *((text, None) for text in after)]:
+                then(f"ALTER TABLE ONLY {name} REPLICA IDENTITY NOTHING")
+        for statement, direct in [*self.owned_by, *after]:
             self.emit(statement, direct)
 
     def _constraints(self) -> None:
