@@ -30,12 +30,29 @@ from schemareg.normalize.cache import StatementCache, collector_paused, statemen
 from schemareg.normalize.options import DEFAULT_OPTIONS
 from schemareg.normalize.split import split_statements, structural_error
 
-__all__ = ["normalize_pieces"]
+__all__ = ["cached_schema", "normalize_pieces", "resolve_cache"]
 
 
 def _compile_ops(text: str) -> list[o.AnyOp]:
     """A statement's ops, by the compiler `normalize` uses (made on first use: it loads sqlglot)."""
     return compiler_for("postgres").compile(text)
+
+
+def resolve_cache(cache: StatementCache | bool | None) -> StatementCache | None:
+    """The store a `cache` argument names: the default one for True, none for False or None."""
+    return default_cache() if cache is True else (None if cache is False or cache is None else cache)
+
+
+def _script_key(ddl: str) -> tuple[bytes, bytes]:
+    salt = f"{_salt_base()}\0postgres\0{DEFAULT_OPTIONS.salt}".encode()
+    return salt, statement_key(salt + b"\0script", ddl)
+
+
+def cached_schema(ddl: str, store: StatementCache, *, source: str | None = None) -> Schema | None:
+    """`normalize(ddl, "postgres")` if the script's schema is in `store`, else None (nothing compiled)."""
+    if store.get_script(_script_key(ddl)[1]) is None:
+        return None
+    return normalize(ddl, "postgres", source=source, cache=store)
 
 
 def normalize_pieces(
@@ -48,10 +65,8 @@ def normalize_pieces(
     """`normalize(ddl, "postgres", source=source, cache=cache)`, where `ddl` is the pieces' statements
     one a line (`Script.render()`), each with its `Direct` if it has one (`make_pieces` is called only
     if the script is not in the cache)."""
-    store: StatementCache | None
-    store = default_cache() if cache is True else (None if cache is False or cache is None else cache)
-    salt = f"{_salt_base()}\0postgres\0{DEFAULT_OPTIONS.salt}".encode()
-    script_key = statement_key(salt + b"\0script", ddl)
+    store = resolve_cache(cache)
+    salt, script_key = _script_key(ddl)
     if store is not None and store.get_script(script_key) is not None:
         return normalize(ddl, "postgres", source=source, cache=store)
     with collector_paused():  # thousands of ops and model objects, none in a cycle

@@ -20,10 +20,11 @@ from typing import Any
 
 from schemareg.dsn import error_line, redact
 from schemareg.errors import ExternalError, InputError
-from schemareg.introspect.assemble import normalize_pieces
+from schemareg.introspect.assemble import cached_schema, normalize_pieces, resolve_cache
 from schemareg.introspect.base import Introspection
 from schemareg.introspect.migrations import MigrationInfo, detect_migrations
 from schemareg.introspect.pg_script import Row, Script
+from schemareg.introspect.pg_state import Known, recall, remember, state_key
 from schemareg.normalize import StatementCache
 
 __all__ = ["QUERIES", "PostgresInspector", "load_query"]
@@ -76,25 +77,38 @@ class PostgresInspector:
 
     def inspect(self) -> Introspection:
         started = time.perf_counter()
+        store = resolve_cache(self.cache)
         with self._connect() as conn, conn.transaction():
             conn.execute("SET LOCAL search_path = ''")
+            key = self._state_key(conn) if store is not None else None
+            known = recall(store, key) if store is not None and key is not None else None
+            if store is not None and known is not None:
+                schema = cached_schema(known.ddl, store, source=redact(self.dsn))
+                if schema is not None:  # the same state as an inspection before: nothing to read
+                    return Introspection(
+                        dialect="postgres",
+                        ddl=known.ddl,
+                        schema=schema,
+                        database_version=known.database_version,
+                        migrations=known.migrations,
+                        queries=1,
+                        timings={"read": time.perf_counter() - started, "normalise": 0.0},
+                    )
             results, migrations = self._read(conn)
         read = time.perf_counter() - started
         server = results["server"][0]
-        if server["version_num"] < MINIMUM_VERSION:
-            raise ExternalError(
-                f"{server['database_version']} is too old: introspection needs PostgreSQL 13+"
-            )
         script = Script(results)
         ddl = script.render()
-        schema = normalize_pieces(ddl, script.pieces, source=redact(self.dsn), cache=self.cache)
+        schema = normalize_pieces(ddl, script.pieces, source=redact(self.dsn), cache=store)
+        if store is not None and key is not None:
+            remember(store, key, Known(ddl, server["database_version"], migrations))
         return Introspection(
             dialect="postgres",
             ddl=ddl,
             schema=schema,
             database_version=server["database_version"],
             migrations=migrations,
-            queries=len(QUERIES) + (1 if migrations is not None else 0),
+            queries=1 + len(QUERIES) + (1 if migrations is not None else 0),
             timings={"read": read, "normalise": time.perf_counter() - started - read},
         )
 
@@ -181,9 +195,25 @@ class PostgresInspector:
             raise ExternalError(
                 f"cannot connect to {redact(self.dsn)}: {error_line(error, self.dsn)}"
             ) from error
+        if conn.info.server_version < MINIMUM_VERSION:
+            version = (conn.info.parameter_status("server_version") or "").split(" ")[0]
+            conn.close()
+            raise ExternalError(f"PostgreSQL {version} is too old: introspection needs PostgreSQL 13+")
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         conn.read_only = True
         return conn
+
+    def _state_key(self, conn: Any) -> bytes:
+        """The cache key of what this transaction reads (`pg_state`)."""
+        import psycopg
+
+        try:
+            row = conn.execute(load_query("state")).fetchone()
+        except psycopg.Error as error:
+            raise ExternalError(
+                f"reading the catalog of {redact(self.dsn)} failed: {error_line(error, self.dsn)}"
+            ) from error
+        return state_key(self.dsn, row)
 
     def _read(self, conn: Any) -> tuple[dict[str, list[Row]], MigrationInfo | None]:
         import psycopg

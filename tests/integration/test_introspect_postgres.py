@@ -124,7 +124,7 @@ def test_a_fixed_number_of_queries(pg: PostgresServer, monkeypatch: pytest.Monke
         monkeypatch.undo()
         assert len(result.schema.tables()) == tables
         counts.append(len(executed))
-    assert counts[0] == counts[1] == len(QUERIES) + 1  # + SET LOCAL search_path
+    assert counts[0] == counts[1] == len(QUERIES) + 2  # + SET LOCAL search_path, the state (pg_state)
 
 
 def test_the_server_is_asked_only_for_what_the_script_writes(every_kind: tuple[str, str]) -> None:
