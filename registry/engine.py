@@ -163,7 +163,7 @@ class PostgresEngine:
         admin = resolve_dev_url(self.dev_url)
         with scratch_database(admin) as scratch:
             missing, skipped, warnings = self._apply(scratch.url, sql, statements, source)
-            live = PostgresInspector(scratch.url, cache=self.cache).inspect()
+            live = PostgresInspector(scratch.url, cache=self.cache, by_state=False).inspect()
         schema = live.schema
         if missing:
             recorded = "".join(

@@ -64,11 +64,19 @@ class PostgresInspector:
     dialect = "postgres"
 
     def __init__(
-        self, dsn: str, *, cache: StatementCache | bool | None = True, connect_timeout: int = 10
+        self,
+        dsn: str,
+        *,
+        cache: StatementCache | bool | None = True,
+        connect_timeout: int = 10,
+        by_state: bool = True,
     ) -> None:
+        """`by_state`: answer from the cache when the server is in a state read before, and remember this
+        one (`pg_state`); off for a database read once (the postgres engine's scratch databases)."""
         self.dsn = dsn
         self.cache = cache
         self.connect_timeout = connect_timeout
+        self.by_state = by_state
 
     def __repr__(self) -> str:
         return f"PostgresInspector({redact(self.dsn)!r})"
@@ -80,7 +88,7 @@ class PostgresInspector:
         store = resolve_cache(self.cache)
         with self._connect() as conn, conn.transaction():
             conn.execute("SET LOCAL search_path = ''")
-            key = self._state_key(conn) if store is not None else None
+            key = self._state_key(conn) if store is not None and self.by_state else None
             known = recall(store, key) if store is not None and key is not None else None
             if store is not None and known is not None:
                 schema = cached_schema(known.ddl, store, source=redact(self.dsn))
@@ -108,7 +116,7 @@ class PostgresInspector:
             schema=schema,
             database_version=server["database_version"],
             migrations=migrations,
-            queries=1 + len(QUERIES) + (1 if migrations is not None else 0),
+            queries=len(QUERIES) + (1 if key is not None else 0) + (1 if migrations is not None else 0),
             timings={"read": read, "normalise": time.perf_counter() - started - read},
         )
 
