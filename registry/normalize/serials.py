@@ -39,8 +39,11 @@ def _free_name(objects: dict[ObjectKey, SchemaObject], sequence: Sequence) -> Se
 def retarget_serials(table: Table, renamed: dict[str, tuple[str, str]]) -> None:
     """Point a serial column's default at its sequence's chosen name (`renamed`: owner column -> (old,
     new) qualified sequence names), as PostgreSQL writes it into the default it makes."""
+    if not renamed:
+        return  # no sequence was renamed (the common case: checked once, not per column)
+    owner = key_of(table).name
     for column in table.columns:
-        moved = renamed.pop(f"{key_of(table).name}.{column.name}", None)
+        moved = renamed.pop(f"{owner}.{column.name}", None)
         if moved is not None and column.default:
             old, new = (f"'{quote_qualified(name)}'" for name in moved)
             column.default = column.default.replace(old, new)

@@ -22,6 +22,7 @@ from schemareg.model import Definition, Kind, Schema, Table
 from schemareg.normalize.dialects import sqlglot_dialect
 from schemareg.normalize.output_casts import output_items
 from schemareg.normalize.table_casts import column_type, named_types
+from schemareg.normalize.views import tables_read
 
 # A cast of a (qualified) column to a textual type, as the compiler prints it.
 _COLUMN_CAST = re.compile(
@@ -40,14 +41,7 @@ def resolve_view_casts(schema: Schema) -> None:
     """Drop the casts to text PostgreSQL inserts in every view, keep the ones that mean something."""
     if schema.dialect != "postgres":
         return  # SQLite and MySQL keep a view as written: a cast in it is the user's
-    named = named_types(schema)
-    tables: Columns = {}
-    for obj in schema.objects.values():
-        if isinstance(obj, Table):
-            name = f"{obj.schema}.{obj.name}" if obj.schema else obj.name
-            tables[name] = {
-                c.name: (named.get(c.type) or column_type(c.type)) in _PLAIN_TEXT for c in obj.columns
-            }
+    named: dict[str, str] | None = None  # the schema's own types, read once some view needs them
     for obj in schema.objects.values():
         if (
             isinstance(obj, Definition)
@@ -55,12 +49,10 @@ def resolve_view_casts(schema: Schema) -> None:
             and not obj.opaque
             and _COLUMN_CAST.search(obj.sql)
         ):
+            named = named_types(schema) if named is None else named
+            # The columns of the tables this view reads, and whether each is text or varchar.
             relevant = tuple(
-                sorted(
-                    (name, tuple(sorted(cols.items())))
-                    for name, cols in tables.items()
-                    if name in obj.depends_on
-                )
+                sorted((name, _textual(table, named)) for name, table in tables_read(schema, obj))
             )
             key = (obj.sql, relevant)
             result = _memo.get(key)
@@ -70,6 +62,12 @@ def resolve_view_casts(schema: Schema) -> None:
                     _memo.clear()
                 _memo[key] = result
             obj.sql = result
+
+
+def _textual(table: Table, named: dict[str, str]) -> tuple[tuple[str, bool], ...]:
+    """A table's columns, sorted, each with whether it is text or varchar."""
+    textual = {c.name: (named.get(c.type) or column_type(c.type)) in _PLAIN_TEXT for c in table.columns}
+    return tuple(sorted(textual.items()))
 
 
 def _without_inserted_casts(sql: str, tables: Columns) -> str:

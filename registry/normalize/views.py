@@ -14,7 +14,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from schemareg.model import Definition, Kind, Schema, Table
+from schemareg.model import Definition, Kind, ObjectKey, Schema, Table, key_of
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.dialects import sqlglot_dialect
@@ -58,21 +58,31 @@ def create_view(context: Context, tree: exp.Create, text: str) -> list[ops.AnyOp
     ]
 
 
+def tables_read(schema: Schema, view: Definition) -> list[tuple[str, Table]]:
+    """The tables of the schema a view reads (`depends_on`), with their qualified names."""
+    found = []
+    for name in set(view.depends_on):
+        table = schema.objects.get(ObjectKey(Kind.TABLE, name))
+        if isinstance(table, Table) and key_of(table).name == name:
+            found.append((name, table))
+    return found
+
+
 def qualify_join_views(schema: Schema) -> None:
-    """Qualify bare columns of views over joins, once every table's columns are known."""
-    columns = {
-        f"{obj.schema}.{obj.name}" if obj.schema else obj.name: tuple(c.name for c in obj.columns)
-        for obj in schema.objects.values()
-        if isinstance(obj, Table)
-    }
+    """Qualify bare columns of views over joins, once every table's columns are known (read for the
+    tables such a view reads only: most views join nothing, and the word is looked for before the
+    pattern, which steps through every character of a view that has none)."""
     for obj in schema.objects.values():
         if (
             isinstance(obj, Definition)
             and obj.kind in (Kind.VIEW, Kind.MATERIALIZED_VIEW)
             and not obj.opaque
+            and "JOIN" in obj.sql
             and _JOIN.search(obj.sql)
         ):
-            relevant = tuple(sorted((name, cols) for name, cols in columns.items() if name in obj.depends_on))
+            relevant = tuple(
+                sorted((name, tuple(c.name for c in t.columns)) for name, t in tables_read(schema, obj))
+            )
             key = (obj.sql, relevant)
             result = _memo.get(key)
             if result is None:
