@@ -162,13 +162,18 @@ def normalize(
     from schemareg.normalize.apply import Applier
 
     try:
-        statements, meta = split_statements(sql, dialect)
+        if store is not None:
+            statements, meta, keys = store.splits.split(
+                sql, dialect, salt, functools.partial(statement_key, salt)
+            )
+        else:
+            statements, meta = split_statements(sql, dialect)
+            keys = [statement_key(salt, st.text) for st in statements]
     except SQLParseError as error:
         if source is None or error.source is not None:
             raise
         # The splitter sees text only: the error names the file (or stream) it came from here.
         raise SQLParseError(error.reason, line=error.line, column=error.column, source=source) from None
-    keys = [statement_key(salt, st.text) for st in statements]
     cached = store.get_many(keys) if store is not None else {}
     compiler = compiler_for(dialect, options)
     fresh: dict[bytes, bytes] = {}

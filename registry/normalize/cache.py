@@ -26,6 +26,7 @@ from pathlib import Path
 import msgspec
 
 from schemareg.model import Definition, Issue, ObjectKey, Schema, SchemaObject, Sequence, Stats, Table
+from schemareg.normalize.resplit import SplitMemo
 
 DEFAULT_MAX_ENTRIES = 200_000
 DEFAULT_MAX_SCRIPTS = 64  # whole scripts kept: each is a whole schema, up to a few MB for 4,000 tables
@@ -81,6 +82,9 @@ class StatementCache:
         # Stored expressions typed with their columns' types (table_casts.py), by text and those types:
         # in memory only, as cheap to recompute as to read back.
         self.typed: dict[tuple[object, ...], str] = {}
+        # The last few scripts' splits and statement keys (resplit.py): a script changed in one place is
+        # split and keyed again there only.
+        self.splits = SplitMemo()
         self._db: sqlite3.Connection | None = None
         self._db_failed = False
 

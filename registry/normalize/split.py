@@ -7,6 +7,7 @@ warm run never tokenizes a statement it has seen before.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import msgspec
 
@@ -152,13 +153,44 @@ def split_statements(sql: str, dialect: str = "postgres") -> tuple[list[Statemen
     Each statement is one match of a dialect regex, so the cost is one C-level scan of the script; compound
     bodies (BEGIN ... END with inner semicolons) and MySQL DELIMITER blocks take the careful scanner.
     """
+    statements, meta, _ = split_traced(sql, dialect)
+    return statements, meta
+
+
+# Where the reading of each statement began (just after the previous one's semicolon) and how many meta
+# commands came before that place; (-1, -1) for a statement the careful scanner read.
+Tops = list[tuple[int, int]]
+# Given such a place, the rest of the script's split, if it is known already (resplit.py).
+Resume = Callable[[int, int], tuple[list[Statement], int, Tops] | None]
+
+
+def split_traced(
+    sql: str,
+    dialect: str = "postgres",
+    pos: int = 0,
+    meta: int = 0,
+    *,
+    resume: Resume | None = None,
+    resume_from: int = 0,
+) -> tuple[list[Statement], int, Tops]:
+    """split_statements from `pos` (a place where a statement's reading begins, `meta` meta commands
+    before it), with the place each statement's reading began. What is read from a place depends on the
+    text from just before it on only, so at a place at or past `resume_from`, `resume(place, meta)` may
+    hand over the rest (its statements, meta commands and places). A MySQL script with DELIMITER lines is
+    read whole by the careful scanner, whatever `pos`."""
     if dialect == "mysql" and _HAS_DELIMITER.search(sql):
-        return _split_scanning(sql, dialect)
+        scanned, count = _split_scanning(sql, dialect)
+        return scanned, count, [(-1, -1)] * len(scanned)
     pattern = _PATTERNS.get(dialect, _PATTERNS["postgres"])
     statements: list[Statement] = []
-    meta = 0
-    pos, n = 0, len(sql)
+    tops: Tops = []
+    n = len(sql)
     while pos <= n:
+        if resume is not None and pos >= resume_from:
+            known = resume(pos, meta)
+            if known is not None:
+                return statements + known[0], meta + known[1], tops + known[2]
+        top = (pos, meta)
         first = _leading_end(sql, pos, n, dialect)
         while sql.startswith("\\", first):  # psql meta-command lines (\restrict KEY, \connect db)
             meta += 1
@@ -176,12 +208,13 @@ def split_statements(sql: str, dialect: str = "postgres") -> tuple[list[Statemen
             _COMPOUND_HEAD.match(sql, first) and (dialect != "postgres" or _ATOMIC.search(sql, first, end))
         ):
             rest, rest_meta = _split_scanning(sql, dialect, first)
-            return statements + rest, meta + rest_meta
+            return statements + rest, meta + rest_meta, tops + [(-1, -1)] * len(rest)
         text = sql[first:end].rstrip()
         if text:
             statements.append(Statement(text, first))
+            tops.append(top)
         pos = end + 1
-    return statements, meta
+    return statements, meta, tops
 
 
 def _split_scanning(sql: str, dialect: str = "postgres", start: int = 0) -> tuple[list[Statement], int]:
