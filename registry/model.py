@@ -280,6 +280,11 @@ class Schema(msgspec.Struct, kw_only=True, weakref=True):
             self._rendered = {key: render(self.objects[key], self.dialect) for key in sorted(self.objects)}
         return self._rendered
 
+    def use_rendering(self, rendered: dict[ObjectKey, str]) -> None:
+        """Take `rendered` as the canonical text per object (sorted by key, as `rendered` gives it): the
+        cache's, which has it already."""
+        self._rendered = rendered
+
     def cached_rendering(self) -> dict[ObjectKey, str] | None:
         """The canonical text per object if it was already computed, else None (never renders)."""
         return self._rendered

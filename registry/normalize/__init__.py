@@ -291,8 +291,7 @@ def finish_schema(
     stats.objects = len(schema.objects)
     stats.opaque = sum(1 for obj in schema.objects.values() if isinstance(obj, Definition) and obj.opaque)
     if store is not None:
-        schema.rendered()
-        store.put_script(script_key, encode_schema(schema))
+        store.put_script(script_key, encode_schema(schema, store.renders))
         _origins.note(schema, store, script_key)
     return schema
 

@@ -27,11 +27,13 @@ import msgspec
 
 from schemareg.model import Definition, Issue, ObjectKey, Schema, SchemaObject, Sequence, Stats, Table
 from schemareg.normalize.resplit import SplitMemo
+from schemareg.render import render_object
 
 DEFAULT_MAX_ENTRIES = 200_000
 DEFAULT_MAX_SCRIPTS = 64  # whole scripts kept: each is a whole schema, up to a few MB for 4,000 tables
 _MEMORY_ENTRIES = 50_000
 _MEMORY_SCRIPTS = 4
+_MEMORY_RENDERS = 50_000  # objects' canonical text kept by content (encode_schema)
 # The in-memory layer is bounded by bytes too: a few huge statements must not pin tens of megabytes.
 DEFAULT_MAX_MEMORY_BYTES = 16 * 1024 * 1024
 # A script row whose value starts with this names the key of another script instead (an encoded schema
@@ -85,6 +87,8 @@ class StatementCache:
         # The last few scripts' splits and statement keys (resplit.py): a script changed in one place is
         # split and keyed again there only.
         self.splits = SplitMemo()
+        # Canonical text by an object's encoding (encode_schema), in memory only.
+        self.renders: dict[tuple[str, int, bytes], str] = {}
         self._db: sqlite3.Connection | None = None
         self._db_failed = False
 
@@ -332,23 +336,43 @@ _ENCODED = msgspec.msgpack.Decoder(_Encoded)
 _ENCODER = msgspec.msgpack.Encoder()
 
 
-def encode_schema(schema: Schema) -> bytes:
-    """A schema as bytes for the cache, with its canonical text per object once it is computed."""
+def encode_schema(schema: Schema, renders: dict[tuple[str, int, bytes], str] | None = None) -> bytes:
+    """A schema as bytes for the cache, with its canonical text per object once it is computed. With
+    `renders` (canonical text by dialect, type and encoded object), a schema not rendered yet is rendered
+    first, each object through `renders`: an object is its encoding (equal bytes decode to an equal object,
+    and canonical text is a function of the object), so an object seen before is not rendered again."""
     keys = list(schema.objects)
+    objects = [(_TYPES.index(type(obj)), _ENCODER.encode(obj)) for obj in schema.objects.values()]
+    if renders is not None and schema.cached_rendering() is None:
+        _render_by_content(schema, keys, objects, renders)
     rendered = schema.cached_rendering()
     return _ENCODER.encode(
         _Encoded(
             dialect=schema.dialect,
             keys=keys,
-            objects=[
-                (_TYPES.index(type(obj)), msgspec.Raw(_ENCODER.encode(obj)))
-                for obj in schema.objects.values()
-            ],
+            objects=[(kind, msgspec.Raw(blob)) for kind, blob in objects],
             stats=schema.stats,
             issues=schema.issues,
             rendered=None if rendered is None else [rendered[key] for key in sorted(keys)],
         )
     )
+
+
+def _render_by_content(
+    schema: Schema,
+    keys: list[ObjectKey],
+    objects: list[tuple[int, bytes]],
+    renders: dict[tuple[str, int, bytes], str],
+) -> None:
+    if len(renders) > _MEMORY_RENDERS:
+        renders.clear()
+    dialect, texts = schema.dialect, {}
+    for key, (kind, blob) in zip(keys, objects, strict=True):
+        found = renders.get((dialect, kind, blob))
+        if found is None:
+            found = renders[dialect, kind, blob] = render_object(schema.objects[key], dialect)
+        texts[key] = found
+    schema.use_rendering({key: texts[key] for key in sorted(texts)})
 
 
 @contextlib.contextmanager
@@ -388,5 +412,6 @@ def decode_schema(blob: bytes, *, like: Schema | None = None) -> Schema:
             else:
                 objects[key] = _DECODERS[kind].decode(raw)
     schema = Schema(dialect=encoded.dialect, objects=objects, stats=encoded.stats, issues=encoded.issues)
-    schema._rendered = rendered
+    if rendered is not None:
+        schema.use_rendering(rendered)
     return schema
