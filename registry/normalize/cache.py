@@ -33,7 +33,6 @@ DEFAULT_MAX_ENTRIES = 200_000
 DEFAULT_MAX_SCRIPTS = 64  # whole scripts kept: each is a whole schema, up to a few MB for 4,000 tables
 _MEMORY_ENTRIES = 50_000
 _MEMORY_SCRIPTS = 4
-_MEMORY_RENDERS = 50_000  # objects' canonical text kept by content (encode_schema)
 # The in-memory layer is bounded by bytes too: a few huge statements must not pin tens of megabytes.
 DEFAULT_MAX_MEMORY_BYTES = 16 * 1024 * 1024
 # A script row whose value starts with this names the key of another script instead (an encoded schema
@@ -88,7 +87,7 @@ class StatementCache:
         # split and keyed again there only.
         self.splits = SplitMemo()
         # Canonical text by an object's encoding (encode_schema), in memory only.
-        self.renders: dict[tuple[str, int, bytes], str] = {}
+        self.renders = Renders(max_memory_bytes)
         self._db: sqlite3.Connection | None = None
         self._db_failed = False
 
@@ -263,6 +262,8 @@ class StatementCache:
             self._memory.clear()
             self._scripts.clear()
             self.memory_bytes = 0
+            self.splits = SplitMemo()
+            self.renders = Renders(self.max_memory_bytes)
 
     def close(self) -> None:
         with self._lock:
@@ -336,7 +337,31 @@ _ENCODED = msgspec.msgpack.Decoder(_Encoded)
 _ENCODER = msgspec.msgpack.Encoder()
 
 
-def encode_schema(schema: Schema, renders: dict[tuple[str, int, bytes], str] | None = None) -> bytes:
+class Renders:
+    """Canonical text by dialect, type and encoded object, bounded in bytes like the statements' memory
+    layer (emptied when full: a schema renders again what it needs)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._items: dict[tuple[str, int, bytes], str] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: tuple[str, int, bytes]) -> str | None:
+        return self._items.get(key)
+
+    def put(self, key: tuple[str, int, bytes], text: str) -> None:
+        size = len(key[2]) + len(text)
+        if self.size + size > self.max_bytes:
+            self._items.clear()
+            self.size = 0
+        self._items[key] = text
+        self.size += size
+
+
+def encode_schema(schema: Schema, renders: Renders | None = None) -> bytes:
     """A schema as bytes for the cache, with its canonical text per object once it is computed. With
     `renders` (canonical text by dialect, type and encoded object), a schema not rendered yet is rendered
     first, each object through `renders`: an object is its encoding (equal bytes decode to an equal object,
@@ -362,15 +387,14 @@ def _render_by_content(
     schema: Schema,
     keys: list[ObjectKey],
     objects: list[tuple[int, bytes]],
-    renders: dict[tuple[str, int, bytes], str],
+    renders: Renders,
 ) -> None:
-    if len(renders) > _MEMORY_RENDERS:
-        renders.clear()
     dialect, texts = schema.dialect, {}
     for key, (kind, blob) in zip(keys, objects, strict=True):
         found = renders.get((dialect, kind, blob))
         if found is None:
-            found = renders[dialect, kind, blob] = render_object(schema.objects[key], dialect)
+            found = render_object(schema.objects[key], dialect)
+            renders.put((dialect, kind, blob), found)
         texts[key] = found
     schema.use_rendering({key: texts[key] for key in sorted(texts)})
 

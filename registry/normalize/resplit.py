@@ -19,6 +19,9 @@ import msgspec
 from schemareg.normalize.split import _HAS_DELIMITER, Statement, Tops, split_traced
 
 _RECENT = 4  # scripts kept, the most recent first
+# And at most this many characters of them (each is kept twice over: the script and its statements' texts),
+# so that a few huge scripts do not pin hundreds of megabytes.
+_RECENT_CHARS = 8 * 1024 * 1024
 # A statement's reading looks at most this far past its semicolon (the pattern's lookahead at it).
 _MARGIN = 2
 
@@ -50,7 +53,13 @@ class SplitMemo:
             statements, meta, tops = split_traced(sql, dialect)
             found = _Split(sql, statements, meta, tops, [key_of(st.text) for st in statements])
         with self._lock:
-            self._recent = [(salt, found), *(e for e in self._recent if e[1] is not found)][:_RECENT]
+            kept, chars = [], 0
+            for entry in [(salt, found), *(e for e in self._recent if e[1] is not found)][:_RECENT]:
+                chars += len(entry[1].sql)
+                if chars > _RECENT_CHARS:
+                    break
+                kept.append(entry)
+            self._recent = kept
         return found.statements, found.meta, found.keys
 
 

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemareg.errors import SQLParseError
+from schemareg.normalize import resplit
 from schemareg.normalize.resplit import SplitMemo, _shared
 from schemareg.normalize.split import split_statements
 
@@ -129,3 +130,13 @@ def test_the_shared_start_and_end(old: str, new: str) -> None:
     assert old[len(old) - tail :] == new[len(new) - tail :]
     room = min(len(old), len(new)) - head
     assert tail == room or old[len(old) - tail - 1] != new[len(new) - tail - 1]
+
+
+def test_the_scripts_kept_are_bounded_in_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(resplit, "_RECENT_CHARS", 100)
+    memo = SplitMemo()
+    for n in range(6):
+        memo.split(f"CREATE TABLE t{n} (a text DEFAULT '{'x' * 30}');", "postgres", b"salt", _key)
+    assert 1 <= len(memo._recent) <= 2
+    memo.split("x" * 200, "postgres", b"salt", _key)  # too long to keep at all
+    assert memo._recent == []

@@ -10,7 +10,7 @@ import pytest
 
 from schemareg.errors import SQLParseError
 from schemareg.normalize import normalize
-from schemareg.normalize.cache import StatementCache
+from schemareg.normalize.cache import Renders, StatementCache
 from tests.unit.test_normalize_rules import CASES, Case
 
 
@@ -54,3 +54,11 @@ def test_an_object_changed_in_place_is_rendered_anew(dialect: str) -> None:
     cold = normalize("CREATE TABLE t (a int);\nCREATE TABLE u (b text);", dialect, cache=False)
     assert after.rendered() == cold.rendered() != before.rendered()
     assert after.fingerprint == cold.fingerprint
+
+
+def test_canonical_text_kept_is_bounded_in_bytes() -> None:
+    renders = Renders(100)
+    for n in range(10):
+        renders.put(("postgres", 0, bytes([n]) * 20), "x" * 20)
+        assert renders.size <= 100
+    assert 1 <= len(renders) <= 2 and renders.get(("postgres", 0, bytes([9]) * 20)) == "x" * 20
