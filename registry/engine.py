@@ -159,7 +159,10 @@ class PostgresEngine:
             raise SQLParseError(
                 "binary data, not SQL text", line=1, column=sql.index("\0") + 1, source=source
             )
-        statements, ignored = split_statements(sql, "postgres")
+        try:
+            statements, ignored = split_statements(sql, "postgres")
+        except SQLParseError as error:
+            raise error.named(source) from None  # the splitter sees text only
         admin = resolve_dev_url(self.dev_url)
         with scratch_database(admin) as scratch:
             missing, skipped, warnings = self._apply(scratch.url, sql, statements, source)

@@ -30,6 +30,13 @@ class SQLParseError(InputError):
         where = f"{source}:" if source else "line "
         super().__init__(f"{where}{line}:{column}: {message}")
 
+    def named(self, source: str | None) -> SQLParseError:
+        """The same error naming the file (or stream) it is in, unless it names one already: what reads
+        text alone (the splitter, the service) knows no file, the command that read it does."""
+        if source is None or self.source is not None:
+            return self
+        return type(self)(self.reason, line=self.line, column=self.column, source=source)
+
 
 class InvalidName(InputError):
     pass

@@ -331,8 +331,10 @@ def _error(error: schemareg_client.APIError, client: Any) -> SchemaregError:
     problem = error.problem
     detail = problem.detail or problem.title
     if isinstance(error, client.ValidationError) and problem.line is not None:
-        parse_error = SQLParseError(detail, line=problem.line, column=problem.column or 0)
-        parse_error.args = (detail,)  # the server's detail already says where
+        # The server's detail says where as an error with no file does: the reason follows the place.
+        where = f"line {problem.line}:{problem.column or 0}: "
+        parse_error = SQLParseError(detail.removeprefix(where), line=problem.line, column=problem.column or 0)
+        parse_error.args = (detail,)
         return parse_error
     if isinstance(error, client.NotFound):
         return NotFound(detail)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,6 +26,7 @@ from schemareg.cli.backup import backup_listing, backups_json, print_backups
 from schemareg.cli.backup_options import backup_dir_option, s3_option
 from schemareg.cli.compat import force_option, forcing
 from schemareg.cli.live import inspect_live, live_source, seed_data
+from schemareg.errors import SQLParseError
 from schemareg.snapshots import SnapshotResult
 
 FORMATS = click.Choice(["text", "json"])
@@ -38,6 +40,18 @@ def _read_ddl(file: str) -> str:
         return Path(file).read_text(encoding="utf-8")
     except OSError as error:
         fail(f"cannot read {file}: {error.strerror}")
+
+
+@contextlib.contextmanager
+def _naming(file: str | None) -> Iterator[None]:
+    """A parse error of --file names it, as `schema --file` and `check` do: the registry that normalises
+    the text (here or on --registry) knows only the text."""
+    try:
+        yield
+    except SQLParseError as error:
+        if file is None:
+            raise
+        raise error.named("<stdin>" if file == "-" else file) from None
 
 
 def _source_options(dsn_help: str) -> Callable[[F], F]:
@@ -206,15 +220,16 @@ def snapshot_command(
         )
     else:
         assert file is not None
-        result = open_registry(data_dir, registry_url).snapshot(
-            project,
-            env,
-            _read_ddl(file),
-            dialect=dialect,
-            message=message,
-            description=description,
-            **forcing(force),
-        )
+        with _naming(file):
+            result = open_registry(data_dir, registry_url).snapshot(
+                project,
+                env,
+                _read_ddl(file),
+                dialect=dialect,
+                message=message,
+                description=description,
+                **forcing(force),
+            )
     _print_snapshot(result, output_format)
 
 
@@ -270,19 +285,20 @@ def release_command(
         live = inspect_live(dsn, sqlite)
         schema, metadata = live.schema, live.metadata()
         seed = seed_data(dsn, sqlite, seed_tables) if seed_tables else None
-    release = registry.release(
-        project,
-        name,
-        ref,
-        env=env,
-        schema=schema,
-        dialect=dialect,
-        description=description,
-        seed_data=seed,
-        metadata=metadata,
-        source="introspection" if metadata is not None else "ddl",
-        **forcing(force),
-    )
+    with _naming(file if metadata is None else None):
+        release = registry.release(
+            project,
+            name,
+            ref,
+            env=env,
+            schema=schema,
+            dialect=dialect,
+            description=description,
+            seed_data=seed,
+            metadata=metadata,
+            source="introspection" if metadata is not None else "ddl",
+            **forcing(force),
+        )
     if release.warning:
         click.echo(f"warning: {release.warning}", err=True)
     if output_format == "json":

@@ -170,10 +170,7 @@ def normalize(
             statements, meta = split_statements(sql, dialect)
             keys = [statement_key(salt, st.text) for st in statements]
     except SQLParseError as error:
-        if source is None or error.source is not None:
-            raise
-        # The splitter sees text only: the error names the file (or stream) it came from here.
-        raise SQLParseError(error.reason, line=error.line, column=error.column, source=source) from None
+        raise error.named(source) from None  # the splitter sees text only
     cached = store.get_many(keys) if store is not None else {}
     compiler = compiler_for(dialect, options)
     fresh: dict[bytes, bytes] = {}

@@ -152,3 +152,11 @@ def test_init_sends_the_default_env(tmp_path: Path, capsys: pytest.CaptureFixtur
         code = run(["init", "keyed", "--default-env", "staging", "--registry", url, "--format", "json"])
         assert code == 0 and json.loads(capsys.readouterr().out)["default_env"] == "staging"
         assert httpx.get(f"{url}/v1/projects/keyed").json()["default_env"] == "staging"
+
+
+def test_a_parse_error_from_the_server_names_the_file(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The server knows only the posted text; the verb that read the file names it, as it does locally."""
+    (tmp_path / "bad.sql").write_text("CREATE TABLE t (id int);\nCREATE TABLE u (id int;\n")
+    assert cli("init", "broken")[0] == 0
+    code, _, err = cli("snapshot", "-p", "broken", "-e", "dev", "-f", "bad.sql")
+    assert code == 2 and "bad.sql:2:" in err and "line" not in err, err

@@ -27,6 +27,7 @@ from schemareg.errors import InputError
 from schemareg.normalize import NormalizeOptions, normalize
 from tests.integration.test_roundtrip import CORPUS
 from tests.support.postgres import PostgresServer
+from tests.unit.test_parse_errors import BROKEN, assert_every_command_names
 
 MUST_SHOW = {
     "chinook": "chinook/Chinook_PostgreSql_schema_only.sql",
@@ -234,3 +235,27 @@ def test_a_drop_of_what_the_script_never_made_is_a_warning_on_both_engines(pg: P
         == normalize("CREATE TABLE kept (id int); CREATE TABLE after (id int);", "sqlite").fingerprint
     )
     assert [i.line for i in sqlite.issues] == [2, 4, 5]
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_parse_errors_name_the_file_on_this_engine_too(
+    pg: PostgresServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+) -> None:
+    """A project normalised by the postgres engine reports a broken file as the sqlglot engine does: its
+    name, line and column (the splitter's errors came without the file, the service's without it too)."""
+    from schemareg.cli import run
+
+    monkeypatch.setenv("SCHEMAREG_DEV_URL", pg.admin_url)
+    bad, good = tmp_path / name, tmp_path / "good.sql"
+    bad.write_text(BROKEN[name])
+    good.write_text("CREATE TABLE t (id int);\n")
+    assert run(["init", "shop", "--engine", "postgres", "--data-dir", str(tmp_path / "data")]) == 0
+    capsys.readouterr()
+    assert run(["schema", "--engine", "postgres", "--file", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:" in err and "line" not in err.split(str(bad))[0], err
+    assert_every_command_names(bad, good, tmp_path / "data", capsys)
