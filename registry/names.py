@@ -228,6 +228,46 @@ def qualified_names(text: str) -> set[str]:
     }
 
 
+def _group_end(text: str, start: int) -> int:
+    """The index just past the bracket group opening at `start` (quoted names skipped), or -1."""
+    depth, quoted = 0, False
+    for index in range(start, len(text)):
+        char = text[index]
+        if char == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return -1
+
+
+def split_signature(name: str) -> tuple[str, str]:
+    """A routine's model name `f(argument types)` as (`f`, `(argument types)`). The name itself may hold
+    brackets (`"f(x"(integer)` is stored as `f(x(integer)`): the signature is the one bracket group that
+    ends the text, and no group that begins earlier does."""
+    for start in (i for i, char in enumerate(name) if char == "("):
+        if _group_end(name, start) == len(name):
+            return name[:start], name[start:]
+    return name, ""
+
+
+def signature_at(text: str) -> int:
+    """Where the argument list of a routine named in SQL text begins (`"f(x"(integer)`: after the quoted
+    name), or -1."""
+    quoted = False
+    for index, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif char == "(" and not quoted:
+            return index
+    return -1
+
+
 MAX_IDENTIFIER_BYTES = 63  # NAMEDATALEN - 1
 
 

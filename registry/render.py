@@ -22,7 +22,7 @@ from schemareg.model import (
     Table,
     use_renderer,
 )
-from schemareg.names import needs_quotes, qualified_names
+from schemareg.names import needs_quotes, qualified_names, split_signature
 
 _INDENT = "    "
 
@@ -312,9 +312,11 @@ def render_definition(definition: Definition) -> str:
                 subject = f"{quote(member)} ON {_in_schema(definition.schema, table)}"
             elif definition.kind in (Kind.SCHEMA, Kind.EXTENSION):
                 subject = quote(name)
-            else:
-                base, paren, args = name.partition("(")
-                subject = _in_schema(definition.schema, base) + paren + args
+            elif definition.kind in _ROUTINES:
+                base, signature = split_signature(name)
+                subject = _in_schema(definition.schema, base) + signature
+            else:  # a view's or a type's name is a name, whatever brackets it holds
+                subject = _in_schema(definition.schema, name)
             out += f"COMMENT ON {target} {subject} IS {literal(definition.comment)};\n"
     return out
 
@@ -441,7 +443,7 @@ def _routines_in_dependency_order(
     by_name: dict[str, list[ObjectKey]] = {}
     for key in keys:
         if key.kind in _ROUTINES or key.kind is Kind.TYPE:
-            by_name.setdefault(key.name.partition("(")[0], []).append(key)
+            by_name.setdefault(split_signature(key.name)[0], []).append(key)
     deps = {
         key: {dep for name in found for dep in by_name.get(name, ()) if dep != key}
         for key, found in bodies.items()

@@ -25,6 +25,7 @@ from schemareg.model import (
     Table,
 )
 from schemareg.model import Sequence as SequenceObject
+from schemareg.names import split_signature
 
 __all__ = ["Difference", "Part", "differences"]
 
@@ -136,7 +137,7 @@ def _objects_alike(old: SchemaObject, new: SchemaObject) -> bool:
 
 def _bare(name: str) -> str:
     """The object's own name, without a function's argument list or a trigger's table."""
-    return name.partition("(")[0].rpartition(".")[2]
+    return split_signature(name)[0].rpartition(".")[2]
 
 
 def _modified_object(key: ObjectKey, old: SchemaObject, new: SchemaObject) -> Iterator[Difference]:

@@ -24,7 +24,7 @@ from schemareg.model import (
     Table,
     key_of,
 )
-from schemareg.names import make_object_name
+from schemareg.names import make_object_name, split_signature
 from schemareg.normalize import ops
 from schemareg.normalize.dependents import drop_dependents
 from schemareg.normalize.do_apply import apply_attempt, apply_guarded
@@ -473,7 +473,7 @@ def _renamed_sql(definition: Definition, old_name: str, dialect: str) -> str:
             definition.sql,
             count=1,
         )
-    old_base, new_base = old_name.split("(", 1)[0], definition.name.split("(", 1)[0]
+    old_base, new_base = split_signature(old_name)[0], split_signature(definition.name)[0]
     schema = definition.schema
     old_q = quote_qualified(f"{schema}.{old_base}", dialect) if schema else quote(old_base, dialect)
     new_q = quote_qualified(f"{schema}.{new_base}", dialect) if schema else quote(new_base, dialect)

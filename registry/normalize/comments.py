@@ -6,6 +6,7 @@ import re
 
 from sqlglot import exp
 
+from schemareg.names import signature_at
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
 from schemareg.normalize.heads import applies_to
@@ -49,7 +50,8 @@ def set_comment(context: Context, kind_text: str, target: str, text: str) -> lis
         table = context.read_qualified_name(table_text.strip().removeprefix("ONLY ").strip())
         return [ops.SetComment(kind=kind, target=table, member=context.unquote(member_text), text=value)]
     if kind in ("FUNCTION", "PROCEDURE", "AGGREGATE"):
-        base, _, args = target.partition("(")
+        at = signature_at(target)
+        base, args = (target[:at], target[at + 1 :]) if at >= 0 else (target, "")
         schema, name = context.read_name(base)
         signature = context.signature_from_text(args.rsplit(")", 1)[0])
         return [ops.SetComment(kind=kind, target=context.qualify(schema, f"{name}({signature})"), text=value)]

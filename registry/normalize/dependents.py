@@ -5,6 +5,7 @@ script that runs has nothing left to take)."""
 from __future__ import annotations
 
 from schemareg.model import Definition, Kind, ObjectKey, SchemaObject
+from schemareg.names import split_signature
 from schemareg.render import quote_qualified
 
 
@@ -15,7 +16,7 @@ def drop_dependents(objects: dict[ObjectKey, SchemaObject], dropped: ObjectKey) 
                 del objects[key]
                 drop_dependents(objects, key)  # a function in it takes its triggers on other schemas' tables
     elif dropped.kind in (Kind.FUNCTION, Kind.PROCEDURE):
-        call = f"EXECUTE FUNCTION {quote_qualified(dropped.name.partition('(')[0])}("
+        call = f"EXECUTE FUNCTION {quote_qualified(split_signature(dropped.name)[0])}("
         for key, obj in list(objects.items()):
             if key.kind is Kind.TRIGGER and isinstance(obj, Definition) and call in obj.sql:
                 del objects[key]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from schemareg.model import Definition, Kind
+from schemareg.names import signature_at
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
 from schemareg.normalize.text import (
@@ -79,7 +80,9 @@ def opaque(
         kind = KIND_WORDS.get(word, Kind.OTHER)
         raw = head.group("name")
         if kind in (Kind.FUNCTION, Kind.PROCEDURE, Kind.AGGREGATE):
-            base, _, args = text[head.start("name") :].partition("(")
+            named = text[head.start("name") :]
+            at = signature_at(named)
+            base, args = (named[:at], named[at + 1 :]) if at >= 0 else (named, "")
             schema, routine = context.read_name(base.strip())
             name = f"{routine}({context.signature_from_text(until_closing_bracket(args))})"
         elif kind in (Kind.TRIGGER, Kind.POLICY, Kind.RULE):

@@ -45,6 +45,8 @@ _SET = re.compile(
     r"\bSET\s+(?P<setting>\w+(?:\.\w+)?\s*(?:=|\bTO\b)\s*.+?|\w+\s+FROM\s+CURRENT)" + _STOP, re.I
 )
 _WS = re.compile(r"\s+")
+# An argument's default begins at its first DEFAULT or `=` outside a quoted name (`a "we=ird"` has none).
+_ARGUMENT_DEFAULT = re.compile(r'"(?:[^"]|"")*"|(?P<default>\s+DEFAULT\s+|\s*=\s*)', re.IGNORECASE)
 _ARGUMENT_NAME = re.compile(r'\s*("(?:[^"]|"")+"|\S+)\s*(.*)$', re.DOTALL)
 _SINGLE_NAME = re.compile(rf"{_QNAME}(?:\s*\[\s*\d*\s*\])*")
 # The trigger functions of pg_catalog: an unqualified call names these, never one of the default schema.
@@ -154,7 +156,7 @@ class RoutineReader:
     def _argument(self, text: str) -> tuple[str, str, str, str]:
         """(mode, rendered argument, identity type or '', the argument's type)."""
         default = None
-        m = re.search(r"\s+DEFAULT\s+|\s*=\s*", text, re.IGNORECASE)
+        m = next((m for m in _ARGUMENT_DEFAULT.finditer(text) if m.group("default")), None)
         if m:
             text, default = text[: m.start()], text[m.end() :]
         words = text.split(None, 1)

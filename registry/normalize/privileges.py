@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 
 from schemareg.model import Kind
+from schemareg.names import signature_at
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
 from schemareg.normalize.heads import applies_to
@@ -87,7 +88,8 @@ def grant_target(context: Context, kind: str, target: str) -> str:
     """An object named in GRANT or ALTER ... OWNER TO, as canonical SQL text."""
     target = target.strip()
     if kind in ("FUNCTION", "PROCEDURE", "ROUTINE", "AGGREGATE"):
-        base, _, args = target.partition("(")
+        at = signature_at(target)
+        base, args = (target[:at], target[at + 1 :]) if at >= 0 else (target, "")
         schema, name = context.read_name(base.strip())
         signature = context.signature_from_text(args.rsplit(")", 1)[0]) if args else ""
         return f"{context.quote_qualified(context.qualify(schema, name))}({signature})"

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from schemareg.model import Definition, Kind, ObjectKey
+from schemareg.names import split_signature
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
 from schemareg.normalize.guc import canonical_setting
@@ -131,8 +132,8 @@ def apply_alter_routine(objects: dict[ObjectKey, Any], op: ops.AlterRoutine) -> 
         routine.sql = _with_attributes(routine.sql, op.actions)
     for action in op.actions:
         if action[0] == "schema" and action[1] != routine.schema:
-            old = quote_qualified(f"{routine.schema}.{routine.name.partition('(')[0]}", "postgres")
-            new = quote_qualified(f"{action[1]}.{routine.name.partition('(')[0]}", "postgres")
+            old = quote_qualified(f"{routine.schema}.{split_signature(routine.name)[0]}", "postgres")
+            new = quote_qualified(f"{action[1]}.{split_signature(routine.name)[0]}", "postgres")
             routine.sql = routine.sql.replace(f" {old}(", f" {new}(", 1)
             del objects[key]
             routine.schema = action[1]

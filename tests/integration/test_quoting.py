@@ -35,15 +35,17 @@ _HARD = (
     "Ünïcode",
     "dollar$",
     "trailing ",
+    "x=y",
+    "v(w",
+    "f()",
 )
 # Known defect, strict: the model keys a qualified name as `schema.name` text, so a dot inside a part is
 # split there (the normaliser writes `a."dot.t"` for "a.dot".t).
 DOTTED = "a.dot"
-# Left out of generated names, known defects too: other punctuation; a quoted type name with `=` in a
-# routine's argument is read as its default (`b "s"."x=y"` is `b "s"."x DEFAULT y"`), a `(` in a view's name
-# as the start of a signature (`COMMENT ON VIEW s."v(w"` loses the quotes).
+# Generated names take punctuation too: `=` (once read as a routine argument's default: `b "s"."x=y"` was
+# `b "s"."x DEFAULT y"`) and brackets (once read as a signature: `COMMENT ON VIEW s."v(w"` lost its quotes).
 _GENERATED = st.text(
-    st.characters(codec="utf-8", categories=("L", "N", "Zs"), include_characters="\"'$_-"),
+    st.characters(codec="utf-8", categories=("L", "N", "Zs"), include_characters="\"'$_-=()"),
     min_size=1,
     max_size=12,
 )
