@@ -29,6 +29,7 @@ from schemareg.normalize import ops
 from schemareg.normalize.dependents import drop_dependents
 from schemareg.normalize.do_apply import apply_attempt, apply_guarded
 from schemareg.normalize.enums import alter_enum
+from schemareg.normalize.index_names import free_index_name, inherited_addition, relation_exists
 from schemareg.normalize.literals import bound_literal, default_for
 from schemareg.normalize.partition_checks import drop_inherited_checks
 from schemareg.normalize.partition_keys import attach_index, only_key, settle
@@ -104,6 +105,8 @@ class Applier:
         table = self.table(op.table)
         if table is None:
             return _index_on_materialized_view(self, op)
+        if op.chosen:  # PostgreSQL numbers a name it chose that another relation of the schema has
+            op.index.name = free_index_name(table.name, op.chosen, lambda n: relation_exists(self, table, n))
         if self.index_owner.get(_sibling(op.table, op.index.name)) == op.table and any(
             i.name == op.index.name for i in table.indexes
         ):
@@ -564,7 +567,7 @@ def _inherit_partition_indexes(schema: Schema) -> None:
         for index in parent.indexes:
             if any(i.definition == index.definition and i.unique == index.unique for i in child.indexes):
                 continue
-            label = "_".join(index.columns) if index.columns else "expr"
+            label = inherited_addition(schema.dialect, index)
             child.indexes.append(
                 msgspec.structs.replace(index, name=make_object_name(child.name, label, "idx"), comment=None)
             )

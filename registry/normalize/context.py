@@ -10,6 +10,7 @@ from schemareg.names import PG_CATALOG_TYPES, truncate_identifier
 from schemareg.normalize.dialects import sqlglot_dialect
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from schemareg.normalize.patterns import PatternReader, RoutineReader, split_top_level
+from schemareg.normalize.pg_parser import parse_tokens
 from schemareg.normalize.rules import (
     EXPRESSION_RULES,
     Rule,
@@ -80,7 +81,7 @@ class Context:
     # -- parsing and printing ------------------------------------------------------------------------------
 
     def parse(self, text: str) -> exp.Expression | None:
-        expressions = self._parser.parse(self._tokenizer.tokenize(text), text)
+        expressions = parse_tokens(self._parser, self._tokenizer, text, self.dialect)
         first = expressions[0] if expressions else None
         return first if isinstance(first, exp.Expression) else None
 
@@ -100,7 +101,7 @@ class Context:
         Nothing is evaluated: PostgreSQL stores an argument default as written (`(2 + 2) * 10`, not 40).
         """
         try:
-            node = self._parser.parse(self._tokenizer.tokenize(f"SELECT {text}"), text)[0]
+            node = parse_tokens(self._parser, self._tokenizer, f"SELECT {text}", self.dialect)[0]
         except Exception:
             return squash(text)
         if (

@@ -12,6 +12,7 @@ from schemareg.names import make_object_name
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.heads import applies_to
+from schemareg.normalize.index_names import bare_key, key_name, name_addition
 from schemareg.normalize.rules import TABLE_RULES
 from schemareg.normalize.text import QNAME, is_function_call
 
@@ -34,7 +35,9 @@ def create_index(context: Context, tree: exp.Create, text: str) -> list[ops.AnyO
     params = index.args.get("params") or exp.IndexParameters()
     keys: list[str] = []
     plain: list[str] = []
+    names: list[str | None] = []  # each key's name in the index's own name (PostgreSQL's)
     for ordered in params.args.get("columns") or []:
+        names.append(key_name(bare_key(ordered), context.fold, context.generate)[0])
         keys.append(_key(context, ordered, plain))
     using = params.args.get("using")
     method = (using.name if isinstance(using, exp.Expression) else str(using or "btree")).lower()
@@ -44,7 +47,9 @@ def create_index(context: Context, tree: exp.Create, text: str) -> list[ops.AnyO
         definition = f"({', '.join(keys)})"
     include = params.args.get("include")
     if include:
-        definition += f" INCLUDE ({', '.join(context.quote(context.key_name(i)) for i in include)})"
+        included = [context.key_name(i) for i in include]
+        names += included
+        definition += f" INCLUDE ({', '.join(context.quote(i) for i in included)})"
     nulls = NULLS_DISTINCT.search(text)
     if nulls is not None and nulls.group(1) and tree.args.get("unique"):
         definition += " NULLS NOT DISTINCT"  # NULLS DISTINCT is the default
@@ -55,10 +60,8 @@ def create_index(context: Context, tree: exp.Create, text: str) -> list[ops.AnyO
     if where is not None:
         definition += f" WHERE {context.expression(where.this, TABLE_RULES)}"
     all_columns = len(plain) == len(keys)
-    if index.this is None:
-        name = make_object_name(table_name, "_".join(plain) if all_columns else "expr", "idx")
-    else:
-        name = context.fold(index.this)
+    chosen = name_addition(names) if index.this is None else ""
+    name = make_object_name(table_name, chosen, "idx") if chosen else context.fold(index.this)
     return [
         ops.CreateIndex(
             table=context.qualify(schema, table_name),
@@ -69,6 +72,7 @@ def create_index(context: Context, tree: exp.Create, text: str) -> list[ops.AnyO
                 columns=tuple(plain) if all_columns else (),
             ),
             if_not_exists=bool(tree.args.get("exists")),
+            chosen=chosen,
         )
     ]
 

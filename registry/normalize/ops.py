@@ -50,6 +50,7 @@ class CreateIndex(Op):
     table: str  # qualified
     index: Index
     if_not_exists: bool = False
+    chosen: str = ""  # made without a name: the key names PostgreSQL chose it from (numbered when taken)
 
 
 class AddColumn(Op):

@@ -20,6 +20,7 @@ from schemareg.normalize.literals import date_text, interval_text, timestamp_tex
 from schemareg.normalize.ordinals import ordinal_keys, plain_ascending
 from schemareg.normalize.output_casts import keeping_output_casts, text_outputs
 from schemareg.normalize.output_names import implicit_names
+from schemareg.normalize.parser_additions import one_character, variadic_arrays
 from schemareg.normalize.text import is_function_call
 from schemareg.normalize.triggers import apply_rules, looks_for
 
@@ -480,6 +481,8 @@ EXPRESSION_RULES: tuple[Rule, ...] = (
     typed_constants,
     unwrap_literal_casts,
     strip_parens,
+    one_character,
+    variadic_arrays,
 )
 
 # A table's expressions (index keys and predicates, CHECKs, generated columns): a column's cast is kept,

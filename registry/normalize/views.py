@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import re
 
-import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from schemareg.model import Definition, Kind, ObjectKey, Schema, Table, key_of
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context, Unsupported
-from schemareg.normalize.dialects import sqlglot_dialect
 from schemareg.normalize.indexes import storage_options
+from schemareg.normalize.pg_parser import parse_one
 from schemareg.normalize.rules import VIEW_RULES, canonical_expression, identifier
 
 _VIEW_OPTIONS = re.compile(r"\bWITH\s*\(([^)]*)\)", re.IGNORECASE)
@@ -97,7 +96,7 @@ def _qualify(sql: str, columns: dict[str, tuple[str, ...]], dialect: str) -> str
     suffix = _NO_DATA if sql.endswith(_NO_DATA) else ""
     text = sql[: -len(suffix)] if suffix else sql
     try:
-        tree = sqlglot.parse_one(text, read=sqlglot_dialect(dialect))
+        tree = parse_one(text, dialect)
     except SqlglotError:
         return sql
     query = tree.expression if isinstance(tree, exp.Create) else None

@@ -1,0 +1,91 @@
+"""Parsing for the normaliser: sqlglot's parser, except that a call of one of PostgreSQL's own functions
+stays a call of that function.
+
+sqlglot reads some of PostgreSQL's functions as the node it shares with other dialects and prints that node
+in another spelling: `substr(a, 1, 2)` as `SUBSTRING(a FROM 1 FOR 2)`, `btrim(a)` as `TRIM(a)`,
+`strpos(a, 'x')` as `POSITION('x' IN a)`, `date_part('year', t)` as `EXTRACT(YEAR FROM t)` (another
+function, of another type), `to_hex(n)` as `HEX(n)` (no such function: schema.sql did not replay), `date_add(t, i)` (PostgreSQL 16) as
+`t + (INTERVAL '1' * i)`. PostgreSQL
+stores and prints the function that was called, so the canonical text does too, whichever engine read it.
+sqlglot's parser is compiled (no subclass, no instance attributes), so the call's name is marked in the
+tokens, which the parser then reads as an unknown function's, and unmarked in the tree.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+from sqlglot import exp
+from sqlglot.tokens import Token, TokenType
+
+# PostgreSQL's functions that sqlglot's Postgres parser reads as a node printed under another name, or as
+# an operator (`tests/unit/test_pg_parser.py` finds every such name of sqlglot's and holds this list to
+# them). `now()` stays CURRENT_TIMESTAMP: PostgreSQL prints them apart, but the normaliser has always read
+# them as one, as has every history stored with it.
+AS_WRITTEN = frozenset(
+    {
+        "btrim",
+        "ceiling",
+        "character_length",
+        "char_length",
+        "date_add",
+        "date_part",
+        "date_trunc",
+        "json_extract_path",
+        "json_extract_path_text",
+        "log10",
+        "ltrim",
+        "mod",
+        "pow",
+        "regexp_like",
+        "rtrim",
+        "strpos",
+        "substr",
+        "to_hex",
+        "variance",
+    }
+)
+_CALLED = re.compile(rf"\b(?:{'|'.join(sorted(AS_WRITTEN))})\s*\(", re.IGNORECASE)
+_MARK = "\x00"  # no name holds it: PostgreSQL refuses NUL in any text
+
+
+def parse_tokens(parser: Any, tokenizer: Any, text: str, dialect: str) -> list[exp.Expression | None]:
+    """`parser.parse(tokenizer.tokenize(text), text)`, PostgreSQL's functions kept as called."""
+    tokens: list[Token] = tokenizer.tokenize(text)
+    marked = dialect == "postgres" and _CALLED.search(text) is not None and _mark(tokens)
+    expressions: list[exp.Expression | None] = parser.parse(tokens, text)
+    if marked:
+        for tree in expressions:
+            if tree is not None:
+                for call in tree.find_all(exp.Anonymous):
+                    if isinstance(call.this, str) and call.this.endswith(_MARK):
+                        call.set("this", call.this[: -len(_MARK)])
+    return expressions
+
+
+def _mark(tokens: list[Token]) -> bool:
+    marked = False
+    for token, following in itertools.pairwise(tokens):
+        if (
+            following.token_type is TokenType.L_PAREN
+            and token.token_type is TokenType.VAR
+            and token.text.lower() in AS_WRITTEN
+        ):
+            token.text += _MARK
+            marked = True
+    return marked
+
+
+def parse_one(text: str, dialect: str) -> exp.Expression:
+    """sqlglot.parse_one(text, read=dialect), PostgreSQL's functions kept as called."""
+    from sqlglot.errors import ParseError
+
+    from schemareg.normalize.dialects import sqlglot_dialect
+
+    reader = sqlglot_dialect(dialect)
+    trees = parse_tokens(reader.parser(), reader.tokenizer(), text, dialect)
+    if not trees or trees[0] is None:
+        raise ParseError(f"no statement in {text[:40]!r}")
+    return trees[0]
