@@ -36,16 +36,18 @@ _TYPE_NAMES = {
 }
 
 
-def key_name(node: exp.Expression, fold: object, generate: object) -> tuple[str | None, int]:
+def key_name(
+    node: exp.Expression, fold: Callable[[Any], str], generate: Callable[[exp.Expression], str]
+) -> tuple[str | None, int]:
     """(name, strength) of one index key as FigureColnameInternal gives them: 2 for a name that is the
     key's own, 1 for a type's or `case`, 0 (no name) for anything else. `fold` gives an identifier's
     canonical spelling, `generate` a node's text (to read which function a sqlglot node calls)."""
     while isinstance(node, exp.Paren | exp.Bracket | exp.Collate):
         node = node.this
     if isinstance(node, exp.Column):
-        return fold(node.this), 2  # type: ignore[operator]
+        return fold(node.this), 2
     if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Anonymous | exp.Func):
-        node = node.expression
+        node = node.args["expression"]
     if isinstance(node, exp.Cast):
         name, strength = key_name(node.this, fold, generate)
         if strength > 1:
@@ -57,7 +59,7 @@ def key_name(node: exp.Expression, fold: object, generate: object) -> tuple[str 
         )
         return (name, strength) if strength > 1 else ("case", 1)
     if isinstance(node, exp.Anonymous):
-        return (node.this.lower() if isinstance(node.this, str) else fold(node.this)), 2  # type: ignore[operator]
+        return (node.this.lower() if isinstance(node.this, str) else fold(node.this)), 2
     if isinstance(node, exp.Trim):
         return _TRIMS.get(str(node.args.get("position") or "").upper(), "btrim"), 2
     if isinstance(node, exp.AtTimeZone):
@@ -65,7 +67,7 @@ def key_name(node: exp.Expression, fold: object, generate: object) -> tuple[str 
     if isinstance(node, exp.Array):
         return "array", 2
     if isinstance(node, exp.Func):
-        called = _CALL.match(generate(node))  # type: ignore[operator]
+        called = _CALL.match(generate(node))
         if called is not None:
             return called.group(1).lower(), 2
     return None, 0
@@ -100,15 +102,15 @@ def _context(dialect: str) -> Context:
     return Context(dialect)
 
 
-def _type_name(to: exp.DataType, fold: object) -> str:
+def _type_name(to: exp.DataType, fold: Callable[[Any], str]) -> str:
     if to.this == exp.DataType.Type.USERDEFINED:
         kind = to.args.get("kind")
         last = kind.expression if isinstance(kind, exp.Dot) else kind
-        return fold(last) if isinstance(last, exp.Identifier) else str(last).rpartition(".")[2].lower()  # type: ignore[operator]
+        return fold(last) if isinstance(last, exp.Identifier) else str(last).rpartition(".")[2].lower()
     if to.this == exp.DataType.Type.ARRAY and to.expressions:
         inner = to.expressions[0]
         return "_" + _type_name(inner, fold) if isinstance(inner, exp.DataType) else "anyarray"
-    return _TYPE_NAMES.get(to.this, to.this.value.lower())
+    return _TYPE_NAMES.get(to.this) or str(to.this.value).lower()
 
 
 def free_index_name(table: str, addition: str, taken: Callable[[str], bool]) -> str:

@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 from sqlglot import exp
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokenizer_core import Token, TokenType
 
 # PostgreSQL's functions that sqlglot's Postgres parser reads as a node printed under another name, or as
 # an operator (`tests/unit/test_pg_parser.py` finds every such name of sqlglot's and holds this list to
