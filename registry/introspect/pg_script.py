@@ -497,6 +497,8 @@ class Script:
                 targets[("pg_namespace", row["oid"], 0)] = f"SCHEMA {row['qname']}"
         for row in self.r["collations"]:
             targets[("pg_collation", row["oid"], 0)] = f"COLLATION {row['qname']}"
+        for row in self.r["extensions"]:
+            targets[("pg_extension", row["oid"], 0)] = f"EXTENSION {row['qname']}"
         for catalog, key, kind in (
             ("pg_trigger", "triggers", "TRIGGER"),
             ("pg_policy", "policies", "POLICY"),

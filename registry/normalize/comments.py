@@ -9,6 +9,7 @@ from sqlglot import exp
 from schemareg.names import signature_at
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
+from schemareg.normalize.extension_comments import DEFAULT_COMMENTS
 from schemareg.normalize.heads import applies_to
 from schemareg.normalize.opaque import opaque
 from schemareg.normalize.text import STRING, WS, string_value
@@ -56,6 +57,11 @@ def set_comment(context: Context, kind_text: str, target: str, text: str) -> lis
         signature = context.signature_from_text(args.rsplit(")", 1)[0])
         return [ops.SetComment(kind=kind, target=context.qualify(schema, f"{name}({signature})"), text=value)]
     schema, name = context.read_name(target)
-    if kind in ("SCHEMA", "EXTENSION"):
+    if kind == "EXTENSION":
+        defaults = DEFAULT_COMMENTS.get(name)
+        if defaults is None:
+            return [ops.Ignored(reason="COMMENT")]  # an extension whose own comment is not known here
+        return [ops.SetComment(kind=kind, target=name, text=None if value in defaults else value)]
+    if kind == "SCHEMA":
         return [ops.SetComment(kind=kind, target=name, text=value)]
     return [ops.SetComment(kind=kind, target=context.qualify(schema, name), text=value)]

@@ -12,7 +12,11 @@ WHERE d.classoid IN (
     'pg_catalog.pg_class'::regclass, 'pg_catalog.pg_constraint'::regclass, 'pg_catalog.pg_proc'::regclass,
     'pg_catalog.pg_type'::regclass, 'pg_catalog.pg_namespace'::regclass, 'pg_catalog.pg_trigger'::regclass,
     'pg_catalog.pg_policy'::regclass, 'pg_catalog.pg_rewrite'::regclass, 'pg_catalog.pg_collation'::regclass,
-    'pg_catalog.pg_event_trigger'::regclass
+    'pg_catalog.pg_event_trigger'::regclass, 'pg_catalog.pg_extension'::regclass
 )
   AND (d.objoid >= 16384 OR (d.classoid = 'pg_catalog.pg_namespace'::regclass AND d.objoid = 2200))
+  -- An extension's comment counts when it is not the one CREATE EXTENSION gave it (its control file's).
+  AND NOT (d.classoid = 'pg_catalog.pg_extension'::regclass AND d.description IS NOT DISTINCT FROM (
+      SELECT a.comment FROM pg_catalog.pg_available_extensions a
+      JOIN pg_catalog.pg_extension e ON e.extname = a.name WHERE e.oid = d.objoid))
 ORDER BY d.classoid, d.objoid, d.objsubid
