@@ -10,6 +10,7 @@ import msgspec
 from schemareg.diff import diff_schemas
 from schemareg.errors import NotFound
 from schemareg.model import Kind, ObjectKey, Schema
+from schemareg.names import split_key, unescape_filename
 from schemareg.reading import Reader, parse
 from schemareg.snapshots import HistoryEntry, Release, iso, key_of_path
 from schemareg.store import BRANCH_PREFIX, CommitInfo, ProjectRepo, check_env_name
@@ -170,7 +171,7 @@ def table_path(repo: ProjectRepo, tree: str, table: str) -> str | None:
     if folder is None:
         return None
     for filename in sorted(repo.tree_entries(folder)):
-        if filename.removesuffix(".sql").rpartition(".")[2] == table:
+        if split_key(unescape_filename(filename.removesuffix(".sql")))[-1] == table:
             return f"objects/{Kind.TABLE.folder}/{filename}"
     return None
 

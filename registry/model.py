@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import msgspec
 
-from schemareg.names import escape_filename
+from schemareg.names import escape_filename, join_key, key_part, split_signature
 
 
 class Kind(enum.StrEnum):
@@ -203,7 +203,25 @@ def kind_of(obj: SchemaObject) -> Kind:
 
 
 def qualified(schema: str, name: str) -> str:
-    return f"{schema}.{name}" if schema else name
+    """The key of a name in a schema (names.join_key: a part with a dot in it is quoted)."""
+    return join_key(schema, name)
+
+
+# Kinds whose name ends with a signature (`f(integer)`), and kinds whose name is `table.member`, already
+# spelt as a key; an OTHER's (or a grant's, an owner's) name is its own text.
+_SIGNED = frozenset({Kind.FUNCTION, Kind.PROCEDURE, Kind.AGGREGATE, Kind.OPERATOR})
+_MEMBERS = frozenset({Kind.TRIGGER, Kind.POLICY, Kind.RULE})
+_OWN_TEXT = frozenset({Kind.OTHER, Kind.GRANT, Kind.OWNER})
+
+
+def object_key_name(kind: Kind, schema: str, name: str) -> str:
+    """The qualified name an object of `kind` is keyed by."""
+    if kind in _SIGNED:
+        base, signature = split_signature(name)
+        return join_key(schema, base) + signature
+    if kind in _MEMBERS or kind in _OWN_TEXT:
+        return f"{key_part(schema)}.{name}" if schema else name
+    return join_key(schema, name)
 
 
 class ObjectKey(msgspec.Struct, frozen=True, order=True, array_like=True):
@@ -218,7 +236,8 @@ class ObjectKey(msgspec.Struct, frozen=True, order=True, array_like=True):
 
 
 def key_of(obj: SchemaObject) -> ObjectKey:
-    return ObjectKey(kind_of(obj), qualified(obj.schema, obj.name))
+    kind = kind_of(obj)
+    return ObjectKey(kind, object_key_name(kind, obj.schema, obj.name))
 
 
 class CanonicalObject(msgspec.Struct, frozen=True, kw_only=True):

@@ -222,10 +222,70 @@ _QUALIFIED = re.compile(rf"(?:{_PART})\.(?:{_PART})")
 
 def qualified_names(text: str) -> set[str]:
     """The `schema.name` pairs a text mentions, spelt as object keys are (quotes off, bare parts folded)."""
-    return {
-        ".".join(p[1:-1].replace('""', '"') if p.startswith('"') else p.lower() for p in re.findall(_PART, m))
-        for m in _QUALIFIED.findall(text)
-    }
+    return {join_key(*name_parts(m)) for m in _QUALIFIED.findall(text)}
+
+
+def name_parts(text: str) -> list[str]:
+    """The parts of a name as SQL writes it (`"Big".mood`), quotes off and bare parts folded."""
+    return [p[1:-1].replace('""', '"') if p.startswith('"') else p.lower() for p in re.findall(_PART, text)]
+
+
+# -- object keys -----------------------------------------------------------------------------------------
+# An object's key names it as `schema.name` (a trigger `schema.table.trigger`, a column `schema.table.col`):
+# each part bare, except a part that holds a dot or begins with a double quote, which is written quoted
+# (`"a.dot".t`), so that a key splits back into its parts whatever the names. Every other key reads as it
+# always did. A routine's key ends with its signature (`schema.f(integer)`): split_signature first.
+
+
+def key_part(name: str) -> str:
+    """One part of a key: the name itself, or quoted when it could not be read back bare."""
+    return '"' + name.replace('"', '""') + '"' if "." in name or name[:1] == '"' else name
+
+
+def join_key(*parts: str) -> str:
+    """A key from its parts (names as they are, not quoted); an empty schema (MySQL) is left out."""
+    return ".".join(key_part(part) for part in parts if part)
+
+
+def split_key(key: str) -> list[str]:
+    """The parts of a key, as join_key was given them."""
+    if '"' not in key:
+        return key.split(".")
+    parts: list[str] = []
+    at = 0
+    while True:
+        if key.startswith('"', at):
+            end = at + 1
+            while True:
+                end = key.find('"', end)
+                if end < 0 or not key.startswith('"', end + 1):
+                    break
+                end += 2
+            if end < 0:  # not a key of ours: read as it was written
+                parts.append(key[at:])
+                return parts
+            parts.append(key[at + 1 : end].replace('""', '"'))
+            at = end + 1
+        else:
+            dot = key.find(".", at)
+            parts.append(key[at:] if dot < 0 else key[at:dot])
+            at = len(key) if dot < 0 else dot
+        if at >= len(key):
+            return parts
+        at += 1  # the dot after a part
+
+
+def key_head(key: str) -> tuple[str, str]:
+    """(the key of all parts but the last, the last part): `schema.table.column` -> (`schema.table`,
+    `column`), as str.rpartition('.') gave for names without dots."""
+    parts = split_key(key)
+    return join_key(*parts[:-1]), parts[-1]
+
+
+def split_qualified(key: str) -> tuple[str, str]:
+    """(schema, name) of a `schema.name` key, the schema empty when it has none."""
+    parts = split_key(key)
+    return (parts[-2] if len(parts) > 1 else ""), parts[-1]
 
 
 def _group_end(text: str, start: int) -> int:

@@ -22,7 +22,16 @@ from schemareg.model import (
     Table,
     use_renderer,
 )
-from schemareg.names import needs_quotes, qualified_names, split_signature
+from schemareg.names import (
+    join_key,
+    key_head,
+    name_parts,
+    needs_quotes,
+    qualified_names,
+    split_key,
+    split_qualified,
+    split_signature,
+)
 
 _INDENT = "    "
 
@@ -42,12 +51,10 @@ def quote_qualified(name: str, dialect: str = "postgres") -> str:
 
     SQLite's `main` is left out: SQLite accepts no schema on an index's table or a foreign key's target.
     """
-    schema, _, rest = name.partition(".")
-    if not rest:
-        return quote(schema, dialect)
-    if dialect == "sqlite" and schema == "main":
-        return quote(rest, dialect)
-    return f"{quote(schema, dialect)}.{quote(rest, dialect)}"
+    parts = split_key(name)
+    if dialect == "sqlite" and parts[0] == "main" and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(quote(part, dialect) for part in parts)
 
 
 def literal(text: str) -> str:
@@ -187,7 +194,7 @@ def render_only_keys(table: Table, partitions: list[Table], dialect: str) -> str
 
 
 def _sibling_name(table: Table, name: str) -> str:
-    return f"{table.schema}.{name}" if table.schema else name
+    return join_key(table.schema, name)
 
 
 def render_attach(table: Table, dialect: str) -> str:
@@ -291,7 +298,7 @@ def render_sequence(sequence: Sequence, dialect: str) -> str:
     options = f" {sequence.options}" if sequence.options else ""
     out = [f"CREATE SEQUENCE {name}{options};"]
     if sequence.owned_by:
-        table, _, column = sequence.owned_by.rpartition(".")
+        table, column = key_head(sequence.owned_by)
         out.append(
             f"ALTER SEQUENCE {name} OWNED BY {quote_qualified(table, dialect)}.{quote(column, dialect)};"
         )
@@ -308,7 +315,7 @@ def render_definition(definition: Definition) -> str:
         if target:
             name = definition.name
             if definition.kind in (Kind.TRIGGER, Kind.POLICY):
-                table, _, member = name.rpartition(".")
+                table, member = split_qualified(name)
                 subject = f"{quote(member)} ON {_in_schema(definition.schema, table)}"
             elif definition.kind in (Kind.SCHEMA, Kind.EXTENSION):
                 subject = quote(name)
@@ -356,7 +363,7 @@ def _quoted(obj: Table | Sequence, dialect: str) -> str:
 
 
 def _qualified(obj: Table | Sequence) -> str:
-    return f"{obj.schema}.{obj.name}" if obj.schema else obj.name
+    return join_key(obj.schema, obj.name)
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?")
@@ -424,15 +431,11 @@ def _standard_body_names(obj: SchemaObject) -> set[str]:
         return set()
     found = set()
     for word in _NAME.findall(obj.sql[body.end() :]):
-        parts = [p[1:-1].replace('""', '"') if p.startswith('"') else p.lower() for p in _split_name(word)]
-        found.add(".".join(parts))
+        parts = name_parts(word)
+        found.add(join_key(*parts))
         if obj.schema and len(parts) == 1:
-            found.add(f"{obj.schema}.{parts[0]}")
+            found.add(join_key(obj.schema, parts[0]))
     return found
-
-
-def _split_name(word: str) -> list[str]:
-    return re.findall(r'"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*', word)
 
 
 def _routines_in_dependency_order(
@@ -471,7 +474,7 @@ def _routines_in_dependency_order(
 
 def _views_in_dependency_order(schema: Schema, views: list[ObjectKey]) -> list[ObjectKey]:
     names = {key.name: key for key in views}
-    short = {key.name.rpartition(".")[2]: key for key in views}
+    short = {split_key(key.name)[-1]: key for key in views}
     deps: dict[ObjectKey, set[ObjectKey]] = {}
     for key in views:
         obj = schema.objects[key]
@@ -542,7 +545,7 @@ def render_schema_sql(schema: Schema) -> str:
             parts.append(
                 render_sequence(Sequence(schema=obj.schema, name=obj.name, options=obj.options), dialect)
             )
-            owner, _, column = obj.owned_by.rpartition(".")
+            owner, column = key_head(obj.owned_by)
             name = _quoted(obj, dialect)
             last.insert(
                 0,

@@ -24,6 +24,7 @@ from schemareg.diff.change import Changed, ChangeType, Severity
 from schemareg.diff.policy import rule
 from schemareg.diff.traverse import Difference
 from schemareg.errors import InputError
+from schemareg.names import split_key
 
 __all__ = ["NO_RULES", "DiffRules", "rules_from_mapping", "rules_from_toml"]
 
@@ -46,7 +47,7 @@ class DiffRules(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen
                 raise ValueError(f"unknown rule code {code!r} (docs/diff.md lists them)") from None
 
     def ignores_object(self, qualified_name: str) -> bool:
-        bare = qualified_name.rpartition(".")[2]
+        bare = split_key(qualified_name)[-1]
         return any(
             fnmatch.fnmatchcase(qualified_name, pattern)
             or ("." not in pattern and fnmatch.fnmatchcase(bare, pattern))

@@ -25,7 +25,7 @@ from schemareg.model import (
     Table,
 )
 from schemareg.model import Sequence as SequenceObject
-from schemareg.names import split_signature
+from schemareg.names import split_key, split_signature
 
 __all__ = ["Difference", "Part", "differences"]
 
@@ -137,7 +137,7 @@ def _objects_alike(old: SchemaObject, new: SchemaObject) -> bool:
 
 def _bare(name: str) -> str:
     """The object's own name, without a function's argument list or a trigger's table."""
-    return split_signature(name)[0].rpartition(".")[2]
+    return split_key(split_signature(name)[0])[-1]
 
 
 def _modified_object(key: ObjectKey, old: SchemaObject, new: SchemaObject) -> Iterator[Difference]:

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 import msgspec
 
 from schemareg.model import Table
-from schemareg.names import make_object_name, truncate_identifier
+from schemareg.names import join_key, make_object_name, truncate_identifier
 from schemareg.normalize import ops
 from schemareg.render import literal, quote_qualified
 
@@ -75,8 +75,7 @@ def read_name(text: str) -> tuple[str, str]:
 
 
 def qualified(text: str) -> str:
-    schema, name = read_name(text)
-    return f"{schema}.{name}"
+    return join_key(*read_name(text))
 
 
 def nextval_default(expression: str | None) -> str | None:
@@ -115,7 +114,7 @@ def sequence(qname: str, head: str, options: str) -> Direct:
 
 def owned_by(sequence_qname: str, table_qname: str, column: str) -> Direct:
     """`ALTER SEQUENCE <sequence> OWNED BY <table>.<column>`: names only."""
-    owner = f"{qualified(table_qname)}.{unquote(column)}"
+    owner = join_key(*read_name(table_qname), unquote(column))
     return Direct((), lambda _: [ops.SequenceOwner(sequence=qualified(sequence_qname), owned_by=owner)])
 
 

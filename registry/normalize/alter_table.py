@@ -8,7 +8,7 @@ import re
 from sqlglot import exp
 
 from schemareg.model import Kind
-from schemareg.names import make_object_name
+from schemareg.names import make_object_name, split_key
 from schemareg.normalize import ops
 from schemareg.normalize.constraints import table_constraint
 from schemareg.normalize.context import Context, Unsupported
@@ -140,7 +140,7 @@ def table_option(context: Context, text: str) -> ops.TableOption | None:
 
 def alter_table(context: Context, tree: exp.Alter, text: str) -> list[ops.AnyOp]:
     table = context.qualified_name(tree.this)
-    table_name = table.rpartition(".")[2]
+    table_name = split_key(table)[-1]
     result: list[ops.AnyOp] = []
     try:
         for action in tree.args.get("actions") or []:

@@ -24,7 +24,7 @@ from schemareg.model import (
     Table,
     key_of,
 )
-from schemareg.names import make_object_name, split_signature
+from schemareg.names import join_key, key_head, make_object_name, split_key, split_qualified, split_signature
 from schemareg.normalize import ops
 from schemareg.normalize.dependents import drop_dependents
 from schemareg.normalize.do_apply import apply_attempt, apply_guarded
@@ -86,7 +86,7 @@ class Applier:
         key = key_of(op.sequence)
         if key in self.objects and op.if_not_exists:
             return True
-        if op.serial and self.table((op.sequence.owned_by or "").rpartition(".")[0]) is None:
+        if op.serial and self.table(key_head(op.sequence.owned_by or "")[0]) is None:
             return place_serial(self.objects, self.serials, op.sequence)
         self.objects[key] = op.sequence
         return True
@@ -197,12 +197,8 @@ class Applier:
         if isinstance(obj, Table):
             new_name = key_of(obj).name
             for other in self.objects.values():
-                if (
-                    isinstance(other, Sequence)
-                    and other.owned_by
-                    and other.owned_by.rpartition(".")[0] == op.name
-                ):
-                    other.owned_by = f"{new_name}.{other.owned_by.rpartition('.')[2]}"
+                if isinstance(other, Sequence) and other.owned_by and key_head(other.owned_by)[0] == op.name:
+                    other.owned_by = join_key(*split_key(new_name), key_head(other.owned_by)[1])
         return True
 
     def rename_constraint(self, op: ops.RenameConstraint) -> bool:
@@ -277,13 +273,11 @@ class Applier:
             # Owned sequences and the table's triggers, policies and rules go with it.
             for other_key, other in list(self.objects.items()):
                 if (
-                    isinstance(other, Sequence)
-                    and other.owned_by
-                    and other.owned_by.rpartition(".")[0] == op.name
+                    isinstance(other, Sequence) and other.owned_by and key_head(other.owned_by)[0] == op.name
                 ) or (
                     isinstance(other, Definition)
                     and other.kind in (Kind.TRIGGER, Kind.POLICY, Kind.RULE)
-                    and f"{other.schema}.{other.name}".rpartition(".")[0] == op.name
+                    and key_head(other_key.name)[0] == op.name
                 ):
                     del self.objects[other_key]
             self.index_owner = {k: v for k, v in self.index_owner.items() if v != op.name}
@@ -349,7 +343,7 @@ def _index_on_materialized_view(applier: Applier, op: ops.CreateIndex) -> bool:
     if ObjectKey(Kind.MATERIALIZED_VIEW, op.table) not in applier.objects:
         return False
     index = op.index
-    schema = op.table.rpartition(".")[0]
+    schema = split_qualified(op.table)[0]
     target = quote_qualified(op.table, applier.schema.dialect)
     unique = "UNIQUE " if index.unique else ""
     sql = f"CREATE {unique}INDEX {quote(index.name, applier.schema.dialect)} ON {target} {index.definition}"
@@ -382,11 +376,7 @@ def _set_comment(applier: Applier, op: ops.SetComment) -> bool:
                 return True
         return False
     if kind in ("TRIGGER", "POLICY", "RULE"):
-        schema, _, table_name = op.target.rpartition(".")
-        key = ObjectKey(
-            Kind(kind.lower()),
-            f"{schema}.{table_name}.{op.member}" if schema else f"{table_name}.{op.member}",
-        )
+        key = ObjectKey(Kind(kind.lower()), join_key(*split_key(op.target), op.member or ""))
         obj = applier.objects.get(key)
         if obj is None:
             return False
@@ -469,7 +459,7 @@ _COMMENT_KINDS = {
 def _renamed_sql(definition: Definition, old_name: str, dialect: str) -> str:
     """The canonical text of a renamed view, type, routine, trigger or policy: its head names the new name."""
     if definition.kind in (Kind.TRIGGER, Kind.POLICY):
-        old, new = (quote(n.rpartition(".")[2], dialect) for n in (old_name, definition.name))
+        old, new = (quote(key_head(n)[1], dialect) for n in (old_name, definition.name))
         return re.sub(
             rf"^((?:CREATE|CREATE OR REPLACE)(?: CONSTRAINT)? (?:TRIGGER|POLICY) ){re.escape(old)}\b",
             lambda m: m.group(1) + new,
@@ -478,8 +468,7 @@ def _renamed_sql(definition: Definition, old_name: str, dialect: str) -> str:
         )
     old_base, new_base = split_signature(old_name)[0], split_signature(definition.name)[0]
     schema = definition.schema
-    old_q = quote_qualified(f"{schema}.{old_base}", dialect) if schema else quote(old_base, dialect)
-    new_q = quote_qualified(f"{schema}.{new_base}", dialect) if schema else quote(new_base, dialect)
+    old_q, new_q = (quote_qualified(join_key(schema, base), dialect) for base in (old_base, new_base))
     head = re.match(r"CREATE(?: OR REPLACE)? (?:MATERIALIZED VIEW|\w+) ", definition.sql)
     if head is None or not definition.sql.startswith(old_q, head.end()):
         return definition.sql
@@ -488,8 +477,7 @@ def _renamed_sql(definition: Definition, old_name: str, dialect: str) -> str:
 
 def _sibling(table: str, name: str) -> str:
     """Indexes live in their table's schema: `schema.index`."""
-    schema = table.rpartition(".")[0]
-    return f"{schema}.{name}" if schema else name
+    return join_key(*split_key(table)[:-1], name)
 
 
 def finish(schema: Schema, typed: dict[tuple[object, ...], str] | None = None) -> None:
@@ -519,7 +507,7 @@ _BOUND_LITERAL = re.compile(
 def _normalise_partition_bounds(schema: Schema) -> None:
     """Date and time bounds as PostgreSQL stores them for the key's type: `'2026-01-01'` on a timestamptz
     key is `'2026-01-01 00:00:00+00'` (zones as printed in UTC, the zone pg_dump and introspection use)."""
-    tables = {f"{t.schema}.{t.name}" if t.schema else t.name: t for t in schema.tables()}
+    tables = {join_key(t.schema, t.name): t for t in schema.tables()}
     for child in tables.values():
         parent = tables.get(child.partition_of or "")
         if parent is None or not child.partition_bound or not parent.partition_by:
@@ -536,7 +524,7 @@ def _inherit_partition_indexes(schema: Schema) -> None:
     """A partition has the unique constraints and indexes of its partitioned table, with names PostgreSQL
     gives them (`<partition>_pkey`, `<partition>_<columns>_idx`), whether it was declared with PARTITION OF,
     attached later, or dumped with its own copies."""
-    tables = {f"{t.schema}.{t.name}" if t.schema else t.name: t for t in schema.tables()}
+    tables = {join_key(t.schema, t.name): t for t in schema.tables()}
     settle(tables)
 
     def depth(table: Table) -> int:
@@ -554,7 +542,7 @@ def _inherit_partition_indexes(schema: Schema) -> None:
                 continue
             if any(c.kind is constraint.kind and c.columns == constraint.columns for c in child.constraints):
                 continue
-            if f"{child.schema}.{child.name}" in constraint.unattached:
+            if join_key(child.schema, child.name) in constraint.unattached:
                 continue  # ALTER TABLE ONLY: not on this partition
             label = "pkey" if constraint.kind is ConstraintKind.PRIMARY_KEY else "key"
             columns = None if constraint.kind is ConstraintKind.PRIMARY_KEY else "_".join(constraint.columns)

@@ -6,7 +6,7 @@ import re
 
 from sqlglot import exp
 
-from schemareg.names import signature_at
+from schemareg.names import key_part, signature_at
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
 from schemareg.normalize.extension_comments import DEFAULT_COMMENTS
@@ -55,7 +55,9 @@ def set_comment(context: Context, kind_text: str, target: str, text: str) -> lis
         base, args = (target[:at], target[at + 1 :]) if at >= 0 else (target, "")
         schema, name = context.read_name(base)
         signature = context.signature_from_text(args.rsplit(")", 1)[0])
-        return [ops.SetComment(kind=kind, target=context.qualify(schema, f"{name}({signature})"), text=value)]
+        return [
+            ops.SetComment(kind=kind, target=context.qualify(schema, name) + f"({signature})", text=value)
+        ]
     schema, name = context.read_name(target)
     if kind == "EXTENSION":
         defaults = DEFAULT_COMMENTS.get(name)
@@ -63,5 +65,5 @@ def set_comment(context: Context, kind_text: str, target: str, text: str) -> lis
             return [ops.Ignored(reason="COMMENT")]  # an extension whose own comment is not known here
         return [ops.SetComment(kind=kind, target=name, text=None if value in defaults else value)]
     if kind == "SCHEMA":
-        return [ops.SetComment(kind=kind, target=name, text=value)]
+        return [ops.SetComment(kind=kind, target=key_part(name), text=value)]
     return [ops.SetComment(kind=kind, target=context.qualify(schema, name), text=value)]

@@ -8,7 +8,7 @@ import re
 from sqlglot import exp
 
 from schemareg.model import Constraint, ConstraintKind, Index
-from schemareg.names import make_object_name
+from schemareg.names import make_object_name, split_key
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.rules import TABLE_RULES
@@ -43,7 +43,7 @@ def add_constraint(
 ) -> ops.AddConstraint:
     named = name is not None
     if name is None:
-        name = constraint_name(context, table.rpartition(".")[2], kind, columns)
+        name = constraint_name(context, split_key(table)[-1], kind, columns)
     if kind is ConstraintKind.PRIMARY_KEY and definition == "PRIMARY KEY":
         definition = f"PRIMARY KEY ({', '.join(context.quote(c) for c in columns)})"
     return ops.AddConstraint(
@@ -100,7 +100,7 @@ def check(
     )
     named = name is not None
     if name is None:
-        name = make_object_name(table.rpartition(".")[2], name_columns[0] if name_columns else None, "check")
+        name = make_object_name(split_key(table)[-1], name_columns[0] if name_columns else None, "check")
     return ops.AddConstraint(
         table=table,
         named=named,

@@ -6,7 +6,7 @@ import re
 
 from sqlglot import exp
 
-from schemareg.names import PG_CATALOG_TYPES, truncate_identifier
+from schemareg.names import PG_CATALOG_TYPES, join_key, truncate_identifier
 from schemareg.normalize.dialects import sqlglot_dialect
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from schemareg.normalize.patterns import PatternReader, RoutineReader, split_top_level
@@ -139,7 +139,8 @@ class Context:
         return schema, name
 
     def qualify(self, schema: str, name: str) -> str:
-        return f"{schema}.{name}" if schema else name
+        """The key of `name` in `schema` (a routine's signature goes after it: qualify(s, f) + sig)."""
+        return join_key(schema, name)
 
     def qualified_name(self, table: exp.Expression) -> str:
         return self.qualify(*self.table_name(table))

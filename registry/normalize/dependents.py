@@ -5,14 +5,14 @@ script that runs has nothing left to take)."""
 from __future__ import annotations
 
 from schemareg.model import Definition, Kind, ObjectKey, SchemaObject
-from schemareg.names import split_signature
+from schemareg.names import key_part, split_signature
 from schemareg.render import quote_qualified
 
 
 def drop_dependents(objects: dict[ObjectKey, SchemaObject], dropped: ObjectKey) -> None:
     if dropped.kind is Kind.SCHEMA:
         for key, obj in list(objects.items()):
-            if getattr(obj, "schema", None) == dropped.name and key in objects:
+            if key_part(getattr(obj, "schema", "") or "") == dropped.name and key in objects:
                 del objects[key]
                 drop_dependents(objects, key)  # a function in it takes its triggers on other schemas' tables
     elif dropped.kind in (Kind.FUNCTION, Kind.PROCEDURE):

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from schemareg.model import Definition, Kind, ObjectKey, SchemaObject, Table
+from schemareg.model import Definition, Kind, ObjectKey, SchemaObject, Table, object_key_name
+from schemareg.names import join_key, key_part, split_key, split_qualified
 from schemareg.normalize import ops
 
 
@@ -36,18 +37,18 @@ _ALWAYS_SCHEMAS = frozenset({"public", "pg_catalog", "information_schema"})
 
 def _named(key_name: str, schema: str, name: str) -> bool:
     if schema:
-        return key_name == f"{schema}.{name}"
-    return key_name == name or key_name.endswith(f".{name}")
+        return key_name == join_key(schema, name)
+    return split_key(key_name)[-1] == name
 
 
 def _exists(applier: Applier, kinds: tuple[Kind, ...], schema: str, name: str) -> bool:
     if schema:
-        return any(ObjectKey(kind, f"{schema}.{name}") in applier.objects for kind in kinds)
+        return any(ObjectKey(kind, join_key(schema, name)) in applier.objects for kind in kinds)
     return any(key.kind in kinds and _named(key.name, "", name) for key in applier.objects)
 
 
 def _tables(applier: Applier, check: ops.Check) -> list[Table]:
-    schema, _, name = check.table.rpartition(".")
+    schema, name = split_qualified(check.table)
     return [
         obj
         for key, obj in applier.objects.items()
@@ -58,9 +59,11 @@ def _tables(applier: Applier, check: ops.Check) -> list[Table]:
 def holds(applier: Applier, check: ops.Check) -> bool:
     """Whether the catalog lookup finds its object in the model as it is now (before NOT)."""
     if check.what == "extension":
-        found = ObjectKey(Kind.EXTENSION, check.name) in applier.objects
+        found = ObjectKey(Kind.EXTENSION, key_part(check.name)) in applier.objects
     elif check.what == "schema":
-        found = check.name in _ALWAYS_SCHEMAS or ObjectKey(Kind.SCHEMA, check.name) in applier.objects
+        found = (
+            check.name in _ALWAYS_SCHEMAS or ObjectKey(Kind.SCHEMA, key_part(check.name)) in applier.objects
+        )
     elif check.what == "type":
         found = _exists(applier, _TYPE_KINDS, check.schema, check.name)
     elif check.what == "relation":
@@ -90,13 +93,10 @@ def _creates_existing(applier: Applier, op: ops.AnyOp) -> bool:
         kind = Kind.TABLE if isinstance(op, ops.CreateTable) else Kind.SEQUENCE
         if isinstance(obj, Definition):
             kind = obj.kind
-        name = f"{obj.schema}.{obj.name}" if obj.schema else obj.name
-        return ObjectKey(kind, name) in applier.objects
+        return ObjectKey(kind, object_key_name(kind, obj.schema, obj.name)) in applier.objects
     if isinstance(op, ops.CreateIndex):
-        schema = op.table.rpartition(".")[0]
-        return not op.if_not_exists and (f"{schema}.{op.index.name}" if schema else op.index.name) in (
-            applier.index_owner
-        )
+        sibling = join_key(*split_key(op.table)[:-1], op.index.name)
+        return not op.if_not_exists and sibling in applier.index_owner
     table = applier.table(getattr(op, "table", "") or "")
     if isinstance(op, ops.AddColumn):
         return table is not None and not op.if_not_exists and table.column(op.column.name) is not None

@@ -13,7 +13,7 @@ from typing import Any
 from sqlglot import exp
 
 from schemareg.model import Index, Kind, ObjectKey, Table
-from schemareg.names import MAX_IDENTIFIER_BYTES, make_object_name
+from schemareg.names import MAX_IDENTIFIER_BYTES, join_key, make_object_name
 from schemareg.normalize.context import Context
 
 _CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_$]*)\(")
@@ -128,7 +128,7 @@ _RELATIONS = (Kind.TABLE, Kind.SEQUENCE, Kind.VIEW, Kind.MATERIALIZED_VIEW, Kind
 
 def relation_exists(applier: Any, table: Table, name: str) -> bool:
     """Whether the schema of `table` has a relation (table, index, sequence, view) named `name`."""
-    qualified = f"{table.schema}.{name}" if table.schema else name
+    qualified = join_key(table.schema, name)
     return qualified in applier.index_owner or any(
         ObjectKey(k, qualified) in applier.objects for k in _RELATIONS
     )

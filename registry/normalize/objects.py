@@ -7,6 +7,7 @@ import re
 from sqlglot import exp
 
 from schemareg.model import Definition, Kind
+from schemareg.names import join_key, key_part, split_key
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
 from schemareg.normalize.heads import applies_to
@@ -80,11 +81,13 @@ def drop(context: Context, tree: exp.Drop, text: str) -> list[ops.AnyOp]:
         if kind in (Kind.FUNCTION, Kind.PROCEDURE):
             if isinstance(target, exp.UserDefinedFunction):
                 schema, name = context.table_name(target.this)
-                name = f"{name}({routine_signature(context, target)})"
+                signature = f"({routine_signature(context, target)})"
             else:
                 schema, name = context.table_name(target)
-                name = f"{name}(*)"
-            result.append(ops.DropObject(kind=kind, name=context.qualify(schema, name), if_exists=if_exists))
+                signature = "(*)"
+            result.append(
+                ops.DropObject(kind=kind, name=context.qualify(schema, name) + signature, if_exists=if_exists)
+            )
             continue
         result.append(ops.DropObject(kind=kind, name=context.qualified_name(target), if_exists=if_exists))
     return result or [opaque(context, text)]
@@ -138,7 +141,9 @@ def _drop_target(context: Context, word: str, kind: Kind, target: str) -> str | 
         on = _MEMBER_ON.match(target)
         if on is None:
             return None
-        return f"{context.read_qualified_name(on.group('table'))}.{context.unquote(on.group('member'))}"
+        return join_key(
+            *split_key(context.read_qualified_name(on.group("table"))), context.unquote(on.group("member"))
+        )
     if kind in (Kind.FUNCTION, Kind.PROCEDURE, Kind.AGGREGATE):
         routine = _ROUTINE_TARGET.match(target)
         if routine is None:
@@ -146,7 +151,7 @@ def _drop_target(context: Context, word: str, kind: Kind, target: str) -> str | 
         schema, name = context.read_name(routine.group("name"))
         args = routine.group("args")
         signature = "*" if args is None else context.signature_from_text(args)
-        return context.qualify(schema, f"{name}({signature})")
+        return context.qualify(schema, name) + f"({signature})"
     if word == "OPERATOR":
         operator = _OPERATOR_TARGET.match(target)
         if operator is None:
@@ -156,7 +161,7 @@ def _drop_target(context: Context, word: str, kind: Kind, target: str) -> str | 
         )
         sides = [context.routines.type_name(operator.group(g)) for g in ("left", "right")]
         sides = ["NONE" if side.upper() == "NONE" else side for side in sides]
-        return context.qualify(schema, f"{operator.group('operator')}({sides[0]}, {sides[1]})")
+        return context.qualify(schema, operator.group("operator")) + f"({sides[0]}, {sides[1]})"
     if word == "CAST":
         cast = _CAST_TARGET.match(target)
         if cast is None:
@@ -166,7 +171,7 @@ def _drop_target(context: Context, word: str, kind: Kind, target: str) -> str | 
     if not re.fullmatch(QNAME, target):
         return None
     if kind in (Kind.SCHEMA, Kind.EXTENSION, Kind.EVENT_TRIGGER, Kind.PUBLICATION):
-        return context.unquote(split_dotted(target)[-1])
+        return key_part(context.unquote(split_dotted(target)[-1]))
     return context.read_qualified_name(target)
 
 
@@ -195,7 +200,9 @@ def rename_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
         table = context.read_qualified_name(m.group("table"))
         member = context.unquote(m.group("name"))
         return [
-            ops.RenameObject(kind=kind, name=f"{table}.{member}", new=f"{table.rpartition('.')[2]}.{new}")
+            ops.RenameObject(
+                kind=kind, name=join_key(*split_key(table), member), new=join_key(split_key(table)[-1], new)
+            )
         ]
     schema, name = context.read_name(m.group("name"))
     if kind in (Kind.FUNCTION, Kind.PROCEDURE, Kind.AGGREGATE):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from schemareg.model import Definition, Kind
-from schemareg.names import signature_at
+from schemareg.names import join_key, signature_at
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
 from schemareg.normalize.text import (
@@ -89,7 +89,7 @@ def opaque(
             on = _ON_TABLE.search(text, head.end())
             table_schema, table = context.read_name(on.group("table")) if on else (schema, "")
             schema = table_schema
-            name = f"{table}.{context.unquote(raw)}"
+            name = join_key(table, context.unquote(raw))
         elif kind in (Kind.SCHEMA, Kind.EXTENSION, Kind.EVENT_TRIGGER, Kind.PUBLICATION):
             schema, name = "", context.unquote(split_dotted(raw)[-1]) if re.match(QNAME, raw) else raw
         elif kind is Kind.OPERATOR and word == "OPERATOR":

@@ -9,10 +9,11 @@ counts it as the parent's only (queries/constraints.sql), and schema.sql writes 
 from __future__ import annotations
 
 from schemareg.model import ConstraintKind, Schema, Table
+from schemareg.names import join_key
 
 
 def drop_inherited_checks(schema: Schema) -> None:
-    tables = {f"{t.schema}.{t.name}" if t.schema else t.name: t for t in schema.tables()}
+    tables = {join_key(t.schema, t.name): t for t in schema.tables()}
     for table in tables.values():
         if not table.partition_of or not any(c.kind is ConstraintKind.CHECK for c in table.constraints):
             continue

@@ -14,13 +14,14 @@ and a script that adds the key plainly are one schema; and what the live inspect
 from __future__ import annotations
 
 from schemareg.model import ConstraintKind, Kind, ObjectKey, SchemaObject, Table
+from schemareg.names import join_key, split_qualified
 from schemareg.normalize import ops
 
 _KEYS = (ConstraintKind.PRIMARY_KEY, ConstraintKind.UNIQUE)
 
 
 def _name(table: Table) -> str:
-    return f"{table.schema}.{table.name}" if table.schema else table.name
+    return join_key(table.schema, table.name)
 
 
 def only_key(objects: dict[ObjectKey, SchemaObject], op: ops.AddConstraint) -> bool:
@@ -39,8 +40,8 @@ def only_key(objects: dict[ObjectKey, SchemaObject], op: ops.AddConstraint) -> b
 
 def attach_index(objects: dict[ObjectKey, SchemaObject], op: ops.AttachIndex) -> bool:
     """ALTER INDEX parent_key ATTACH PARTITION partition_key: that partition has the key now."""
-    parent_schema, _, parent_name = op.parent.rpartition(".")
-    child_schema, _, child_name = op.child.rpartition(".")
+    parent_schema, parent_name = split_qualified(op.parent)
+    child_schema, child_name = split_qualified(op.child)
     owner = next(
         (
             t

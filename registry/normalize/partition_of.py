@@ -8,6 +8,7 @@ import re
 
 from sqlglot import exp
 
+from schemareg.names import split_key
 from schemareg.normalize import ops
 from schemareg.normalize.alter_table import _set_default
 from schemareg.normalize.constraints import table_constraint
@@ -38,7 +39,7 @@ def create_table_or_partition(context: Context, tree: exp.Create, text: str) -> 
 def partition_items(context: Context, items: list[exp.Expression], table: str) -> list[ops.AnyOp]:
     """The ops of a partition's own list: constraints, then each inherited column's NOT NULL and DEFAULT."""
     found: list[ops.AnyOp] = []
-    table_name = table.rpartition(".")[2]
+    table_name = split_key(table)[-1]
     for item in items:
         if not isinstance(item, exp.ColumnDef):
             found.append(table_constraint(context, item, table, table_name))

@@ -17,7 +17,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from schemareg.model import Definition, Kind
-from schemareg.names import PG_CATALOG_TYPES, make_object_name, needs_quotes
+from schemareg.names import PG_CATALOG_TYPES, join_key, make_object_name, needs_quotes
 from schemareg.normalize.dialects import sqlglot_dialect
 from schemareg.normalize.guc import canonical_setting
 from schemareg.normalize.text import balanced, keeps_modifiers, postgres_type_spelling
@@ -119,7 +119,7 @@ class RoutineReader:
                 base, brackets = re.match(r"(.*?)((?:\s*\[\s*\d*\s*\])*)$", text).groups()  # type: ignore[union-attr]
                 schema, name = self.read_name(base)
                 if "." in base or (self.dialect == "postgres" and name not in PG_CATALOG_TYPES):
-                    result = quote_qualified(f"{schema}.{name}", self.dialect)
+                    result = quote_qualified(join_key(schema, name), self.dialect)
                 else:
                     result = quote(name, self.dialect)
                 result += brackets.replace(" ", "")
@@ -244,7 +244,7 @@ class RoutineReader:
         settings = sorted(canonical_setting(m.group("setting")) for m in _SET.finditer(rest))
         clauses.extend(f"SET {s}" for s in settings)
         signature = ", ".join(a[2] for a in arguments if a[2])
-        qualified = quote_qualified(f"{schema}.{name}", self.dialect) if schema else quote(name, self.dialect)
+        qualified = quote_qualified(join_key(schema, name), self.dialect)
         args_text = ", ".join(a[1] for a in arguments)
         word = "PROCEDURE" if kind is Kind.PROCEDURE else "FUNCTION"
         sql = f"CREATE {word} {qualified}({args_text}) " + " ".join(clauses)
@@ -322,7 +322,7 @@ class PatternReader:
     def _qualified(self, text: str) -> tuple[str, str, str]:
         schema, name = self.routines.read_name(text)
         rendered = (
-            quote_qualified(f"{schema}.{name}", self.routines.dialect)
+            quote_qualified(join_key(schema, name), self.routines.dialect)
             if schema
             else quote(name, self.routines.dialect)
         )
@@ -368,7 +368,7 @@ class PatternReader:
         if others:
             sql += f" {others}"
         sql += f" FOR EACH {level}{when} EXECUTE FUNCTION {function_sql}({args})"
-        return Definition(kind=Kind.TRIGGER, schema=schema, name=f"{table}.{name}", sql=sql)
+        return Definition(kind=Kind.TRIGGER, schema=schema, name=join_key(table, name), sql=sql)
 
     def domain(self, text: str) -> Definition | None:
         """CREATE DOMAIN with its clauses in one order; an unnamed CHECK gets PostgreSQL's `<domain>_check`."""
@@ -464,4 +464,4 @@ class PatternReader:
         sql = f"CREATE POLICY {quote(name, self.routines.dialect)} ON {table_sql}" + "".join(
             f" {c}" for c in clauses
         )
-        return Definition(kind=Kind.POLICY, schema=schema, name=f"{table}.{name}", sql=sql)
+        return Definition(kind=Kind.POLICY, schema=schema, name=join_key(table, name), sql=sql)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from schemareg.model import Definition, Kind, ObjectKey
-from schemareg.names import split_signature
+from schemareg.model import Definition, Kind, ObjectKey, key_of
+from schemareg.names import join_key, split_signature
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
 from schemareg.normalize.guc import canonical_setting
@@ -85,7 +85,7 @@ def alter_routine(context: Context, text: str) -> list[ops.AnyOp] | None:
             kinds=[
                 k.value for k in ((Kind.FUNCTION, Kind.PROCEDURE) if word == "ROUTINE" else (_KINDS[word],))
             ],
-            name=context.qualify(schema, f"{name}({signature})"),
+            name=context.qualify(schema, name) + f"({signature})",
             actions=actions,
         )
     ]
@@ -132,12 +132,14 @@ def apply_alter_routine(objects: dict[ObjectKey, Any], op: ops.AlterRoutine) -> 
         routine.sql = _with_attributes(routine.sql, op.actions)
     for action in op.actions:
         if action[0] == "schema" and action[1] != routine.schema:
-            old = quote_qualified(f"{routine.schema}.{split_signature(routine.name)[0]}", "postgres")
-            new = quote_qualified(f"{action[1]}.{split_signature(routine.name)[0]}", "postgres")
+            base = split_signature(routine.name)[0]
+            old, new = (
+                quote_qualified(join_key(schema, base), "postgres") for schema in (routine.schema, action[1])
+            )
             routine.sql = routine.sql.replace(f" {old}(", f" {new}(", 1)
             del objects[key]
             routine.schema = action[1]
-            key = ObjectKey(key.kind, f"{routine.schema}.{routine.name}")
+            key = key_of(routine)
             objects[key] = routine
     return True
 

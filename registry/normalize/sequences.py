@@ -8,7 +8,7 @@ import re
 from sqlglot import exp
 
 from schemareg.model import Sequence
-from schemareg.names import make_object_name
+from schemareg.names import join_key, make_object_name, split_key
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
 from schemareg.normalize.heads import applies_to
@@ -55,7 +55,7 @@ def owned_by(context: Context, text: str) -> list[ops.AnyOp] | None:
     if owner.upper() == "NONE":
         return [ops.SequenceOwner(sequence=sequence, owned_by=None)]
     table, column = context.read_column(owner)
-    return [ops.SequenceOwner(sequence=sequence, owned_by=f"{table}.{column}")]
+    return [ops.SequenceOwner(sequence=sequence, owned_by=join_key(*split_key(table), column))]
 
 
 @applies_to("ALTER SEQUENCE")
@@ -78,7 +78,7 @@ def sequence_options(text: str, *, table: str = "", column: str = "", context: C
     m = re.search(r"\bSEQUENCE NAME (\S+)", words)
     if m and context is not None:
         seq_schema, seq_name = context.read_name(m.group(1).lower())
-        default_name = make_object_name(table.rpartition(".")[2], column, "seq")
+        default_name = make_object_name(split_key(table)[-1], column, "seq")
         if seq_name != default_name:
             found["SEQUENCE NAME"] = context.quote_qualified(context.qualify(seq_schema, seq_name))
     for key, pattern in (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import msgspec
 
 from schemareg.model import ObjectKey, SchemaObject, Sequence, Table, key_of
-from schemareg.names import make_object_name
+from schemareg.names import key_head, key_part, make_object_name, split_key
 from schemareg.render import quote_qualified
 
 
@@ -27,9 +27,9 @@ def _free_name(objects: dict[ObjectKey, SchemaObject], sequence: Sequence) -> Se
     key = key_of(sequence)
     if key not in objects:
         return sequence
-    table, _, column = (sequence.owned_by or "").rpartition(".")
+    table, column = key_head(sequence.owned_by or "")
     for n in range(1, 10_000):
-        name = make_object_name(table.rpartition(".")[2], column, f"seq{n}")
+        name = make_object_name(split_key(table)[-1], column, f"seq{n}")
         candidate = msgspec.structs.replace(sequence, name=name)
         if key_of(candidate) not in objects:
             return candidate
@@ -43,7 +43,7 @@ def retarget_serials(table: Table, renamed: dict[str, tuple[str, str]]) -> None:
         return  # no sequence was renamed (the common case: checked once, not per column)
     owner = key_of(table).name
     for column in table.columns:
-        moved = renamed.pop(f"{owner}.{column.name}", None)
+        moved = renamed.pop(f"{owner}.{key_part(column.name)}", None)  # the owned_by key
         if moved is not None and column.default:
             old, new = (f"'{quote_qualified(name)}'" for name in moved)
             column.default = column.default.replace(old, new)

@@ -7,7 +7,7 @@ import re
 from sqlglot import exp
 
 from schemareg.model import Column, ConstraintKind, Kind, Sequence, Table
-from schemareg.names import make_object_name, needs_quotes
+from schemareg.names import join_key, make_object_name, needs_quotes, split_key, split_qualified
 from schemareg.normalize import ops
 from schemareg.normalize.constraints import (
     CONSTRAINT_NAME,
@@ -147,13 +147,16 @@ def column_def(context: Context, item: exp.ColumnDef, table: str) -> tuple[Colum
     if isinstance(kind, exp.DataType) and kind.this in SERIALS and context.dialect == "postgres":
         column.type = SERIALS[kind.this]
         column.nullable = False
-        schema, _, table_name = table.rpartition(".")
+        schema, table_name = split_qualified(table)
         sequence_name = make_object_name(table_name, name, "seq")
         as_type = "" if column.type == "BIGINT" else f"AS {column.type}"
         extra.append(
             ops.CreateSequence(
                 sequence=Sequence(
-                    schema=schema, name=sequence_name, options=as_type, owned_by=f"{table}.{name}"
+                    schema=schema,
+                    name=sequence_name,
+                    options=as_type,
+                    owned_by=join_key(*split_key(table), name),
                 ),
                 serial=True,
             )

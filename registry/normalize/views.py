@@ -14,6 +14,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from schemareg.model import Definition, Kind, ObjectKey, Schema, Table, key_of
+from schemareg.names import join_key
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.indexes import storage_options
@@ -114,7 +115,7 @@ def _qualify(sql: str, columns: dict[str, tuple[str, ...]], dialect: str) -> str
         for table in tables:
             if not isinstance(table, exp.Table):
                 continue
-            name = f"{table.db}.{table.name}" if table.db else table.name
+            name = join_key(table.db, table.name)
             sources.append((table.alias_or_name, columns.get(name, ())))
         if len(sources) < 2:
             continue

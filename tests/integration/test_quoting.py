@@ -39,13 +39,13 @@ _HARD = (
     "v(w",
     "f()",
 )
-# Known defect, strict: the model keys a qualified name as `schema.name` text, so a dot inside a part is
-# split there (the normaliser writes `a."dot.t"` for "a.dot".t).
+# A dot inside a part: the model keys a qualified name as `schema.name` text, which quotes such a part
+# (`"a.dot".t`) so that it splits back into the same parts (it wrote `a."dot.t"` for "a.dot".t).
 DOTTED = "a.dot"
-# Generated names take punctuation too: `=` (once read as a routine argument's default: `b "s"."x=y"` was
+# Generated names take punctuation too: dots, `=` (once read as a routine argument's default: `b "s"."x=y"` was
 # `b "s"."x DEFAULT y"`) and brackets (once read as a signature: `COMMENT ON VIEW s."v(w"` lost its quotes).
 _GENERATED = st.text(
-    st.characters(codec="utf-8", categories=("L", "N", "Zs"), include_characters="\"'$_-=()"),
+    st.characters(codec="utf-8", categories=("L", "N", "Zs"), include_characters="\"'$_-=().,"),
     min_size=1,
     max_size=12,
 )
@@ -158,9 +158,8 @@ def test_every_part_of_a_qualified_name_replays(pg: PostgresServer, engine_name:
     "name",
     [
         *_HARD,
-        pytest.param(
-            DOTTED, marks=pytest.mark.xfail(reason="a dot inside a schema or object name", strict=True)
-        ),
+        DOTTED,
+        '".leading quote',
     ],
 )
 def test_each_reason_to_quote_replays(
