@@ -244,6 +244,10 @@ def key_part(name: str) -> str:
 
 def join_key(*parts: str) -> str:
     """A key from its parts (names as they are, not quoted); an empty schema (MySQL) is left out."""
+    if len(parts) == 2:  # schema.name, most keys: no generator, no call per part
+        schema, name = parts
+        if "." not in schema and "." not in name and schema[:1] != '"' and name[:1] != '"':
+            return f"{schema}.{name}" if schema else name
     return ".".join(key_part(part) for part in parts if part)
 
 

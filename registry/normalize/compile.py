@@ -234,6 +234,7 @@ class Compiler:
                 return shaped
         try:
             prepared = _prepare(text)
+            lowered = None
             if context.dialect == "postgres":
                 lowered = prepared.lower()  # one copy for the cheap tests before each rewrite's scan
                 if "virtual" in lowered:
@@ -242,7 +243,7 @@ class Compiler:
                     prepared = drop_with_options(prepared)
                 if might_refuse(lowered):
                     prepared = prepare_types(prepared)  # `bit varying(5)`, `interval second(3)`
-            tree = context.parse(prepared)
+            tree = context.parse(prepared, lowered)  # the rewrites add no function names
         except SqlglotError as error:
             message, line, column = _first_error(error)
             op = opaque(context, text, message=message)

@@ -80,8 +80,9 @@ class Context:
 
     # -- parsing and printing ------------------------------------------------------------------------------
 
-    def parse(self, text: str) -> exp.Expression | None:
-        expressions = parse_tokens(self._parser, self._tokenizer, text, self.dialect)
+    def parse(self, text: str, lowered: str | None = None) -> exp.Expression | None:
+        """The statement's tree (`lowered`: the text lower-cased, when the caller has it already)."""
+        expressions = parse_tokens(self._parser, self._tokenizer, text, self.dialect, lowered)
         first = expressions[0] if expressions else None
         return first if isinstance(first, exp.Expression) else None
 

@@ -47,14 +47,23 @@ AS_WRITTEN = frozenset(
         "variance",
     }
 )
-_CALLED = re.compile(rf"\b(?:{'|'.join(sorted(AS_WRITTEN))})\s*\(", re.IGNORECASE)
+# On a lower-cased copy: one of the names before a bracket (the token is checked when marked). The hints
+# (substrings of the names) are tested first: most statements hold none, and `in` is cheaper than a scan.
+_CALLED = re.compile(rf"(?:{'|'.join(sorted(AS_WRITTEN))})\s*\(")
+_HINTS: tuple[str, ...] = ("trim", "substr", "strpos", "date_", "ceiling", "_length", "json_extract", "log10")
+_HINTS += ("mod", "pow", "regexp_like", "to_hex", "variance")
 _MARK = "\x00"  # no name holds it: PostgreSQL refuses NUL in any text
 
 
-def parse_tokens(parser: Any, tokenizer: Any, text: str, dialect: str) -> list[exp.Expression | None]:
-    """`parser.parse(tokenizer.tokenize(text), text)`, PostgreSQL's functions kept as called."""
+def parse_tokens(
+    parser: Any, tokenizer: Any, text: str, dialect: str, lowered: str | None = None
+) -> list[exp.Expression | None]:
+    """`parser.parse(tokenizer.tokenize(text), text)`, PostgreSQL's functions kept as called (`lowered`:
+    the text lower-cased, when the caller has it)."""
     tokens: list[Token] = tokenizer.tokenize(text)
-    marked = dialect == "postgres" and _CALLED.search(text) is not None and _mark(tokens)
+    marked = (
+        dialect == "postgres" and calls_one(text.lower() if lowered is None else lowered) and _mark(tokens)
+    )
     expressions: list[exp.Expression | None] = parser.parse(tokens, text)
     if marked:
         for tree in expressions:
@@ -63,6 +72,11 @@ def parse_tokens(parser: Any, tokenizer: Any, text: str, dialect: str) -> list[e
                     if isinstance(call.this, str) and call.this.endswith(_MARK):
                         call.set("this", call.this[: -len(_MARK)])
     return expressions
+
+
+def calls_one(lowered: str) -> bool:
+    """Whether a lower-cased text may call one of the functions kept as called."""
+    return any(hint in lowered for hint in _HINTS) and _CALLED.search(lowered) is not None
 
 
 def _mark(tokens: list[Token]) -> bool:
