@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 import msgspec
 
 from schemareg.model import Table
-from schemareg.names import join_key, make_object_name, truncate_identifier
+from schemareg.names import join_key, make_object_name, split_key, truncate_identifier
 from schemareg.normalize import ops
 from schemareg.render import literal, quote_qualified
 
@@ -158,7 +158,7 @@ def identity(table_qname: str, column: str, how: str, sequence_qname: str, optio
     table_schema, table_name = read_name(table_qname)
     column_name = unquote(column)
     sequence_name = qualified(sequence_qname)
-    default = sequence_name.rpartition(".")[2] == make_object_name(table_name, column_name, "seq")
+    default = split_key(sequence_name)[-1] == make_object_name(table_name, column_name, "seq")
     stand_in = PROBE_DEFAULT_SEQUENCE if default else PROBE_SEQUENCE
     marker = f"SEQUENCE NAME {PROBE_SEQUENCE}"
 
@@ -175,7 +175,7 @@ def identity(table_qname: str, column: str, how: str, sequence_qname: str, optio
             return None
         if not default:
             text = op.identity.replace(marker, f"SEQUENCE NAME {quote_qualified(sequence_name)}")
-        op.table, op.column, op.identity = f"{table_schema}.{table_name}", column_name, text
+        op.table, op.column, op.identity = join_key(table_schema, table_name), column_name, text
         return [op]
 
     probe = (

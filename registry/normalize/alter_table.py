@@ -118,7 +118,7 @@ def _unnamed_check(context: Context, text: str, head: re.Match[str]) -> list[ops
     if not isinstance(tree, exp.Alter):
         return None
     result = alter_table(context, tree, named)
-    table = context.read_qualified_name(head.group("table")).rpartition(".")[2]
+    table = split_key(context.read_qualified_name(head.group("table")))[-1]
     for op in result:
         if isinstance(op, ops.AddConstraint) and op.constraint.name in placeholders:
             columns = op.constraint.columns

@@ -19,6 +19,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from schemareg.model import Definition, Kind, Schema, Table
+from schemareg.names import join_key
 from schemareg.normalize.dialects import sqlglot_dialect
 from schemareg.normalize.output_casts import output_items
 from schemareg.normalize.table_casts import column_type, named_types
@@ -125,7 +126,7 @@ def _is_plain_text(column: exp.Column, tables: Columns, ctes: dict[str, exp.Expr
             others = {name: cte for name, cte in ctes.items() if name != relation.name}  # WITH RECURSIVE
             sources.append((alias, _outputs(ctes[relation.name], tables, others)))
         elif isinstance(relation, exp.Table):
-            name = f"{relation.db}.{relation.name}" if relation.db else relation.name
+            name = join_key(relation.db, relation.name)
             known = tables.get(name)
             sources.append((alias, dict(known) if known is not None else None))
         elif isinstance(relation, exp.Subquery):
