@@ -8,6 +8,7 @@ PostgreSQL none of them is a type, so such a word in a PostgreSQL script can onl
 CREATE TABLE (serial...), keywords of other statements (ARRAY, ENUM, RANGE, UNION, NULL; DOUBLE, of
 DOUBLE PRECISION, so a type of the user's named `double` is still read as DOUBLE PRECISION), and the
 extension types that sqlglot prints as PostgreSQL does (hstore, geometry, geography, vector).
+
 """
 
 from __future__ import annotations

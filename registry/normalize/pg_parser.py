@@ -13,7 +13,6 @@ tokens, which the parser then reads as an unknown function's, and unmarked in th
 
 from __future__ import annotations
 
-import itertools
 import re
 from typing import Any
 
@@ -22,22 +21,25 @@ from sqlglot.tokenizer_core import Token, TokenType
 
 # PostgreSQL's functions that sqlglot's Postgres parser reads as a node printed under another name, or as
 # an operator (`tests/unit/test_pg_parser.py` finds every such name of sqlglot's and holds this list to
-# them). `now()` stays CURRENT_TIMESTAMP: PostgreSQL prints them apart, but the normaliser has always read
-# them as one, as has every history stored with it.
+# them). `like(s, p)` is no `p LIKE s` (sqlglot's order of arguments is SQLite's), and `now()` no
+# CURRENT_TIMESTAMP: PostgreSQL stores and prints them apart.
 AS_WRITTEN = frozenset(
     {
         "btrim",
         "ceiling",
         "character_length",
         "char_length",
+        "convert",
         "date_add",
         "date_part",
         "date_trunc",
         "json_extract_path",
         "json_extract_path_text",
+        "like",
         "log10",
         "ltrim",
         "mod",
+        "now",
         "pow",
         "regexp_like",
         "rtrim",
@@ -51,8 +53,47 @@ AS_WRITTEN = frozenset(
 # (substrings of the names) are tested first: most statements hold none, and `in` is cheaper than a scan.
 _CALLED = re.compile(rf"(?:{'|'.join(sorted(AS_WRITTEN))})\s*\(")
 _HINTS: tuple[str, ...] = ("trim", "substr", "strpos", "date_", "ceiling", "_length", "json_extract", "log10")
-_HINTS += ("mod", "pow", "regexp_like", "to_hex", "variance")
+_HINTS += ("mod", "pow", "regexp_like", "to_hex", "variance", "like", "convert", "now")
 _MARK = "\x00"  # no name holds it: PostgreSQL refuses NUL in any text
+# The tokens after which a name and `(` are a call: where an expression starts.
+_EXPRESSION_START = frozenset(
+    getattr(TokenType, name)
+    for name in [
+        "L_PAREN",
+        "COMMA",
+        "L_BRACKET",
+        "SELECT",
+        "DISTINCT",
+        "WHERE",
+        "HAVING",
+        "AND",
+        "OR",
+        "NOT",
+        "CASE",
+        "WHEN",
+        "THEN",
+        "ELSE",
+        "DEFAULT",
+        "IS",
+        "BETWEEN",
+        "IN",
+        "EQ",
+        "NEQ",
+        "LT",
+        "LTE",
+        "GT",
+        "GTE",
+        "PLUS",
+        "DASH",
+        "STAR",
+        "SLASH",
+        "MOD",
+        "DPIPE",
+        "AMP",
+        "PIPE",
+        "CARET",
+    ]
+)
 
 
 def parse_tokens(
@@ -80,14 +121,24 @@ def calls_one(lowered: str) -> bool:
 
 
 def _mark(tokens: list[Token]) -> bool:
+    """Mark the names of the calls of AS_WRITTEN, where an expression starts: `mod` in `REFERENCES mod (id)`
+    or `CREATE TABLE mod (...)` is a table's name, and `LIKE (` after an operand is the operator; a quoted
+    name is one of them only as PostgreSQL prints it (`"like"(s, p)`)."""
     marked = False
-    for token, following in itertools.pairwise(tokens):
-        if (
-            following.token_type is TokenType.L_PAREN
-            and token.token_type is TokenType.VAR
-            and token.text.lower() in AS_WRITTEN
-        ):
-            token.text += _MARK
+    for i in range(len(tokens) - 1):
+        token = tokens[i]
+        if tokens[i + 1].token_type is not TokenType.L_PAREN:
+            continue
+        if token.token_type is TokenType.IDENTIFIER:
+            name = token.text
+        elif token.token_type in (TokenType.VAR, TokenType.LIKE):
+            name = token.text.lower()
+        else:
+            continue
+        start = i - 2 if i >= 2 and tokens[i - 1].token_type is TokenType.DOT else i  # `pg_catalog.btrim(`
+        if name in AS_WRITTEN and (start == 0 or tokens[start - 1].token_type in _EXPRESSION_START):
+            token.text = name + _MARK
+            token.token_type = TokenType.VAR
             marked = True
     return marked
 

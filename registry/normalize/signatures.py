@@ -219,6 +219,7 @@ FUNCTIONS: dict[str, list[Signature]] = {
     "reverse": _TEXT_TO_TEXT,
     "length": [(("text",), "int4"), (("bpchar",), "int4"), (("tsvector",), "int4")],
     "char_length": [(("text",), "int4"), (("bpchar",), "int4")],
+    "character_length": [(("text",), "int4"), (("bpchar",), "int4")],
     "octet_length": [(("text",), "int4"), (("bpchar",), "int4")],
     "left": [(("text", "int4"), "text")],
     "right": [(("text", "int4"), "text")],
@@ -232,6 +233,7 @@ FUNCTIONS: dict[str, list[Signature]] = {
     "round": [(("numeric",), "numeric"), (("float8",), "float8"), (("numeric", "int4"), "numeric")],
     "floor": [(("numeric",), "numeric"), (("float8",), "float8")],
     "ceil": [(("numeric",), "numeric"), (("float8",), "float8")],
+    "ceiling": [(("numeric",), "numeric"), (("float8",), "float8")],
     "now": [((), "timestamptz")],
 }
 

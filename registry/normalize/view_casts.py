@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import re
 
-import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from schemareg.model import Definition, Kind, Schema, Table
 from schemareg.names import join_key
-from schemareg.normalize.dialects import sqlglot_dialect
 from schemareg.normalize.output_casts import output_items
+from schemareg.normalize.pg_parser import parse_one
 from schemareg.normalize.table_casts import column_type, named_types
 from schemareg.normalize.views import tables_read
 
@@ -75,7 +74,7 @@ def _without_inserted_casts(sql: str, tables: Columns) -> str:
     suffix = _NO_DATA if sql.endswith(_NO_DATA) else ""
     text = sql[: -len(suffix)] if suffix else sql
     try:
-        tree = sqlglot.parse_one(text, read=sqlglot_dialect("postgres"))
+        tree = parse_one(text, "postgres")
     except SqlglotError:
         return sql
     query = tree.expression if isinstance(tree, exp.Create) else None

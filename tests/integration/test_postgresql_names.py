@@ -1,17 +1,22 @@
-"""Type names of other databases in a PostgreSQL script (normalize/dialects.py), with PostgreSQL as judge.
+"""PostgreSQL's own names of types and functions (normalize/dialects.py), with PostgreSQL as the judge.
 
 sqlglot's PostgreSQL dialect reads `short`, `string`, `tinyint`, `datetime`... as its own types, which
 PostgreSQL does not have: in a PostgreSQL script such a word can only be the name of the user's own type,
-and a domain named `short` is not a smallint column.
+and a domain named `short` is not a smallint column. It also reads some of pg_catalog's functions as
+another function or operator (`like(s, p)` as `p LIKE s`, `to_hex` as `HEX`, `now()` as
+`CURRENT_TIMESTAMP`), where PostgreSQL stores a call under the name it was written with.
 """
 
 from __future__ import annotations
+
+import re
 
 import psycopg
 import pytest
 from sqlglot.dialects.postgres import Postgres
 
 from schemareg.normalize.dialects import NOT_POSTGRES_TYPES
+from schemareg.normalize.pg_parser import parse_one
 from tests.integration.test_fidelity import assert_agree
 from tests.support.postgres import PostgresServer
 
@@ -91,3 +96,31 @@ def _names_a_domain(conn: psycopg.Connection[tuple[object, ...]], word: str) -> 
 
 class _Undo(Exception):
     """Rolls the probe's transaction back."""
+
+
+# pg_catalog's functions whose call sqlglot prints under another name, each for its reason: a type's name
+# (`char(3)` is a type wherever a type may stand, so `char(65)` stays CHR), SQL keywords that are no calls
+# with parentheses in PostgreSQL's grammar, and `interval(...)`, a type's modifier.
+RENAMED = {"char", "current_schema", "current_user", "session_user", "interval", "overlaps"}
+
+
+@pytest.mark.parametrize("server", ["pg", "pg_debian"])
+def test_every_function_of_pg_catalog_keeps_its_name(server: str, request: pytest.FixtureRequest) -> None:
+    pg: PostgresServer = request.getfixturevalue(server)
+    with psycopg.connect(pg.admin_url) as conn:
+        functions = conn.execute(
+            "SELECT DISTINCT proname, pronargs FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace"
+            " AND prokind IN ('f', 'a', 'w') AND proname ~ '^[a-z][a-z0-9_]*$' AND proname NOT LIKE 'pg\\_%'"
+        ).fetchall()
+    assert len(functions) > 1000
+    renamed = []
+    for name, count in functions:
+        sql = f"SELECT {name}({', '.join(f'a{i}' for i in range(count))})"
+        try:
+            tree = parse_one(sql, "postgres")
+        except Exception:
+            continue  # syntax of its own (`position`, `overlay`, `extract`): not read as a call at all
+        printed = tree.sql(dialect="postgres") if tree is not None else ""
+        if name not in RENAMED and not re.match(rf'SELECT "?{name}"?\(', printed, re.IGNORECASE):
+            renamed.append(f"{sql} -> {printed}")
+    assert "\n".join(renamed) == ""
