@@ -44,6 +44,9 @@ def create_sequence(context: Context, tree: exp.Create, text: str) -> list[ops.A
     ]
 
 
+_SEQUENCE_NAME = re.compile(rf"\bSEQUENCE NAME ({QNAME})", re.IGNORECASE)
+
+
 @applies_to("ALTER SEQUENCE")
 def owned_by(context: Context, text: str) -> list[ops.AnyOp] | None:
     """ALTER SEQUENCE ... OWNED BY table.column | NONE."""
@@ -73,11 +76,12 @@ def alter_sequence(context: Context, text: str) -> list[ops.AnyOp] | None:
 
 def sequence_options(text: str, *, table: str = "", column: str = "", context: Context | None = None) -> str:
     """Sequence options in a fixed order, defaults left out (AS bigint, START 1, INCREMENT 1, CACHE 1, ...)."""
-    words = WS.sub(" ", text.strip()).upper()
+    squashed = WS.sub(" ", text.strip())
+    words = squashed.upper()
     found: dict[str, str] = {}
-    m = re.search(r"\bSEQUENCE NAME (\S+)", words)
+    m = _SEQUENCE_NAME.search(squashed)  # in the text as written: a quoted name keeps its case
     if m and context is not None:
-        seq_schema, seq_name = context.read_name(m.group(1).lower())
+        seq_schema, seq_name = context.read_name(m.group(1))
         default_name = make_object_name(split_key(table)[-1], column, "seq")
         if seq_name != default_name:
             found["SEQUENCE NAME"] = context.quote_qualified(context.qualify(seq_schema, seq_name))
