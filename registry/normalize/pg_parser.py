@@ -51,7 +51,7 @@ AS_WRITTEN = frozenset(
 )
 # On a lower-cased copy: one of the names before a bracket (the token is checked when marked). The hints
 # (substrings of the names) are tested first: most statements hold none, and `in` is cheaper than a scan.
-_CALLED = re.compile(rf"(?:{'|'.join(sorted(AS_WRITTEN))})\s*\(")
+_CALLED = re.compile(rf"(?:{'|'.join(sorted(AS_WRITTEN))})\"?\s*\(")  # `"like"(`, as PostgreSQL prints it
 _HINTS: tuple[str, ...] = ("trim", "substr", "strpos", "date_", "ceiling", "_length", "json_extract", "log10")
 _HINTS += ("mod", "pow", "regexp_like", "to_hex", "variance", "like", "convert", "now")
 _MARK = "\x00"  # no name holds it: PostgreSQL refuses NUL in any text
