@@ -99,14 +99,13 @@ def assert_same(found: Introspection, expected: Introspection) -> None:
 
 
 def test_the_same_state_is_one_query(database: str, cache: StatementCache, private: bool) -> None:
-    if not private:
-        pytest.skip("the suite's server is shared: its snapshot moves with other tests' writes")
     first = inspect(database, cache)
     again = inspect(database, cache)
-    assert first.queries > 1 and again.queries == 1
     assert_same(again, first)
-    cache.clear_memory()  # a new process: from the cache file
-    assert inspect(database, cache).queries == 1
+    if private:  # a shared server's snapshot moves with other tests' writes: there the answer is checked only
+        assert first.queries > 1 and again.queries == 1
+        cache.clear_memory()  # a new process: from the cache file
+        assert inspect(database, cache).queries == 1
 
 
 @pytest.mark.parametrize("change", CHANGES)
