@@ -34,6 +34,7 @@ from schemareg.normalize.literals import bound_literal, default_for
 from schemareg.normalize.partition_checks import drop_inherited_checks
 from schemareg.normalize.partition_keys import attach_index, only_key, settle
 from schemareg.normalize.privileges import PrivilegeSet
+from schemareg.normalize.renames import carry_renamed_table
 from schemareg.normalize.routine_alter import apply_alter_routine
 from schemareg.normalize.sequences import sequence_options
 from schemareg.normalize.serials import place_serial, retarget_serials
@@ -195,10 +196,7 @@ class Applier:
             obj.sql = _renamed_sql(obj, old_name, self.schema.dialect)
         self.put(obj)
         if isinstance(obj, Table):
-            new_name = key_of(obj).name
-            for other in self.objects.values():
-                if isinstance(other, Sequence) and other.owned_by and key_head(other.owned_by)[0] == op.name:
-                    other.owned_by = join_key(*split_key(new_name), key_head(other.owned_by)[1])
+            carry_renamed_table(self.objects, op.name, key_of(obj).name, self.schema.dialect)
         return True
 
     def rename_constraint(self, op: ops.RenameConstraint) -> bool:
