@@ -8,16 +8,14 @@ from __future__ import annotations
 import re
 
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
 
 from schemareg.model import Definition, Kind, ObjectKey, SchemaObject, Sequence, Table
 from schemareg.names import join_key, key_head, needs_quotes, split_key
-from schemareg.normalize.pg_parser import parse_one
+from schemareg.normalize.views import edit_query
 from schemareg.render import quote_qualified
 
 _ON_TABLE = {Kind.TRIGGER: " ON ", Kind.POLICY: " ON "}
 _VIEWS = (Kind.VIEW, Kind.MATERIALIZED_VIEW)
-_NO_DATA = " WITH NO DATA"
 
 
 def carry_renamed_table(objects: dict[ObjectKey, SchemaObject], old: str, new: str, dialect: str) -> None:
@@ -49,23 +47,15 @@ def carry_renamed_table(objects: dict[ObjectKey, SchemaObject], old: str, new: s
 
 def _view_renamed(sql: str, old: str, new: str, dialect: str) -> str:
     """A view's canonical text reading `new` where it read `old`; as it was where it cannot be read."""
-    suffix = _NO_DATA if sql.endswith(_NO_DATA) else ""
-    text = sql[: -len(suffix)] if suffix else sql
-    try:
-        tree = parse_one(text, dialect)
-    except (SqlglotError, ValueError):
-        return sql
-    query = tree.expression if isinstance(tree, exp.Create) else None
-    if query is None:
-        return sql
-    before = query.sql(dialect=dialect)
-    if not text.endswith(before):
-        return sql
-    old_parts, new_parts = split_key(old), split_key(new)
+    return edit_query(sql, dialect, lambda query: _rename_tables(query, split_key(old), split_key(new)))
+
+
+def _rename_tables(query: exp.Expression, old: list[str], new: list[str]) -> bool:
     ctes = {cte.alias_or_name for cte in query.find_all(exp.CTE)}
+    changed = False
     for table in query.find_all(exp.Table):
         parts = [p for p in (table.db, table.name) if p]
-        if parts == old_parts or (len(parts) == 1 and parts == old_parts[-1:] and parts[0] not in ctes):
-            table.set("this", exp.to_identifier(new_parts[-1], quoted=needs_quotes(new_parts[-1])))
-    after: str = query.sql(dialect=dialect)
-    return text[: -len(before)] + after + suffix
+        if parts == old or (len(parts) == 1 and parts == old[-1:] and parts[0] not in ctes):
+            table.set("this", exp.to_identifier(new[-1], quoted=needs_quotes(new[-1])))
+            changed = True
+    return changed

@@ -15,14 +15,12 @@ from __future__ import annotations
 import re
 
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
 
 from schemareg.model import Definition, Kind, Schema, Table
 from schemareg.names import join_key
 from schemareg.normalize.output_casts import output_items
-from schemareg.normalize.pg_parser import parse_one
 from schemareg.normalize.table_casts import column_type, named_types
-from schemareg.normalize.views import tables_read
+from schemareg.normalize.views import edit_query, tables_read
 
 # A cast of a (qualified) column to a textual type, as the compiler prints it.
 _COLUMN_CAST = re.compile(
@@ -30,7 +28,6 @@ _COLUMN_CAST = re.compile(
 )
 _TEXTUAL = (exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR, exp.DataType.Type.NAME)
 _PLAIN_TEXT = ("text", "varchar")
-_NO_DATA = " WITH NO DATA"
 _memo: dict[tuple[str, tuple[tuple[str, tuple[tuple[str, bool], ...]], ...]], str] = {}
 _MEMO_LIMIT = 10_000
 
@@ -71,18 +68,10 @@ def _textual(table: Table, named: dict[str, str]) -> tuple[tuple[str, bool], ...
 
 
 def _without_inserted_casts(sql: str, tables: Columns) -> str:
-    suffix = _NO_DATA if sql.endswith(_NO_DATA) else ""
-    text = sql[: -len(suffix)] if suffix else sql
-    try:
-        tree = parse_one(text, "postgres")
-    except SqlglotError:
-        return sql
-    query = tree.expression if isinstance(tree, exp.Create) else None
-    if query is None:
-        return sql
-    before = query.sql(dialect="postgres")
-    if not text.endswith(before):
-        return sql
+    return edit_query(sql, "postgres", lambda query: _drop_inserted_casts(query, tables))
+
+
+def _drop_inserted_casts(query: exp.Expression, tables: Columns) -> bool:
     outputs = {id(item.this if isinstance(item, exp.Alias) else item) for item in output_items(query)}
     ctes = {cte.alias_or_name: cte.this for cte in query.find_all(exp.CTE)}
     changed = False
@@ -103,10 +92,7 @@ def _without_inserted_casts(sql: str, tables: Columns) -> str:
         if textual is None or (textual and target.this == exp.DataType.Type.TEXT and not target.expressions):
             cast.replace(inner)
             changed = True
-    if not changed:
-        return sql
-    after: str = query.sql(dialect="postgres")
-    return text[: -len(before)] + after + suffix
+    return changed
 
 
 def _is_plain_text(column: exp.Column, tables: Columns, ctes: dict[str, exp.Expression]) -> bool | None:

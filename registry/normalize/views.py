@@ -9,6 +9,7 @@ the tables it reads, so a warm normalisation does not parse them again.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
@@ -93,19 +94,30 @@ def qualify_join_views(schema: Schema) -> None:
             obj.sql = result
 
 
-def _qualify(sql: str, columns: dict[str, tuple[str, ...]], dialect: str) -> str:
+def edit_query(sql: str, dialect: str, edit: Callable[[exp.Expression], bool]) -> str:
+    """A view's canonical text with its query edited in place by `edit` (which says whether it changed
+    anything); the text as it was where the query cannot be read back."""
     suffix = _NO_DATA if sql.endswith(_NO_DATA) else ""
     text = sql[: -len(suffix)] if suffix else sql
     try:
         tree = parse_one(text, dialect)
-    except SqlglotError:
+    except (SqlglotError, ValueError):
         return sql
     query = tree.expression if isinstance(tree, exp.Create) else None
     if query is None:
         return sql
     before = query.sql(dialect=dialect)
-    if not text.endswith(before):
+    if not text.endswith(before) or not edit(query):
         return sql
+    after: str = query.sql(dialect=dialect)
+    return text[: -len(before)] + after + suffix
+
+
+def _qualify(sql: str, columns: dict[str, tuple[str, ...]], dialect: str) -> str:
+    return edit_query(sql, dialect, lambda query: _qualify_columns(query, columns))
+
+
+def _qualify_columns(query: exp.Expression, columns: dict[str, tuple[str, ...]]) -> bool:
     changed = False
     for select in query.find_all(exp.Select):
         sources: list[tuple[str, tuple[str, ...]]] = []
@@ -127,7 +139,4 @@ def _qualify(sql: str, columns: dict[str, tuple[str, ...]], dialect: str) -> str
             if len(owners) == 1 and not (column.name in outputs and column.find_ancestor(exp.Order)):
                 column.set("table", identifier(owners[0]))
                 changed = True
-    if not changed:
-        return sql
-    after: str = query.sql(dialect=dialect)
-    return text[: -len(before)] + after + suffix
+    return changed
