@@ -10,7 +10,10 @@ the script's key. A statement whose probes do not give the ops expected is compi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
 
 from schemareg.introspect.pg_direct import Direct
 from schemareg.model import Schema
@@ -20,6 +23,7 @@ from schemareg.normalize import (
     _salt_base,
     apply_statement,
     compiler_for,
+    compiler_loaded,
     default_cache,
     finish_schema,
     normalize,
@@ -30,12 +34,44 @@ from schemareg.normalize.cache import StatementCache, collector_paused, statemen
 from schemareg.normalize.options import DEFAULT_OPTIONS
 from schemareg.normalize.split import split_statements, structural_error
 
-__all__ = ["cached_schema", "normalize_pieces", "resolve_cache"]
+__all__ = ["cached_schema", "compiler_loading", "normalize_pieces", "resolve_cache"]
 
 
 def _compile_ops(text: str) -> list[o.AnyOp]:
     """A statement's ops, by the compiler `normalize` uses (made on first use: it loads sqlglot)."""
     return compiler_for("postgres").compile(text)
+
+
+def _load_compiler() -> None:
+    try:
+        from schemareg.normalize.apply import Applier  # noqa: F401  (sqlglot and the normaliser's rules)
+
+        compiler_for("postgres")
+    except Exception:  # the assembly loads it again, and reports what fails
+        pass
+
+
+@contextlib.contextmanager
+def compiler_loading(wanted: bool = True) -> Iterator[None]:
+    """Load the compiler (sqlglot and the normaliser's rules: about 0.1 s of CPU) in a thread while the
+    body waits on the server, when `wanted` and this process has not loaded it yet.
+
+    The catalog read spends its time waiting for the server's answers, so on a machine with a core to
+    spare the import costs no wall time. While both run the interpreter switches threads every 0.2 ms
+    rather than every 5: each answer wakes the reader, which would otherwise wait for the importing
+    thread's turn to end, once per query. The thread is joined on the way out, whatever the body did."""
+    if not wanted or compiler_loaded("postgres"):
+        yield
+        return
+    interval = sys.getswitchinterval()
+    loader = threading.Thread(target=_load_compiler, name="schemareg-compiler", daemon=True)
+    sys.setswitchinterval(min(interval, 0.0002))
+    loader.start()
+    try:
+        yield
+    finally:
+        loader.join()
+        sys.setswitchinterval(interval)
 
 
 def resolve_cache(cache: StatementCache | bool | None) -> StatementCache | None:

@@ -38,7 +38,7 @@ from schemareg.normalize import _salt_base
 from schemareg.normalize.cache import StatementCache, statement_key
 from schemareg.normalize.options import DEFAULT_OPTIONS
 
-__all__ = ["Known", "recall", "remember", "state_key"]
+__all__ = ["Known", "database_key", "recall", "remember", "seen", "state_key"]
 
 
 class Known(msgspec.Struct, frozen=True, array_like=True):
@@ -75,6 +75,16 @@ def state_key(dsn: str, row: Mapping[str, Any]) -> bytes:
     return statement_key(salt, "\0".join([dsn, *(f"{name}={row[name]}" for name in sorted(row))]))
 
 
+def database_key(dsn: str, row: Mapping[str, Any]) -> bytes:
+    """The key of the database `row` describes, in any state: its key without the snapshot."""
+    return state_key(dsn, {name: value for name, value in row.items() if name != "snapshot"})
+
+
+def seen(store: StatementCache, database: bytes) -> bool:
+    """Whether an inspection of this database was remembered before, in whatever state."""
+    return store.get_script(database) is not None
+
+
 def recall(store: StatementCache, key: bytes) -> Known | None:
     blob = store.get_script(key)
     if blob is None:
@@ -87,7 +97,10 @@ def recall(store: StatementCache, key: bytes) -> Known | None:
     return Known(ddl=ddl, database_version=stored.database_version, migrations=stored.migrations)
 
 
-def remember(store: StatementCache, key: bytes, known: Known) -> None:
+def remember(store: StatementCache, key: bytes, known: Known, database: bytes | None = None) -> None:
+    """Keep what an inspection read under `key`, and mark its `database` as `seen`."""
+    if database is not None:
+        store.put_script(database, b"")
     stored = _Stored(
         ddl=zlib.compress(known.ddl.encode(), 1),
         database_version=known.database_version,

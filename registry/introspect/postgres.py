@@ -20,11 +20,11 @@ from typing import Any
 
 from schemareg.dsn import error_line, redact
 from schemareg.errors import ExternalError, InputError
-from schemareg.introspect.assemble import cached_schema, normalize_pieces, resolve_cache
+from schemareg.introspect.assemble import cached_schema, compiler_loading, normalize_pieces, resolve_cache
 from schemareg.introspect.base import Introspection
 from schemareg.introspect.migrations import MigrationInfo, detect_migrations
 from schemareg.introspect.pg_script import Row, Script
-from schemareg.introspect.pg_state import Known, recall, remember, state_key
+from schemareg.introspect.pg_state import Known, database_key, recall, remember, seen, state_key
 from schemareg.normalize import StatementCache
 
 __all__ = ["QUERIES", "PostgresInspector", "load_query"]
@@ -88,7 +88,9 @@ class PostgresInspector:
         store = resolve_cache(self.cache)
         with self._connect() as conn, conn.transaction():
             conn.execute("SET LOCAL search_path = ''")
-            key = self._state_key(conn) if store is not None and self.by_state else None
+            state = self._state(conn) if store is not None and self.by_state else None
+            key = state_key(self.dsn, state) if state is not None else None
+            database = database_key(self.dsn, state) if state is not None else None
             known = recall(store, key) if store is not None and key is not None else None
             if store is not None and known is not None:
                 schema = cached_schema(known.ddl, store, source=redact(self.dsn))
@@ -102,14 +104,19 @@ class PostgresInspector:
                         queries=1,
                         timings={"read": time.perf_counter() - started, "normalise": 0.0},
                     )
-            results, migrations = self._read(conn)
+            # A database never read before is read for the first time: its script will need compiling,
+            # so the compiler loads while the server answers. One read before (in another state: a busy
+            # server's snapshot moves on with any write) most likely has the same catalog, whose schema
+            # is cached, and needs no compiler at all.
+            with compiler_loading(store is None or database is None or not seen(store, database)):
+                results, migrations = self._read(conn)
         read = time.perf_counter() - started
         server = results["server"][0]
         script = Script(results)
         ddl = script.render()
         schema = normalize_pieces(ddl, script.pieces, source=redact(self.dsn), cache=store)
         if store is not None and key is not None:
-            remember(store, key, Known(ddl, server["database_version"], migrations))
+            remember(store, key, Known(ddl, server["database_version"], migrations), database)
         return Introspection(
             dialect="postgres",
             ddl=ddl,
@@ -211,17 +218,17 @@ class PostgresInspector:
         conn.read_only = True
         return conn
 
-    def _state_key(self, conn: Any) -> bytes:
-        """The cache key of what this transaction reads (`pg_state`)."""
+    def _state(self, conn: Any) -> Row:
+        """What decides this transaction's reads (`queries/state.sql`, the cache keys of `pg_state`)."""
         import psycopg
 
         try:
-            row = conn.execute(load_query("state")).fetchone()
+            row: Row = conn.execute(load_query("state")).fetchone()
         except psycopg.Error as error:
             raise ExternalError(
                 f"reading the catalog of {redact(self.dsn)} failed: {error_line(error, self.dsn)}"
             ) from error
-        return state_key(self.dsn, row)
+        return row
 
     def _read(self, conn: Any) -> tuple[dict[str, list[Row]], MigrationInfo | None]:
         import psycopg

@@ -231,6 +231,11 @@ def compiler_for(dialect: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> C
     )
 
 
+def compiler_loaded(dialect: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> bool:
+    """Whether this process has made the compiler `compiler_for` returns already."""
+    return (dialect, options) in _compilers
+
+
 def apply_statement(
     applier: Applier,
     ops: list[o.AnyOp],

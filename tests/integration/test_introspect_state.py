@@ -165,3 +165,28 @@ def test_the_session_settings_and_the_role_are_part_of_the_state(
     found = inspect(zoned, cache)
     assert found.queries > 1
     assert_same(found, truth(zoned))
+
+
+def test_the_compiler_loads_during_the_read_of_a_database_not_seen_before(
+    database: str, cache: StatementCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first inspection will compile its script, so the compiler loads while the server answers; a
+    database read before, in another state, most likely has the same catalog (its schema cached) and
+    loads none, and still gives what an inspection without a cache gives."""
+    import schemareg.introspect.postgres as postgres
+
+    asked: list[bool] = []
+    real = postgres.compiler_loading
+
+    def recorded(wanted: bool = True):  # type: ignore[no-untyped-def]
+        asked.append(wanted)
+        return real(wanted)
+
+    monkeypatch.setattr(postgres, "compiler_loading", recorded)
+    inspect(database, cache)
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute("ALTER TABLE public.account ADD COLUMN note text")
+    found = inspect(database, cache)
+    assert asked == [True, False]
+    assert_same(found, truth(database))
+    assert asked[-1] is True  # no cache: nothing was seen
