@@ -13,7 +13,6 @@ history); a release named as a semver against the previous release. What is refu
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -21,6 +20,7 @@ import msgspec
 
 from schemareg.diff import NO_RULES, Change, Diff, DiffRules, Semver, Severity, diff_schemas
 from schemareg.errors import Conflict, InputError
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Schema
 
 __all__ = [
@@ -219,7 +219,7 @@ def forced_note(who: str, guard: str, found: list[Violation]) -> list[str]:
 
 # --- release semver ---------------------------------------------------------------------------------
 
-_SEMVER = re.compile(r"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+_SEMVER = lazy_compile(r"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 
 
 def parse_semver(name: str) -> tuple[int, int, int] | None:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
+from schemareg.lazy_re import lazy_compile
+
 __all__ = ["password_of", "redact", "scrub"]
 
 MASK = "***"
 _SECRET_KEYS = frozenset({"password", "sslpassword", "passfile_password"})
-_KEYWORD_PASSWORD = re.compile(r"""(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)""", re.IGNORECASE)
-_URL_IN_TEXT = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"<>]+", re.IGNORECASE)
+_KEYWORD_PASSWORD = lazy_compile(r"""(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)""", re.IGNORECASE)
+_URL_IN_TEXT = lazy_compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"<>]+", re.IGNORECASE)
 
 
 def _is_url(dsn: str) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemareg.errors import InputError, SQLParseError
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Issue, Schema
 from schemareg.normalize import NormalizeOptions, normalize
 from schemareg.normalize.cache import StatementCache
@@ -70,13 +71,13 @@ def normalize_ddl(
 
 # -- the postgres engine ---------------------------------------------------------------------------------
 
-_WORDS = re.compile(r"[A-Za-z_]+")
-_EXTENSION = re.compile(
+_WORDS = lazy_compile(r"[A-Za-z_]+")
+_EXTENSION = lazy_compile(
     r"CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>\"(?:[^\"]|\"\")+\"|[A-Za-z_][\w$]*)"
     r"(?:\s+WITH)?(?:\s+SCHEMA\s+(?P<schema>\"(?:[^\"]|\"\")+\"|[A-Za-z_][\w$]*))?",
     re.IGNORECASE,
 )
-_EXTENSION_TARGET = re.compile(
+_EXTENSION_TARGET = lazy_compile(
     r"(?P<verb>COMMENT\s+ON|ALTER|DROP)\s+EXTENSION\s+(?:IF\s+EXISTS\s+)?"
     r"(?P<name>\"(?:[^\"]|\"\")+\"|[A-Za-z_][\w$]*)",
     re.IGNORECASE,
@@ -118,7 +119,7 @@ _SKIPPED = (
     ("NOTIFY",),
     ("COPY",),
 )
-_OWNER_TO = re.compile(r"\bOWNER\s+TO\s+(?:\"(?:[^\"]|\"\")+\"|[\w$]+)\s*$", re.IGNORECASE)
+_OWNER_TO = lazy_compile(r"\bOWNER\s+TO\s+(?:\"(?:[^\"]|\"\")+\"|[\w$]+)\s*$", re.IGNORECASE)
 # What a DROP of an object that does not exist fails with: table, object, function, schema.
 _UNDEFINED = {"42P01", "42704", "42883", "3F000"}
 # A missing function, type, operator or object is what a missing extension makes a later statement fail with.

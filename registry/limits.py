@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, BinaryIO
 
 from schemareg.errors import InputError
+from schemareg.lazy_re import lazy_compile
 
 if TYPE_CHECKING:
     from schemareg.model import Schema
@@ -64,7 +65,7 @@ class LimitExceeded(InputError):
 # -- DDL -----------------------------------------------------------------------------------------------
 
 # What can hide a parenthesis or a semicolon: quoted text, quoted names, comments, dollar-quoted bodies.
-_HIDDEN = re.compile(
+_HIDDEN = lazy_compile(
     r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`[^`]*`|--[^\n]*|/\*.*?\*/|\$([A-Za-z_]\w*)?\$.*?\$\1\$",
     re.DOTALL,
 )
@@ -99,7 +100,7 @@ def check_ddl(ddl: str, limits: Limits = DEFAULT_LIMITS) -> None:
 
 # -- JSON ----------------------------------------------------------------------------------------------
 
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_STRING = lazy_compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _JSON_DEPTH = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 _NOT_BRACKETS = bytes(c for c in range(256) if c not in _JSON_DEPTH)
 _JSON_STEP = tuple(_JSON_DEPTH.get(c, 0) for c in range(256))

@@ -6,9 +6,11 @@ from __future__ import annotations
 import functools
 import re
 
+from schemareg.lazy_re import lazy_compile
+
 # quote_ident's rule: lower-case ASCII letters, digits and underscores, not a digit first (`$` is allowed
 # unquoted, but PostgreSQL and pg_dump quote it, so the canonical text does too).
-_SAFE_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+_SAFE_IDENTIFIER = lazy_compile(r"[a-z_][a-z0-9_]*")
 
 # Words that must stay quoted when used as identifiers, so that canonical output replays: every keyword
 # PostgreSQL's quote_ident quotes (the reserved ones, and those only allowed as a column or only as a type
@@ -191,8 +193,8 @@ RESERVED = frozenset(
 
 # In a file name: the escape character itself, the path separator, and the control characters (git's
 # trees refuse NUL; the others break terminals and scripts that list the tree).
-_FILENAME_ESCAPES = re.compile(r"[%/\x00-\x1f\x7f]")
-_FILENAME_ESCAPED = re.compile(r"%([0-9A-Fa-f]{2})")
+_FILENAME_ESCAPES = lazy_compile(r"[%/\x00-\x1f\x7f]")
+_FILENAME_ESCAPED = lazy_compile(r"%([0-9A-Fa-f]{2})")
 
 
 def escape_filename(name: str) -> str:
@@ -217,7 +219,7 @@ def needs_quotes(name: str) -> bool:
 
 
 _PART = r'"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*'
-_QUALIFIED = re.compile(rf"(?:{_PART})\.(?:{_PART})")
+_QUALIFIED = lazy_compile(rf"(?:{_PART})\.(?:{_PART})")
 
 
 def qualified_names(text: str) -> set[str]:
@@ -435,7 +437,7 @@ PG_CATALOG_TYPES = frozenset(
 
 # git refuses NUL in commits and tags (`git fsck --strict`: nulInCommit), and UTF-8 cannot carry lone
 # surrogates. Everything else is kept as written: TOML and JSON writers escape what they must.
-_REFUSED_TEXT = re.compile("[\\x00\\ud800-\\udfff]")
+_REFUSED_TEXT = lazy_compile("[\\x00\\ud800-\\udfff]")
 TEXT_PATTERN = "^[^\\x00\\uD800-\\uDFFF]*$"  # the same rule, for OpenAPI
 MAX_TEXT_LENGTH = 10_000  # a message or a description
 

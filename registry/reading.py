@@ -6,7 +6,6 @@ ever going stale; refs (env heads, tags) are read on each call, so writes by oth
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from typing import Generic, TypeVar
 
 from schemareg.diff import DiffRules
 from schemareg.errors import InvalidName, NotFound
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Kind, ObjectKey, Schema
 from schemareg.names import escape_filename, legacy_filename, unescape_filename
 from schemareg.normalize import normalize
@@ -73,8 +73,8 @@ class LRU(Generic[K, V]):
 
 # git's ancestry suffixes (gitrevisions(7)): `~N` and `^N`, a missing N meaning 1. Names cannot hold `~`
 # or `^` (git's ref rules refuse them), so the first one starts the suffixes.
-_REVISION_STEP = re.compile(r"([~^])(\d{0,9})")
-_REVISION_START = re.compile(r"[~^]")
+_REVISION_STEP = lazy_compile(r"([~^])(\d{0,9})")
+_REVISION_START = lazy_compile(r"[~^]")
 
 
 def split_revision(ref: str) -> tuple[str, list[tuple[str, int]]]:

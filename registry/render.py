@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import (
     CREATION_ORDER,
     Column,
@@ -151,7 +152,7 @@ def render_table(
 
 
 # A storage parameter as the model keeps it, `fillfactor='50'` (MySQL's ENGINE=... is a table option).
-_STORAGE_PARAMETER = re.compile(r"(?<![\w(])(?!ENGINE=)([A-Za-z_][\w.]*\s*=\s*(?:'(?:[^']|'')*'|[^\s,()]+))")
+_STORAGE_PARAM = lazy_compile(r"(?<![\w(])(?!ENGINE=)([A-Za-z_][\w.]*\s*=\s*(?:'(?:[^']|'')*'|[^\s,()]+))")
 
 
 def _only_key(table: Table, constraint: Constraint, dialect: str) -> str:
@@ -232,10 +233,10 @@ def _table_options(options: str, dialect: str) -> str:
     rest = " ".join(word for word in options.split(" ") if word != "UNLOGGED")
     if dialect == "mysql" or "WITH (" in rest.upper():
         return rest
-    parameters = _STORAGE_PARAMETER.findall(rest)
+    parameters = _STORAGE_PARAM.findall(rest)
     if not parameters:
         return rest
-    others = _STORAGE_PARAMETER.sub("", rest).split()
+    others = _STORAGE_PARAM.sub("", rest).split()
     return " ".join([*others, f"WITH ({', '.join(parameters)})"])
 
 
@@ -366,7 +367,7 @@ def _qualified(obj: Table | Sequence) -> str:
     return join_key(obj.schema, obj.name)
 
 
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?")
+_WORD = lazy_compile(r"[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?")
 
 
 def creation_order(schema: Schema) -> list[ObjectKey]:
@@ -404,7 +405,7 @@ def creation_order(schema: Schema) -> list[ObjectKey]:
 
 
 _ROUTINES = {Kind.FUNCTION, Kind.PROCEDURE, Kind.AGGREGATE}
-_BODY_START = re.compile(r"\s(?:AS|BEGIN\s+ATOMIC|RETURN)\s", re.IGNORECASE)
+_BODY_START = lazy_compile(r"\s(?:AS|BEGIN\s+ATOMIC|RETURN)\s", re.IGNORECASE)
 
 
 def _signature_names(obj: SchemaObject) -> set[str]:
@@ -415,9 +416,9 @@ def _signature_names(obj: SchemaObject) -> set[str]:
     return {word.lower() for word in _WORD.findall(head) if "." in word}
 
 
-_DOLLAR_OR_STRING_BODY = re.compile(r"\sAS\s+(?:\$[A-Za-z_0-9]*\$|')", re.IGNORECASE)
-_STANDARD_BODY = re.compile(r"\s(?:BEGIN\s+ATOMIC|RETURN)\s", re.IGNORECASE)
-_NAME = re.compile(
+_DOLLAR_OR_STRING_BODY = lazy_compile(r"\sAS\s+(?:\$[A-Za-z_0-9]*\$|')", re.IGNORECASE)
+_STANDARD_BODY = lazy_compile(r"\s(?:BEGIN\s+ATOMIC|RETURN)\s", re.IGNORECASE)
+_NAME = lazy_compile(
     r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)(?:\.(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*))?'
 )
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-import re
+
+from schemareg.lazy_re import lazy_compile
 
 
 class TypeChange(enum.Enum):
@@ -14,7 +15,7 @@ class TypeChange(enum.Enum):
     CONVERSION = "conversion"  # another family: old values may not convert at all
 
 
-_TYPE = re.compile(r"^\s*(?P<base>[a-z_][a-z0-9_ .]*)(?:\((?P<args>[^)]*)\))?\s*(?P<rest>.*)$")
+_TYPE = lazy_compile(r"^\s*(?P<base>[a-z_][a-z0-9_ .]*)(?:\((?P<args>[^)]*)\))?\s*(?P<rest>.*)$")
 
 _INTEGERS = {
     "tinyint": 1,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import os
-import re
 from typing import Any
 
 import httpx
@@ -18,12 +17,13 @@ import msgspec
 from schemareg.alerts.http import send
 from schemareg.drift import DriftReport, render_markdown
 from schemareg.errors import InputError
+from schemareg.lazy_re import lazy_compile
 
 __all__ = ["DEFAULT_API_URL", "LABEL", "GitHubIssues", "IssueAction", "IssueResult"]
 
 DEFAULT_API_URL = "https://api.github.com"
 LABEL = "schemareg-drift"
-_MARKER = re.compile(r"<!-- schemareg-drift key=(\S+) fingerprint=(\S+) -->")
+_MARKER = lazy_compile(r"<!-- schemareg-drift key=(\S+) fingerprint=(\S+) -->")
 
 
 class IssueAction(enum.StrEnum):

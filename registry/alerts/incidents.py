@@ -9,7 +9,6 @@ a hidden marker naming the key, as drift issues are.
 from __future__ import annotations
 
 import enum
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,11 +18,12 @@ import msgspec
 from schemareg.alerts.github import GitHubIssues, IssueAction, IssueResult
 from schemareg.alerts.http import send
 from schemareg.dsn import scrub
+from schemareg.lazy_re import lazy_compile
 
 __all__ = ["LABEL", "Incident", "IncidentKind", "Incidents", "incident_body"]
 
 LABEL = "schemareg-backup"
-_MARKER = re.compile(r"<!-- schemareg-backup key=(\S+) -->")
+_MARKER = lazy_compile(r"<!-- schemareg-backup key=(\S+) -->")
 
 
 class IncidentKind(enum.StrEnum):

@@ -21,6 +21,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from schemareg.dsn import error_line, redact, scrub
 from schemareg.errors import ExternalError, InputError
+from schemareg.lazy_re import lazy_compile
 
 # pg_dump >= 17.6 / 16.10 / 15.14 writes `\restrict KEY`; a random key makes equal databases give
 # different dumps, so we pass a fixed one (alphanumeric, as pg_dump requires).
@@ -238,7 +239,7 @@ def schema_fingerprint(tools: Tools, database: Database) -> str:
     return normalize(script, "postgres", source=database.redacted).fingerprint
 
 
-_COLUMN_OPTIONS = re.compile(r"^(ALTER TABLE ONLY .+ ALTER COLUMN .+ SET )\((.*)\);$", re.MULTILINE)
+_COLUMN_OPTIONS = lazy_compile(r"^(ALTER TABLE ONLY .+ ALTER COLUMN .+ SET )\((.*)\);$", re.MULTILINE)
 
 
 def without_internal_column_options(script: str) -> str:

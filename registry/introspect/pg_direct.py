@@ -17,12 +17,12 @@ them: it is read here, as the normaliser reads it (tests/unit/test_pg_direct.py 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import msgspec
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Table
 from schemareg.names import join_key, make_object_name, split_key, truncate_identifier
 from schemareg.normalize import ops
@@ -43,8 +43,8 @@ PROBE_SEQUENCE = f"{PROBE_SCHEMA}.schemareg_probe_sequence"
 # The name PostgreSQL gives the stand-in column's identity sequence unless told another one.
 PROBE_DEFAULT_SEQUENCE = f"{PROBE_SCHEMA}.{make_object_name(PROBE_RELATION, PROBE_NAME, 'seq')}"
 
-_IDENT = re.compile(r'"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*')
-_NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'::regclass\)")
+_IDENT = lazy_compile(r'"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*')
+_NEXTVAL = lazy_compile(r"nextval\('((?:[^']|'')+)'::regclass\)")
 
 
 class Direct(NamedTuple):

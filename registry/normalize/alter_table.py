@@ -7,6 +7,7 @@ import re
 
 from sqlglot import exp
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Kind
 from schemareg.names import make_object_name, split_key
 from schemareg.normalize import ops
@@ -28,25 +29,27 @@ from schemareg.normalize.tables import (
 )
 from schemareg.normalize.text import IDENT, QNAME, WS, squash, upper_words
 
-ALTER_TABLE_HEAD = re.compile(
+ALTER_TABLE_HEAD = lazy_compile(
     rf"\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<table>{QNAME})\s+(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
 # SET / RESET of storage parameters (not SET SCHEMA, SET TABLESPACE, SET LOGGED...: no bracket follows).
-_STORAGE = re.compile(r"(?P<how>SET|RESET)\s*\((?P<list>[^()]*)\)\s*$", re.IGNORECASE)
-_VALIDATE = re.compile(rf"VALIDATE\s+CONSTRAINT\s+(?P<name>{IDENT})\s*$", re.IGNORECASE)
-_ATTACH = re.compile(
+_STORAGE = lazy_compile(r"(?P<how>SET|RESET)\s*\((?P<list>[^()]*)\)\s*$", re.IGNORECASE)
+_VALIDATE = lazy_compile(rf"VALIDATE\s+CONSTRAINT\s+(?P<name>{IDENT})\s*$", re.IGNORECASE)
+_ATTACH = lazy_compile(
     rf"ATTACH\s+PARTITION\s+(?P<child>{QNAME})\s+(?P<bound>FOR\s+VALUES\s+.+|DEFAULT)$",
     re.IGNORECASE | re.DOTALL,
 )
-_ADD_IDENTITY = re.compile(
+_ADD_IDENTITY = lazy_compile(
     rf"ALTER\s+(?:COLUMN\s+)?(?P<column>{IDENT})\s+ADD\s+GENERATED\s+(?P<how>ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY"
     r"(?:\s*\((?P<options>.*)\))?$",
     re.IGNORECASE | re.DOTALL,
 )
-_RENAME_CONSTRAINT = re.compile(rf"RENAME\s+CONSTRAINT\s+(?P<old>{IDENT})\s+TO\s+(?P<new>{IDENT})\s*$", re.I)
-_ADD_CHECK = re.compile(r"ADD\s+CHECK\s*\(", re.IGNORECASE)
-_NOT_VALID_ADD = re.compile(r"\bADD\s+CONSTRAINT\b.*\bNOT\s+VALID\s*$", re.IGNORECASE | re.DOTALL)
+_RENAME_CONSTRAINT = lazy_compile(
+    rf"RENAME\s+CONSTRAINT\s+(?P<old>{IDENT})\s+TO\s+(?P<new>{IDENT})\s*$", re.I
+)
+_ADD_CHECK = lazy_compile(r"ADD\s+CHECK\s*\(", re.IGNORECASE)
+_NOT_VALID_ADD = lazy_compile(r"\bADD\s+CONSTRAINT\b.*\bNOT\s+VALID\s*$", re.IGNORECASE | re.DOTALL)
 
 
 @applies_to("ALTER TABLE")

@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import (
     ConstraintKind,
     Definition,
@@ -496,8 +497,8 @@ def finish(schema: Schema, typed: dict[tuple[object, ...], str] | None = None) -
     resolve_view_casts(schema)
 
 
-_KEY_COLUMN = re.compile(r"^\w+ \((\w+)\)$")
-_BOUND_LITERAL = re.compile(
+_KEY_COLUMN = lazy_compile(r"^\w+ \((\w+)\)$")
+_BOUND_LITERAL = lazy_compile(
     r"'(\d{4}-\d\d-\d\d)(?:[ T](\d\d:\d\d(?::\d\d(?:\.\d+)?)?))?\s*(Z|[+-]\d\d(?::?\d\d)?)?'"
 )
 

@@ -6,6 +6,7 @@ import re
 
 from sqlglot import exp
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.names import key_part, signature_at
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
@@ -14,12 +15,12 @@ from schemareg.normalize.heads import applies_to
 from schemareg.normalize.opaque import opaque
 from schemareg.normalize.text import STRING, WS, string_value
 
-_COMMENT = re.compile(
+_COMMENT = lazy_compile(
     rf"\s*COMMENT\s+ON\s+(?P<kind>MATERIALIZED\s+VIEW|FOREIGN\s+TABLE|EVENT\s+TRIGGER|TEXT\s+SEARCH\s+\w+|"
     rf"ACCESS\s+METHOD|\w+)\s+(?P<target>.+?)\s+IS\s+(?P<text>{STRING}(?:\s+{STRING})*|NULL)\s*$",
     re.IGNORECASE | re.DOTALL,
 )
-_ON = re.compile(r"\s+ON\s+", re.IGNORECASE)
+_ON = lazy_compile(r"\s+ON\s+", re.IGNORECASE)
 
 
 @applies_to("COMMENT ON")

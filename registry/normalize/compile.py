@@ -23,6 +23,7 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.normalize import ops
 from schemareg.normalize.alter_table import alter_table, alter_table_pattern, table_option
 from schemareg.normalize.comments import comment_on, comment_tree
@@ -66,7 +67,7 @@ TextRule = Callable[[Context, str], "list[ops.AnyOp] | None"]
 # A tree rule is given the statement's tree (of the type it is registered for) and its text.
 TreeRule = Callable[[Context, Any, str], "list[ops.AnyOp]"]
 
-_IGNORED_HEADS = re.compile(
+_IGNORED_HEADS = lazy_compile(
     r"""\s*(?:
         SET\s | RESET\s | SELECT\s | INSERT\s | UPDATE\s | DELETE\s | MERGE\s | TRUNCATE\b | COPY\s | GRANT\s | REVOKE\s | BEGIN\b |
         COMMIT\b | ROLLBACK\b | START\s+TRANSACTION | DO\b | END\b | PRAGMA\s | ANALYZE\b | VACUUM\b | LOCK\s | UNLOCK\s |
@@ -76,7 +77,7 @@ _IGNORED_HEADS = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
-_ALTER_TABLE_IF_EXISTS = re.compile(
+_ALTER_TABLE_IF_EXISTS = lazy_compile(
     rf"\s*ALTER\s+TABLE\s+IF\s+EXISTS\s+(?:ONLY\s+)?(?P<table>{QNAME})", re.IGNORECASE
 )
 # The first words of the statements _IGNORED_HEADS matches (a word its pattern lets run on is one word here).
@@ -87,8 +88,8 @@ _IGNORED_WORDS = (
     *("ALTER DEFAULT", "ALTER DATABASE", "ALTER ROLE", "ALTER USER", "ALTER SYSTEM", "COMMENT ON"),
     *("CREATE ROLE", "CREATE USER", "CREATE DATABASE", "DROP ROLE", "DROP USER", "DROP DATABASE"),
 )
-_OWNER = re.compile(r"\s*ALTER\s+.+\s+OWNER\s+TO\s+\S+\s*$", re.IGNORECASE | re.DOTALL)
-_FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
+_OWNER = lazy_compile(r"\s*ALTER\s+.+\s+OWNER\s+TO\s+\S+\s*$", re.IGNORECASE | re.DOTALL)
+_FROM = lazy_compile(r"\bFROM\b", re.IGNORECASE)
 
 
 @applies_to(*_IGNORED_WORDS)
@@ -268,23 +269,23 @@ class Compiler:
 
 
 # `text ARRAY` is `text[]` (SQL standard spelling sqlglot does not read in column definitions).
-_TYPE_ARRAY = re.compile(
+_TYPE_ARRAY = lazy_compile(
     r"\b([A-Za-z_][A-Za-z0-9_]*(?:\s*\(\s*\d+(?:\s*,\s*\d+)?\s*\))?)\s+ARRAY\b(?:\s*\[\s*\d*\s*\])?"
     r"(?=\s*(?:,|\)|NOT\b|NULL\b|DEFAULT\b|CHECK\b|REFERENCES\b|UNIQUE\b|PRIMARY\b|COLLATE\b|CONSTRAINT\b|;|$))",
     re.IGNORECASE,
 )
-_INTERVAL_LITERAL = re.compile(
+_INTERVAL_LITERAL = lazy_compile(
     r"(?<![\w$'])INTERVAL\s+('(?:[^']|'')*')(?!\s*(?:YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)\b)", re.IGNORECASE
 )
-_INDEX_ON_ONLY = re.compile(r"(\bON\s+)ONLY\s+", re.IGNORECASE)
-_CREATE_INDEX = re.compile(r"\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b", re.IGNORECASE)
-_CREATE_TABLE = re.compile(
+_INDEX_ON_ONLY = lazy_compile(r"(\bON\s+)ONLY\s+", re.IGNORECASE)
+_CREATE_INDEX = lazy_compile(r"\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b", re.IGNORECASE)
+_CREATE_TABLE = lazy_compile(
     r"\s*(?:CREATE|ALTER)\s+(?:(?:GLOBAL|LOCAL|TEMP|TEMPORARY|UNLOGGED)\s+)*TABLE\b", re.I
 )
-_KEY_DEFAULTS = re.compile(r"\s+(?:NOT\s+DEFERRABLE|INITIALLY\s+IMMEDIATE)\b", re.IGNORECASE)
-_MATERIALIZED = re.compile(r"\s*CREATE\s+MATERIALIZED\s+VIEW\b", re.IGNORECASE)
-_WITH_DATA = re.compile(r"\s+WITH\s+(?:NO\s+)?DATA\s*$", re.IGNORECASE)
-_NOT_VALID = re.compile(r"\)\s+NOT\s+VALID\b(?=\s*[,)])", re.IGNORECASE)
+_KEY_DEFAULTS = lazy_compile(r"\s+(?:NOT\s+DEFERRABLE|INITIALLY\s+IMMEDIATE)\b", re.IGNORECASE)
+_MATERIALIZED = lazy_compile(r"\s*CREATE\s+MATERIALIZED\s+VIEW\b", re.IGNORECASE)
+_WITH_DATA = lazy_compile(r"\s+WITH\s+(?:NO\s+)?DATA\s*$", re.IGNORECASE)
+_NOT_VALID = lazy_compile(r"\)\s+NOT\s+VALID\b(?=\s*[,)])", re.IGNORECASE)
 
 
 def _prepare(text: str) -> str:
@@ -315,7 +316,7 @@ def _prepare(text: str) -> str:
     return text
 
 
-_TOKEN_REPR = re.compile(r"<Token token_type: TokenType\.(\w+), text: (.*?), line: \d+, col: .*?>")
+_TOKEN_REPR = lazy_compile(r"<Token token_type: TokenType\.(\w+), text: (.*?), line: \d+, col: .*?>")
 
 
 def _token_text(m: re.Match[str]) -> str:

@@ -7,6 +7,7 @@ import re
 
 from sqlglot import exp
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Constraint, ConstraintKind, Index
 from schemareg.names import make_object_name, split_key
 from schemareg.normalize import ops
@@ -14,7 +15,7 @@ from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.rules import TABLE_RULES
 from schemareg.normalize.text import IDENT, WS, fold_words, squash
 
-CONSTRAINT_NAME = re.compile(rf"\bCONSTRAINT\s+({IDENT})", re.IGNORECASE)
+CONSTRAINT_NAME = lazy_compile(rf"\bCONSTRAINT\s+({IDENT})", re.IGNORECASE)
 _DEFAULT_FK_OPTIONS = (
     "ON DELETE NO ACTION",
     "ON UPDATE NO ACTION",

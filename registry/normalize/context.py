@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlglot import exp
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.names import PG_CATALOG_TYPES, join_key, truncate_identifier
 from schemareg.normalize.dialects import sqlglot_dialect
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
@@ -25,7 +24,7 @@ from schemareg.render import quote, quote_qualified
 
 DEFAULT_SCHEMA = {"postgres": "public", "sqlite": "main", "mysql": ""}
 
-_ARRAY_DIMENSIONS = re.compile(r"(?:\[\d*\])+$")
+_ARRAY_DIMENSIONS = lazy_compile(r"(?:\[\d*\])+$")
 
 
 class Unsupported(Exception):
@@ -33,7 +32,7 @@ class Unsupported(Exception):
 
 
 # Types whose length defaults to one in a column definition (canonical spellings; arrays too).
-_ONE_BY_DEFAULT = re.compile(r"^(CHAR|BIT)(?=\[|$)")
+_ONE_BY_DEFAULT = lazy_compile(r"^(CHAR|BIT)(?=\[|$)")
 
 
 def _keep_interval_precision(node: exp.Expression) -> None:

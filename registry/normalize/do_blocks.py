@@ -19,14 +19,15 @@ from dataclasses import dataclass
 
 import msgspec
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
 from schemareg.normalize.split import line_column
 
 Compile = Callable[[str], "list[ops.AnyOp]"]
 
-_HEAD = re.compile(r"\s*DO\b", re.IGNORECASE)
-_TOKEN = re.compile(
+_HEAD = lazy_compile(r"\s*DO\b", re.IGNORECASE)
+_TOKEN = lazy_compile(
     r"""(?P<space>\s+|--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)
     | (?P<string>'(?:[^']|'')*')
     | (?P<dollar>\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Definition, Kind, ObjectKey, SchemaObject
 from schemareg.normalize import ops
 from schemareg.normalize.text import STRING, string_value
 
 # An enum's definition as the normaliser writes it, `CREATE TYPE s.t AS ENUM ('a', 'b')`, and its labels.
-_ENUM_LABELS = re.compile(r"(?P<head>.*\bAS\s+ENUM\s*)\((?P<labels>.*)\)\s*$", re.IGNORECASE | re.DOTALL)
-_LABEL = re.compile(STRING)
+_ENUM_LABELS = lazy_compile(r"(?P<head>.*\bAS\s+ENUM\s*)\((?P<labels>.*)\)\s*$", re.IGNORECASE | re.DOTALL)
+_LABEL = lazy_compile(STRING)
 
 
 def alter_enum(objects: dict[ObjectKey, SchemaObject], op: ops.AlterEnum) -> bool:

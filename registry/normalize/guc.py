@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.render import literal
 
 # The settings PostgreSQL marks GUC_LIST_QUOTE: their items are printed one literal each.
@@ -22,8 +23,8 @@ _LIST_QUOTE = frozenset(
         "unix_socket_directories",
     }
 )
-_ITEM = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|[^,'"\s]+""")
-_SETTING = re.compile(
+_ITEM = lazy_compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|[^,'"\s]+""")
+_SETTING = lazy_compile(
     r"(?P<name>\w+(?:\.\w+)?)\s*(?:=|\bTO\b)\s*(?P<value>.+?)\s*$", re.IGNORECASE | re.DOTALL
 )
 

@@ -13,14 +13,15 @@ non-ASCII letter for an ASCII one (the Kelvin sign for k).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
+
+from schemareg.lazy_re import lazy_compile
 
 R = TypeVar("R", bound=Callable[..., object])
 
 _MAX_WORDS = 3
-_WORDS = re.compile(r"\s*(\w+)(?:\s+(\w+)(?:\s+(\w+))?)?")
+_WORDS = lazy_compile(r"\s*(\w+)(?:\s+(\w+)(?:\s+(\w+))?)?")
 _DECLARED: dict[object, tuple[tuple[str, ...], ...]] = {}
 
 

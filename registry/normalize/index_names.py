@@ -6,17 +6,17 @@ ChooseIndexColumnNames and ChooseIndexNameAddition do (src/backend/commands/inde
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from typing import Any
 
 from sqlglot import exp
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Index, Kind, ObjectKey, Table
 from schemareg.names import MAX_IDENTIFIER_BYTES, join_key, make_object_name
 from schemareg.normalize.context import Context
 
-_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_$]*)\(")
+_CALL = lazy_compile(r"([A-Za-z_][A-Za-z0-9_$]*)\(")
 _TRIMS = {"LEADING": "ltrim", "TRAILING": "rtrim"}
 # The names PostgreSQL's grammar gives the types it spells with keywords (SystemTypeName).
 _TYPE_NAMES = {

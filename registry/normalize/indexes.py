@@ -7,6 +7,7 @@ import re
 
 from sqlglot import exp
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Index
 from schemareg.names import make_object_name
 from schemareg.normalize import ops
@@ -17,8 +18,8 @@ from schemareg.normalize.rules import TABLE_RULES
 from schemareg.normalize.text import QNAME, is_function_call
 
 # `UNIQUE (...) NULLS [NOT] DISTINCT` (PostgreSQL 15), which sqlglot does not read in CREATE INDEX.
-NULLS_DISTINCT = re.compile(r"\)\s*NULLS\s+(NOT\s+)?DISTINCT\b", re.IGNORECASE)
-_ALTER_INDEX_ATTACH = re.compile(
+NULLS_DISTINCT = lazy_compile(r"\)\s*NULLS\s+(NOT\s+)?DISTINCT\b", re.IGNORECASE)
+_ALTER_INDEX_ATTACH = lazy_compile(
     rf"\s*ALTER\s+INDEX\s+(?:IF\s+EXISTS\s+)?(?P<parent>{QNAME})\s+ATTACH\s+PARTITION\s+(?P<child>{QNAME})\s*$",
     re.IGNORECASE,
 )

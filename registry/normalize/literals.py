@@ -13,10 +13,12 @@ import re
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from schemareg.lazy_re import lazy_compile
+
 NUMERIC_TYPES = {"INT", "BIGINT", "SMALLINT", "DECIMAL", "DOUBLE PRECISION", "REAL", "FLOAT", "NUMERIC"}
 # The canonical spellings of a blank-padded character type (`char(n)`, `character`, `bpchar`), arrays too;
 # lower-case `char` is the one-byte "char" type, not this one.
-BLANK_PADDED = re.compile(r"(?:CHAR|BPCHAR)(?:\(\d+\))?((?:\[\])*)")
+BLANK_PADDED = lazy_compile(r"(?:CHAR|BPCHAR)(?:\(\d+\))?((?:\[\])*)")
 
 
 def base_type(type_text: str) -> str:
@@ -85,7 +87,7 @@ _UNITS = {
     **dict.fromkeys(("millisecond", "milliseconds", "ms", "msec", "msecs"), ("micros", 1000)),
     **dict.fromkeys(("microsecond", "microseconds", "us", "usec", "usecs"), ("micros", 1)),
 }
-_PART = re.compile(
+_PART = lazy_compile(
     r"\s*(?:(?P<clock>[-+]?\d+:\d{1,2}(?::\d{1,2}(?:\.\d+)?)?)|(?P<number>[-+]?(?:\d+\.?\d*|\.\d+))\s*(?P<unit>[a-z]+)?)",
 )
 
@@ -159,7 +161,7 @@ def _interval_output(months: int, days: int, micros: int) -> str:
     return " ".join(parts)
 
 
-_TIMESTAMP = re.compile(
+_TIMESTAMP = lazy_compile(
     r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T](?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?P<f>\.\d+)?)?)?"
     r"\s*(?P<zone>[+-]\d{1,2}(?::?\d{2})?|Z|UTC)?"
 )
@@ -240,7 +242,7 @@ def utc_timestamp(day: str, time: str, zone: str | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S") + (f".{fraction}" if fraction else "") + "+00"
 
 
-_OCTAL = re.compile(r"\\([0-3][0-7]{2})|\\\\|\\")
+_OCTAL = lazy_compile(r"\\([0-3][0-7]{2})|\\\\|\\")
 
 
 def bytea_hex(text: str) -> str | None:

@@ -6,6 +6,7 @@ import re
 
 from sqlglot import exp
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Definition, Kind
 from schemareg.names import join_key, key_part, split_key
 from schemareg.normalize import ops
@@ -16,7 +17,7 @@ from schemareg.normalize.patterns import split_top_level
 from schemareg.normalize.routines import by_pattern, routine_signature
 from schemareg.normalize.text import IDENT, QNAME, WS, split_dotted, until_closing_bracket
 
-_RENAME = re.compile(
+_RENAME = lazy_compile(
     rf"\s*ALTER\s+(?P<kind>MATERIALIZED\s+VIEW|SEQUENCE|VIEW|TYPE|DOMAIN|FUNCTION|PROCEDURE|AGGREGATE|TRIGGER|POLICY)"
     rf"\s+(?:IF\s+EXISTS\s+)?(?P<name>{QNAME})\s*(?P<args>\(.*?\))?"
     rf"(?:\s+ON\s+(?P<table>{QNAME}))?\s+RENAME\s+TO\s+(?P<new>{IDENT})\s*$",
@@ -93,18 +94,18 @@ def drop(context: Context, tree: exp.Drop, text: str) -> list[ops.AnyOp]:
     return result or [opaque(context, text)]
 
 
-_DROP = re.compile(
+_DROP = lazy_compile(
     r"\s*DROP\s+(?P<kind>MATERIALIZED\s+VIEW|FOREIGN\s+TABLE|EVENT\s+TRIGGER|FOREIGN\s+DATA\s+WRAPPER|"
     r"TEXT\s+SEARCH\s+\w+|OPERATOR\s+CLASS|OPERATOR\s+FAMILY|ACCESS\s+METHOD|USER\s+MAPPING|\w+)\s+"
     r"(?:CONCURRENTLY\s+)?(?P<exists>IF\s+EXISTS\s+)?(?P<targets>.+?)(?:\s+(?:CASCADE|RESTRICT))?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
-_MEMBER_ON = re.compile(rf"(?P<member>{IDENT})\s+ON\s+(?P<table>{QNAME})$", re.IGNORECASE | re.DOTALL)
-_ROUTINE_TARGET = re.compile(rf"(?P<name>{QNAME})\s*(?:\((?P<args>.*)\))?$", re.DOTALL)
-_OPERATOR_TARGET = re.compile(
+_MEMBER_ON = lazy_compile(rf"(?P<member>{IDENT})\s+ON\s+(?P<table>{QNAME})$", re.IGNORECASE | re.DOTALL)
+_ROUTINE_TARGET = lazy_compile(rf"(?P<name>{QNAME})\s*(?:\((?P<args>.*)\))?$", re.DOTALL)
+_OPERATOR_TARGET = lazy_compile(
     rf"(?:(?P<schema>{IDENT})\s*\.\s*)?(?P<operator>[-+*/<>=~!@#%^&|`?]+)\s*\((?P<left>[^,]+),(?P<right>[^)]+)\)$"
 )
-_CAST_TARGET = re.compile(r"\(\s*(?P<source>.+?)\s+AS\s+(?P<target>.+?)\s*\)$", re.IGNORECASE | re.DOTALL)
+_CAST_TARGET = lazy_compile(r"\(\s*(?P<source>.+?)\s+AS\s+(?P<target>.+?)\s*\)$", re.IGNORECASE | re.DOTALL)
 # What DROP takes apart itself; other kinds (ROLE, DATABASE, ...) are not schema or are left to the parser.
 _DROP_KINDS = {**KIND_WORDS, "CAST": Kind.OTHER, "ROUTINE": Kind.FUNCTION}
 _NOT_DROPPED_HERE = {"ROLE", "USER", "DATABASE", "TABLESPACE", "OWNED", "GROUP"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Definition, Kind
 from schemareg.names import join_key, signature_at
 from schemareg.normalize import ops
@@ -22,7 +23,7 @@ from schemareg.normalize.text import (
 # SQLite takes a string as a name where it expects one (`CREATE TABLE 'docs_fts_data'(...)`, as it writes
 # a virtual table's shadow tables).
 _STRING_NAME = r"'(?:[^']|'')+'(?=\s|\(|$)"
-CREATE_HEAD = re.compile(
+CREATE_HEAD = lazy_compile(
     r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED|GLOBAL|LOCAL|RECURSIVE|TRUSTED|PROCEDURAL|"
     r"CONSTRAINT|DEFAULT|UNIQUE|DEFINER\s*=\s*\S+|ALGORITHM\s*=\s*\w+|SQL\s+SECURITY\s+\w+)\s+)*"
     r"(?P<kind>MATERIALIZED\s+VIEW|EVENT\s+TRIGGER|FOREIGN\s+TABLE|FOREIGN\s+DATA\s+WRAPPER|TEXT\s+SEARCH\s+\w+|"
@@ -30,10 +31,10 @@ CREATE_HEAD = re.compile(
     rf"(?:IF\s+NOT\s+EXISTS\s+)?(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME}|{_STRING_NAME}|\S+)",
     re.IGNORECASE,
 )
-_OPERATOR_NAME = re.compile(rf"(?:(?P<schema>{IDENT})\s*\.\s*)?(?P<operator>[-+*/<>=~!@#%^&|`?]+)")
-_OPERATOR_ARGUMENT = re.compile(r"\b(?P<side>LEFTARG|RIGHTARG)\s*=\s*(?P<type>[^,)]+)", re.IGNORECASE)
-_CAST_TYPES = re.compile(r"\(\s*(?P<source>.+?)\s+AS\s+(?P<target>.+?)\s*\)", re.IGNORECASE | re.DOTALL)
-_ON_TABLE = re.compile(rf"\bON\s+(?:ONLY\s+)?(?P<table>{QNAME})", re.IGNORECASE)
+_OPERATOR_NAME = lazy_compile(rf"(?:(?P<schema>{IDENT})\s*\.\s*)?(?P<operator>[-+*/<>=~!@#%^&|`?]+)")
+_OPERATOR_ARGUMENT = lazy_compile(r"\b(?P<side>LEFTARG|RIGHTARG)\s*=\s*(?P<type>[^,)]+)", re.IGNORECASE)
+_CAST_TYPES = lazy_compile(r"\(\s*(?P<source>.+?)\s+AS\s+(?P<target>.+?)\s*\)", re.IGNORECASE | re.DOTALL)
+_ON_TABLE = lazy_compile(rf"\bON\s+(?:ONLY\s+)?(?P<table>{QNAME})", re.IGNORECASE)
 
 # The object kinds a statement's head can name, as the words PostgreSQL spells them.
 KIND_WORDS: dict[str, Kind] = {

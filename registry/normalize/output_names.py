@@ -8,14 +8,13 @@ view spelt without the AS and one read back from the database are one view.
 
 from __future__ import annotations
 
-import re
-
 from sqlglot import exp
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.names import needs_quotes
 from schemareg.normalize.triggers import looks_for
 
-_LEADING_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LEADING_NAME = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @looks_for(exp.Select, adds=(exp.Alias, exp.Identifier))

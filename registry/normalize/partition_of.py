@@ -8,6 +8,7 @@ import re
 
 from sqlglot import exp
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.names import split_key
 from schemareg.normalize import ops
 from schemareg.normalize.alter_table import _set_default
@@ -17,7 +18,7 @@ from schemareg.normalize.tables import column_def, create_table
 from schemareg.normalize.text import IDENT
 
 # `col WITH OPTIONS ...` is `col ...`: the words say only that the column is inherited.
-_WITH_OPTIONS = re.compile(rf"([(,]\s*{IDENT})\s+WITH\s+OPTIONS\b", re.IGNORECASE)
+_WITH_OPTIONS = lazy_compile(rf"([(,]\s*{IDENT})\s+WITH\s+OPTIONS\b", re.IGNORECASE)
 
 
 def drop_with_options(text: str) -> str:

@@ -16,6 +16,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Definition, Kind
 from schemareg.names import PG_CATALOG_TYPES, join_key, make_object_name, needs_quotes
 from schemareg.normalize.dialects import sqlglot_dialect
@@ -25,36 +26,36 @@ from schemareg.render import quote, quote_qualified
 
 _IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
 _QNAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})?"
-ROUTINE_HEAD = re.compile(
+ROUTINE_HEAD = lazy_compile(
     rf"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?P<kind>FUNCTION|PROCEDURE)\s+(?P<name>{_QNAME})\s*\(",
     re.IGNORECASE,
 )
-_BODY = re.compile(
+_BODY = lazy_compile(
     r"\bAS\s+(?P<body>\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$|'(?:[^']|'')*')"
     r"(?:\s*,\s*(?P<link>'(?:[^']|'')*'))?",
     re.IGNORECASE | re.DOTALL,
 )
-_ATOMIC = re.compile(r"\bBEGIN\s+ATOMIC\b.*\bEND\b|\bRETURN\b.*$", re.IGNORECASE | re.DOTALL)
+_ATOMIC = lazy_compile(r"\bBEGIN\s+ATOMIC\b.*\bEND\b|\bRETURN\b.*$", re.IGNORECASE | re.DOTALL)
 _STOP = (
     r"(?=\s+(?:LANGUAGE|IMMUTABLE|STABLE|VOLATILE|STRICT|CALLED|RETURNS\s+NULL|SECURITY|EXTERNAL|LEAKPROOF|NOT"
     r"|PARALLEL|COST|ROWS|SET|WINDOW|AS|SUPPORT|TRANSFORM|BEGIN|RETURN)\b|\s*$)"
 )
-_RETURNS = re.compile(rf"\bRETURNS\s+(?!NULL\b)(?P<type>.+?){_STOP}", re.IGNORECASE | re.DOTALL)
-_LANGUAGE = re.compile(r"\bLANGUAGE\s+'?(?P<lang>[A-Za-z_]\w*)'?", re.IGNORECASE)
-_SET = re.compile(
+_RETURNS = lazy_compile(rf"\bRETURNS\s+(?!NULL\b)(?P<type>.+?){_STOP}", re.IGNORECASE | re.DOTALL)
+_LANGUAGE = lazy_compile(r"\bLANGUAGE\s+'?(?P<lang>[A-Za-z_]\w*)'?", re.IGNORECASE)
+_SET = lazy_compile(
     r"\bSET\s+(?P<setting>\w+(?:\.\w+)?\s*(?:=|\bTO\b)\s*.+?|\w+\s+FROM\s+CURRENT)" + _STOP, re.I
 )
-_WS = re.compile(r"\s+")
+_WS = lazy_compile(r"\s+")
 # An argument's default begins at its first DEFAULT or `=` outside a quoted name (`a "we=ird"` has none).
-_ARGUMENT_DEFAULT = re.compile(r'"(?:[^"]|"")*"|(?P<default>\s+DEFAULT\s+|\s*=\s*)', re.IGNORECASE)
-_ARGUMENT_NAME = re.compile(r'\s*("(?:[^"]|"")+"|\S+)\s*(.*)$', re.DOTALL)
-_SINGLE_NAME = re.compile(rf"{_QNAME}(?:\s*\[\s*\d*\s*\])*")
+_ARGUMENT_DEFAULT = lazy_compile(r'"(?:[^"]|"")*"|(?P<default>\s+DEFAULT\s+|\s*=\s*)', re.IGNORECASE)
+_ARGUMENT_NAME = lazy_compile(r'\s*("(?:[^"]|"")+"|\S+)\s*(.*)$', re.DOTALL)
+_SINGLE_NAME = lazy_compile(rf"{_QNAME}(?:\s*\[\s*\d*\s*\])*")
 # The trigger functions of pg_catalog: an unqualified call names these, never one of the default schema.
 _CATALOG_TRIGGER_FUNCTIONS = frozenset(
     {"suppress_redundant_updates_trigger", "tsvector_update_trigger", "tsvector_update_trigger_column"}
 )
 # PostgreSQL's multi-word types sqlglot does not read: BIT VARYING, INTERVAL with fields and precision.
-_UNREAD_TYPES = re.compile(
+_UNREAD_TYPES = lazy_compile(
     r"(?:bit\s+varying|interval(?:\s+(?:year|month|day|hour|minute|second)(?:\s+to\s+\w+)?)?)"
     r"(?:\s*\(\s*\d+\s*\))?(?:\s*\[\s*\d*\s*\])*",
     re.IGNORECASE,
@@ -285,26 +286,26 @@ def _dollar_quote(body: str) -> str:
     return f"{tag}{body}{tag}"
 
 
-_TRIGGER = re.compile(
+_TRIGGER = lazy_compile(
     rf"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?P<constraint>CONSTRAINT\s+)?TRIGGER\s+(?P<name>{_IDENT})\s+"
     rf"(?P<timing>BEFORE|AFTER|INSTEAD\s+OF)\s+(?P<events>.+?)\s+ON\s+(?P<table>{_QNAME})(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
-_EXECUTE = re.compile(
+_EXECUTE = lazy_compile(
     rf"\bEXECUTE\s+(?:FUNCTION|PROCEDURE)\s+(?P<function>{_QNAME})\s*\((?P<args>.*)\)\s*$", re.I | re.DOTALL
 )
-_POLICY = re.compile(
+_POLICY = lazy_compile(
     rf"\s*CREATE\s+POLICY\s+(?P<name>{_IDENT})\s+ON\s+(?P<table>{_QNAME})(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
-_DOMAIN = re.compile(
+_DOMAIN = lazy_compile(
     rf"\s*CREATE\s+DOMAIN\s+(?P<name>{_QNAME})\s+(?:AS\s+)?(?P<rest>.*)$", re.IGNORECASE | re.DOTALL
 )
-_DOMAIN_CLAUSE = re.compile(
+_DOMAIN_CLAUSE = lazy_compile(
     rf"\b(?:CONSTRAINT\s+(?P<cname>{_IDENT})\s+)?(?P<what>NOT\s+NULL|NULL|CHECK\s*\(|DEFAULT\s+|COLLATE\s+)",
     re.IGNORECASE,
 )
-_EXTENSION = re.compile(
+_EXTENSION = lazy_compile(
     rf"\s*CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{_IDENT})(?:\s+WITH)?"
     rf"(?:\s+SCHEMA\s+(?P<schema>{_IDENT}))?(?:\s+VERSION\s+\S+)?(?:\s+CASCADE)?\s*$",
     re.IGNORECASE,

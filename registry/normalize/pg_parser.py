@@ -13,11 +13,12 @@ tokens, which the parser then reads as an unknown function's, and unmarked in th
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlglot import exp
 from sqlglot.tokenizer_core import Token, TokenType
+
+from schemareg.lazy_re import lazy_compile
 
 # PostgreSQL's functions that sqlglot's Postgres parser reads as a node printed under another name, or as
 # an operator (`tests/unit/test_pg_parser.py` finds every such name of sqlglot's and holds this list to
@@ -51,7 +52,7 @@ AS_WRITTEN = frozenset(
 )
 # On a lower-cased copy: one of the names before a bracket (the token is checked when marked). The hints
 # (substrings of the names) are tested first: most statements hold none, and `in` is cheaper than a scan.
-_CALLED = re.compile(rf"(?:{'|'.join(sorted(AS_WRITTEN))})\"?\s*\(")  # `"like"(`, as PostgreSQL prints it
+_CALLED = lazy_compile(rf"(?:{'|'.join(sorted(AS_WRITTEN))})\"?\s*\(")  # `"like"(`, as PostgreSQL prints it
 _HINTS: tuple[str, ...] = ("trim", "substr", "strpos", "date_", "ceiling", "_length", "json_extract", "log10")
 _HINTS += ("mod", "pow", "regexp_like", "to_hex", "variance", "like", "convert", "now")
 _MARK = "\x00"  # no name holds it: PostgreSQL refuses NUL in any text

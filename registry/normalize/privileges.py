@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Kind
 from schemareg.names import signature_at
 from schemareg.normalize import ops
@@ -26,24 +27,24 @@ _KINDS = (
     r"ALL\s+SEQUENCES\s+IN\s+SCHEMA|ALL\s+FUNCTIONS\s+IN\s+SCHEMA|ALL\s+PROCEDURES\s+IN\s+SCHEMA|"
     r"ALL\s+ROUTINES\s+IN\s+SCHEMA"
 )
-GRANT = re.compile(
+GRANT = lazy_compile(
     rf"\s*GRANT\s+(?P<privileges>.+?)\s+ON\s+(?:(?P<kind>{_KINDS})\s+)?(?P<objects>.+?)\s+TO\s+(?P<grantees>.+?)"
     r"(?P<option>\s+WITH\s+GRANT\s+OPTION)?(?:\s+GRANTED\s+BY\s+\S+)?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
-REVOKE = re.compile(
+REVOKE = lazy_compile(
     rf"\s*REVOKE\s+(?P<option>GRANT\s+OPTION\s+FOR\s+)?(?P<privileges>.+?)\s+ON\s+(?:(?P<kind>{_KINDS})\s+)?"
     r"(?P<objects>.+?)\s+FROM\s+(?P<grantees>.+?)(?:\s+GRANTED\s+BY\s+\S+)?(?:\s+(?:CASCADE|RESTRICT))?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
-OWNER = re.compile(
+OWNER = lazy_compile(
     r"\s*ALTER\s+(?P<kind>MATERIALIZED\s+VIEW|FOREIGN\s+TABLE|EVENT\s+TRIGGER|TEXT\s+SEARCH\s+\w+|\w+)\s+"
     r"(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<target>.+?)\s+OWNER\s+TO\s+(?P<owner>\S+)\s*$",
     re.IGNORECASE | re.DOTALL,
 )
-_WS = re.compile(r"\s+")
-_GRANT_HEAD = re.compile(r"\s*(?:GRANT|REVOKE|ALTER\s+DEFAULT\s+PRIVILEGES)\b", re.IGNORECASE)
-_DEFAULT_PRIVILEGES = re.compile(r"\s*ALTER\s+DEFAULT\s+PRIVILEGES\b", re.IGNORECASE)
+_WS = lazy_compile(r"\s+")
+_GRANT_HEAD = lazy_compile(r"\s*(?:GRANT|REVOKE|ALTER\s+DEFAULT\s+PRIVILEGES)\b", re.IGNORECASE)
+_DEFAULT_PRIVILEGES = lazy_compile(r"\s*ALTER\s+DEFAULT\s+PRIVILEGES\b", re.IGNORECASE)
 _NAMED_WITHOUT_SCHEMA = (
     "SCHEMA",
     "DATABASE",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Definition, Kind, ObjectKey, key_of
 from schemareg.names import join_key, split_signature
 from schemareg.normalize import ops
@@ -20,13 +21,13 @@ from schemareg.normalize.heads import applies_to
 from schemareg.normalize.text import IDENT, QNAME, balanced, until_closing_bracket
 from schemareg.render import quote_qualified
 
-_HEAD = re.compile(
+_HEAD = lazy_compile(
     rf"\s*ALTER\s+(?P<kind>FUNCTION|PROCEDURE|ROUTINE|AGGREGATE)\s+(?P<name>{QNAME})(?P<rest>\s*\(.*|\s+.*)$",
     re.IGNORECASE | re.DOTALL,
 )
-_NOT_HERE = re.compile(r"\s*(?:RENAME\b|OWNER\b|(?:NO\s+)?DEPENDS\b)", re.IGNORECASE)
+_NOT_HERE = lazy_compile(r"\s*(?:RENAME\b|OWNER\b|(?:NO\s+)?DEPENDS\b)", re.IGNORECASE)
 _SETTING_VALUE = r"(?:'(?:[^']|'')*'|[^\s,']+)(?:\s*,\s*(?:'(?:[^']|'')*'|[^\s,']+))*"
-_ACTION = re.compile(
+_ACTION = lazy_compile(
     r"\s*(?:"
     r"(?P<volatility>IMMUTABLE|STABLE|VOLATILE)"
     r"|(?P<strict>STRICT|RETURNS\s+NULL\s+ON\s+NULL\s+INPUT)"
@@ -112,8 +113,8 @@ def _action(context: Context, m: re.Match[str]) -> tuple[str, ...]:
 
 # -- applying ---------------------------------------------------------------------------------------------
 
-_BODY_START = re.compile(r" (?:AS (?:\$|')|BEGIN ATOMIC\b|RETURN\b)")
-_LANGUAGE = re.compile(r"(?:^| )LANGUAGE \S+")
+_BODY_START = lazy_compile(r" (?:AS (?:\$|')|BEGIN ATOMIC\b|RETURN\b)")
+_LANGUAGE = lazy_compile(r"(?:^| )LANGUAGE \S+")
 
 
 def apply_alter_routine(objects: dict[ObjectKey, Any], op: ops.AlterRoutine) -> bool:

@@ -6,12 +6,12 @@ pg_dump adds to literals, `= ANY (ARRAY[...])` for `IN (...)`), in the spirit of
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from sqlglot import exp
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.names import needs_quotes, truncate_identifier
 from schemareg.normalize.case_else import case_else_null
 from schemareg.normalize.catalog_functions import CATALOG_FUNCTIONS
@@ -216,7 +216,7 @@ _TEXTUAL = {
     exp.DataType.Type.CHAR,
     exp.DataType.Type.NAME,
 }
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_NUMBER = lazy_compile(r"-?\d+(\.\d+)?")
 
 
 @looks_for(exp.Cast, adds=(exp.Neg, exp.Literal))

@@ -7,6 +7,7 @@ import re
 
 from sqlglot import exp
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Sequence
 from schemareg.names import join_key, make_object_name, split_key
 from schemareg.normalize import ops
@@ -15,16 +16,16 @@ from schemareg.normalize.heads import applies_to
 from schemareg.normalize.text import QNAME, WS
 
 _SEQ_DEFAULTS = {"START": "1", "INCREMENT": "1", "CACHE": "1"}
-_OWNED_BY = re.compile(
+_OWNED_BY = lazy_compile(
     rf"\s*ALTER\s+SEQUENCE\s+(?:IF\s+EXISTS\s+)?(?P<seq>{QNAME})\s+OWNED\s+BY\s+(?P<owner>{QNAME}|NONE)\s*$",
     re.IGNORECASE,
 )
-_ALTER_SEQUENCE = re.compile(
+_ALTER_SEQUENCE = lazy_compile(
     rf"\s*ALTER\s+SEQUENCE\s+(?:IF\s+EXISTS\s+)?(?P<seq>{QNAME})\s+(?P<options>(?:AS|INCREMENT|MINVALUE|MAXVALUE|NO|"
     rf"START|RESTART|CACHE|CYCLE)\b[^;]*)$",
     re.IGNORECASE | re.DOTALL,
 )
-_RESTART = re.compile(r"\bRESTART(?:\s+WITH)?(?:\s+-?\d+)?", re.IGNORECASE)
+_RESTART = lazy_compile(r"\bRESTART(?:\s+WITH)?(?:\s+-?\d+)?", re.IGNORECASE)
 
 
 def create_sequence(context: Context, tree: exp.Create, text: str) -> list[ops.AnyOp]:
@@ -44,7 +45,7 @@ def create_sequence(context: Context, tree: exp.Create, text: str) -> list[ops.A
     ]
 
 
-_SEQUENCE_NAME = re.compile(rf"\bSEQUENCE NAME ({QNAME})", re.IGNORECASE)
+_SEQUENCE_NAME = lazy_compile(rf"\bSEQUENCE NAME ({QNAME})", re.IGNORECASE)
 
 
 @applies_to("ALTER SEQUENCE")

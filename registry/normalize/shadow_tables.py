@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Definition, Kind, ObjectKey, Schema, Table
 
 _FTS3 = ("content", "segments", "segdir", "docsize", "stat")
@@ -24,7 +25,7 @@ SHADOW_SUFFIXES: dict[str, tuple[str, ...]] = {
     "rtree_i32": _RTREE,
     "geopoly": _RTREE,
 }
-_MODULE = re.compile(r"^(?:CREATE\s+VIRTUAL\s+TABLE\s+.*?\s+)?(?:VIRTUAL\s+)?USING\s+(\w+)", re.I | re.S)
+_MODULE = lazy_compile(r"^(?:CREATE\s+VIRTUAL\s+TABLE\s+.*?\s+)?(?:VIRTUAL\s+)?USING\s+(\w+)", re.I | re.S)
 
 
 def drop_shadow_tables(schema: Schema) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 
 import msgspec
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Column, Table
 from schemareg.names import RESERVED
 from schemareg.normalize import ops
@@ -41,50 +42,50 @@ _STAND_IN = "schemareg_probe"
 _FLAGS = re.IGNORECASE | re.ASCII
 _NAME = r'"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*'
 _QNAME = rf"(?:{_NAME})(?:\.(?:{_NAME}))?"
-_NAME_PART = re.compile(_NAME)
+_NAME_PART = lazy_compile(_NAME)
 # What a quoted name may hold here: a dot, a quote or a bracket would meet the tree path's own readings of
 # the text (dotted names, literals) in ways the stand-ins would not.
-_QUOTED_SAFE = re.compile(r"[\w $-]+")
-_KEYS = re.compile(rf"\s*(?P<column>{_NAME})(?:\s+(?P<opclass>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?))?\s*")
-_INDEX = re.compile(
+_QUOTED_SAFE = lazy_compile(r"[\w $-]+")
+_KEYS = lazy_compile(rf"\s*(?P<column>{_NAME})(?:\s+(?P<opclass>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?))?\s*")
+_INDEX = lazy_compile(
     rf"\s*CREATE\s+(?P<unique>UNIQUE\s+)?INDEX\s+(?P<name>{_NAME})\s+ON\s+(?P<only>ONLY\s+)?"
     rf"(?P<table>{_QNAME})\s+USING\s+(?P<method>[A-Za-z_]\w*)\s*\((?P<keys>[^()]*)\)\s*",
     _FLAGS,
 )
-_ALTER_TABLE = re.compile(rf"\s*ALTER\s+TABLE\s+(?P<only>ONLY\s+)?(?P<table>{_QNAME})\s+", _FLAGS)
-_KEY = re.compile(
+_ALTER_TABLE = lazy_compile(rf"\s*ALTER\s+TABLE\s+(?P<only>ONLY\s+)?(?P<table>{_QNAME})\s+", _FLAGS)
+_KEY = lazy_compile(
     rf"ADD\s+CONSTRAINT\s+(?P<name>{_NAME})\s+(?P<kind>PRIMARY\s+KEY|UNIQUE)\s*\((?P<columns>[^()]*)\)\s*",
     _FLAGS,
 )
 _FK_WORDS = "ON|DELETE|UPDATE|CASCADE|RESTRICT|SET|NULL|DEFAULT|NO|ACTION|MATCH|FULL|SIMPLE|NOT|DEFERRABLE"
-_FOREIGN_KEY = re.compile(
+_FOREIGN_KEY = lazy_compile(
     rf"ADD\s+CONSTRAINT\s+(?P<name>{_NAME})\s+FOREIGN\s+KEY\s*\((?P<columns>[^()]*)\)\s*REFERENCES\s+"
     rf"(?P<ref>{_QNAME})\s*(?:\((?P<ref_columns>[^()]*)\))?(?P<options>(?:\s+(?:{_FK_WORDS}|INITIALLY|"
     r"DEFERRED|IMMEDIATE)\b)*)\s*",
     _FLAGS,
 )
-_SET_DEFAULT = re.compile(
+_SET_DEFAULT = lazy_compile(
     rf"ALTER\s+(?:COLUMN\s+)?(?P<column>{_NAME})\s+SET\s+DEFAULT\s+(?P<default>\S.*?)\s*", _FLAGS | re.S
 )
-_NEXTVAL = re.compile(rf"nextval\('(?P<sequence>{_QNAME})'::regclass\)")
-_SEQUENCE = re.compile(
+_NEXTVAL = lazy_compile(rf"nextval\('(?P<sequence>{_QNAME})'::regclass\)")
+_SEQUENCE = lazy_compile(
     rf"\s*CREATE\s+SEQUENCE\s+(?P<name>{_QNAME})(?P<options>(?:\s+(?:[A-Za-z]+|-?\d+))*)\s*", _FLAGS
 )
-_TABLE = re.compile(rf"\s*CREATE\s+TABLE\s+(?P<table>{_QNAME})\s*\((?P<columns>.*)\)\s*", _FLAGS | re.S)
-_COLUMN = re.compile(rf"\s*(?P<name>{_NAME})\s+(?P<spec>\S.*?)\s*", re.A | re.S)
+_TABLE = lazy_compile(rf"\s*CREATE\s+TABLE\s+(?P<table>{_QNAME})\s*\((?P<columns>.*)\)\s*", _FLAGS | re.S)
+_COLUMN = lazy_compile(rf"\s*(?P<name>{_NAME})\s+(?P<spec>\S.*?)\s*", re.A | re.S)
 # A column whose ops may name its table or itself (a serial's sequence, an identity's, a constraint's
 # name), or whose text the plain splitting below might misread: compiled with its table.
-_NOT_PLAIN_COLUMN = re.compile(
+_NOT_PLAIN_COLUMN = lazy_compile(
     r"identity|generated|serial|constraint|references|primary|unique|check|[$\\]|\bE'", re.I
 )
 # A stand-in in the probe's ops (JSON): a whole string of names is a name (its quotes are kept around
 # it), elsewhere a stand-in is in SQL text.
-_PLACE = re.compile(
+_PLACE = lazy_compile(
     rf'(?<=(?<!\\)")(?P<raw>(?:[a-z_][a-z0-9_]*\.)*{_STAND_IN}\d+(?:\.(?:[a-z_][a-z0-9_]*|{_STAND_IN}\d+))*)(?=")'
     rf"|(?<![\w$]){_STAND_IN}(?P<token>\d+)(?![\w$])".encode()
 )
-_TOKEN = re.compile(rf"{_STAND_IN}(\d+)".encode())
-_LIST_TOKENS = re.compile(r"'(?:[^']|'')*'?|\"(?:[^\"]|\"\")*\"?|[(),]")
+_TOKEN = lazy_compile(rf"{_STAND_IN}(\d+)".encode())
+_LIST_TOKENS = lazy_compile(r"'(?:[^']|'')*'?|\"(?:[^\"]|\"\")*\"?|[(),]")
 _ENCODER = msgspec.json.Encoder()
 _OPS = msgspec.json.Decoder(list[ops.AnyOp])
 

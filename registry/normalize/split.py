@@ -12,6 +12,7 @@ from collections.abc import Callable
 import msgspec
 
 from schemareg.errors import SQLParseError
+from schemareg.lazy_re import lazy_compile
 
 
 class Statement(msgspec.Struct, frozen=True):
@@ -30,12 +31,12 @@ _PARTS = r"""
     | (?P<semi>;)
 """
 # Outside compound statements only the characters that can hide or end a statement matter.
-_SCAN = re.compile(_PARTS, re.VERBOSE | re.MULTILINE)
+_SCAN = lazy_compile(_PARTS, re.VERBOSE | re.MULTILINE)
 # Inside CREATE TRIGGER/FUNCTION/PROCEDURE bodies, BEGIN ... END nesting decides where it ends.
-_SCAN_WORDS = re.compile(
+_SCAN_WORDS = lazy_compile(
     _PARTS + r"| (?P<word>(?<![A-Za-z0-9_$])(?i:BEGIN|CASE|END)(?![A-Za-z0-9_$]))", re.VERBOSE | re.MULTILINE
 )
-_COMPOUND_HEAD = re.compile(
+_COMPOUND_HEAD = lazy_compile(
     r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?(?:TEMP(?:ORARY)?\s+)?"
     r"(?:TRIGGER|PROCEDURE|FUNCTION|EVENT)\b",
     re.IGNORECASE,
@@ -46,7 +47,7 @@ _LEADING_COMMENTS = {
     "postgres": re.compile(r"(?:\s+|--[^\n]*|/\*(?:[^*/]|\*(?!/)|/(?!\*))*\*/)*"),
     "other": re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.DOTALL),
 }
-_NEXT_WORD = re.compile(r"\s*([A-Za-z_]+)")
+_NEXT_WORD = lazy_compile(r"\s*([A-Za-z_]+)")
 _CLOSERS = {"IF", "LOOP", "WHILE", "REPEAT"}
 
 
@@ -141,10 +142,10 @@ def _statement_pattern(dialect: str) -> re.Pattern[str]:
 _PATTERNS = {d: _statement_pattern(d) for d in ("postgres", "mysql", "sqlite")}
 # What can hide a semicolon or end a statement's match early in any dialect: quotes, comments, dollar quotes,
 # escapes. A statement without any of them ends at its first semicolon, found without the pattern.
-_HIDING = re.compile(r"['\"$`\[#\-/\\]")
-_META_LINE = re.compile(r"\\[^\n]*\n?")
-_HAS_DELIMITER = re.compile(r"^[ \t]*DELIMITER[ \t]", re.IGNORECASE | re.MULTILINE)
-_ATOMIC = re.compile(r"\bBEGIN\s+ATOMIC\b", re.IGNORECASE)
+_HIDING = lazy_compile(r"['\"$`\[#\-/\\]")
+_META_LINE = lazy_compile(r"\\[^\n]*\n?")
+_HAS_DELIMITER = lazy_compile(r"^[ \t]*DELIMITER[ \t]", re.IGNORECASE | re.MULTILINE)
+_ATOMIC = lazy_compile(r"\bBEGIN\s+ATOMIC\b", re.IGNORECASE)
 
 
 def split_statements(sql: str, dialect: str = "postgres") -> tuple[list[Statement], int]:
@@ -317,7 +318,7 @@ def _next_word(sql: str, pos: int) -> str:
     return m.group(1).upper() if m else ""
 
 
-_OUTSIDE_CODE = re.compile(
+_OUTSIDE_CODE = lazy_compile(
     r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`(?:[^`]|``)*`|\$(?P<tag>[A-Za-z_][A-Za-z_0-9]*|)\$.*?\$(?P=tag)\$"
     r"|--[^\n]*|/\*.*?\*/",
     re.DOTALL,
@@ -387,7 +388,7 @@ SQL_COMMANDS = frozenset(
         "WITH",
     ]
 )
-_FIRST_WORD = re.compile(r"[A-Za-z_]+")
+_FIRST_WORD = lazy_compile(r"[A-Za-z_]+")
 
 
 # What CREATE, ALTER and DROP can name (PostgreSQL, MySQL, SQLite), after any modifiers.
@@ -470,8 +471,8 @@ _KIND_MODIFIERS = frozenset(
         "AGGREGATE",
     ]
 )
-_HEAD_WORDS = re.compile(r"(?:\s+|/\*.*?\*/|--[^\n]*)*(?P<word>[A-Za-z_]+|\S+)", re.DOTALL)
-_ALTER_TABLE = re.compile(
+_HEAD_WORDS = lazy_compile(r"(?:\s+|/\*.*?\*/|--[^\n]*)*(?P<word>[A-Za-z_]+|\S+)", re.DOTALL)
+_ALTER_TABLE = lazy_compile(
     r"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?:\"(?:[^\"]|\"\")+\"|`[^`]+`|[\w$]+)"
     r"(?:\s*\.\s*(?:\"(?:[^\"]|\"\")+\"|`[^`]+`|[\w$]+))*\s*\*?",
     re.IGNORECASE,

@@ -4,15 +4,14 @@ statement set them."""
 
 from __future__ import annotations
 
-import re
-
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Table
 from schemareg.normalize import ops
 
 # One parameter as the model keeps it in a table's options: `fillfactor='50'`, the value always quoted.
-PARAMETER = re.compile(r"(?<![\w(])(?!ENGINE=)([A-Za-z_][\w.]*)\s*=\s*('(?:[^']|'')*'|[^\s,()]+)")
+PARAMETER = lazy_compile(r"(?<![\w(])(?!ENGINE=)([A-Za-z_][\w.]*)\s*=\s*('(?:[^']|'')*'|[^\s,()]+)")
 # One item of a `(name = value, ...)` list: commas inside a quoted value do not separate.
-_ITEM = re.compile(r"(?:[^,']|'(?:[^']|'')*')+")
+_ITEM = lazy_compile(r"(?:[^,']|'(?:[^']|'')*')+")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 

@@ -14,6 +14,7 @@ from functools import cache
 
 from sqlglot import exp
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import ConstraintKind, Definition, Kind, Schema, Table
 from schemareg.normalize.context import Context
 from schemareg.normalize.patterns import split_top_level
@@ -23,21 +24,21 @@ from schemareg.normalize.text import balanced, is_function_call
 from schemareg.normalize.typing import Functions, Resolver, number_type
 from schemareg.render import quote_qualified
 
-_MODIFIERS = re.compile(r"\((.*)\)$")
-_DOMAIN_BASE = re.compile(
+_MODIFIERS = lazy_compile(r"\((.*)\)$")
+_DOMAIN_BASE = lazy_compile(
     r"CREATE DOMAIN \S+ AS (.+?)(?: (?:COLLATE|DEFAULT|NOT NULL|CONSTRAINT|CHECK)\b.*)?$", re.DOTALL
 )
-_CHECK = re.compile(r"^CHECK \((.*)\)((?: NOT VALID| NO INHERIT)*)$", re.DOTALL)
-_RETURNS = re.compile(r"\bRETURNS\s+(\w+(?: PRECISION| VARYING)?)", re.IGNORECASE)
-_ARGUMENTS = re.compile(r"^(.*)\((.*)\)$", re.DOTALL)
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
-_NUMBER = re.compile(r"(?<![\w.])\d+(?![\w.])")  # an integer constant (a decimal has its `.`)
-_PLAIN = re.compile(r'\w+|"(?:[^"]|"")+"')  # a column: `((tx)::text)` of a text column is an index on tx
+_CHECK = lazy_compile(r"^CHECK \((.*)\)((?: NOT VALID| NO INHERIT)*)$", re.DOTALL)
+_RETURNS = lazy_compile(r"\bRETURNS\s+(\w+(?: PRECISION| VARYING)?)", re.IGNORECASE)
+_ARGUMENTS = lazy_compile(r"^(.*)\((.*)\)$", re.DOTALL)
+_WORD = lazy_compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+_NUMBER = lazy_compile(r"(?<![\w.])\d+(?![\w.])")  # an integer constant (a decimal has its `.`)
+_PLAIN = lazy_compile(r'\w+|"(?:[^"]|"")+"')  # a column: `((tx)::text)` of a text column is an index on tx
 _MAY_CAST = ("'", '"', ".", "CAST(")
 _TEXTUAL = {"varchar", "bpchar"}
 _PLAIN_TEXT = ("text", "varchar")  # a cast to text of such a column is one PostgreSQL inserts
 # A constant alone (a default's `''`, `'{}'`, a serial's nextval): no context gives it another type.
-_CONSTANT = re.compile(
+_CONSTANT = lazy_compile(
     r"'(?:[^']|'')*'|-?[\d.]+|NULL|TRUE|FALSE|NEXTVAL\(CAST\('(?:[^']|'')*' AS REGCLASS\)\)"
 )
 

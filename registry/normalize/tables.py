@@ -6,6 +6,7 @@ import re
 
 from sqlglot import exp
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Column, ConstraintKind, Kind, Sequence, Table
 from schemareg.names import join_key, make_object_name, needs_quotes, split_key, split_qualified
 from schemareg.normalize import ops
@@ -45,8 +46,8 @@ SERIALS = {
     exp.DataType.Type.BIGSERIAL: "BIGINT",
     exp.DataType.Type.SMALLSERIAL: "SMALLINT",
 }
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
-_ZONED_TIMESTAMP = re.compile(
+_NUMBER = lazy_compile(r"-?\d+(\.\d+)?")
+_ZONED_TIMESTAMP = lazy_compile(
     r"(\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(?:[+-]\d\d(?::?\d\d)?|Z|UTC)"
 )
 _IDENTITY_OPTIONS = (

@@ -11,17 +11,19 @@ import re
 
 from sqlglot import exp
 
+from schemareg.lazy_re import lazy_compile
+
 IDENT = r'(?:"(?:[^"]|"")+"|`(?:[^`]|``)+`|[A-Za-z_][A-Za-z0-9_$]*)'
 QNAME = rf"{IDENT}(?:\s*\.\s*{IDENT}){{0,2}}"
 STRING = r"(?:[Ee]'(?:[^'\\]|\\.|'')*+'|'(?:[^']|'')*+')"
-WS = re.compile(r"\s+")
+WS = lazy_compile(r"\s+")
 
 
 def split_dotted(text: str) -> list[str]:
     return [m.group(0) for m in re.finditer(IDENT, text)]
 
 
-_STRING_PIECE = re.compile(r"[Ee]'((?:[^'\\]|\\.|'')*+)'|'((?:[^']|'')*+)'")
+_STRING_PIECE = lazy_compile(r"[Ee]'((?:[^'\\]|\\.|'')*+)'|'((?:[^']|'')*+)'")
 
 
 def string_value(text: str) -> str:
@@ -40,7 +42,7 @@ def literal_value(node: exp.Expression) -> str:
     return str(node.this) if isinstance(node, exp.Literal) else node.sql()
 
 
-_SQUASH_TOKENS = re.compile(
+_SQUASH_TOKENS = lazy_compile(
     r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$|--[^\n]*|/\*.*?\*/|\s+",
     re.DOTALL,
 )
@@ -91,7 +93,7 @@ def upper_words(text: str) -> str:
     )
 
 
-_FOLD_TOKENS = re.compile(
+_FOLD_TOKENS = lazy_compile(
     r"(?P<kept>(?<![\w$])[Ee]'(?:[^'\\]|\\.|'')*+'|(?:(?<![\w$])(?:[BbXx]|[Uu]&))?'(?:[^']|'')*+'"
     r"|(?:(?<![\w$])[Uu]&)?\"(?:[^\"]|\"\")*+\""
     r"|\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$|(?<![\w$])\.?\d[\w.]*)"
@@ -209,8 +211,8 @@ def _comment_end(text: str, pos: int, *, nested: bool) -> int:
 
 # What a type's text says beyond its name: modifiers (`(1536)`, `(Point,4326)`), array brackets, the
 # fields of an interval, and BIT VARYING's VARYING (sqlglot reads `bit varying(5)` as BIT).
-_MODIFIER = re.compile(r"\(([^()]*)\)|(\[)|\b(year|month|day|hour|minute|second|varying)\b", re.IGNORECASE)
-_SPACES_IN_PARENS = re.compile(r"\s*,\s*")
+_MODIFIER = lazy_compile(r"\(([^()]*)\)|(\[)|\b(year|month|day|hour|minute|second|varying)\b", re.IGNORECASE)
+_SPACES_IN_PARENS = lazy_compile(r"\s*,\s*")
 _ALIASES = {"varbit": "bit varying"}
 
 
@@ -248,7 +250,7 @@ def postgres_type_spelling(text: str) -> str:
 
 # Words that take parentheses but make no function call, which PostgreSQL takes bare as an index key.
 _NOT_CALLS = frozenset({"ROW", "ARRAY", "EXISTS", "NOT", "ANY", "ALL", "SOME", "INTERVAL", "CASE"})
-_CALL_HEAD = re.compile(
+_CALL_HEAD = lazy_compile(
     r'(?:(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*\.\s*)*(?:"(?:[^"]|"")+"|([A-Za-z_][\w$]*))\s*\('
 )
 

@@ -15,6 +15,8 @@ import re
 
 from sqlglot import exp
 
+from schemareg.lazy_re import lazy_compile
+
 # A stand-in name starts with this; no name PostgreSQL accepts holds it (identifiers exclude control codes
 # in practice, and the stand-in exists only between preparing a statement and printing its parts).
 MARKER = "\x01"
@@ -23,7 +25,7 @@ _LENGTH = r"(?:\s*\(\s*(?P<length>\d+)\s*\))?"
 _TYPE_END = r"(?=\s*(?:,|\)|NOT\b|NULL\b|DEFAULT\b|CHECK\b|REFERENCES\b|UNIQUE\b|PRIMARY\b|COLLATE\b|CONSTRAINT\b|;|$))"
 # Skipped: quoted text, dollar-quoted bodies and quoted names (a quoted type name before ARRAY is read as
 # `"t"[]`, which sqlglot does not do); matched: the spellings sqlglot refuses.
-_REFUSED = re.compile(
+_REFUSED = lazy_compile(
     r"""[Ee]'(?:[^'\\]|\\.|'')*+' | '(?:[^']|'')*+' | \$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$
     | (?P<quoted>"(?:[^"]|"")*+")(?P<array>\s+ARRAY\b(?:\s*\[\s*\d*\s*\])?"""
     + _TYPE_END
@@ -38,7 +40,7 @@ _REFUSED = re.compile(
     + _LENGTH,
     re.IGNORECASE | re.VERBOSE | re.DOTALL,
 )
-_WORDS = re.compile(r"\s+")
+_WORDS = lazy_compile(r"\s+")
 
 
 def _stand_in(match: re.Match[str]) -> str:
@@ -133,7 +135,7 @@ def catalog_type(name: str, modifiers: list[exp.Expression]) -> exp.DataType | N
     return bare
 
 
-_LEAKED = re.compile(rf'"{MARKER}([^"]*)"')
+_LEAKED = lazy_compile(rf'"{MARKER}([^"]*)"')
 
 
 def restore_spellings(text: str) -> str:

@@ -6,6 +6,7 @@ import re
 
 from sqlglot import exp
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Definition, Kind
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
@@ -14,7 +15,7 @@ from schemareg.normalize.routines import by_pattern
 from schemareg.normalize.rules import fold_identifiers, identifier
 from schemareg.normalize.text import QNAME, STRING, string_value
 
-_ALTER_ENUM = re.compile(
+_ALTER_ENUM = lazy_compile(
     rf"\s*ALTER\s+TYPE\s+(?P<name>{QNAME})\s+(?:"
     rf"ADD\s+VALUE\s+(?P<exists>IF\s+NOT\s+EXISTS\s+)?(?P<label>{STRING})"
     rf"(?:\s+(?P<where>BEFORE|AFTER)\s+(?P<neighbour>{STRING}))?"

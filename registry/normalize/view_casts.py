@@ -12,10 +12,9 @@ fingerprint as before. A cast of a column found to be of another type is kept.
 
 from __future__ import annotations
 
-import re
-
 from sqlglot import exp
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Definition, Kind, Schema, Table
 from schemareg.names import join_key
 from schemareg.normalize.output_casts import output_items
@@ -23,7 +22,7 @@ from schemareg.normalize.table_casts import column_type, named_types
 from schemareg.normalize.views import edit_query, tables_read
 
 # A cast of a (qualified) column to a textual type, as the compiler prints it.
-_COLUMN_CAST = re.compile(
+_COLUMN_CAST = lazy_compile(
     r'CAST\((?:(?:[A-Za-z_][\w$]*|"(?:[^"]|"")+")\.){0,2}(?:[A-Za-z_][\w$]*|"(?:[^"]|"")+") AS (?:TEXT|VARCHAR|CHAR|NAME)\b'
 )
 _TEXTUAL = (exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR, exp.DataType.Type.NAME)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
+from schemareg.lazy_re import lazy_compile
 from schemareg.model import Definition, Kind, ObjectKey, Schema, Table, key_of
 from schemareg.names import join_key
 from schemareg.normalize import ops
@@ -22,8 +23,8 @@ from schemareg.normalize.indexes import storage_options
 from schemareg.normalize.pg_parser import parse_one
 from schemareg.normalize.rules import VIEW_RULES, canonical_expression, identifier
 
-_VIEW_OPTIONS = re.compile(r"\bWITH\s*\(([^)]*)\)", re.IGNORECASE)
-_JOIN = re.compile(r"\bJOIN\b")
+_VIEW_OPTIONS = lazy_compile(r"\bWITH\s*\(([^)]*)\)", re.IGNORECASE)
+_JOIN = lazy_compile(r"\bJOIN\b")
 _NO_DATA = " WITH NO DATA"
 _memo: dict[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], str] = {}
 _MEMO_LIMIT = 10_000

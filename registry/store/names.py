@@ -6,19 +6,18 @@ rules (`git check-ref-format`, from dulwich); neither may look like a sha or sha
 
 from __future__ import annotations
 
-import re
-
 from dulwich.refs import Ref, check_ref_format
 
 from schemareg.errors import InvalidName
+from schemareg.lazy_re import lazy_compile
 
 BRANCH_PREFIX = "refs/heads/"
 TAG_PREFIX = "refs/tags/"
 
-HEX = re.compile(r"[0-9a-f]{4,40}")
-_SIMPLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+HEX = lazy_compile(r"[0-9a-f]{4,40}")
+_SIMPLE_NAME = lazy_compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 # A release named like one of git's own refs, or spelled as a ref path, would be resolved as that ref.
-_SHADOWING_RELEASE = re.compile(r"[A-Z_]*HEAD|(?:refs|heads|tags|remotes)/.*")
+_SHADOWING_RELEASE = lazy_compile(r"[A-Z_]*HEAD|(?:refs|heads|tags|remotes)/.*")
 
 
 def _check_simple(what: str, name: str) -> None:
