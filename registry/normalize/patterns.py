@@ -50,6 +50,7 @@ _WS = lazy_compile(r"\s+")
 _ARGUMENT_DEFAULT = lazy_compile(r'"(?:[^"]|"")*"|(?P<default>\s+DEFAULT\s+|\s*=\s*)', re.IGNORECASE)
 _ARGUMENT_NAME = lazy_compile(r'\s*("(?:[^"]|"")+"|\S+)\s*(.*)$', re.DOTALL)
 _SINGLE_NAME = lazy_compile(rf"{_QNAME}(?:\s*\[\s*\d*\s*\])*")
+_QUALIFIED_NAME = lazy_compile(rf"{_IDENT}\s*\.\s*{_IDENT}(?:\s*\[\s*\d*\s*\])*")
 # The trigger functions of pg_catalog: an unqualified call names these, never one of the default schema.
 _CATALOG_TRIGGER_FUNCTIONS = frozenset(
     {"suppress_redundant_updates_trigger", "tsvector_update_trigger", "tsvector_update_trigger_column"}
@@ -109,25 +110,29 @@ class RoutineReader:
         if cached is not None:
             return cached
         result: str
-        try:
-            result = exp.DataType.build(text, dialect=sqlglot_dialect(self.dialect)).sql(self.dialect)
-            if not keeps_modifiers(text, result):
-                result = postgres_type_spelling(
-                    text
-                )  # sqlglot: `bit varying(5)` is BIT, `interval(2)` INTERVAL 2
-        except (SqlglotError, ValueError):
-            if _SINGLE_NAME.fullmatch(text):
-                base, brackets = re.match(r"(.*?)((?:\s*\[\s*\d*\s*\])*)$", text).groups()  # type: ignore[union-attr]
-                schema, name = self.read_name(base)
-                if "." in base or (self.dialect == "postgres" and name not in PG_CATALOG_TYPES):
-                    result = quote_qualified(join_key(schema, name), self.dialect)
-                else:
-                    result = quote(name, self.dialect)
-                result += brackets.replace(" ", "")
-            else:
-                result = postgres_type_spelling(text)
+        if "." in text and _QUALIFIED_NAME.fullmatch(text):
+            result = self._named_type(text)  # a schema's type: sqlglot reads `text.mood` as TEXT
+        else:
+            try:
+                result = exp.DataType.build(text, dialect=sqlglot_dialect(self.dialect)).sql(self.dialect)
+                if not keeps_modifiers(text, result):
+                    # sqlglot: `bit varying(5)` is BIT, `interval(2)` INTERVAL 2
+                    result = postgres_type_spelling(text)
+            except (SqlglotError, ValueError):
+                single = _SINGLE_NAME.fullmatch(text)
+                result = self._named_type(text) if single else postgres_type_spelling(text)
         self._types[text] = result
         return result
+
+    def _named_type(self, text: str) -> str:
+        """A type named by a (qualified) name, with its array brackets."""
+        base, brackets = re.match(r"(.*?)((?:\s*\[\s*\d*\s*\])*)$", text).groups()  # type: ignore[union-attr]
+        schema, name = self.read_name(base)
+        if "." in base or (self.dialect == "postgres" and name not in PG_CATALOG_TYPES):
+            result = quote_qualified(join_key(schema, name), self.dialect)
+        else:
+            result = quote(name, self.dialect)
+        return result + brackets.replace(" ", "")
 
     def is_type(self, text: str) -> bool:
         """Whether the whole text is a type (`double precision`), not a name and a type (`name varchar`).

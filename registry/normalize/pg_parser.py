@@ -9,6 +9,11 @@ function, of another type), `to_hex(n)` as `HEX(n)` (no such function: schema.sq
 stores and prints the function that was called, so the canonical text does too, whichever engine read it.
 sqlglot's parser is compiled (no subclass, no instance attributes), so the call's name is marked in the
 tokens, which the parser then reads as an unknown function's, and unmarked in the tree.
+
+Likewise a quoted name before a dot is a qualifier, whatever it spells: in a type's place sqlglot reads
+`"smallint".mood` as the type SMALLINT followed by a stray `.mood` (the statement failed, or a view's cast
+printed `CAST(x AS SMALLINT).mood`), since it reads a quoted name that spells a type as that type. Such a
+name is marked in the tokens, so that it spells nothing, and unmarked in the tree.
 """
 
 from __future__ import annotations
@@ -41,11 +46,13 @@ AS_WRITTEN = frozenset(
         "ltrim",
         "mod",
         "now",
+        "overlay",
         "pow",
         "regexp_like",
         "rtrim",
         "strpos",
         "substr",
+        "substring",
         "to_hex",
         "variance",
     }
@@ -54,8 +61,13 @@ AS_WRITTEN = frozenset(
 # (substrings of the names) are tested first: most statements hold none, and `in` is cheaper than a scan.
 _CALLED = lazy_compile(rf"(?:{'|'.join(sorted(AS_WRITTEN))})\"?\s*\(")  # `"like"(`, as PostgreSQL prints it
 _HINTS: tuple[str, ...] = ("trim", "substr", "strpos", "date_", "ceiling", "_length", "json_extract", "log10")
-_HINTS += ("mod", "pow", "regexp_like", "to_hex", "variance", "like", "convert", "now")
+_HINTS += ("mod", "pow", "regexp_like", "to_hex", "variance", "like", "convert", "now", "overlay")
+# Functions with an SQL syntax of their own, which PostgreSQL (16 and later) prints as written: a call is
+# kept as called only without the syntax's keywords (`substring(a, 1, 2)`, not `substring(a FROM 1)`).
+# (`position` has no call syntax: `position(a, b)` is refused, `"position"(a, b)` is the call.)
+_SYNTAX_WORDS = {"substring": {"FROM", "FOR", "SIMILAR"}, "overlay": {"PLACING"}}
 _MARK = "\x00"  # no name holds it: PostgreSQL refuses NUL in any text
+_QUALIFIER = "\x02"  # nor this, before a name (tests/unit/test_pg_parser.py)
 # The tokens after which a name and `(` are a call: where an expression starts.
 _EXPRESSION_START = frozenset(
     getattr(TokenType, name)
@@ -106,6 +118,7 @@ def parse_tokens(
     marked = (
         dialect == "postgres" and calls_one(text.lower() if lowered is None else lowered) and _mark(tokens)
     )
+    qualifiers = "." in text and _mark_qualifiers(tokens, tokenizer, parser)
     expressions: list[exp.Expression | None] = parser.parse(tokens, text)
     if marked:
         for tree in expressions:
@@ -113,7 +126,37 @@ def parse_tokens(
                 for call in tree.find_all(exp.Anonymous):
                     if isinstance(call.this, str) and call.this.endswith(_MARK):
                         call.set("this", call.this[: -len(_MARK)])
+    if qualifiers:
+        for tree in expressions:
+            if tree is not None:
+                for node in tree.find_all(exp.Identifier, exp.DataType):
+                    part = "this" if isinstance(node, exp.Identifier) else "kind"  # a type named by text
+                    name = node.args.get(part)
+                    if isinstance(name, str) and _QUALIFIER in name:
+                        node.set(part, name.replace(_QUALIFIER, ""))
     return expressions
+
+
+def _mark_qualifiers(tokens: list[Token], tokenizer: Any, parser: Any) -> bool:
+    """Mark each name before a dot that spells a type: quoted (`"smallint".mood`), it stays a quoted name;
+    bare (`text.mood`, where a schema is named `text`), a bare one."""
+    marked = False
+    types = parser.TYPE_TOKENS
+    for i in range(len(tokens) - 1):
+        if tokens[i + 1].token_type is not TokenType.DOT:
+            continue
+        token = tokens[i]
+        if token.token_type is TokenType.IDENTIFIER:
+            kind = tokenizer.KEYWORDS.get(token.text.upper())
+            if kind is None or kind not in types:
+                continue
+        elif token.token_type not in types or not token.text.isidentifier():
+            continue
+        else:
+            token.token_type = TokenType.VAR
+        token.text = _QUALIFIER + token.text
+        marked = True
+    return marked
 
 
 def calls_one(lowered: str) -> bool:
@@ -137,11 +180,31 @@ def _mark(tokens: list[Token]) -> bool:
         else:
             continue
         start = i - 2 if i >= 2 and tokens[i - 1].token_type is TokenType.DOT else i  # `pg_catalog.btrim(`
-        if name in AS_WRITTEN and (start == 0 or tokens[start - 1].token_type in _EXPRESSION_START):
+        if (
+            name in AS_WRITTEN
+            and (start == 0 or tokens[start - 1].token_type in _EXPRESSION_START)
+            and not (name in _SYNTAX_WORDS and _in_syntax(tokens, i + 1, _SYNTAX_WORDS[name]))
+        ):
             token.text = name + _MARK
             token.token_type = TokenType.VAR
             marked = True
     return marked
+
+
+def _in_syntax(tokens: list[Token], bracket: int, words: set[str]) -> bool:
+    """Whether the brackets opening at `bracket` hold one of `words` at their own level."""
+    depth = 0
+    for token in tokens[bracket:]:
+        kind = token.token_type
+        if kind in (TokenType.L_PAREN, TokenType.L_BRACKET):
+            depth += 1
+        elif kind in (TokenType.R_PAREN, TokenType.R_BRACKET):
+            depth -= 1
+            if depth == 0:
+                return False
+        elif depth == 1 and kind is not TokenType.STRING and token.text.upper() in words:
+            return True
+    return False
 
 
 def parse_one(text: str, dialect: str) -> exp.Expression:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from schemareg.model import Table
 from schemareg.normalize import normalize
 from schemareg.normalize.pg_parser import _HINTS, AS_WRITTEN, calls_one, parse_one
 
@@ -32,3 +33,40 @@ def test_a_call_prints_as_written(written: str, printed: str) -> None:
 def test_other_dialects_read_as_sqlglot_does() -> None:
     text = normalize("CREATE VIEW v AS SELECT substr(a, 1, 2) AS s FROM t;", "mysql", cache=False)
     assert "SUBSTRING(" in next(iter(text.rendered().values()))
+
+
+def _type_words() -> list[str]:
+    """Every plain word sqlglot's PostgreSQL dialect reads as a type (its own tables, not a sample)."""
+    from schemareg.normalize.dialects import sqlglot_dialect
+
+    dialect = sqlglot_dialect("postgres")
+    types = dialect.parser_class.TYPE_TOKENS
+    keywords = dialect.tokenizer_class.KEYWORDS
+    return sorted(word.lower() for word, kind in keywords.items() if kind in types and word.isidentifier())
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "sqlite"])  # MySQL has no types of the user's
+def test_a_name_that_spells_a_type_qualifies_like_any_other(dialect: str) -> None:
+    """A schema named as a type (quoted, or bare as PostgreSQL prints `text`) is a schema before a dot, in a
+    column's type, a cast and a view's query; the marks leave no trace."""
+    words = _type_words()
+    assert {"smallint", "text", "date", "timestamp", "json", "uuid"} <= set(words)
+    for word in words:
+        bare = [] if _q(word) != word else [word]  # a word PostgreSQL reserves is written quoted only
+        for schema in [f'"{word}"', *bare]:
+            sql = (
+                f"CREATE TABLE {schema}.t (m {schema}.mood, n {schema}.mood DEFAULT CAST('a' AS {schema}.mood));\n"
+                f"CREATE VIEW {schema}.v AS SELECT m FROM {schema}.t WHERE m = CAST('a' AS {schema}.mood);\n"
+            )
+            found = normalize(sql, dialect, cache=False)
+            assert found.stats.opaque == 0 and not found.issues, (schema, found.issues)
+            (table,) = [obj for obj in found.objects.values() if isinstance(obj, Table)]
+            text = "\n".join(found.rendered().values())
+            assert "\x02" not in text, text
+            assert [c.type.lower() for c in table.columns] == [f"{_q(word)}.mood"] * 2, text
+
+
+def _q(word: str) -> str:
+    from schemareg.names import needs_quotes
+
+    return f'"{word}"' if needs_quotes(word) else word
