@@ -48,10 +48,8 @@ def quote(name: str, dialect: str = "postgres") -> str:
 
 
 def quote_qualified(name: str, dialect: str = "postgres") -> str:
-    """`schema.name` with each part quoted as needed (names with dots inside keep them quoted).
-
-    SQLite's `main` is left out: SQLite accepts no schema on an index's table or a foreign key's target.
-    """
+    """`schema.name` with each part quoted as needed (names with dots inside keep them quoted). SQLite's
+    `main` is left out: SQLite accepts no schema on an index's table or a foreign key's target."""
     parts = split_key(name)
     if dialect == "sqlite" and parts[0] == "main" and len(parts) > 1:
         parts = parts[1:]
@@ -311,7 +309,7 @@ def render_sequence(sequence: Sequence, dialect: str) -> str:
 def render_definition(definition: Definition) -> str:
     text = definition.sql.rstrip().rstrip(";")
     out = text + ";\n"
-    if definition.comment is not None and not definition.opaque:
+    if definition.comment is not None and (not definition.opaque or definition.kind is Kind.TABLE):
         target = _COMMENT_TARGET.get(definition.kind)
         if target:
             name = definition.name
@@ -330,6 +328,8 @@ def render_definition(definition: Definition) -> str:
 
 
 _COMMENT_TARGET = {
+    Kind.TABLE: "TABLE",  # a table kept opaque: a modelled one is a Table
+    Kind.INDEX: "INDEX",  # an index of a materialized view: a table's are the table's
     Kind.VIEW: "VIEW",
     Kind.MATERIALIZED_VIEW: "MATERIALIZED VIEW",
     Kind.FUNCTION: "FUNCTION",

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from schemareg.errors import InputError, SQLParseError
 from schemareg.model import Definition, Issue, Kind, Schema, Stats
 from schemareg.normalize import ops as o
+from schemareg.normalize.absorb import absorb
 from schemareg.normalize.cache import (
     StatementCache,
     collector_paused,
@@ -52,7 +53,7 @@ __all__ = [
 
 DIALECTS = ("postgres", "mysql", "sqlite")
 # Bump the first number whenever the canonical output changes, so cached ops and history re-normalise.
-NORMALIZER_VERSION = "13"
+NORMALIZER_VERSION = "14"
 NORMALIZER = "schemareg-normalize"
 
 _YOUNG_EVERY = 256  # statements between two collections of the youngest generation while compiling
@@ -267,6 +268,10 @@ def apply_statement(
                 Issue(line=line, column=column, message=op.message, statement=op.definition.sql[:200])
             )
         if not applier.apply(op):
+            if absorb(
+                applier.objects, applier.index_owner, op, lambda: _opaque_text(schema.dialect, options, text)
+            ):
+                break  # said of a table kept opaque: kept with it (normalize/absorb.py)
             if isinstance(op, o.DropObject):
                 # The database refuses it (or, IF EXISTS, does nothing): said, and nothing kept.
                 line, column = line_column(sql, offset)
@@ -349,6 +354,13 @@ class _Origins:
 
 
 _origins = _Origins()
+
+
+def _opaque_text(dialect: str, options: NormalizeOptions, text: str) -> str:
+    """A statement's text as the normaliser keeps an opaque one."""
+    op = compiler_for(dialect, options).opaque(text)
+    assert isinstance(op, o.Opaque)
+    return op.definition.sql
 
 
 def _keep_orphan(applier: Applier, compiler: Compiler, text: str, schema: Schema) -> None:

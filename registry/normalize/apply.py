@@ -179,15 +179,14 @@ class Applier:
         if op.kind is Kind.INDEX:
             owner = self.index_owner.get(op.name)
             table = self.table(owner) if owner else None
-            if table is None:
-                return False
-            for index in table.indexes:
+            for index in table.indexes if table is not None else ():
                 if _sibling(owner or "", index.name) == op.name:
                     index.name = op.new
                     self.index_owner[_sibling(owner or "", op.new)] = owner or ""
                     return True
-            return False
-        key = ObjectKey(op.kind, op.name)
+            if table is not None:
+                return False
+        key = ObjectKey(op.kind, op.name)  # an index of a materialized view is an object of its own
         obj = self.objects.pop(key, None)
         if obj is None:
             return False
@@ -384,8 +383,11 @@ def _set_comment(applier: Applier, op: ops.SetComment) -> bool:
     if kind == "INDEX":
         owner = applier.index_owner.get(op.target)
         table = applier.table(owner) if owner else None
-        if table is None:
-            return False
+        if table is None:  # an index of a materialized view is an object of its own
+            found = applier.objects.get(ObjectKey(Kind.INDEX, op.target))
+            if found is not None:
+                found.comment = op.text
+            return found is not None
         for index in table.indexes:
             if _sibling(owner or "", index.name) == op.target:
                 index.comment = op.text
@@ -457,10 +459,10 @@ _COMMENT_KINDS = {
 
 def _renamed_sql(definition: Definition, old_name: str, dialect: str) -> str:
     """The canonical text of a renamed view, type, routine, trigger or policy: its head names the new name."""
-    if definition.kind in (Kind.TRIGGER, Kind.POLICY):
+    if definition.kind in (Kind.TRIGGER, Kind.POLICY, Kind.INDEX):  # named in their table's schema
         old, new = (quote(key_head(n)[1], dialect) for n in (old_name, definition.name))
         return re.sub(
-            rf"^((?:CREATE|CREATE OR REPLACE)(?: CONSTRAINT)? (?:TRIGGER|POLICY) ){re.escape(old)}\b",
+            rf"^((?:CREATE|CREATE OR REPLACE)(?: CONSTRAINT| UNIQUE)? (?:TRIGGER|POLICY|INDEX) ){re.escape(old)}(?=\s)",
             lambda m: m.group(1) + new,
             definition.sql,
             count=1,
