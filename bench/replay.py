@@ -5,9 +5,10 @@
 For each file: load it into a scratch database of the dev server (the embedded PostgreSQL, or
 SCHEMAREG_DEV_URL / --dev-url), normalise it with the engine, load the canonical schema.sql into a second
 scratch database, and compare the two as PostgreSQL describes them: its catalog in its own words
-(tests/support/catalog.py: columns with format_type, pg_get_indexdef, pg_get_constraintdef, routines'
-arguments and results, domains) and `pg_dump --schema-only` of each (sorted lines, pg_dump's comments and
-session lines left out), which also shows defaults, views, triggers and policies. A file that does not load
+(tests/support/catalog.py: columns with format_type, defaults, NOT NULL, pg_get_indexdef,
+pg_get_constraintdef, routines' arguments and results, domains, pg_get_viewdef, pg_get_triggerdef, enum
+labels, comments) and `pg_dump --schema-only` of each (sorted lines, pg_dump's comments and session lines
+left out), which also shows policies, sequences and grants. A file that does not load
 on the server (an extension it lacks) is reported as such, never counted as a pass. The point is input the
 suite was never tuned on: structure.sql dumps and migration histories of other projects, and rewrites.
 """

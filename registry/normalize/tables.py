@@ -224,6 +224,10 @@ def default_expression(context: Context, node: exp.Expression, column_type: str)
     operand = _constant_cast(node)
     if operand is not None and isinstance(node, exp.Cast):
         target = context.type_sql(node.to.copy()) if node.to is not None else ""
+        if _keeps_text_cast(context, operand, target, column_type):
+            # PostgreSQL stores the string as the type it was cast to: 'x'::text on a varchar column is
+            # kept so, where a bare 'x' is stored as 'x'::character varying.
+            return f"CAST({context.expression(operand)} AS {target})"
         if base_type(target) == base_type(column_type) or target == column_type:
             node = operand
     if isinstance(node, exp.Anonymous | exp.Func) and str(getattr(node, "name", "")).lower() == "nextval":
@@ -247,6 +251,21 @@ def default_expression(context: Context, node: exp.Expression, column_type: str)
     expression = _typed_default(context, node, column_type)
     # PostgreSQL stores no default that is the null constant: DEFAULT NULL is no default.
     return None if expression == "NULL" else expression
+
+
+_STRING_TYPES = frozenset({"TEXT", "VARCHAR", "CHAR", "BPCHAR", "NAME"})
+
+
+def _keeps_text_cast(context: Context, operand: exp.Expression, target: str, column_type: str) -> bool:
+    """Whether a string constant's cast to a string type is not the one PostgreSQL would store for the
+    bare constant on this column (the column's own type unmodified; bpchar for a char(n) column)."""
+    if context.dialect != "postgres" or not (isinstance(operand, exp.Literal) and operand.is_string):
+        return False
+    cast_base, column_base = base_type(target), base_type(column_type)
+    if cast_base not in _STRING_TYPES or target == column_base:
+        return False
+    blank_padded = {"CHAR", "BPCHAR"}
+    return not (cast_base in blank_padded and column_base in blank_padded and "(" not in target)
 
 
 def _typed_default(context: Context, node: exp.Expression, column_type: str) -> str:

@@ -21,12 +21,12 @@ def test_a_replay_is_the_same_or_differs_and_a_file_that_does_not_load_says_so(
         "CREATE INDEX t_name ON t (lower(name));\nCREATE VIEW v AS SELECT id, name FROM t WHERE n > 1;\n"
     )
     assert judge(same, "sqlglot", pg.admin_url, pg.tool("pg_dump"), 0) == ("same", 0, 0)
-    # a default PostgreSQL stores as text on a varchar column: canonically the plain literal, which
-    # PostgreSQL stores as varchar, so pg_dump's text of the replay differs (the catalog judge does not read
-    # defaults)
+    # a view's string constant cast to a number: canonically the number, which PostgreSQL stores as
+    # `(12)::bigint` where the original has `'12'::bigint` (the same value): the catalog's view text and
+    # pg_dump's differ
     cast = tmp_path / "cast.sql"
-    cast.write_text("CREATE TABLE c (status varchar DEFAULT 'active'::text);\n")
-    assert judge(cast, "sqlglot", pg.admin_url, pg.tool("pg_dump"), 0) == ("differs", 0, 2)
+    cast.write_text("CREATE VIEW c AS SELECT '12'::bigint AS n;\n")
+    assert judge(cast, "sqlglot", pg.admin_url, pg.tool("pg_dump"), 0) == ("differs", 2, 2)
     missing = tmp_path / "missing.sql"
     missing.write_text("CREATE TABLE g (zone public.geometry(Polygon, 4326));\n")
     outcome, _, _ = judge(missing, "sqlglot", pg.admin_url, pg.tool("pg_dump"), 0)

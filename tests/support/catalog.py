@@ -39,6 +39,37 @@ QUERIES = {
                       quote_ident(c.conname) END, pg_get_constraintdef(c.oid))
         FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
         WHERE c.conrelid <> 0 AND n.nspname {_USER.format(ns="n.nspname")}""",
+    "default": f"""
+        SELECT format('%s.%I %s', a.attrelid::regclass, a.attname, pg_get_expr(d.adbin, d.adrelid))
+        FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+        JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname {_USER.format(ns="n.nspname")}""",
+    "not null": f"""
+        SELECT format('%s.%I', a.attrelid::regclass, a.attname)
+        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE a.attnum > 0 AND a.attnotnull AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'f')
+          AND n.nspname {_USER.format(ns="n.nspname")}""",
+    "view": f"""
+        SELECT format('%s %s', c.oid::regclass, pg_get_viewdef(c.oid))
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('v', 'm') AND n.nspname {_USER.format(ns="n.nspname")}""",
+    "trigger": f"""
+        SELECT pg_get_triggerdef(t.oid) || CASE WHEN t.tgenabled = 'D' THEN ' DISABLED' ELSE '' END
+        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE NOT t.tgisinternal AND n.nspname {_USER.format(ns="n.nspname")}""",
+    "enum": f"""
+        SELECT format('%s %s', t.oid::regtype, array_agg(e.enumlabel ORDER BY e.enumsortorder))
+        FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid JOIN pg_namespace n ON n.oid = t.typnamespace
+        WHERE n.nspname {_USER.format(ns="n.nspname")} GROUP BY t.oid""",
+    # every comment on an object the user made (oids from FirstNormalObjectId on: not initdb's), but an
+    # extension's: its default comes from its control file, and a comment removed (IS NULL) is not
+    # modelled (docs/normalisation.md), so a replay has the default again
+    "comment": """
+        SELECT pg_describe_object(d.classoid, d.objoid, d.objsubid) || ' ' || quote_literal(d.description)
+        FROM pg_description d
+        WHERE d.objoid >= 16384 AND d.classoid <> 'pg_extension'::regclass
+          AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = d.classoid AND x.objid = d.objoid
+                          AND x.deptype = 'e')""",
 }
 
 
