@@ -14,6 +14,7 @@ from schemareg.normalize import ops
 from schemareg.normalize.constraints import table_constraint
 from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.heads import applies_to
+from schemareg.normalize.literals import NULL_CAST
 from schemareg.normalize.opaque import opaque
 from schemareg.normalize.patterns import split_top_level
 from schemareg.normalize.sequences import sequence_options
@@ -24,6 +25,7 @@ from schemareg.normalize.tables import (
     column_def,
     default_expression,
     defaults_by_type,
+    null_cast,
     own_type_default,
     partition_bound,
 )
@@ -207,6 +209,12 @@ def _set_default(context: Context, op: ops.AlterColumn, node: exp.Expression) ->
     if op.type is not None:
         value = default_expression(context, node, op.type)
         op.default, op.drop_default = value, value is None
+        return
+    null = null_cast(context, node)
+    if (
+        null is not None
+    ):  # stored or not by the column's type (literals.null_default), which the applier knows
+        op.default, op.default_by_type = "NULL", {NULL_CAST: null}
         return
     variants = defaults_by_type(context, node)
     plain = variants.pop("")

@@ -44,8 +44,44 @@ TYPE_CLASSES = {
 OWN_TYPE = "="  # the key of a default for a column of one exact (base) type, not a class of types
 
 
-def default_for(column_type: str, default: str, by_type: dict[str, str]) -> str:
+NULL_CAST = "null"  # the key of SET DEFAULT NULL[::type]: the type it is cast to ("" for none)
+# Types whose length or precision PostgreSQL applies to a bare NULL default by a coercion, which it then
+# stores (`NULL::character varying` on a varchar(10) column), each as its canonical cast spells it.
+_TYPMOD_NULLS = {"VARCHAR": "VARCHAR", "CHAR": "BPCHAR", "DECIMAL": "DECIMAL", "TIMESTAMP": "TIMESTAMP"}
+_TYPMOD_NULLS |= {
+    "TIMESTAMPTZ": "TIMESTAMPTZ",
+    "TIME": "TIME",
+    "TIMETZ": "TIMETZ",
+    "BIT VARYING": "BIT VARYING",
+}
+
+
+def null_default(column_type: str, cast: str | None) -> str | None:
+    """What PostgreSQL stores for `DEFAULT NULL` (`cast` None) or `DEFAULT NULL::<cast>` on a column of
+    this type: nothing when the constant is a null of the column's type as it is (no length or
+    precision), else the null cast, as it prints it. A type of the user's is not known here (a domain
+    stores a null of its base type), nor are arrays, intervals and bit strings followed: no default for
+    those, as ever."""
+    base = base_type(column_type)
+    if not column_type or not base.isupper() or "." in base or column_type.endswith("]"):
+        return None
+    if base.startswith(("INTERVAL", "BIT")):
+        # Not followed: PostgreSQL keeps some of these nulls and not others (an interval's fields and
+        # precision on its own null, a bit(n) one spelt `NULL::"bit"`), and arrays of any modified type.
+        return None
+    modified = "(" in column_type
+    if cast is None:
+        spelled = _TYPMOD_NULLS.get(base)
+        return f"CAST(NULL AS {spelled})" if modified and spelled else None
+    if cast in (column_type, base) and not modified:
+        return None
+    return f"CAST(NULL AS {cast})"
+
+
+def default_for(column_type: str, default: str, by_type: dict[str, str]) -> str | None:
     """The default a SET DEFAULT stores on a column of this type: for its own type, its class, or any."""
+    if NULL_CAST in by_type:
+        return null_default(column_type, by_type[NULL_CAST] or None)
     own = by_type.get(OWN_TYPE + base_type(column_type))
     return own if own is not None else by_type.get(type_class_of(column_type), default)
 

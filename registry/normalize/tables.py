@@ -29,6 +29,7 @@ from schemareg.normalize.literals import (
     bytea_hex,
     date_text,
     interval_text,
+    null_default,
     timestamp_text,
     timestamptz_text,
     type_class_of,
@@ -219,6 +220,9 @@ def default_expression(context: Context, node: exp.Expression, column_type: str)
     (`DEFAULT NULL`, in any spelling that is the null constant of the column's type)."""
     while isinstance(node, exp.Paren):
         node = node.this
+    null = null_cast(context, node)
+    if null is not None:
+        return null_default(column_type, null or None)
     type_class = type_class_of(column_type)
     # 'x'::character varying (or ('x')::...) on a varchar column is just 'x'.
     operand = _constant_cast(node)
@@ -251,6 +255,22 @@ def default_expression(context: Context, node: exp.Expression, column_type: str)
     expression = _typed_default(context, node, column_type)
     # PostgreSQL stores no default that is the null constant: DEFAULT NULL is no default.
     return None if expression == "NULL" else expression
+
+
+def null_cast(context: Context, node: exp.Expression) -> str | None:
+    """For a null constant in PostgreSQL, the type it is cast to ("" for a bare NULL); None otherwise."""
+    if context.dialect != "postgres":
+        return None
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Null):
+        return ""
+    operand = node.this if isinstance(node, exp.Cast) else None
+    while isinstance(operand, exp.Paren):
+        operand = operand.this
+    if isinstance(node, exp.Cast) and isinstance(operand, exp.Null) and node.to is not None:
+        return context.type_sql(node.to.copy())
+    return None
 
 
 _STRING_TYPES = frozenset({"TEXT", "VARCHAR", "CHAR", "BPCHAR", "NAME"})
