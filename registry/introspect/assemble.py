@@ -63,15 +63,39 @@ def compiler_loading(wanted: bool = True) -> Iterator[None]:
     if not wanted or compiler_loaded("postgres"):
         yield
         return
-    interval = sys.getswitchinterval()
     loader = threading.Thread(target=_load_compiler, name="schemareg-compiler", daemon=True)
-    sys.setswitchinterval(min(interval, 0.0002))
-    loader.start()
-    try:
-        yield
-    finally:
-        loader.join()
-        sys.setswitchinterval(interval)
+    with _SHORT_TURNS:
+        loader.start()
+        try:
+            yield
+        finally:
+            loader.join()
+
+
+class _ShortTurns:
+    """The interpreter's switch interval at 0.2 ms while any inspection loads the compiler, and what it
+    was once none does (inspections in threads of one server overlap)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holders = 0
+        self._saved = 0.0
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._holders == 0:
+                self._saved = sys.getswitchinterval()
+                sys.setswitchinterval(min(self._saved, 0.0002))
+            self._holders += 1
+
+    def __exit__(self, *_: object) -> None:
+        with self._lock:
+            self._holders -= 1
+            if self._holders == 0:
+                sys.setswitchinterval(self._saved)
+
+
+_SHORT_TURNS = _ShortTurns()
 
 
 def resolve_cache(cache: StatementCache | bool | None) -> StatementCache | None:

@@ -35,8 +35,9 @@ _TABLE_OPS = (
     o.SetStorage,
     o.CreateIndex,
 )
-# COMMENT ON <kind> whose target is the table (the member is on it).
-_MEMBER_COMMENTS = frozenset({"COLUMN", "CONSTRAINT", "TABLE"})
+# COMMENT ON <kind> whose target is the table (the member is on it; COMMENT ON TABLE sets the opaque
+# table's own comment).
+_MEMBER_COMMENTS = frozenset({"COLUMN", "CONSTRAINT"})
 
 
 def absorb(

@@ -48,12 +48,7 @@ NULL_CAST = "null"  # the key of SET DEFAULT NULL[::type]: the type it is cast t
 # Types whose length or precision PostgreSQL applies to a bare NULL default by a coercion, which it then
 # stores (`NULL::character varying` on a varchar(10) column), each as its canonical cast spells it.
 _TYPMOD_NULLS = {"VARCHAR": "VARCHAR", "CHAR": "BPCHAR", "DECIMAL": "DECIMAL", "TIMESTAMP": "TIMESTAMP"}
-_TYPMOD_NULLS |= {
-    "TIMESTAMPTZ": "TIMESTAMPTZ",
-    "TIME": "TIME",
-    "TIMETZ": "TIMETZ",
-    "BIT VARYING": "BIT VARYING",
-}
+_TYPMOD_NULLS |= {"TIMESTAMPTZ": "TIMESTAMPTZ", "TIME": "TIME", "TIMETZ": "TIMETZ"}
 
 
 def null_default(column_type: str, cast: str | None) -> str | None:

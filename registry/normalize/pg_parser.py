@@ -10,10 +10,11 @@ stores and prints the function that was called, so the canonical text does too, 
 sqlglot's parser is compiled (no subclass, no instance attributes), so the call's name is marked in the
 tokens, which the parser then reads as an unknown function's, and unmarked in the tree.
 
-Likewise a quoted name before a dot is a qualifier, whatever it spells: in a type's place sqlglot reads
+Likewise a name before a dot is a qualifier, whatever it spells: in a type's place sqlglot reads
 `"smallint".mood` as the type SMALLINT followed by a stray `.mood` (the statement failed, or a view's cast
-printed `CAST(x AS SMALLINT).mood`), since it reads a quoted name that spells a type as that type. Such a
-name is marked in the tokens, so that it spells nothing, and unmarked in the tree.
+printed `CAST(x AS SMALLINT).mood`), since it reads a name that spells a type, quoted or bare (`text.mood`,
+as PostgreSQL prints a schema named text), as that type. Such a name is marked in the tokens, so that it
+spells nothing, and unmarked in the tree.
 """
 
 from __future__ import annotations

@@ -51,3 +51,34 @@ print(compiler_loaded("postgres"), threading.active_count(), sys.getswitchinterv
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "True 1 True", result.stderr
+
+
+def test_overlapping_inspections_give_the_interval_back_once_both_are_done() -> None:
+    """One inspection starts loading, a second starts, the first ends, then the second: the short turns
+    last while either loads, and the interval is the process's again after both."""
+    code = """
+import sys, threading
+from schemareg.introspect import assemble
+
+before = sys.getswitchinterval()
+inside, release = threading.Event(), threading.Event()
+
+def first():
+    with assemble.compiler_loading(True):
+        inside.set()
+        release.wait(30)
+
+thread = threading.Thread(target=first)
+thread.start()
+inside.wait(30)
+assemble.compiler_loaded = lambda dialect: False  # as if the compiler were still loading
+seen = []
+with assemble.compiler_loading(True):
+    release.set()
+    thread.join()
+    seen.append(sys.getswitchinterval() < before)
+seen.append(sys.getswitchinterval() == before)
+print(seen)
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "[True, True]", result.stderr
