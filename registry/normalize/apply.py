@@ -41,6 +41,7 @@ from schemareg.normalize.sequences import sequence_options
 from schemareg.normalize.serials import place_serial, retarget_serials
 from schemareg.normalize.storage import set_storage
 from schemareg.normalize.table_casts import resolve_table_casts
+from schemareg.normalize.using_index import key_from_index
 from schemareg.normalize.view_casts import resolve_view_casts
 from schemareg.normalize.views import qualify_join_views
 from schemareg.render import quote, quote_qualified
@@ -308,6 +309,8 @@ class Applier:
         table = self.table(op.table)
         if table is None:
             return False
+        if key_from_index(table, op.sql, self.index_owner, op.table):
+            return True
         # Kept as text on the table so it shows in its file and its fingerprint.
         if op.sql not in table.alterations:
             table.alterations.append(op.sql)

@@ -128,7 +128,7 @@ def table_constraint(
             name,
             ConstraintKind.PRIMARY_KEY,
             columns,
-            f"PRIMARY KEY ({', '.join(quote(c) for c in columns)}){_deferrable(item)}",
+            f"PRIMARY KEY ({', '.join(quote(c) for c in columns)}){deferrable(item)}",
         )
     if isinstance(item, exp.UniqueColumnConstraint):
         schema_node = item.this
@@ -146,7 +146,7 @@ def table_constraint(
             name,
             ConstraintKind.UNIQUE,
             columns,
-            f"UNIQUE{nulls} ({', '.join(quote(c) for c in columns)}){_deferrable(item)}",
+            f"UNIQUE{nulls} ({', '.join(quote(c) for c in columns)}){deferrable(item)}",
         )
     if isinstance(item, exp.ForeignKey):
         columns = [context.key_name(e) for e in item.expressions]
@@ -161,13 +161,29 @@ def table_constraint(
             table=table,
             named=name is not None,
             constraint=Constraint(
-                name=name or make_object_name(table_name, None, "excl"),
+                name=name or make_object_name(table_name, _exclusion_keys(context, item), "excl"),
                 kind=ConstraintKind.EXCLUDE,
                 # Kept as text: its case folded as the server reads it (`USING GIST(ROOM WITH =)`).
                 definition=fold_words(squash(context.generate(item))),
             ),
         )
     raise Unsupported
+
+
+def _exclusion_keys(context: Context, item: exp.ExcludeColumnConstraint) -> str | None:
+    """The keys' part of an unnamed exclusion constraint's name, as PostgreSQL names its index from them
+    (`circles_c_excl`; `expr` for an expression, a function's name for its call)."""
+    from schemareg.normalize.index_names import bare_key, key_name, name_addition
+
+    params = item.this
+    elements = params.args.get("columns") or [] if isinstance(params, exp.IndexParameters) else []
+    keys = [
+        key_name(bare_key(e.this if isinstance(e, exp.WithOperator) else e), context.fold, context.generate)[
+            0
+        ]
+        for e in elements
+    ]
+    return name_addition(keys) if keys else None
 
 
 def inline_index(context: Context, item: exp.IndexColumnConstraint, table: str) -> ops.CreateIndex:
@@ -180,7 +196,7 @@ def inline_index(context: Context, item: exp.IndexColumnConstraint, table: str) 
     )
 
 
-def _deferrable(node: exp.Expression) -> str:
+def deferrable(node: exp.Expression) -> str:
     """DEFERRABLE / INITIALLY DEFERRED of a key constraint (the defaults are not written)."""
     words = " ".join(str(option).upper() for option in node.args.get("options") or [])
     out = ""

@@ -14,6 +14,7 @@ from schemareg.normalize.constraints import (
     CONSTRAINT_NAME,
     add_constraint,
     check,
+    deferrable,
     foreign_key,
     inline_index,
     table_constraint,
@@ -174,14 +175,16 @@ def column_def(context: Context, item: exp.ColumnDef, table: str) -> tuple[Colum
         elif isinstance(kind_node, exp.PrimaryKeyColumnConstraint):
             if context.dialect != "sqlite":
                 column.nullable = False
+            # DEFERRABLE [INITIALLY DEFERRED] written after the key on its column was lost (a meaning).
+            definition = f"PRIMARY KEY ({context.quote(name)}){deferrable(kind_node)}"
             extra.append(
                 add_constraint(
-                    context, table, constraint_name, ConstraintKind.PRIMARY_KEY, [name], "PRIMARY KEY"
+                    context, table, constraint_name, ConstraintKind.PRIMARY_KEY, [name], definition
                 )
             )
         elif isinstance(kind_node, exp.UniqueColumnConstraint):
             nulls = " NULLS NOT DISTINCT" if kind_node.args.get("nulls") else ""
-            definition = f"UNIQUE{nulls} ({context.quote(name)})"
+            definition = f"UNIQUE{nulls} ({context.quote(name)}){deferrable(kind_node)}"
             extra.append(
                 add_constraint(context, table, constraint_name, ConstraintKind.UNIQUE, [name], definition)
             )

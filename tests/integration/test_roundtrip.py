@@ -657,3 +657,47 @@ ALTER TABLE public.nulls ALTER COLUMN r SET DEFAULT NULL;
 @pytest.mark.parametrize("engine_name", ENGINE_NAMES)
 def test_a_null_default_is_stored_as_postgresql_stores_it(pg: PostgresServer, engine_name: str) -> None:
     assert judged_by_postgres(pg, _NULL_DEFAULTS, engine_name) == []
+
+
+def test_an_unnamed_exclusion_is_named_from_its_keys(pg: PostgresServer) -> None:
+    """As PostgreSQL names the index behind it: `<table>_<keys>_excl`, a key's column or function, `expr`
+    for another expression (it was `<table>_excl`, whatever the keys)."""
+    sql = (
+        "CREATE TABLE public.circles (c circle, d circle, x text, EXCLUDE USING gist (c WITH &&),"
+        " EXCLUDE USING gist (c WITH &&, (d) WITH &&), EXCLUDE USING btree (lower(x) WITH =),"
+        " EXCLUDE USING btree ((x || 'a') WITH =));"
+    )
+    for engine_name in ENGINE_NAMES:
+        assert judged_by_postgres(pg, sql, engine_name) == [], engine_name
+    (table,) = normalize_ddl(sql, engine="sqlglot").schema.tables()
+    names = {c.name for c in table.constraints}
+    assert names == {"circles_c_excl", "circles_c_d_excl", "circles_lower_excl", "circles_expr_excl"}
+
+
+def test_a_key_made_from_an_index_is_that_key(pg: PostgresServer) -> None:
+    """`ADD CONSTRAINT ... PRIMARY KEY | UNIQUE USING INDEX`: the index becomes the key's own, renamed, as
+    PostgreSQL does it. Kept as an alteration of its table, it replayed before the index existed."""
+    sql = (
+        "CREATE TABLE public.c (cc int, dd int, ee int);\n"
+        "CREATE UNIQUE INDEX c_cc_idx ON public.c USING btree (cc);\n"
+        'CREATE UNIQUE INDEX "Dd Ee" ON public.c (dd, ee);\n'
+        "ALTER TABLE public.c ADD CONSTRAINT c_pkey PRIMARY KEY USING INDEX c_cc_idx DEFERRABLE INITIALLY DEFERRED;\n"
+        'ALTER TABLE public.c ADD CONSTRAINT "C Dd" UNIQUE USING INDEX "Dd Ee";\n'
+    )
+    for engine_name in ENGINE_NAMES:
+        assert judged_by_postgres(pg, sql, engine_name) == [], engine_name
+    by_engine = {name: normalize_ddl(sql, engine=name, dev_url=pg.admin_url).schema for name in ENGINE_NAMES}
+    assert differing(by_engine["postgres"], by_engine["sqlglot"]) == []
+    (table,) = by_engine["sqlglot"].tables()
+    assert (table.indexes, table.alterations) == ([], [])
+
+
+def test_a_key_written_on_its_column_keeps_being_deferrable(pg: PostgresServer) -> None:
+    """`cc int PRIMARY KEY DEFERRABLE INITIALLY DEFERRED`: the key was an immediate one (a meaning lost)."""
+    sql = (
+        "CREATE TABLE public.d (cc int PRIMARY KEY DEFERRABLE INITIALLY DEFERRED, e int UNIQUE DEFERRABLE,"
+        " f int UNIQUE INITIALLY DEFERRED DEFERRABLE);"
+    )
+    assert normalize_ddl(sql, engine="sqlglot").schema.stats.opaque == 0
+    for engine_name in ENGINE_NAMES:
+        assert judged_by_postgres(pg, sql, engine_name) == [], engine_name
