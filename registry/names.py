@@ -281,6 +281,11 @@ def split_key(key: str) -> list[str]:
         at += 1  # the dot after a part
 
 
+def sibling_key(table: str, name: str) -> str:
+    """The key of an object that lives in its table's schema (an index): `schema.name`."""
+    return join_key(*split_key(table)[:-1], name)
+
+
 def key_head(key: str) -> tuple[str, str]:
     """(the key of all parts but the last, the last part): `schema.table.column` -> (`schema.table`,
     `column`), as str.rpartition('.') gave for names without dots."""

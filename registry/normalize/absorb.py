@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from schemareg.model import ConstraintKind, Definition, Kind, ObjectKey
-from schemareg.names import join_key, split_key
+from schemareg.names import sibling_key
 from schemareg.normalize import ops as o
 
 __all__ = ["absorb"]
@@ -54,9 +54,9 @@ def absorb(
         return False
     host.sql = f"{host.sql};\n{statement()}"
     if isinstance(op, o.CreateIndex):
-        index_owner[_sibling(table, op.index.name)] = table
+        index_owner[sibling_key(table, op.index.name)] = table
     elif isinstance(op, o.RenameObject):
-        index_owner[_sibling(table, op.new)] = table
+        index_owner[sibling_key(table, op.new)] = table
     return True
 
 
@@ -72,7 +72,3 @@ def _table_of(op: o.AnyOp, index_owner: dict[str, str]) -> str | None:
     if isinstance(op, (o.RenameObject, o.DropObject)) and op.kind is Kind.INDEX:
         return index_owner.get(op.name)
     return None
-
-
-def _sibling(table: str, name: str) -> str:
-    return join_key(*split_key(table)[:-1], name)

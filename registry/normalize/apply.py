@@ -25,7 +25,15 @@ from schemareg.model import (
     Table,
     key_of,
 )
-from schemareg.names import join_key, key_head, make_object_name, split_key, split_qualified, split_signature
+from schemareg.names import (
+    join_key,
+    key_head,
+    make_object_name,
+    sibling_key,
+    split_key,
+    split_qualified,
+    split_signature,
+)
 from schemareg.normalize import ops
 from schemareg.normalize.dependents import drop_dependents
 from schemareg.normalize.do_apply import apply_attempt, apply_guarded
@@ -110,14 +118,14 @@ class Applier:
             return _index_on_materialized_view(self, op)
         if op.chosen:  # PostgreSQL numbers a name it chose that another relation of the schema has
             op.index.name = free_index_name(table.name, op.chosen, lambda n: relation_exists(self, table, n))
-        if self.index_owner.get(_sibling(op.table, op.index.name)) == op.table and any(
+        if self.index_owner.get(sibling_key(op.table, op.index.name)) == op.table and any(
             i.name == op.index.name for i in table.indexes
         ):
             if op.if_not_exists:
                 return True
             table.indexes = [i for i in table.indexes if i.name != op.index.name]
         table.indexes.append(op.index)
-        self.index_owner[_sibling(op.table, op.index.name)] = op.table
+        self.index_owner[sibling_key(op.table, op.index.name)] = op.table
         return True
 
     def add_column(self, op: ops.AddColumn) -> bool:
@@ -181,9 +189,9 @@ class Applier:
             owner = self.index_owner.get(op.name)
             table = self.table(owner) if owner else None
             for index in table.indexes if table is not None else ():
-                if _sibling(owner or "", index.name) == op.name:
+                if sibling_key(owner or "", index.name) == op.name:
                     index.name = op.new
-                    self.index_owner[_sibling(owner or "", op.new)] = owner or ""
+                    self.index_owner[sibling_key(owner or "", op.new)] = owner or ""
                     return True
             if table is not None:
                 return False
@@ -252,7 +260,7 @@ class Applier:
             table = self.table(owner) if owner else None
             if table is None:
                 return self.objects.pop(ObjectKey(Kind.INDEX, op.name), None) is not None or op.if_exists
-            table.indexes = [i for i in table.indexes if _sibling(owner or "", i.name) != op.name]
+            table.indexes = [i for i in table.indexes if sibling_key(owner or "", i.name) != op.name]
             self.index_owner.pop(op.name, None)
             return True
         if op.name.endswith("(*)"):  # DROP FUNCTION f without arguments: the one overload there is
@@ -348,7 +356,7 @@ def _index_on_materialized_view(applier: Applier, op: ops.CreateIndex) -> bool:
     target = quote_qualified(op.table, applier.schema.dialect)
     unique = "UNIQUE " if index.unique else ""
     sql = f"CREATE {unique}INDEX {quote(index.name, applier.schema.dialect)} ON {target} {index.definition}"
-    key = ObjectKey(Kind.INDEX, _sibling(op.table, index.name))
+    key = ObjectKey(Kind.INDEX, sibling_key(op.table, index.name))
     if key in applier.objects and op.if_not_exists:
         return True
     applier.objects[key] = Definition(
@@ -392,7 +400,7 @@ def _set_comment(applier: Applier, op: ops.SetComment) -> bool:
                 found.comment = op.text
             return found is not None
         for index in table.indexes:
-            if _sibling(owner or "", index.name) == op.target:
+            if sibling_key(owner or "", index.name) == op.target:
                 index.comment = op.text
                 return True
         return False
@@ -477,11 +485,6 @@ def _renamed_sql(definition: Definition, old_name: str, dialect: str) -> str:
     if head is None or not definition.sql.startswith(old_q, head.end()):
         return definition.sql
     return definition.sql[: head.end()] + new_q + definition.sql[head.end() + len(old_q) :]
-
-
-def _sibling(table: str, name: str) -> str:
-    """Indexes live in their table's schema: `schema.index`."""
-    return join_key(*split_key(table)[:-1], name)
 
 
 def finish(schema: Schema, typed: dict[tuple[object, ...], str] | None = None) -> None:

@@ -198,7 +198,11 @@ def inline_index(context: Context, item: exp.IndexColumnConstraint, table: str) 
 
 def deferrable(node: exp.Expression) -> str:
     """DEFERRABLE / INITIALLY DEFERRED of a key constraint (the defaults are not written)."""
-    words = " ".join(str(option).upper() for option in node.args.get("options") or [])
+    return deferrable_words(" ".join(str(option).upper() for option in node.args.get("options") or []))
+
+
+def deferrable_words(words: str) -> str:
+    """The same of the constraint's words after its key, upper-cased."""
     out = ""
     if re.search(r"(?<!NOT )\bDEFERRABLE\b", words):
         out += " DEFERRABLE"

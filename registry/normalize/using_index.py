@@ -13,6 +13,8 @@ import re
 
 from schemareg.lazy_re import lazy_compile
 from schemareg.model import Constraint, ConstraintKind, Table
+from schemareg.names import name_parts, sibling_key, truncate_identifier
+from schemareg.normalize.constraints import deferrable_words
 from schemareg.render import quote
 
 __all__ = ["key_from_index"]
@@ -30,7 +32,7 @@ def key_from_index(table: Table, sql: str, index_owner: dict[str, str], table_ke
     found = _USING_INDEX.fullmatch(sql.strip())
     if found is None:
         return False
-    name, index_name = (_name(found.group(part)) for part in ("name", "index"))
+    name, index_name = (truncate_identifier(name_parts(found.group(part))[0]) for part in ("name", "index"))
     index = next((i for i in table.indexes if i.name == index_name), None)
     if index is None or not index.unique or not index.columns:
         return False
@@ -38,14 +40,10 @@ def key_from_index(table: Table, sql: str, index_owner: dict[str, str], table_ke
     if index.definition != f"USING btree ({columns})":
         return False
     primary = found.group("kind").upper().startswith("PRIMARY")
-    words = " ".join(found.group("rest").upper().split())
-    deferrable = " DEFERRABLE" if re.search(r"(?<!NOT )\bDEFERRABLE\b", words) else ""
-    deferrable += (
-        " INITIALLY DEFERRED" if "INITIALLY DEFERRED" in words else ""
-    )  # as constraints.py writes it
+    deferrable = deferrable_words(" ".join(found.group("rest").upper().split()))
     head = "PRIMARY KEY" if primary else "UNIQUE"
     table.indexes = [i for i in table.indexes if i is not index]
-    index_owner.pop(f"{table_key.rsplit('.', 1)[0]}.{index_name}", None)
+    index_owner.pop(sibling_key(table_key, index_name), None)
     table.constraints = [c for c in table.constraints if c.name != name]
     table.constraints.append(
         Constraint(
@@ -60,7 +58,3 @@ def key_from_index(table: Table, sql: str, index_owner: dict[str, str], table_ke
             if column.name in index.columns:
                 column.nullable = False
     return True
-
-
-def _name(text: str) -> str:
-    return text[1:-1].replace('""', '"') if text.startswith('"') else text.lower()
