@@ -23,6 +23,7 @@ from schemareg.errors import ExternalError, InputError
 from schemareg.introspect.assemble import cached_schema, compiler_loading, normalize_pieces, resolve_cache
 from schemareg.introspect.base import Introspection
 from schemareg.introspect.migrations import MigrationInfo, detect_migrations
+from schemareg.introspect.pg_read import SnapshotNotExported, read_queries
 from schemareg.introspect.pg_script import Row, Script
 from schemareg.introspect.pg_state import Known, database_key, recall, remember, seen, state_key
 from schemareg.normalize import StatementCache
@@ -70,13 +71,17 @@ class PostgresInspector:
         cache: StatementCache | bool | None = True,
         connect_timeout: int = 10,
         by_state: bool = True,
+        parallel: bool = True,
     ) -> None:
         """`by_state`: answer from the cache when the server is in a state read before, and remember this
-        one (`pg_state`); off for a database read once (the postgres engine's scratch databases)."""
+        one (`pg_state`); off for a database read once (the postgres engine's scratch databases).
+        `parallel`: read on a second connection too, in the same snapshot, while queries are left
+        (`pg_read`)."""
         self.dsn = dsn
         self.cache = cache
         self.connect_timeout = connect_timeout
         self.by_state = by_state
+        self.parallel = parallel
 
     def __repr__(self) -> str:
         return f"PostgresInspector({redact(self.dsn)!r})"
@@ -84,6 +89,14 @@ class PostgresInspector:
     # -- the public verbs --------------------------------------------------------------------------------
 
     def inspect(self) -> Introspection:
+        if self.parallel:
+            try:
+                return self._inspect(parallel=True)
+            except SnapshotNotExported:  # a server that exports no snapshot is read on one connection
+                pass
+        return self._inspect(parallel=False)
+
+    def _inspect(self, *, parallel: bool) -> Introspection:
         started = time.perf_counter()
         store = resolve_cache(self.cache)
         with self._connect() as conn, conn.transaction():
@@ -109,7 +122,7 @@ class PostgresInspector:
             # server's snapshot moves on with any write) most likely has the same catalog, whose schema
             # is cached, and needs no compiler at all.
             with compiler_loading(store is None or database is None or not seen(store, database)):
-                results, migrations = self._read(conn)
+                results, migrations = self._read(conn, parallel=parallel)
         read = time.perf_counter() - started
         server = results["server"][0]
         script = Script(results)
@@ -230,22 +243,33 @@ class PostgresInspector:
             ) from error
         return row
 
-    def _read(self, conn: Any) -> tuple[dict[str, list[Row]], MigrationInfo | None]:
+    def _read(
+        self, conn: Any, *, parallel: bool = False
+    ) -> tuple[dict[str, list[Row]], MigrationInfo | None]:
         import psycopg
 
         results: dict[str, list[Row]] = {}
+        params: dict[str, Any] = {}
+
+        def run(connection: Any, name: str) -> list[Row]:
+            query = load_query(name)
+            rows: list[Row] = connection.execute(
+                query, params if "%(namespaces)s" in query else None
+            ).fetchall()
+            return rows
+
         try:
-            for name in QUERIES:
-                params: dict[str, Any] = {}
-                if "%(namespaces)s" in load_query(name):
-                    params["namespaces"] = [row["oid"] for row in results["schemas"]]
-                results[name] = conn.execute(load_query(name), params or None).fetchall()
+            for name in QUERIES[:2]:  # the server, and the schemas every other query reads in
+                results[name] = run(conn, name)
+            params["namespaces"] = [row["oid"] for row in results["schemas"]]
+            helper = self._connect if parallel else None
+            results.update(read_queries(conn, QUERIES[2:], run, helper, ExternalError))
             migrations = self._migrations(conn, results)
         except psycopg.Error as error:
             raise ExternalError(
                 f"reading the catalog of {redact(self.dsn)} failed: {error_line(error, self.dsn)}"
             ) from error
-        return results, migrations
+        return {name: results[name] for name in QUERIES}, migrations
 
     @staticmethod
     def _migrations(conn: Any, results: Mapping[str, list[Row]]) -> MigrationInfo | None:

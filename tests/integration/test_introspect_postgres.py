@@ -15,7 +15,7 @@ from _pytest.fixtures import SubRequest
 from schemareg.errors import ExternalError
 from schemareg.introspect import inspect
 from schemareg.introspect.pg_script import Script
-from schemareg.introspect.postgres import QUERIES, PostgresInspector
+from schemareg.introspect.postgres import QUERIES, PostgresInspector, load_query
 from schemareg.normalize import normalize
 from schemareg.render import render_schema_sql
 from tests.support.postgres import PostgresServer
@@ -102,29 +102,38 @@ def test_introspection_equals_pg_dump_and_the_original(
 
 
 def test_a_fixed_number_of_queries(pg: PostgresServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each catalog query once, whatever the number of objects; besides them only the session's setup:
+    on one connection exactly two statements, with the second connection (`pg_read`) at most four more."""
     executed: list[str] = []
     original = psycopg.Connection.execute
+    catalog = {load_query(name): name for name in QUERIES}
 
     def counting(self, query, *args, **kwargs):  # type: ignore[no-untyped-def]
         executed.append(str(query))
         return original(self, query, *args, **kwargs)
 
-    counts = []
-    for tables in (1, 25):
-        url = pg.database("queries")
-        ddl = "".join(
-            f"CREATE TABLE t{i} (id serial PRIMARY KEY, v text UNIQUE, w int CHECK (w > 0)); CREATE INDEX ON t{i} (w);"
-            for i in range(tables)
-        )
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(ddl)  # type: ignore[arg-type]
-        executed.clear()
-        monkeypatch.setattr(psycopg.Connection, "execute", counting)
-        result = inspect(url)
-        monkeypatch.undo()
-        assert len(result.schema.tables()) == tables
-        counts.append(len(executed))
-    assert counts[0] == counts[1] == len(QUERIES) + 2  # + SET LOCAL search_path, the state (pg_state)
+    for parallel in (False, True):
+        counts = []
+        for tables in (1, 25):
+            url = pg.database("queries")
+            ddl = "".join(
+                f"CREATE TABLE t{i} (id serial PRIMARY KEY, v text UNIQUE, w int CHECK (w > 0)); CREATE INDEX ON t{i} (w);"
+                for i in range(tables)
+            )
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(ddl)  # type: ignore[arg-type]
+            executed.clear()
+            monkeypatch.setattr(psycopg.Connection, "execute", counting)
+            result = PostgresInspector(url, parallel=parallel).inspect()
+            monkeypatch.undo()
+            assert len(result.schema.tables()) == tables
+            asked = sorted(catalog[query] for query in executed if query in catalog)
+            assert asked == sorted(QUERIES)
+            counts.append(len(executed) - len(asked))
+        if parallel:  # SET LOCAL search_path, the state; the export; the helper's snapshot, path and check
+            assert all(3 <= count <= 6 for count in counts), counts
+        else:
+            assert counts == [2, 2]  # SET LOCAL search_path, the state (pg_state)
 
 
 def test_the_server_is_asked_only_for_what_the_script_writes(every_kind: tuple[str, str]) -> None:
