@@ -53,7 +53,7 @@ __all__ = [
 
 DIALECTS = ("postgres", "mysql", "sqlite")
 # Bump the first number whenever the canonical output changes, so cached ops and history re-normalise.
-NORMALIZER_VERSION = "14"
+NORMALIZER_VERSION = "15"
 NORMALIZER = "schemareg-normalize"
 
 _YOUNG_EVERY = 256  # statements between two collections of the youngest generation while compiling
@@ -267,7 +267,14 @@ def apply_statement(
             schema.issues.append(
                 Issue(line=line, column=column, message=op.message, statement=op.definition.sql[:200])
             )
-        if not applier.apply(op):
+        applied = applier.apply(op)
+        for about, note in applier.notes:  # said while applying (a CREATE TABLE ... AS kept as written)
+            line, column = line_column(sql, offset)
+            issue = Issue(line=line, column=column, message=note, statement=text[:200])
+            schema.issues.append(issue)
+            applier.noted.append((about, issue))
+        applier.notes.clear()
+        if not applied:
             if absorb(
                 applier.objects, applier.index_owner, op, lambda: _opaque_text(schema.dialect, options, text)
             ):
@@ -292,6 +299,10 @@ def finish_schema(
     from schemareg.normalize.shadow_tables import drop_shadow_tables
 
     applier.finish_privileges()
+    if applier.noted:  # a warning about an object dropped since is no longer one
+        present = {id(obj) for obj in schema.objects.values()}
+        stale = {id(issue) for about, issue in applier.noted if id(about) not in present}
+        schema.issues = [issue for issue in schema.issues if id(issue) not in stale]
     finish(schema, store.typed if store is not None else None)
     drop_shadow_tables(schema)
     stats = schema.stats

@@ -47,6 +47,10 @@ _ADD_IDENTITY = lazy_compile(
     r"(?:\s*\((?P<options>.*)\))?$",
     re.IGNORECASE | re.DOTALL,
 )
+_ALTER_CONSTRAINT = lazy_compile(
+    rf"ALTER\s+CONSTRAINT\s+(?P<name>{IDENT})(?P<words>(?:\s+(?:NOT\s+)?DEFERRABLE|\s+INITIALLY\s+(?:DEFERRED|IMMEDIATE))+)\s*$",
+    re.IGNORECASE,
+)
 _RENAME_CONSTRAINT = lazy_compile(
     rf"RENAME\s+CONSTRAINT\s+(?P<old>{IDENT})\s+TO\s+(?P<new>{IDENT})\s*$", re.I
 )
@@ -72,6 +76,9 @@ def alter_table_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
     if validate:
         table = context.read_qualified_name(m.group("table"))
         return [ops.ValidateConstraint(table=table, name=context.unquote(validate.group("name")))]
+    deferrals = _deferrals(context, m.group("table"), rest)
+    if deferrals:
+        return deferrals
     renamed = _RENAME_CONSTRAINT.match(rest)
     if renamed:
         table = context.read_qualified_name(m.group("table"))
@@ -134,6 +141,26 @@ def _unnamed_check(context: Context, text: str, head: re.Match[str]) -> list[ops
     return result
 
 
+def _deferrals(context: Context, table_text: str, rest: str) -> list[ops.AnyOp]:
+    """`ALTER CONSTRAINT c [NOT] DEFERRABLE [INITIALLY ...]`, one or more, each one op ([] otherwise)."""
+    found: list[ops.AnyOp] = []
+    for action in split_top_level(rest):
+        match = _ALTER_CONSTRAINT.match(action.strip())
+        if match is None:
+            return []
+        words = WS.sub(" ", match.group("words").upper())
+        deferred = "INITIALLY DEFERRED" in words  # which implies DEFERRABLE
+        found.append(
+            ops.DeferConstraint(
+                table=context.read_qualified_name(table_text),
+                name=context.unquote(match.group("name")),
+                deferrable=deferred or " DEFERRABLE" in words.replace("NOT DEFERRABLE", ""),
+                deferred=deferred,
+            )
+        )
+    return found
+
+
 def table_option(context: Context, text: str) -> ops.TableOption | None:
     """An ALTER TABLE action we do not model, kept on the table as canonical text."""
     m = ALTER_TABLE_HEAD.match(text)
@@ -147,8 +174,14 @@ def alter_table(context: Context, tree: exp.Alter, text: str) -> list[ops.AnyOp]
     table = context.qualified_name(tree.this)
     table_name = split_key(table)[-1]
     result: list[ops.AnyOp] = []
+    actions = tree.args.get("actions") or []
+    to = [o for o in tree.args.get("options") or [] if isinstance(o, exp.ToTableProperty)]
+    if len(actions) == 1 and isinstance(actions[0], exp.AlterRename) and len(to) == 1:
+        # `RENAME old TO new`: COLUMN is optional, and sqlglot reads the column as the table's new name.
+        old, new = context.table_name(actions[0].this)[1], context.table_name(to[0].this)[1]
+        return [ops.RenameColumn(table=table, old=old, new=new)]
     try:
-        for action in tree.args.get("actions") or []:
+        for action in actions:
             result.extend(_action(context, table, table_name, action))
     except Unsupported:
         option = table_option(context, text)

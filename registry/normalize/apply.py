@@ -17,6 +17,7 @@ from schemareg.model import (
     ConstraintKind,
     Definition,
     Index,
+    Issue,
     Kind,
     ObjectKey,
     Schema,
@@ -31,28 +32,37 @@ from schemareg.names import (
     make_object_name,
     sibling_key,
     split_key,
-    split_qualified,
     split_signature,
 )
 from schemareg.normalize import ops
-from schemareg.normalize.dependents import drop_dependents
+from schemareg.normalize.column_refs import drop_column_readers, rename_column_everywhere
+from schemareg.normalize.constraints import defer_constraint
+from schemareg.normalize.dependents import drop_dependents, sole_overload
 from schemareg.normalize.do_apply import apply_attempt, apply_guarded
 from schemareg.normalize.enums import alter_enum
-from schemareg.normalize.index_names import free_index_name, inherited_addition, relation_exists
+from schemareg.normalize.index_names import (
+    free_index_name,
+    index_on_materialized_view,
+    inherited_addition,
+    relation_exists,
+    rename_key_index,
+)
 from schemareg.normalize.literals import bound_literal, default_for
 from schemareg.normalize.partition_checks import drop_inherited_checks
 from schemareg.normalize.partition_keys import attach_index, only_key, settle
 from schemareg.normalize.privileges import PrivilegeSet
-from schemareg.normalize.renames import carry_renamed_table
+from schemareg.normalize.renames import carry_renamed
 from schemareg.normalize.routine_alter import apply_alter_routine
 from schemareg.normalize.sequences import sequence_options
 from schemareg.normalize.serials import place_serial, retarget_serials
 from schemareg.normalize.storage import set_storage
+from schemareg.normalize.table_as import apply_table_as
 from schemareg.normalize.table_casts import resolve_table_casts
 from schemareg.normalize.using_index import key_from_index
 from schemareg.normalize.view_casts import resolve_view_casts
 from schemareg.normalize.views import qualify_join_views
 from schemareg.render import quote, quote_qualified
+from schemareg.table_actions import add_alteration
 
 
 class Applier:
@@ -62,6 +72,9 @@ class Applier:
         self.index_owner: dict[str, str] = {}  # qualified index name -> qualified table name
         self.serials: dict[str, tuple[str, str]] = {}  # serial column -> its sequence's (old, chosen) name
         self.privileges = PrivilegeSet()
+        # Warnings of the statement applied, each about an object, said if it is there at the end.
+        self.notes: list[tuple[SchemaObject, str]] = []
+        self.noted: list[tuple[SchemaObject, Issue]] = []
 
     # -- lookups -------------------------------------------------------------------------------------------
 
@@ -115,7 +128,7 @@ class Applier:
     def create_index(self, op: ops.CreateIndex) -> bool:
         table = self.table(op.table)
         if table is None:
-            return _index_on_materialized_view(self, op)
+            return index_on_materialized_view(self.objects, op, self.schema.dialect)
         if op.chosen:  # PostgreSQL numbers a name it chose that another relation of the schema has
             op.index.name = free_index_name(table.name, op.chosen, lambda n: relation_exists(self, table, n))
         if self.index_owner.get(sibling_key(op.table, op.index.name)) == op.table and any(
@@ -144,9 +157,7 @@ class Applier:
         if table.column(op.column) is None:
             return op.if_exists
         table.columns = [c for c in table.columns if c.name != op.column]
-        # Constraints and indexes on a dropped column go with it.
-        table.constraints = [c for c in table.constraints if op.column not in c.columns]
-        table.indexes = [i for i in table.indexes if op.column not in i.columns]
+        drop_column_readers(self.objects, table, op.column)
         return True
 
     def alter_column(self, op: ops.AlterColumn) -> bool:
@@ -182,6 +193,7 @@ class Applier:
         for constraint in table.constraints:
             if op.old in constraint.columns:
                 constraint.columns = tuple(op.new if c == op.old else c for c in constraint.columns)
+        rename_column_everywhere(self.objects, table, op.old, op.new, self.schema.dialect)
         return True
 
     def rename_object(self, op: ops.RenameObject) -> bool:
@@ -195,17 +207,20 @@ class Applier:
                     return True
             if table is not None:
                 return False
+            if rename_key_index(self.objects, op.name, op.new):  # a key's index: the key is renamed
+                return True
         key = ObjectKey(op.kind, op.name)  # an index of a materialized view is an object of its own
+        if op.name.endswith("(*)"):  # ALTER FUNCTION f RENAME: the one overload there is
+            key = sole_overload(self.objects, op.kind, op.name) or key
         obj = self.objects.pop(key, None)
         if obj is None:
             return False
         old_name = obj.name
-        obj.name = op.new
+        obj.name = op.new if not op.new.endswith("(*)") else op.new[:-3] + key.name[key.name.index("(") :]
         if isinstance(obj, Definition) and (not obj.opaque or obj.kind is Kind.AGGREGATE):
             obj.sql = _renamed_sql(obj, old_name, self.schema.dialect)
         self.put(obj)
-        if isinstance(obj, Table):
-            carry_renamed_table(self.objects, op.name, key_of(obj).name, self.schema.dialect)
+        carry_renamed(self.objects, self.index_owner, obj, key.name, self.schema.dialect)
         return True
 
     def rename_constraint(self, op: ops.RenameConstraint) -> bool:
@@ -264,12 +279,11 @@ class Applier:
             self.index_owner.pop(op.name, None)
             return True
         if op.name.endswith("(*)"):  # DROP FUNCTION f without arguments: the one overload there is
-            prefix = op.name[:-2]
-            matches = [k for k in self.objects if k.kind is op.kind and k.name.startswith(prefix)]
-            if len(matches) != 1:
+            sole = sole_overload(self.objects, op.kind, op.name)
+            if sole is None:
                 return op.if_exists
-            del self.objects[matches[0]]
-            drop_dependents(self.objects, matches[0])
+            del self.objects[sole]
+            drop_dependents(self.objects, sole)
             return True
         key = ObjectKey(op.kind, op.name)
         if key not in self.objects:
@@ -319,9 +333,7 @@ class Applier:
             return False
         if key_from_index(table, op.sql, self.index_owner, op.table):
             return True
-        # Kept as text on the table so it shows in its file and its fingerprint.
-        if op.sql not in table.alterations:
-            table.alterations.append(op.sql)
+        add_alteration(table, op.sql)  # kept as text on the table: in its file and its fingerprint
         return True
 
     def change_privileges(self, op: ops.ChangePrivileges) -> bool:
@@ -345,24 +357,6 @@ class Applier:
 
     def ignored(self, op: ops.Ignored) -> bool:
         return True
-
-
-def _index_on_materialized_view(applier: Applier, op: ops.CreateIndex) -> bool:
-    """An index on a materialized view is an object of its own (the view has no index list)."""
-    if ObjectKey(Kind.MATERIALIZED_VIEW, op.table) not in applier.objects:
-        return False
-    index = op.index
-    schema = split_qualified(op.table)[0]
-    target = quote_qualified(op.table, applier.schema.dialect)
-    unique = "UNIQUE " if index.unique else ""
-    sql = f"CREATE {unique}INDEX {quote(index.name, applier.schema.dialect)} ON {target} {index.definition}"
-    key = ObjectKey(Kind.INDEX, sibling_key(op.table, index.name))
-    if key in applier.objects and op.if_not_exists:
-        return True
-    applier.objects[key] = Definition(
-        kind=Kind.INDEX, schema=schema, name=index.name, sql=sql, depends_on=(op.table,)
-    )
-    return True
 
 
 def _set_comment(applier: Applier, op: ops.SetComment) -> bool:
@@ -419,6 +413,7 @@ def _set_comment(applier: Applier, op: ops.SetComment) -> bool:
 # Op type -> how it changes the schema.
 _HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
     ops.CreateTable: Applier.create_table,
+    ops.CreateTableAs: lambda applier, op: apply_table_as(applier, op),
     ops.CreateSequence: Applier.create_sequence,
     ops.CreateDefinition: Applier.create_definition,
     ops.CreateIndex: Applier.create_index,
@@ -432,6 +427,7 @@ _HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
         Applier.add_constraint(applier, op) and only_key(applier.objects, op)
     ),
     ops.ValidateConstraint: Applier.validate_constraint,
+    ops.DeferConstraint: lambda applier, op: defer_constraint(applier.table(op.table), op),
     ops.DropConstraint: Applier.drop_constraint,
     ops.DropObject: Applier.drop_object,
     ops.SetComment: _set_comment,

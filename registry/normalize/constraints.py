@@ -8,7 +8,7 @@ import re
 from sqlglot import exp
 
 from schemareg.lazy_re import lazy_compile
-from schemareg.model import Constraint, ConstraintKind, Index
+from schemareg.model import Constraint, ConstraintKind, Index, Table
 from schemareg.names import make_object_name, split_key
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context, Unsupported
@@ -209,6 +209,22 @@ def deferrable_words(words: str) -> str:
     if "INITIALLY DEFERRED" in words:
         out += " INITIALLY DEFERRED"
     return out
+
+
+def defer_constraint(table: Table | None, op: ops.DeferConstraint) -> bool:
+    """ALTER CONSTRAINT's deferral on the table's constraint (False: no such constraint here)."""
+    constraint = next((c for c in table.constraints if c.name == op.name), None) if table else None
+    if constraint is None:
+        return False
+    definition = constraint.definition
+    not_valid = definition.endswith(" NOT VALID")
+    definition = (
+        definition.removesuffix(" NOT VALID").removesuffix(" INITIALLY DEFERRED").removesuffix(" DEFERRABLE")
+    )
+    definition += " DEFERRABLE" if op.deferrable else ""
+    definition += " INITIALLY DEFERRED" if op.deferred else ""
+    constraint.definition = definition + (" NOT VALID" if not_valid else "")
+    return True
 
 
 def _fk_option_rank(option: str) -> int:

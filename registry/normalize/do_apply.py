@@ -107,11 +107,12 @@ def _creates_existing(applier: Applier, op: ops.AnyOp) -> bool:
 
 def apply_attempt(applier: Applier, op: ops.Attempt) -> bool:
     """The block's statements run in a subtransaction: one that raises undoes them all, and the handler
-    swallows the error. What it creates twice, or what is there already, is such an error."""
-    if any(_creates_existing(applier, inner) for inner in op.ops):
-        return True
-    if op.any_error and not all(_target_exists(applier, inner) for inner in op.ops):
-        return True
+    swallows the error (or runs its own statements). What it creates twice, or what is there already,
+    is such an error; with any error caught, so is a statement about what is not there."""
+    if any(_creates_existing(applier, inner) for inner in op.ops) or (
+        op.any_error and not all(_target_exists(applier, inner) for inner in op.ops)
+    ):
+        return all([applier.apply(inner) for inner in op.otherwise])  # the handler's, if any
     return all([applier.apply(inner) for inner in op.ops])
 
 

@@ -2,10 +2,13 @@
 
     IF [NOT] EXISTS (SELECT ... FROM <catalog> WHERE ...) [AND ...] THEN <ddl>; ... [ELSIF ...] [ELSE ...] END IF;
     BEGIN <ddl>; ... EXCEPTION WHEN duplicate_object [OR duplicate_table ...] THEN NULL; END;
+    BEGIN <ddl>; ... EXCEPTION WHEN OTHERS [or an SQLSTATE, any condition] THEN <ddl or nothing>; END;
+    EXECUTE '<ddl>';   (dynamic SQL that is a constant string)
 
 nested in any way, become their DDL's ops under a guard the model answers when the block is applied
 (do_apply.py): the catalogs read are pg_extension, pg_namespace, pg_type, pg_class, pg_attribute,
-pg_constraint, pg_tables, pg_indexes and information_schema's schemata, tables and columns. Anything else
+pg_constraint, pg_tables, pg_indexes and information_schema's schemata, tables, columns, table_constraints,
+key_column_usage and constraint_column_usage (a constraint by its name). Anything else
 (variables, loops, dynamic SQL, a lookup the model cannot answer, a statement the engine does not model)
 refuses the whole block, which is then ignored with a warning naming the line and column of what was
 refused: a block is applied whole or not at all.
@@ -166,28 +169,25 @@ class _Block:
         self.expect("BEGIN")
         statements = self.statements({"END", "EXCEPTION"})
         if self.accept("EXCEPTION"):
-            any_error = self.handlers()
+            any_error, otherwise = self.handlers()
             self.expect("END")
-            return [ops.Attempt(ops=statements, any_error=any_error)]
+            return [ops.Attempt(ops=statements, any_error=any_error, otherwise=otherwise)]
         self.expect("END")
         return statements
 
-    def handlers(self) -> bool:
-        """WHEN <duplicate conditions> THEN NULL; ...: whether OTHERS is among them."""
-        any_error = False
-        while self.accept("WHEN"):
+    def handlers(self) -> tuple[bool, list[ops.AnyOp]]:
+        """WHEN <conditions> THEN ...: whether an error other than "it exists already" is caught (OTHERS,
+        an SQLSTATE, any other condition), and what the handler does instead when there is one handler."""
+        any_error, bodies = False, []
+        while (when := self.peek()) is not None and self.accept("WHEN"):
             for token in self.until({"THEN"}):
-                name = token.text.lower()
-                if token.word in ("OR",):
-                    continue
-                if name == "others":
-                    any_error = True
-                elif name not in _DUPLICATES:
-                    raise self.refuse(f"a handler of {token.text}", token)
+                if token.word == "SQLSTATE" or (token.kind == "word" and token.word != "OR"):
+                    any_error = any_error or token.text.lower() not in _DUPLICATES
             self.expect("THEN")
-            if self.statements({"WHEN", "END"}):
-                raise self.refuse("a handler that does something")
-        return any_error
+            bodies.append((when, self.statements({"WHEN", "END"})))
+        if len(bodies) > 1 and any(body for _, body in bodies):
+            raise self.refuse("handlers that do different things", bodies[1][0])
+        return any_error, bodies[0][1] if bodies else []
 
     def statements(self, stops: set[str]) -> list[ops.AnyOp]:
         found: list[ops.AnyOp] = []
@@ -207,6 +207,8 @@ class _Block:
                     raise self.refuse("RAISE of an error", token)
                 self.until({";"})
                 self.expect(";")
+            elif token.word == "EXECUTE" and self.constant_sql():
+                found += self.executed(token)
             elif token.word in _PROCEDURAL:
                 raise self.refuse(f"{token.text.upper()} in a DO block", token)
             else:
@@ -223,6 +225,24 @@ class _Block:
         last = tokens[-1]
         text = self.body[first.start : last.start + len(last.text)]
         compiled = self.compile(text)
+        if any(isinstance(op, ops.Opaque) for op in compiled):
+            raise self.refuse("a statement the engine does not model", first)
+        return compiled
+
+    def constant_sql(self) -> bool:
+        """EXECUTE 'one statement'; : dynamic SQL that is a constant, the statement itself."""
+        ahead = self.tokens[self.i + 1 : self.i + 3]
+        return (
+            len(ahead) == 2
+            and ahead[0].kind == "string"
+            and ahead[0].text.startswith("'")
+            and ahead[1].text == ";"
+        )
+
+    def executed(self, first: _Token) -> list[ops.AnyOp]:
+        literal = self.tokens[self.i + 1]
+        self.i += 3
+        compiled = self.compile(literal.text[1:-1].replace("''", "'"))
         if any(isinstance(op, ops.Opaque) for op in compiled):
             raise self.refuse("a statement the engine does not model", first)
         return compiled
@@ -323,6 +343,43 @@ _CATALOGS: dict[str, tuple[str, dict[str, str]]] = {
         {"column_name": "name", "table_name": "table", "table_schema": "schema", "table_catalog": ""},
     ),
     "pg_attribute": ("column", {"attname": "name", "attrelid": "table", "attisdropped": ""}),
+    "information_schema.table_constraints": (
+        "constraint",
+        {
+            "constraint_name": "name",
+            "table_name": "table",
+            "table_schema": "schema",
+            "constraint_schema": "schema",
+            "constraint_type": "",
+            "constraint_catalog": "",
+            "table_catalog": "",
+        },
+    ),
+    "information_schema.key_column_usage": (
+        "constraint",
+        {
+            "constraint_name": "name",
+            "table_name": "table",
+            "table_schema": "schema",
+            "constraint_schema": "schema",
+            "column_name": "",
+            "constraint_catalog": "",
+            "table_catalog": "",
+        },
+    ),
+    # Its table is the one whose columns the constraint uses: a foreign key's referenced table. Not asked.
+    "information_schema.constraint_column_usage": (
+        "constraint",
+        {
+            "constraint_name": "name",
+            "table_name": "",
+            "table_schema": "",
+            "constraint_schema": "schema",
+            "column_name": "",
+            "constraint_catalog": "",
+            "table_catalog": "",
+        },
+    ),
     "pg_constraint": (
         "constraint",
         {"conname": "name", "conrelid": "table", "relname": "table", "nspname": "schema", "connamespace": ""},

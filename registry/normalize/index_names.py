@@ -12,9 +12,11 @@ from typing import Any
 from sqlglot import exp
 
 from schemareg.lazy_re import lazy_compile
-from schemareg.model import Index, Kind, ObjectKey, Table
-from schemareg.names import MAX_IDENTIFIER_BYTES, join_key, make_object_name
+from schemareg.model import ConstraintKind, Definition, Index, Kind, ObjectKey, Table
+from schemareg.names import MAX_IDENTIFIER_BYTES, join_key, make_object_name, sibling_key, split_qualified
+from schemareg.normalize import ops
 from schemareg.normalize.context import Context
+from schemareg.render import quote, quote_qualified
 
 _CALL = lazy_compile(r"([A-Za-z_][A-Za-z0-9_$]*)\(")
 _TRIMS = {"LEADING": "ltrim", "TRAILING": "rtrim"}
@@ -150,3 +152,37 @@ def name_addition(keys: list[str | None]) -> str:
         if len(addition.encode()) >= MAX_IDENTIFIER_BYTES + 1:
             break
     return addition
+
+
+_KEY_KINDS = (ConstraintKind.PRIMARY_KEY, ConstraintKind.UNIQUE, ConstraintKind.EXCLUDE)
+
+
+def index_on_materialized_view(objects: dict[ObjectKey, Any], op: ops.CreateIndex, dialect: str) -> bool:
+    """An index on a materialized view is an object of its own (the view has no index list)."""
+    if ObjectKey(Kind.MATERIALIZED_VIEW, op.table) not in objects:
+        return False
+    index = op.index
+    schema = split_qualified(op.table)[0]
+    target = quote_qualified(op.table, dialect)
+    unique = "UNIQUE " if index.unique else ""
+    sql = f"CREATE {unique}INDEX {quote(index.name, dialect)} ON {target} {index.definition}"
+    key = ObjectKey(Kind.INDEX, sibling_key(op.table, index.name))
+    if key in objects and op.if_not_exists:
+        return True
+    objects[key] = Definition(
+        kind=Kind.INDEX, schema=schema, name=index.name, sql=sql, depends_on=(op.table,)
+    )
+    return True
+
+
+def rename_key_index(objects: dict[ObjectKey, Any], name: str, new: str) -> bool:
+    """ALTER INDEX of the index a PRIMARY KEY, UNIQUE or EXCLUDE constraint made (`name`: schema and
+    index): PostgreSQL renames the constraint with it. False when no key has that index."""
+    schema, index = split_qualified(name)
+    for key, obj in objects.items():
+        if key.kind is Kind.TABLE and isinstance(obj, Table) and obj.schema == schema:
+            for constraint in obj.constraints:
+                if constraint.name == index and constraint.kind in _KEY_KINDS:
+                    constraint.name = new
+                    return True
+    return False

@@ -207,8 +207,8 @@ def rename_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
         ]
     schema, name = context.read_name(m.group("name"))
     if kind in (Kind.FUNCTION, Kind.PROCEDURE, Kind.AGGREGATE):
-        if m.group("args") is None:
-            return None  # without its arguments the routine is ambiguous: kept as written
+        if m.group("args") is None:  # the one overload there is, found when applied
+            return [ops.RenameObject(kind=kind, name=context.qualify(schema, f"{name}(*)"), new=f"{new}(*)")]
         signature = context.signature_from_text(until_closing_bracket(m.group("args")[1:]))
         name, new = f"{name}({signature})", f"{new}({signature})"
     elif m.group("args") is not None or m.group("table") is not None:

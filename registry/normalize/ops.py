@@ -7,6 +7,8 @@ statements only.
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 from schemareg.model import Column, Constraint, Definition, Index, Kind, Sequence, Table
@@ -32,6 +34,18 @@ class CreateTable(Op):
     table: Table
     if_not_exists: bool = False
     partition_of: bool = False  # CREATE TABLE ... PARTITION OF: columns come from the parent
+
+
+class CreateTableAs(Op):
+    """CREATE TABLE ... AS <query> (PostgreSQL): the table, its columns typed from `query`'s plan when
+    applied, or, when they cannot be, `fallback` (the statement as written, opaque). normalize/table_as.py."""
+
+    table: Table  # its name and options; the columns come from the query
+    query: list[Any] | None  # table_as.plan_query's plan; None when it has none (`reason` says why)
+    fallback: Definition
+    names: list[str] = []  # CREATE TABLE t (a, b) AS: the first columns' names
+    reason: str = ""
+    if_not_exists: bool = False
 
 
 class CreateSequence(Op):
@@ -113,6 +127,16 @@ class ValidateConstraint(Op):
 
     table: str
     name: str
+
+
+class DeferConstraint(Op):
+    """ALTER TABLE ... ALTER CONSTRAINT name [NOT] DEFERRABLE [INITIALLY DEFERRED | IMMEDIATE]: the
+    constraint's deferral becomes what is said (what is not said is the default, as in PostgreSQL)."""
+
+    table: str
+    name: str
+    deferrable: bool = False
+    deferred: bool = False
 
 
 class DropConstraint(Op):
@@ -241,10 +265,12 @@ class Attempt(Op):
 
     ops: list[AnyOp]
     any_error: bool = False  # WHEN OTHERS: a statement about a missing object is swallowed too
+    otherwise: list[AnyOp] = []  # what the handler does instead (WHEN OTHERS THEN <ddl>)
 
 
 AnyOp = (
     CreateTable
+    | CreateTableAs
     | CreateSequence
     | CreateDefinition
     | CreateIndex
@@ -256,6 +282,7 @@ AnyOp = (
     | RenameConstraint
     | AddConstraint
     | ValidateConstraint
+    | DeferConstraint
     | DropConstraint
     | DropObject
     | SetComment

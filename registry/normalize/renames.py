@@ -1,7 +1,8 @@
-"""What a renamed table carries with it: PostgreSQL keeps objects by their OIDs, so after
+"""What a renamed object carries with it: PostgreSQL keeps objects by their OIDs, so after
 `ALTER TABLE t RENAME TO t2` the sequences it owns, its triggers, policies and rules, the foreign keys
 that reference it and the views that read it all name `t2`; the model keys them by names, so each is
-re-keyed and its canonical text re-written here."""
+re-keyed and its canonical text re-written here. Likewise a renamed sequence's `nextval` defaults and a
+renamed function's triggers."""
 
 from __future__ import annotations
 
@@ -9,13 +10,34 @@ import re
 
 from sqlglot import exp
 
-from schemareg.model import Definition, Kind, ObjectKey, SchemaObject, Sequence, Table
-from schemareg.names import join_key, key_head, needs_quotes, split_key
+from schemareg.model import Definition, Kind, ObjectKey, SchemaObject, Sequence, Table, key_of
+from schemareg.names import join_key, key_head, needs_quotes, split_key, split_signature
 from schemareg.normalize.views import edit_query
-from schemareg.render import quote_qualified
+from schemareg.render import literal, quote_qualified
 
 _ON_TABLE = {Kind.TRIGGER: " ON ", Kind.POLICY: " ON "}
 _VIEWS = (Kind.VIEW, Kind.MATERIALIZED_VIEW)
+
+
+def carry_renamed(
+    objects: dict[ObjectKey, SchemaObject],
+    index_owner: dict[str, str],
+    obj: SchemaObject,
+    old: str,
+    dialect: str,
+) -> None:
+    """What names `obj`, renamed from key `old`, names it anew: a table's dependents (and the owner of its
+    indexes in `index_owner`), a sequence's `nextval` defaults, a routine's triggers."""
+    new = key_of(obj).name
+    if isinstance(obj, Table):
+        carry_renamed_table(objects, old, new, dialect)
+        for index, owner in list(index_owner.items()):
+            if owner == old:
+                index_owner[index] = new
+    elif isinstance(obj, Sequence):
+        carry_renamed_sequence(objects, old, new, dialect)
+    elif isinstance(obj, Definition) and obj.kind in (Kind.FUNCTION, Kind.PROCEDURE):
+        carry_renamed_routine(objects, old, new)
 
 
 def carry_renamed_table(objects: dict[ObjectKey, SchemaObject], old: str, new: str, dialect: str) -> None:
@@ -28,8 +50,11 @@ def carry_renamed_table(objects: dict[ObjectKey, SchemaObject], old: str, new: s
             for constraint in obj.constraints:
                 if constraint.references == old:
                     constraint.references = new
-                    constraint.definition = constraint.definition.replace(
-                        f" REFERENCES {old_sql} (", f" REFERENCES {new_sql} (", 1
+                    constraint.definition = re.sub(  # the columns may be left to the key's
+                        rf" REFERENCES {re.escape(old_sql)}(?= |$)",
+                        lambda _: f" REFERENCES {new_sql}",
+                        constraint.definition,
+                        count=1,
                     )
         elif isinstance(obj, Definition) and obj.kind is Kind.RULE:
             # keyed by what the rule's head reads first, not always its table: its text says which
@@ -43,6 +68,32 @@ def carry_renamed_table(objects: dict[ObjectKey, SchemaObject], old: str, new: s
         elif isinstance(obj, Definition) and obj.kind in _VIEWS and not obj.opaque and old in obj.depends_on:
             obj.sql = _view_renamed(obj.sql, old, new, dialect)
             obj.depends_on = tuple(sorted(new if name == old else name for name in obj.depends_on))
+
+
+def carry_renamed_sequence(objects: dict[ObjectKey, SchemaObject], old: str, new: str, dialect: str) -> None:
+    """Point every `nextval('old'::regclass)` default at sequence `new` (a regclass is an OID: PostgreSQL
+    prints the sequence's name as it is now)."""
+    old_text, new_text = (literal(quote_qualified(name, dialect)) for name in (old, new))
+    for obj in objects.values():
+        if isinstance(obj, Table):
+            for column in obj.columns:
+                if column.default and old_text in column.default and "NEXTVAL(" in column.default:
+                    column.default = column.default.replace(
+                        f"CAST({old_text} AS REGCLASS)", f"CAST({new_text} AS REGCLASS)"
+                    )
+
+
+def carry_renamed_routine(objects: dict[ObjectKey, SchemaObject], old: str, new: str) -> None:
+    """Point the triggers (and event triggers) that execute function `old` (a key with its signature)
+    at `new`: a trigger keeps its function's OID, and PostgreSQL prints its name as it is now."""
+    old_call, new_call = (f"EXECUTE FUNCTION {quote_qualified(split_signature(k)[0])}(" for k in (old, new))
+    for obj in objects.values():
+        if (
+            isinstance(obj, Definition)
+            and obj.kind in (Kind.TRIGGER, Kind.EVENT_TRIGGER)
+            and old_call in obj.sql
+        ):
+            obj.sql = obj.sql.replace(old_call, new_call, 1)
 
 
 def _view_renamed(sql: str, old: str, new: str, dialect: str) -> str:

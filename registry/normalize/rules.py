@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from sqlglot import exp
 
 from schemareg.lazy_re import lazy_compile
-from schemareg.names import needs_quotes, truncate_identifier
+from schemareg.names import PG_CATALOG_TYPES, needs_quotes, truncate_identifier
 from schemareg.normalize.case_else import case_else_null
 from schemareg.normalize.catalog_functions import CATALOG_FUNCTIONS
 from schemareg.normalize.keywords import KEYWORDS
@@ -91,6 +91,23 @@ def qualify_functions(node: exp.Expression, dialect: str) -> exp.Expression:
         if function is node:
             return qualified
         function.replace(qualified)
+    return node
+
+
+@looks_for(exp.DataType, adds=(exp.Dot, exp.Identifier))
+def qualify_types(node: exp.Expression, dialect: str) -> exp.Expression:
+    """A cast to `t` is to `public.t` unless t is one of pg_catalog's types, as a column's type is: the
+    search path resolves it to the default schema, and PostgreSQL prints the type qualified."""
+    if dialect != "postgres":
+        return node
+    for data_type in node.find_all(exp.DataType):
+        kind = data_type.args.get("kind")
+        if (
+            data_type.this == exp.DataType.Type.USERDEFINED
+            and isinstance(kind, exp.Identifier)
+            and (kind.name if kind.quoted else kind.name.lower()) not in PG_CATALOG_TYPES
+        ):
+            data_type.set("kind", exp.Dot(this=identifier("public"), expression=kind.copy()))
     return node
 
 
@@ -473,6 +490,7 @@ EXPRESSION_RULES: tuple[Rule, ...] = (
     fold_identifiers,
     fold_function_names,
     qualify_functions,
+    qualify_types,
     plain_numbers,
     at_time_zone,
     plain_joins,

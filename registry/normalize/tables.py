@@ -40,6 +40,7 @@ from schemareg.normalize.rules import TABLE_RULES
 from schemareg.normalize.sequences import sequence_options
 from schemareg.normalize.storage import parameter
 from schemareg.normalize.storage import render as render_parameters
+from schemareg.normalize.table_as import table_as
 from schemareg.normalize.text import literal_value, squash, upper_words
 from schemareg.render import literal, quote_qualified
 
@@ -67,7 +68,8 @@ def create_table(context: Context, tree: exp.Create, text: str) -> list[ops.AnyO
     table = Table(schema=schema, name=name)
     qualified = context.qualify(schema, name)
     if tree.expression is not None and not isinstance(tree.expression, exp.Schema):
-        return [opaque(context, text, kind=Kind.TABLE, name=qualified)]  # CREATE TABLE ... AS SELECT
+        kept = opaque(context, text, kind=Kind.TABLE, name=qualified)  # CREATE TABLE ... AS <query>
+        return [table_as(context, tree, table, kept.definition)] if context.dialect == "postgres" else [kept]
     sequences: list[ops.AnyOp] = []
     constraints: list[ops.AddConstraint] = []
     indexes: list[ops.CreateIndex] = []

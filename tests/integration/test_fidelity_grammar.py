@@ -401,13 +401,18 @@ def test_do_blocks_with_idempotency_guards_are_applied_as_their_ddl(pg: Postgres
 UNREAD_DO_BLOCKS = [
     ("DO $$ DECLARE r record; BEGIN FOR r IN SELECT 1 LOOP NULL; END LOOP; END $$", 1, 7),
     ("DO $$\nBEGIN\n  IF (SELECT count(*) FROM t) = 0 THEN CREATE TABLE u (id int); END IF;\nEND $$", 3, 6),
-    ("DO $$ BEGIN EXECUTE 'CREATE TABLE u (id int)'; END $$", 1, 13),
+    ("DO $$ BEGIN EXECUTE 'CREATE TABLE ' || 'u (id int)'; END $$", 1, 13),
     (
         "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'f') THEN CREATE TABLE u (); END IF; END $$",
         1,
         16,
     ),
-    ("DO $$ BEGIN CREATE TABLE u (id int); EXCEPTION WHEN undefined_table THEN NULL; END $$", 1, 53),
+    (
+        "DO $$ BEGIN CREATE TABLE u (id int); EXCEPTION WHEN undefined_table THEN NULL;"
+        " WHEN others THEN CREATE TABLE v (); END $$",
+        1,
+        80,
+    ),
     ("DO LANGUAGE plperl $$ 1; $$", 1, 13),
 ]
 

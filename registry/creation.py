@@ -1,0 +1,164 @@
+"""The order in which schema.sql creates a schema's objects so that it replays: by kind
+(`CREATION_ORDER`); routines whose heads or SQL-standard bodies read tables, views or other routines after
+those; composite types after the types they are made of; views, and tables made from a query that is kept
+as written (`CREATE TABLE ... AS`, normalize/table_as.py), by what they read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from schemareg.lazy_re import lazy_compile
+from schemareg.model import CREATION_ORDER, Definition, Kind, ObjectKey, Schema, SchemaObject
+from schemareg.names import join_key, name_parts, qualified_names, split_key, split_signature
+
+__all__ = ["ROUTINES", "creation_order"]
+
+_MADE_BY_QUERY = lazy_compile(
+    r"CREATE (?:UNLOGGED )?TABLE (?:IF NOT EXISTS )?\S+(?: \([^)]*\))? AS ", re.IGNORECASE
+)
+
+
+def _made_by_query(obj: SchemaObject) -> bool:
+    """A table kept as its CREATE TABLE ... AS: it reads what its query reads, as a view does."""
+    return isinstance(obj, Definition) and obj.kind is Kind.TABLE and bool(_MADE_BY_QUERY.match(obj.sql))
+
+
+_WORD = lazy_compile(r"[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?")
+
+
+def creation_order(schema: Schema) -> list[ObjectKey]:
+    """Objects in an order that replays: by kind (CREATION_ORDER), and views by what they read."""
+    rank = {kind: i for i, kind in enumerate(CREATION_ORDER)}
+    keys = sorted(schema.objects, key=lambda k: (rank.get(k.kind, len(rank)), k.name))
+    first_view = rank[Kind.VIEW]
+    views = [
+        k for k in keys if k.kind in (Kind.VIEW, Kind.MATERIALIZED_VIEW) or _made_by_query(schema.objects[k])
+    ]
+    before = [k for k in keys if rank.get(k.kind, len(rank)) < first_view and k not in views]
+    after = [k for k in keys if rank.get(k.kind, len(rank)) > rank[Kind.MATERIALIZED_VIEW]]
+    # A routine whose arguments or result name a table's row type can exist only after that table.
+    tables = {k.name for k in keys if k.kind is Kind.TABLE}
+    view_names = {k.name for k in views}
+    names = {k: _signature_names(schema.objects[k]) for k in before if k.kind in ROUTINES}
+    # A SQL-standard body (RETURN ..., BEGIN ATOMIC) is parsed when the routine is made: what it reads
+    # must exist before it, the routines it calls included.
+    bodies = {k: _standard_body_names(schema.objects[k]) for k in names}
+    for key, found in bodies.items():
+        names[key] |= found
+    # A composite or range type names the types of its attributes, which must exist before it.
+    types = {k.name for k in before if k.kind is Kind.TYPE}
+    for key in before:
+        if key.kind is Kind.TYPE:
+            obj = schema.objects[key]
+            body = obj.sql.partition(" AS ")[2] if isinstance(obj, Definition) else ""
+            bodies[key] = qualified_names(body) & types - {key.name}
+    after_views = [k for k, found in names.items() if found & view_names]
+    after_tables = [k for k, found in names.items() if found & tables and k not in after_views]
+    if after_tables or after_views:
+        before = [k for k in before if k not in after_tables and k not in after_views]
+        tables_end = max((i for i, k in enumerate(before) if k.kind is Kind.TABLE), default=len(before) - 1)
+        before[tables_end + 1 : tables_end + 1] = after_tables
+    ordered = _routines_in_dependency_order(before + after_views, bodies)
+    return ordered[: len(before)] + _views_in_dependency_order(schema, views) + ordered[len(before) :] + after
+
+
+ROUTINES = {Kind.FUNCTION, Kind.PROCEDURE, Kind.AGGREGATE}
+_BODY_START = lazy_compile(r"\s(?:AS|BEGIN\s+ATOMIC|RETURN)\s", re.IGNORECASE)
+
+
+def _signature_names(obj: SchemaObject) -> set[str]:
+    """The qualified names in a routine's head (arguments and result), lower-cased."""
+    if not isinstance(obj, Definition):
+        return set()
+    head = _BODY_START.split(obj.sql, maxsplit=1)[0]
+    return {word.lower() for word in _WORD.findall(head) if "." in word}
+
+
+_DOLLAR_OR_STRING_BODY = lazy_compile(r"\sAS\s+(?:\$[A-Za-z_0-9]*\$|')", re.IGNORECASE)
+_STANDARD_BODY = lazy_compile(r"\s(?:BEGIN\s+ATOMIC|RETURN)\s", re.IGNORECASE)
+_NAME = lazy_compile(
+    r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)(?:\.(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*))?'
+)
+
+
+def _standard_body_names(obj: SchemaObject) -> set[str]:
+    """The names a routine's SQL-standard body mentions (`schema.name` and `name`, unquoted, as keys are)."""
+    if not isinstance(obj, Definition) or _DOLLAR_OR_STRING_BODY.search(obj.sql):
+        return set()
+    body = _STANDARD_BODY.search(obj.sql)
+    if body is None:
+        return set()
+    found = set()
+    for word in _NAME.findall(obj.sql[body.end() :]):
+        parts = name_parts(word)
+        found.add(join_key(*parts))
+        if obj.schema and len(parts) == 1:
+            found.add(join_key(obj.schema, parts[0]))
+    return found
+
+
+def _routines_in_dependency_order(
+    keys: list[ObjectKey], bodies: dict[ObjectKey, set[str]]
+) -> list[ObjectKey]:
+    """`keys` with each routine whose SQL-standard body calls another routine of them after that one, and
+    each type after the types it is made of, everything else where it was."""
+    by_name: dict[str, list[ObjectKey]] = {}
+    for key in keys:
+        if key.kind in ROUTINES or key.kind is Kind.TYPE:
+            by_name.setdefault(split_signature(key.name)[0], []).append(key)
+    deps = {
+        key: {dep for name in found for dep in by_name.get(name, ()) if dep != key}
+        for key, found in bodies.items()
+        if found
+    }
+    if not any(deps.values()):
+        return keys
+    ordered: list[ObjectKey] = []
+    done: set[ObjectKey] = set()
+
+    def visit(key: ObjectKey, visiting: frozenset[ObjectKey]) -> None:
+        if key in done or key in visiting:
+            return
+        for dep in sorted(deps.get(key, ())):
+            if dep in positions:
+                visit(dep, visiting | {key})
+        done.add(key)
+        ordered.append(key)
+
+    positions = set(keys)
+    for key in keys:
+        visit(key, frozenset())
+    return ordered
+
+
+def _views_in_dependency_order(schema: Schema, views: list[ObjectKey]) -> list[ObjectKey]:
+    names = {key.name: key for key in views}
+    short = {split_key(key.name)[-1]: key for key in views}
+    deps: dict[ObjectKey, set[ObjectKey]] = {}
+    for key in views:
+        obj = schema.objects[key]
+        text = obj.sql if isinstance(obj, Definition) else ""
+        found = set()
+        for word in _WORD.findall(text.split(" AS ", 1)[-1]):
+            target = names.get(word.lower()) or short.get(word.lower())
+            if target is not None and target != key:
+                found.add(target)
+        deps[key] = found
+    ordered: list[ObjectKey] = []
+    done: set[ObjectKey] = set()
+    visiting: set[ObjectKey] = set()
+
+    def visit(key: ObjectKey) -> None:
+        if key in done or key in visiting:
+            return
+        visiting.add(key)
+        for dep in sorted(deps[key]):
+            visit(dep)
+        visiting.discard(key)
+        done.add(key)
+        ordered.append(key)
+
+    for key in views:
+        visit(key)
+    return ordered
