@@ -4,6 +4,7 @@
     BEGIN <ddl>; ... EXCEPTION WHEN duplicate_object [OR duplicate_table ...] THEN NULL; END;
     BEGIN <ddl>; ... EXCEPTION WHEN OTHERS [or an SQLSTATE, any condition] THEN <ddl or nothing>; END;
     EXECUTE '<ddl>';   (dynamic SQL that is a constant string)
+    DECLARE v type [:= value]; ... BEGIN ... END   (variables that only data statements read)
 
 nested in any way, become their DDL's ops under a guard the model answers when the block is applied
 (do_apply.py): the catalogs read are pg_extension, pg_namespace, pg_type, pg_class, pg_attribute,
@@ -117,6 +118,7 @@ class _Block:
         self.body, self.offset, self.compile = body, offset, compile_statement
         self.tokens = _tokens(body)
         self.i = 0
+        self.variables: set[str] = set()  # DECLAREd: statements that read one are not the engine's
 
     # -- tokens -------------------------------------------------------------------------------------------
 
@@ -164,6 +166,9 @@ class _Block:
 
     def block(self) -> list[ops.AnyOp]:
         token = self.peek()
+        if token is not None and token.word == "DECLARE":
+            self.declarations()
+            token = self.peek()
         if token is not None and token.word in _PROCEDURAL:
             raise self.refuse(f"{token.text.upper()} in a DO block")
         self.expect("BEGIN")
@@ -217,16 +222,40 @@ class _Block:
             raise self.refuse("the block does not end")
         return found
 
+    def declarations(self) -> None:
+        """DECLARE name type [:= value]; ... up to BEGIN: the names, so that no statement the block
+        applies reads one (the data statements that use them are ignored anyway)."""
+        self.expect("DECLARE")
+        while (token := self.peek()) is not None and token.word != "BEGIN":
+            if token.kind not in ("word", "quoted"):
+                raise self.refuse("a declaration", token)
+            self.variables.add(token.text.strip('"').lower())
+            self.until({";"})
+            self.expect(";")
+
     def sql(self, first: _Token) -> list[ops.AnyOp]:
         tokens = self.until({";"})
         self.expect(";")
         if len(tokens) > 1 and tokens[1].text == ":=":
+            if first.text.strip('"').lower() in self.variables:
+                return []  # a variable's value: only the block's data statements read it
             raise self.refuse("an assignment", first)
         last = tokens[-1]
         text = self.body[first.start : last.start + len(last.text)]
         compiled = self.compile(text)
         if any(isinstance(op, ops.Opaque) for op in compiled):
             raise self.refuse("a statement the engine does not model", first)
+        if self.variables and not all(isinstance(op, ops.Ignored) for op in compiled):
+            read = next(
+                (
+                    t
+                    for t in tokens
+                    if t.kind in ("word", "quoted") and t.text.strip('"').lower() in self.variables
+                ),
+                None,
+            )
+            if read is not None:
+                raise self.refuse(f"a statement that reads the variable {read.text}", read)
         return compiled
 
     def constant_sql(self) -> bool:

@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
+from schemareg.normalize.array_casts import into_elements
+
 _Rule = Callable[[exp.Expression, str], exp.Expression]
 _Type = exp.DataType.Type
 _INT4 = 2**31
@@ -32,7 +34,8 @@ def keeping_output_casts(unwrap: _Rule) -> _Rule:
         kept: list[tuple[exp.Placeholder, exp.Cast]] = []
         for item in output_items(node):
             core = item.this if isinstance(item, exp.Alias) else item
-            if isinstance(core, exp.Cast):
+            # An array constructor's cast goes into its elements (`unwrap`), which keep the type.
+            if isinstance(core, exp.Cast) and not isinstance(into_elements(core.copy()), exp.Array):
                 placeholder = exp.Placeholder()
                 core.replace(placeholder)
                 kept.append((placeholder, core))

@@ -38,6 +38,36 @@ def carry_renamed(
         carry_renamed_sequence(objects, old, new, dialect)
     elif isinstance(obj, Definition) and obj.kind in (Kind.FUNCTION, Kind.PROCEDURE):
         carry_renamed_routine(objects, old, new)
+    elif isinstance(obj, Definition) and obj.kind in (Kind.TYPE, Kind.DOMAIN):
+        carry_renamed_type(objects, old, new, dialect)
+
+
+def carry_renamed_type(objects: dict[ObjectKey, SchemaObject], old: str, new: str, dialect: str) -> None:
+    """Point the columns of type `old` (or arrays of it) and the casts to it in defaults, checks,
+    indexes and views at `new`: a column keeps its type's OID (Prisma changes an enum so: a new type,
+    the columns moved to it, the old one renamed away and the new one renamed back)."""
+    old_sql, new_sql = quote_qualified(old, dialect), quote_qualified(new, dialect)
+    cast = re.compile(rf" AS {re.escape(old_sql)}(?=[)\[])")
+
+    def recast(text: str) -> str:
+        return cast.sub(lambda _: f" AS {new_sql}", text) if old_sql in text else text
+
+    for obj in objects.values():
+        if isinstance(obj, Table):
+            for column in obj.columns:
+                if column.type in (old, old_sql) or column.type in (f"{old}[]", f"{old_sql}[]"):
+                    column.type = (
+                        new_sql + column.type[len(old if column.type.startswith(old) else old_sql) :]
+                    )
+                column.default = recast(column.default) if column.default else column.default
+            for constraint in obj.constraints:
+                constraint.definition = recast(constraint.definition)
+            for index in obj.indexes:
+                index.definition = recast(index.definition)
+        elif (
+            isinstance(obj, Definition) and not obj.opaque and obj.kind in (Kind.VIEW, Kind.MATERIALIZED_VIEW)
+        ):
+            obj.sql = recast(obj.sql)
 
 
 def carry_renamed_table(objects: dict[ObjectKey, SchemaObject], old: str, new: str, dialect: str) -> None:

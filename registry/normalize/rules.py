@@ -13,6 +13,7 @@ from sqlglot import exp
 
 from schemareg.lazy_re import lazy_compile
 from schemareg.names import PG_CATALOG_TYPES, needs_quotes, truncate_identifier
+from schemareg.normalize.array_casts import into_elements
 from schemareg.normalize.case_else import case_else_null
 from schemareg.normalize.catalog_functions import CATALOG_FUNCTIONS
 from schemareg.normalize.keywords import KEYWORDS
@@ -251,19 +252,36 @@ def unwrap_constant_casts(node: exp.Expression, dialect: str) -> exp.Expression:
     return _unwrap_casts(node, columns=False)
 
 
+def _as_resolved(literal: exp.Literal, target: exp.DataType) -> bool:
+    """Whether PostgreSQL gives the literal that type by itself: text for a string, integer for a whole
+    number, numeric for a decimal (an array's element casts to other types are stored as written)."""
+    if target.expressions:
+        return False
+    if literal.is_string:
+        return bool(target.this == exp.DataType.Type.TEXT)
+    whole = str(literal.this).lstrip("-").isdigit()
+    return bool(target.this == (exp.DataType.Type.INT if whole else exp.DataType.Type.DECIMAL))
+
+
 def _unwrap_casts(node: exp.Expression, *, columns: bool) -> exp.Expression:
+    node = into_elements(node)
     for cast in reversed(list(node.find_all(exp.Cast))):  # innermost first: 'a'::varchar::text
         target = cast.to
         inner = cast.this
         while isinstance(inner, exp.Paren):
             inner = inner.this
         replacement: exp.Expression | None = None
+        if _empty_array_recast(cast, inner):
+            cast.set("this", inner.this)  # (ARRAY[]::varchar[])::varchar(3)[], as PostgreSQL stores it
+            continue
         if _collated(cast):
             pass  # `'a'::text COLLATE "C"`: an unknown literal or an integer has no collation
         elif isinstance(inner, exp.Null):
             replacement = inner  # NULL::numeric is NULL
         elif isinstance(inner, exp.Literal) and target is not None:
-            if target.this in _NUMERIC and not target.expressions:
+            if isinstance(cast.parent, exp.Array) and not _as_resolved(inner, target):
+                pass  # an element's cast is kept (`ARRAY[(1)::bigint]`) but where it resolves so anyway
+            elif target.this in _NUMERIC and not target.expressions:
                 if not inner.is_string:
                     replacement = inner
                 elif _NUMBER.fullmatch(inner.this):
@@ -275,21 +293,27 @@ def _unwrap_casts(node: exp.Expression, *, columns: bool) -> exp.Expression:
                 replacement = inner
         elif columns and isinstance(inner, exp.Column) and target is not None and target.this in _TEXTUAL:
             replacement = inner  # (status)::text = ... on a varchar column
-        elif (
-            isinstance(inner, exp.Array)
-            and target is not None
-            and target.this == exp.DataType.Type.ARRAY
-            and (columns or not inner.find(exp.Column))
-        ):
-            element = target.expressions[0] if target.expressions else None
-            if element is not None and element.this in _TEXTUAL:
-                replacement = inner
         if replacement is not None:
             if cast is node:
                 node = replacement
             else:
                 cast.replace(replacement)
     return node
+
+
+def _empty_array_recast(cast: exp.Cast, inner: exp.Expression) -> bool:
+    """`CAST(CAST(ARRAY[] AS t[]) AS t(n)[])`: the one empty array of that element type, cast once."""
+    if not (isinstance(inner, exp.Cast) and isinstance(inner.this, exp.Array) and not inner.this.expressions):
+        return False
+    outer, first = cast.to, inner.to
+    return bool(
+        outer is not None
+        and first is not None
+        and outer.this == first.this == exp.DataType.Type.ARRAY
+        and outer.expressions
+        and first.expressions
+        and outer.expressions[0].this == first.expressions[0].this
+    )
 
 
 @looks_for(exp.Interval, exp.Cast, adds=(exp.Cast, exp.Literal, exp.DataType))

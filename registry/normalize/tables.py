@@ -327,13 +327,14 @@ def _typed_default(context: Context, node: exp.Expression, column_type: str) -> 
 
 
 def _constant_cast(node: exp.Expression) -> exp.Expression | None:
-    """The constant a cast applies to, in parentheses or not (`'x'::t`, `('x')::t`), else None."""
+    """The constant a cast applies to, in parentheses or not (`'x'::t`, `('x')::t`), else None. Not an
+    `ARRAY[...]`: its cast goes into its elements (rules), and an empty one has only its cast's type."""
     if not isinstance(node, exp.Cast):
         return None
     operand = node.this
     while isinstance(operand, exp.Paren):
         operand = operand.this
-    return operand if isinstance(operand, exp.Literal | exp.Array | exp.Null) else None
+    return operand if isinstance(operand, exp.Literal | exp.Null) else None
 
 
 def own_type_default(context: Context, node: exp.Expression, plain: str) -> dict[str, str]:

@@ -399,7 +399,8 @@ def test_do_blocks_with_idempotency_guards_are_applied_as_their_ddl(pg: Postgres
 
 
 UNREAD_DO_BLOCKS = [
-    ("DO $$ DECLARE r record; BEGIN FOR r IN SELECT 1 LOOP NULL; END LOOP; END $$", 1, 7),
+    ("DO $$ DECLARE r record; BEGIN FOR r IN SELECT 1 LOOP NULL; END LOOP; END $$", 1, 31),
+    ("DO $$ DECLARE t_name text := 'u'; BEGIN CREATE TABLE t_name (id int); END $$", 1, 54),
     ("DO $$\nBEGIN\n  IF (SELECT count(*) FROM t) = 0 THEN CREATE TABLE u (id int); END IF;\nEND $$", 3, 6),
     ("DO $$ BEGIN EXECUTE 'CREATE TABLE ' || 'u (id int)'; END $$", 1, 13),
     (

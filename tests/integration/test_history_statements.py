@@ -2,13 +2,15 @@
 judge: the database the statements build and the one the canonical schema.sql builds are described alike
 by PostgreSQL (tests/support/catalog.py), and the sqlglot engine's fingerprint is the postgres engine's.
 
-Each case is a class found in real histories (lemmy's, kratos's, supabase auth's; docs/benchmarks.md):
+Each case is a class found in real histories (lemmy's, kratos's, supabase auth's, trigger.dev's;
+docs/benchmarks.md):
 a table made from a query whose tables are dropped afterwards, a column renamed under the keys, indexes,
 checks, views, triggers and policies that name it, RENAME without COLUMN, ALTER CONSTRAINT's deferral, an
-enum label renamed under its defaults, a sequence or function renamed under what calls it, a column or
+enum label renamed under its defaults, an enum swapped for a new type of the same name, arrays under a
+cast, a sequence or function renamed under what calls it, a column or
 materialized view dropped with what reads it, a key renamed through its index, table settings set and
 set back (the last one counts, in any order), and DO blocks that guard
-on information_schema, catch any error, or EXECUTE a constant.
+on information_schema, catch any error, EXECUTE a constant, or DECLARE variables only data reads.
 """
 
 from __future__ import annotations
@@ -122,6 +124,38 @@ STATISTICS = """
     ALTER TABLE t RENAME COLUMN b TO "Bee";
 """
 
+TYPES = {
+    # Prisma's way to change an enum: a new type, the columns moved to it, the old one renamed away
+    "an enum swapped for a new one": """
+        CREATE TYPE "AlertType" AS ENUM ('A', 'B', 'C');
+        CREATE TABLE "Alert" (id int, "type" "AlertType" NOT NULL DEFAULT 'A', "types" "AlertType"[]);
+        CREATE TYPE "AlertType_new" AS ENUM ('A', 'B');
+        ALTER TABLE "Alert" ALTER COLUMN "type" DROP DEFAULT;
+        ALTER TABLE "Alert" ALTER COLUMN "types" TYPE "AlertType_new"[] USING ("types"::text::"AlertType_new"[]);
+        ALTER TABLE "Alert" ALTER COLUMN "type" TYPE "AlertType_new" USING ("type"::text::"AlertType_new");
+        ALTER TYPE "AlertType" RENAME TO "AlertType_old";
+        ALTER TYPE "AlertType_new" RENAME TO "AlertType";
+        DROP TYPE "AlertType_old";
+        ALTER TABLE "Alert" ALTER COLUMN "type" SET DEFAULT 'A';
+        CREATE TYPE mood AS ENUM ('x');
+        CREATE TABLE m (a mood DEFAULT 'x'::mood, CHECK (a <> 'x'::mood));
+        CREATE INDEX ON m (a) WHERE a = 'x'::mood;
+        CREATE VIEW mv AS SELECT a FROM m WHERE a = 'x'::mood;
+        ALTER TYPE mood RENAME TO feeling;
+    """,
+    # an array constructor under a cast: each element cast, as PostgreSQL stores it; an empty one keeps it
+    "arrays under a cast": """
+        CREATE TYPE rt AS ENUM ('STAGING', 'PRODUCTION');
+        CREATE TABLE t (a rt[] DEFAULT ARRAY['STAGING', 'PRODUCTION']::rt[], b text[] DEFAULT ARRAY['x']::text[],
+            c int[] DEFAULT ARRAY[1, 2]::int[], d bigint[] DEFAULT ARRAY[1]::bigint[],
+            e varchar(5)[] DEFAULT ARRAY['q']::varchar[], f text[] DEFAULT ARRAY[]::text[],
+            g varchar(3)[] DEFAULT ARRAY[]::varchar(3)[], h int, CHECK (h = ANY (ARRAY[1, 2]::int[])));
+        ALTER TABLE t ADD COLUMN i text[] DEFAULT ARRAY[]::TEXT[];
+        ALTER TABLE t ALTER COLUMN b SET DEFAULT ARRAY[]::text[];
+        CREATE VIEW v AS SELECT coalesce(b, ARRAY[]::text[]) AS x, ARRAY['STAGING']::rt[] AS y FROM t;
+    """,
+}
+
 DROPS = {
     "a column with what reads it": """
         CREATE TABLE t (id int PRIMARY KEY, email text, n int, s serial,
@@ -185,10 +219,21 @@ DO_BLOCKS = {
           ALTER TABLE missing ADD COLUMN c int;
         EXCEPTION WHEN undefined_table THEN NULL;
         END $$;
+        DO $$
+        DECLARE
+          words text[] := ARRAY['apple', 'banana'];
+          n int;
+        BEGIN
+          ALTER TABLE t ADD COLUMN shortcode text;
+          n := 3;
+          UPDATE t SET shortcode = words[1] || n::text;
+          CREATE UNIQUE INDEX t_shortcode_key ON t (a, shortcode);
+        END $$;
+        ALTER TABLE t ALTER COLUMN shortcode SET NOT NULL;
     """,
 }
 
-CASES = {**TABLE_AS, **RENAMES, **DROPS, **ALTERATIONS, **DO_BLOCKS}
+CASES = {**TABLE_AS, **RENAMES, **TYPES, **DROPS, **ALTERATIONS, **DO_BLOCKS}
 
 
 @pytest.mark.parametrize("sql", list(CASES.values()), ids=list(CASES))
