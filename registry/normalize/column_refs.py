@@ -12,7 +12,7 @@ PostgreSQL prints it). A schema.sql written after the rename must name the colum
 Canonical text prints identifiers in lower case or quoted and keywords and types in upper case, so a
 word is the column where it is the column's name exactly, unqualified or qualified by the table (or by
 OLD / NEW in a trigger's WHEN), and not a function's name, a qualifier itself, a type after `::`, or a
-storage parameter of `WITH (...)`. Text in quotes or dollar quotes is never touched.
+storage parameter of `WITH (...)`. Text in quotes or dollar quotes is never touched (`text.sql_tokens`).
 """
 
 from __future__ import annotations
@@ -26,45 +26,20 @@ from sqlglot import exp
 from schemareg.lazy_re import lazy_compile
 from schemareg.model import ConstraintKind, Definition, Kind, ObjectKey, Sequence, Table, key_of
 from schemareg.names import join_key, name_parts, needs_quotes, split_key
-from schemareg.normalize.text import upper_words
+from schemareg.normalize.text import SqlToken, sql_tokens, upper_words
 from schemareg.render import quote
 
 __all__ = ["drop_column_readers", "mentions", "rename_column_everywhere", "rename_in_text"]
 
-_TOKEN = lazy_compile(
-    r"""(?P<string>[Ee]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*')"""
-    r"""|(?P<dollar>\$(?P<tag>[A-Za-z_]\w*)?\$)"""
-    r"""|(?P<quoted>"(?:[^"]|"")*")"""
-    r"|(?P<word>[A-Za-z_][A-Za-z0-9_$]*)"
-    r"|(?P<cast>::)|(?P<other>[^\s])"
-)
 _UPDATE_OF = lazy_compile(r"\bUPDATE OF (?P<columns>.+?) ON ")
 _STATISTICS = lazy_compile(r"CREATE STATISTICS .*? ON (?P<on>.+) FROM (?P<table>\S+)$", re.DOTALL)
 _ALTER_COLUMN = lazy_compile(r'^(ALTER COLUMN )((?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*))')
 
 
-def _tokens(text: str) -> Iterator[tuple[str, str, int, int]]:
-    """(kind, text, start, end) of each token; a dollar-quoted body is one string token."""
-    position = 0
-    while True:
-        match = _TOKEN.search(text, position)
-        if match is None:
-            return
-        kind = match.lastgroup if match.lastgroup != "tag" else "dollar"
-        if kind == "dollar":
-            end = text.find(match.group(0), match.end())
-            end = len(text) if end < 0 else end + len(match.group(0))
-            yield "string", text[match.start() : end], match.start(), end
-            position = end
-            continue
-        yield kind or "other", match.group(0), match.start(), match.end()
-        position = match.end()
-
-
-def _name_of(kind: str, token: str) -> str | None:
-    if kind == "quoted":
-        return token[1:-1].replace('""', '"')
-    return token if kind == "word" else None
+def _name_of(token: SqlToken) -> str | None:
+    if token.kind == "quoted":
+        return token.text[1:-1].replace('""', '"')
+    return token.text if token.kind == "word" else None
 
 
 def rename_in_text(
@@ -91,31 +66,30 @@ def mentions(text: str, column: str, qualifiers: frozenset[str], *, folded: bool
 def _references(text: str, old: str, qualifiers: frozenset[str], folded: bool) -> Iterator[tuple[int, int]]:
     if old not in (text.lower() if folded else text):
         return
-    tokens = list(_tokens(text))
+    tokens = sql_tokens(text)
     params_depth = -1  # inside WITH ( ... ): storage parameters, not columns
     depth = 0
-    for i, (kind, token, start, end) in enumerate(tokens):
-        if token == "(":
+    for i, token in enumerate(tokens):
+        if token.text == "(":
             depth += 1
-            if i > 0 and tokens[i - 1][1].upper() == "WITH" and params_depth < 0:
+            if i > 0 and tokens[i - 1].word == "WITH" and params_depth < 0:
                 params_depth = depth
-        elif token == ")":
+        elif token.text == ")":
             if depth == params_depth:
                 params_depth = -1
             depth -= 1
-        name = _name_of(kind, token)
-        if (name.lower() if folded and kind == "word" and name else name) != old or params_depth >= 0:
+        name = _name_of(token)
+        if (name.lower() if folded and token.kind == "word" and name else name) != old or params_depth >= 0:
             continue
-        after = tokens[i + 1][1] if i + 1 < len(tokens) else ""
-        before = tokens[i - 1] if i > 0 else ("", "", 0, 0)
-        if after in ("(", ".") or before[0] == "cast":
+        after = tokens[i + 1].text if i + 1 < len(tokens) else ""
+        before = tokens[i - 1].text if i > 0 else ""
+        if after in ("(", ".") or before == "::":
             continue  # a function, a qualifier, a type
-        if before[1] == ".":
-            qualifier = tokens[i - 2] if i > 1 else ("", "", 0, 0)
-            name = _name_of(qualifier[0], qualifier[1])
-            if name is None or name.lower() not in qualifiers:
+        if before == ".":
+            qualifier = _name_of(tokens[i - 2]) if i > 1 else None
+            if qualifier is None or qualifier.lower() not in qualifiers:
                 continue
-        yield start, end
+        yield token.start, token.end
 
 
 def drop_column_readers(objects: dict[ObjectKey, Any], table: Table, column: str) -> None:

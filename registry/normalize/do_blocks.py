@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import msgspec
 
@@ -27,19 +26,11 @@ from schemareg.lazy_re import lazy_compile
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
 from schemareg.normalize.split import line_column
+from schemareg.normalize.text import SqlToken, sql_tokens
 
 Compile = Callable[[str], "list[ops.AnyOp]"]
 
 _HEAD = lazy_compile(r"\s*DO\b", re.IGNORECASE)
-_TOKEN = lazy_compile(
-    r"""(?P<space>\s+|--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)
-    | (?P<string>'(?:[^']|'')*')
-    | (?P<dollar>\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$)
-    | (?P<quoted>"(?:[^"]|"")+")
-    | (?P<word>[A-Za-z_][\w$]*)
-    | (?P<other>::|<>|!=|>=|<=|:=|<<|>>|\S)""",
-    re.VERBOSE | re.DOTALL,
-)
 # Statements of PL/pgSQL itself (not SQL) that the recogniser does not run.
 _PROCEDURAL = frozenset(
     {"DECLARE", "FOR", "FOREACH", "WHILE", "LOOP", "PERFORM", "EXECUTE", "RETURN", "GET", "EXIT", "CONTINUE"}
@@ -53,38 +44,19 @@ _DUPLICATES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class _Token:
-    kind: str
-    text: str
-    start: int
-
-    @property
-    def word(self) -> str:
-        return self.text.upper() if self.kind == "word" else ""
-
-
 class _Refused(Exception):
     def __init__(self, reason: str, offset: int) -> None:
         super().__init__(reason)
         self.reason, self.offset = reason, offset
 
 
-def _tokens(text: str) -> list[_Token]:
-    return [
-        _Token(m.lastgroup or "", m.group(0), m.start())
-        for m in _TOKEN.finditer(text)
-        if m.lastgroup != "space"
-    ]
-
-
 def read_do_block(context: Context, text: str, compile_statement: Compile) -> list[ops.AnyOp] | None:
     """The ops of a DO statement (None: not one), or one Ignored op with the warning why not."""
     if context.dialect != "postgres" or not _HEAD.match(text):
         return None
-    head = _tokens(text)[1:]
-    body_token: _Token | None = None
-    language: list[_Token] = []
+    head = sql_tokens(text)[1:]
+    body_token: SqlToken | None = None
+    language: list[SqlToken] = []
     for i, token in enumerate(head):
         if token.word == "LANGUAGE" or (i and head[i - 1].word == "LANGUAGE"):
             language += [token] if token.word != "LANGUAGE" else []
@@ -116,20 +88,20 @@ class _Block:
 
     def __init__(self, body: str, offset: int, compile_statement: Compile) -> None:
         self.body, self.offset, self.compile = body, offset, compile_statement
-        self.tokens = _tokens(body)
+        self.tokens = sql_tokens(body)
         self.i = 0
         self.variables: set[str] = set()  # DECLAREd: statements that read one are not the engine's
 
     # -- tokens -------------------------------------------------------------------------------------------
 
-    def peek(self) -> _Token | None:
+    def peek(self) -> SqlToken | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
 
-    def refuse(self, reason: str, token: _Token | None = None) -> _Refused:
+    def refuse(self, reason: str, token: SqlToken | None = None) -> _Refused:
         token = token or self.peek()
         return _Refused(reason, self.offset + (token.start if token else len(self.body)))
 
-    def expect(self, text: str) -> _Token:
+    def expect(self, text: str) -> SqlToken:
         token = self.peek()
         if token is None or (token.word or token.text) != text:
             raise self.refuse(f"{text} expected")
@@ -143,9 +115,9 @@ class _Block:
             return True
         return False
 
-    def until(self, stops: set[str]) -> list[_Token]:
+    def until(self, stops: set[str]) -> list[SqlToken]:
         """The tokens up to the first of `stops` outside parentheses (not taken)."""
-        found: list[_Token] = []
+        found: list[SqlToken] = []
         depth = 0
         while (token := self.peek()) is not None:
             if depth == 0 and (token.word or token.text) in stops:
@@ -233,7 +205,7 @@ class _Block:
             self.until({";"})
             self.expect(";")
 
-    def sql(self, first: _Token) -> list[ops.AnyOp]:
+    def sql(self, first: SqlToken) -> list[ops.AnyOp]:
         tokens = self.until({";"})
         self.expect(";")
         if len(tokens) > 1 and tokens[1].text == ":=":
@@ -268,7 +240,7 @@ class _Block:
             and ahead[1].text == ";"
         )
 
-    def executed(self, first: _Token) -> list[ops.AnyOp]:
+    def executed(self, first: SqlToken) -> list[ops.AnyOp]:
         literal = self.tokens[self.i + 1]
         self.i += 3
         compiled = self.compile(literal.text[1:-1].replace("''", "'"))
@@ -308,7 +280,7 @@ def _no_schema(op: ops.AnyOp) -> bool:
 class _Condition:
     """[NOT] EXISTS (catalog lookup) [AND ...], in parentheses or not, as checks (None: not such)."""
 
-    def __init__(self, tokens: list[_Token]) -> None:
+    def __init__(self, tokens: list[SqlToken]) -> None:
         self.tokens, self.i = tokens, 0
 
     def checks(self) -> list[ops.Check] | None:
@@ -419,7 +391,7 @@ _RELKIND_OF = {"pg_tables": "rp", "pg_indexes": "iI", "BASE TABLE": "rp", "VIEW"
 _STOP = frozenset({"WHERE", "JOIN", "INNER", "LEFT", "ON", "LIMIT", "AS"})
 
 
-def _name(tokens: list[_Token], i: int) -> tuple[str, int]:
+def _name(tokens: list[SqlToken], i: int) -> tuple[str, int]:
     """A possibly qualified catalog name at tokens[i], `pg_catalog.` left out; and the index after it."""
     parts = [tokens[i].text.strip('"').lower()]
     i += 1
@@ -431,7 +403,7 @@ def _name(tokens: list[_Token], i: int) -> tuple[str, int]:
     return ".".join(parts), i
 
 
-def _lookup(tokens: list[_Token]) -> ops.Check:
+def _lookup(tokens: list[SqlToken]) -> ops.Check:
     """SELECT ... FROM <catalog> [alias] [JOIN pg_namespace|pg_class ... ON ...] WHERE <col = 'x'> AND ..."""
     words = [t.word for t in tokens]
     if not words or words[0] != "SELECT" or "FROM" not in words:
@@ -460,7 +432,7 @@ def _lookup(tokens: list[_Token]) -> ops.Check:
     if i < len(tokens) and words[i] == "WHERE":
         i += 1
         end = words.index("LIMIT", i) if "LIMIT" in words[i:] else len(tokens)
-        predicate: list[_Token] = []
+        predicate: list[SqlToken] = []
         for token in [*tokens[i:end], None]:
             if token is None or token.word == "AND":
                 _predicate(predicate, columns, found)
@@ -483,7 +455,7 @@ def _lookup(tokens: list[_Token]) -> ops.Check:
     )
 
 
-def _predicate(tokens: list[_Token], columns: dict[str, str], found: dict[str, str]) -> None:
+def _predicate(tokens: list[SqlToken], columns: dict[str, str], found: dict[str, str]) -> None:
     """`[alias.]column = 'value'[::regclass]`, `relkind IN ('r', 'p')`, `NOT attisdropped`."""
     texts = [t.text for t in tokens]
     if len(tokens) == 2 and tokens[0].word == "NOT" and tokens[1].text.lower() == "attisdropped":

@@ -55,10 +55,10 @@ def carry_renamed_type(objects: dict[ObjectKey, SchemaObject], old: str, new: st
     for obj in objects.values():
         if isinstance(obj, Table):
             for column in obj.columns:
-                if column.type in (old, old_sql) or column.type in (f"{old}[]", f"{old_sql}[]"):
-                    column.type = (
-                        new_sql + column.type[len(old if column.type.startswith(old) else old_sql) :]
-                    )
+                for spelled in (old, old_sql):  # the type, or an array of it
+                    if column.type in (spelled, f"{spelled}[]"):
+                        column.type = new_sql + column.type[len(spelled) :]
+                        break
                 column.default = recast(column.default) if column.default else column.default
             for constraint in obj.constraints:
                 constraint.definition = recast(constraint.definition)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 
 from sqlglot import exp
 
@@ -17,6 +18,42 @@ IDENT = r'(?:"(?:[^"]|"")+"|`(?:[^`]|``)+`|[A-Za-z_][A-Za-z0-9_$]*)'
 QNAME = rf"{IDENT}(?:\s*\.\s*{IDENT}){{0,2}}"
 STRING = r"(?:[Ee]'(?:[^'\\]|\\.|'')*+'|'(?:[^']|'')*+')"
 WS = lazy_compile(r"\s+")
+
+
+# SQL (and PL/pgSQL) text as tokens, without a parser: strings, dollar-quoted bodies and quoted names
+# whole, comments and white space left out.
+_TOKEN = lazy_compile(
+    r"""(?P<space>\s+|--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)
+    | (?P<string>[Ee]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*')
+    | (?P<dollar>\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$)
+    | (?P<quoted>"(?:[^"]|"")+")
+    | (?P<word>[A-Za-z_][\w$]*)
+    | (?P<other>::|<>|!=|>=|<=|:=|<<|>>|\S)""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class SqlToken:
+    kind: str  # string, dollar, quoted, word, other
+    text: str
+    start: int
+
+    @property
+    def word(self) -> str:
+        return self.text.upper() if self.kind == "word" else ""
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+def sql_tokens(text: str) -> list[SqlToken]:
+    return [
+        SqlToken(m.lastgroup or "", m.group(0), m.start())
+        for m in _TOKEN.finditer(text)
+        if m.lastgroup != "space"
+    ]
 
 
 def split_dotted(text: str) -> list[str]:
