@@ -1,6 +1,6 @@
 """The order in which schema.sql creates a schema's objects so that it replays: by kind
 (`CREATION_ORDER`); routines whose heads or SQL-standard bodies read tables, views or other routines after
-those; composite types after the types they are made of; views, and tables made from a query that is kept
+those; composite and range types after the types they are made of, a range after its subtype_diff; views, and tables made from a query that is kept
 as written (`CREATE TABLE ... AS`, normalize/table_as.py), by what they read.
 """
 
@@ -46,13 +46,14 @@ def creation_order(schema: Schema) -> list[ObjectKey]:
     bodies = {k: _standard_body_names(schema.objects[k]) for k in names}
     for key, found in bodies.items():
         names[key] |= found
-    # A composite or range type names the types of its attributes, which must exist before it.
-    types = {k.name for k in before if k.kind is Kind.TYPE}
+    # A composite or range type names the types of its attributes, which must exist before it, and a
+    # range type its subtype_diff function.
+    named = {k.name for k in before if k.kind is Kind.TYPE} | {split_signature(k.name)[0] for k in names}
     for key in before:
         if key.kind is Kind.TYPE:
             obj = schema.objects[key]
             body = obj.sql.partition(" AS ")[2] if isinstance(obj, Definition) else ""
-            bodies[key] = qualified_names(body) & types - {key.name}
+            bodies[key] = qualified_names(body) & named - {key.name}
     after_views = [k for k, found in names.items() if found & view_names]
     after_tables = [k for k, found in names.items() if found & tables and k not in after_views]
     if after_tables or after_views:

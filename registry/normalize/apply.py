@@ -48,6 +48,7 @@ from schemareg.normalize.index_names import (
     rename_key_index,
 )
 from schemareg.normalize.literals import bound_literal, default_for
+from schemareg.normalize.opclasses import drop_default_opclasses
 from schemareg.normalize.partition_checks import drop_inherited_checks
 from schemareg.normalize.partition_keys import attach_index, only_key, settle
 from schemareg.normalize.privileges import PrivilegeSet
@@ -497,6 +498,7 @@ def finish(schema: Schema, typed: dict[tuple[object, ...], str] | None = None) -
     drop_inherited_checks(schema)
     _normalise_partition_bounds(schema)
     resolve_table_casts(schema, typed)
+    drop_default_opclasses(schema)
     qualify_join_views(schema)
     resolve_view_casts(schema)
 

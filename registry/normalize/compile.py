@@ -44,6 +44,7 @@ from schemareg.normalize.opaque import opaque
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from schemareg.normalize.partition_of import create_table_or_partition, drop_with_options
 from schemareg.normalize.privileges import change_privileges, set_owner
+from schemareg.normalize.ranges import read_range
 from schemareg.normalize.routine_alter import alter_routine
 from schemareg.normalize.routines import (
     create_routine,
@@ -128,6 +129,7 @@ TEXT_RULES: tuple[TextRule, ...] = (
     read_trigger,
     read_policy,
     read_domain,
+    read_range,
     read_extension,
     alter_enum,
 )
