@@ -4,6 +4,7 @@ attached, identities added; an action we do not model is kept on the table as ca
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from sqlglot import exp
 
@@ -14,6 +15,7 @@ from schemareg.normalize import ops
 from schemareg.normalize.constraints import table_constraint
 from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.heads import applies_to
+from schemareg.normalize.identity import identity_options
 from schemareg.normalize.literals import NULL_CAST
 from schemareg.normalize.opaque import opaque
 from schemareg.normalize.patterns import split_top_level
@@ -180,9 +182,10 @@ def alter_table(context: Context, tree: exp.Alter, text: str) -> list[ops.AnyOp]
         # `RENAME old TO new`: COLUMN is optional, and sqlglot reads the column as the table's new name.
         old, new = context.table_name(actions[0].this)[1], context.table_name(to[0].this)[1]
         return [ops.RenameColumn(table=table, old=old, new=new)]
+    identities = iter(identity_options(text) if "IDENTITY" in text.upper() else ())
     try:
         for action in actions:
-            result.extend(_action(context, table, table_name, action))
+            result.extend(_action(context, table, table_name, action, identities))
     except Unsupported:
         option = table_option(context, text)
         return [option] if option is not None else [opaque(context, text)]
@@ -197,9 +200,11 @@ def alter_table(context: Context, tree: exp.Alter, text: str) -> list[ops.AnyOp]
     return result or [opaque(context, text)]
 
 
-def _action(context: Context, table: str, table_name: str, action: exp.Expression) -> list[ops.AnyOp]:
+def _action(
+    context: Context, table: str, table_name: str, action: exp.Expression, identities: Iterator[str]
+) -> list[ops.AnyOp]:
     if isinstance(action, exp.ColumnDef):
-        column, extra = column_def(context, action, table)
+        column, extra = column_def(context, action, table, identities)
         return [
             *[e for e in extra if isinstance(e, ops.CreateSequence)],
             ops.AddColumn(table=table, column=column, if_not_exists=bool(action.args.get("exists"))),

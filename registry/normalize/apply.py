@@ -102,7 +102,9 @@ class Applier:
         if op.partition_of and table.partition_of:
             parent = self.table(table.partition_of)
             if parent is not None and not table.columns:
-                table.columns = [msgspec.structs.replace(c) for c in parent.columns]
+                # A partition's columns are its parent's, but not their identity: the parent's sequence
+                # serves them (PostgreSQL shows none on the partition).
+                table.columns = [msgspec.structs.replace(c, identity=None) for c in parent.columns]
         self.objects[key] = table
         retarget_serials(table, self.serials)
         return True

@@ -31,6 +31,7 @@ from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.do_blocks import read_do_block
 from schemareg.normalize.generated import drop_virtual
 from schemareg.normalize.heads import TextRules, applies_to
+from schemareg.normalize.identity import drop_identity_options
 from schemareg.normalize.indexes import NULLS_DISTINCT, attach_index_partition, create_index
 from schemareg.normalize.objects import (
     create_schema,
@@ -244,6 +245,8 @@ class Compiler:
                     prepared = drop_virtual(prepared)
                 if "options" in lowered:
                     prepared = drop_with_options(prepared)
+                if "identity" in lowered:
+                    prepared = drop_identity_options(prepared)  # read from `text` (identity.py)
                 if might_refuse(lowered):
                     prepared = prepare_types(prepared)  # `bit varying(5)`, `interval second(3)`
             tree = context.parse(prepared, lowered)  # the rewrites add no function names

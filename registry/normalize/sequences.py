@@ -75,8 +75,16 @@ def alter_sequence(context: Context, text: str) -> list[ops.AnyOp] | None:
     return [ops.AlterSequence(sequence=sequence, options=WS.sub(" ", options).strip().upper())]
 
 
-def sequence_options(text: str, *, table: str = "", column: str = "", context: Context | None = None) -> str:
-    """Sequence options in a fixed order, defaults left out (AS bigint, START 1, INCREMENT 1, CACHE 1, ...)."""
+def sequence_options(
+    text: str,
+    *,
+    table: str = "",
+    column: str = "",
+    context: Context | None = None,
+    column_type: str | None = None,
+) -> str:
+    """Sequence options in a fixed order, defaults left out (AS bigint, START 1, INCREMENT 1, CACHE 1, ...);
+    an identity column's sequence is of the column's type (`column_type`), whose maximum is its default."""
     squashed = WS.sub(" ", text.strip())
     words = squashed.upper()
     found: dict[str, str] = {}
@@ -112,7 +120,8 @@ def sequence_options(text: str, *, table: str = "", column: str = "", context: C
         defaults["START"] = found.get("MAXVALUE", "-1")
     else:
         defaults["START"] = found.get("MINVALUE", "1")
-    type_max = {"INT": "2147483647", "SMALLINT": "32767", None: "9223372036854775807"}.get(found.get("AS"))
+    of_type = found.get("AS") or (column_type if column_type in ("INT", "SMALLINT") else None)
+    type_max = {"INT": "2147483647", "SMALLINT": "32767", None: "9223372036854775807"}.get(of_type)
     if found.get("MAXVALUE") == type_max and increment > 0:
         found.pop("MAXVALUE")
     if found.get("MINVALUE") == "1" and increment > 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from sqlglot import exp
 
@@ -20,6 +21,7 @@ from schemareg.normalize.constraints import (
     table_constraint,
 )
 from schemareg.normalize.context import Context, Unsupported
+from schemareg.normalize.identity import identity_options
 from schemareg.normalize.literals import (
     BLANK_PADDED,
     NUMERIC_TYPES,
@@ -107,9 +109,10 @@ def create_table(context: Context, tree: exp.Create, text: str) -> list[ops.AnyO
     options += render_parameters(storage)
     if options:
         table.options = " ".join(options)
+    identities = iter(identity_options(text) if "IDENTITY" in text.upper() else ())
     for item in target.expressions if isinstance(target, exp.Schema) else []:
         if isinstance(item, exp.ColumnDef):
-            column, extra = column_def(context, item, qualified)
+            column, extra = column_def(context, item, qualified, identities)
             table.columns.append(column)
             for op in extra:
                 if isinstance(op, ops.AddConstraint):
@@ -143,8 +146,11 @@ def _partition_by(context: Context, prop: exp.PartitionedByProperty) -> str:
     return context.expression(node)
 
 
-def column_def(context: Context, item: exp.ColumnDef, table: str) -> tuple[Column, list[ops.AnyOp]]:
-    """A column, and the constraints and sequence (for a serial) it declares."""
+def column_def(
+    context: Context, item: exp.ColumnDef, table: str, identities: Iterator[str] | None = None
+) -> tuple[Column, list[ops.AnyOp]]:
+    """A column, and the constraints and sequence (for a serial) it declares; `identities`: the options of
+    the statement's identity columns as written, in order (identity.py)."""
     name = context.fold(item.this)
     kind = item.args.get("kind")
     extra: list[ops.AnyOp] = []
@@ -199,7 +205,8 @@ def column_def(context: Context, item: exp.ColumnDef, table: str) -> tuple[Colum
             column.generated = context.expression(kind_node.expression, TABLE_RULES)
             column.virtual = True
         elif isinstance(kind_node, exp.GeneratedAsIdentityColumnConstraint):
-            column.identity = _identity(context, kind_node, table, name)
+            written = next(identities, None) if identities else None
+            column.identity = _identity(context, kind_node, table, name, written, column.type)
             column.nullable = False
         elif isinstance(kind_node, exp.ComputedColumnConstraint):
             column.generated = context.expression(kind_node.this, TABLE_RULES)
@@ -367,20 +374,22 @@ def defaults_by_type(context: Context, node: exp.Expression) -> dict[str, str | 
 
 
 def _identity(
-    context: Context, node: exp.GeneratedAsIdentityColumnConstraint, table: str, column: str
+    context: Context,
+    node: exp.GeneratedAsIdentityColumnConstraint,
+    table: str,
+    column: str,
+    written: str | None = None,
+    column_type: str | None = None,
 ) -> str:
     how = "ALWAYS" if node.this else "BY DEFAULT"
-    parts = []
-    for key, word in _IDENTITY_OPTIONS:
-        value = node.args.get(key)
-        if value is not None:
-            parts.append(f"{word} {context.generate(value)}")
-    options = sequence_options(
-        " ".join(parts) + (" CYCLE" if node.args.get("cycle") else ""),
-        table=table,
-        column=column,
-        context=context,
-    )
+    if written is None:  # the options as sqlglot read them
+        parts = []
+        for key, word in _IDENTITY_OPTIONS:
+            value = node.args.get(key)
+            if value is not None:
+                parts.append(f"{word} {context.generate(value)}")
+        written = " ".join(parts) + (" CYCLE" if node.args.get("cycle") else "")
+    options = sequence_options(written, table=table, column=column, context=context, column_type=column_type)
     return how + (f" ({options})" if options else "")
 
 
