@@ -1,7 +1,8 @@
 """The order in which schema.sql creates a schema's objects so that it replays: by kind
 (`CREATION_ORDER`); routines whose heads or SQL-standard bodies read tables, views or other routines after
-those; composite and range types after the types they are made of, a range after its subtype_diff; views, and tables made from a query that is kept
-as written (`CREATE TABLE ... AS`, normalize/table_as.py), by what they read.
+those; composite and range types after the types they are made of, a range after its subtype_diff; views,
+and tables made from a query or a view that are kept as written (`CREATE TABLE ... AS`,
+normalize/table_as.py; `LIKE` a view, normalize/table_like.py), by what they read.
 """
 
 from __future__ import annotations
@@ -19,9 +20,17 @@ _MADE_BY_QUERY = lazy_compile(
 )
 
 
+_LIKE = lazy_compile(r"[(,]\s*LIKE\s", re.IGNORECASE)
+
+
 def _made_by_query(obj: SchemaObject) -> bool:
-    """A table kept as its CREATE TABLE ... AS: it reads what its query reads, as a view does."""
-    return isinstance(obj, Definition) and obj.kind is Kind.TABLE and bool(_MADE_BY_QUERY.match(obj.sql))
+    """A table kept as its CREATE TABLE ... AS, or as its CREATE TABLE (LIKE <a view>): it reads what its
+    query reads, as a view does, or the view it copies."""
+    return (
+        isinstance(obj, Definition)
+        and obj.kind is Kind.TABLE
+        and bool(_MADE_BY_QUERY.match(obj.sql) or _LIKE.search(obj.sql))
+    )
 
 
 _WORD = lazy_compile(r"[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?")

@@ -32,6 +32,18 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _with_index_options(definition: str, options: list[str] | None) -> str:
+    """A key's definition with its index's storage parameters, where pg_dump writes them: after the
+    columns and INCLUDE, before DEFERRABLE."""
+    if not options:
+        return definition
+    at = min(
+        (i for i in (definition.find(" DEFERRABLE"), definition.find(" INITIALLY")) if i >= 0), default=-1
+    )
+    head, tail = (definition[:at], definition[at:]) if at >= 0 else (definition, "")
+    return f"{head} WITH ({_options(options)}){tail}"
+
+
 def _options(options: Iterable[str]) -> str:
     """Storage parameters as pg_dump writes them: `name='value'`."""
     return ", ".join(f"{key}={_literal(value)}" for key, _, value in (o.partition("=") for o in options))
@@ -379,12 +391,11 @@ class Script:
             if rel is None:
                 continue
             self.constraint_names[row["oid"]] = (rel["qname"], row["name"])
+            definition = _with_index_options(row["definition"], row.get("index_options"))
             direct = Later(
-                pg_direct.constraint, (rel["qname"], row["name"], row["definition"], row.get("referenced"))
+                pg_direct.constraint, (rel["qname"], row["name"], definition, row.get("referenced"))
             )
-            self.emit(
-                f"ALTER TABLE ONLY {rel['qname']} ADD CONSTRAINT {row['name']} {row['definition']}", direct
-            )
+            self.emit(f"ALTER TABLE ONLY {rel['qname']} ADD CONSTRAINT {row['name']} {definition}", direct)
 
     def _indexes(self) -> None:
         self.index_names: dict[int, str] = {}

@@ -17,6 +17,7 @@ from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.heads import applies_to
 from schemareg.normalize.identity import identity_options
 from schemareg.normalize.literals import NULL_CAST
+from schemareg.normalize.no_inherit import drop_no_inherit, mark_no_inherit
 from schemareg.normalize.opaque import opaque
 from schemareg.normalize.patterns import split_top_level
 from schemareg.normalize.sequences import sequence_options
@@ -128,7 +129,7 @@ def _unnamed_check(context: Context, text: str, head: re.Match[str]) -> list[ops
     if not placeholders:
         return None
     named = f"{text[: head.start('rest')]}{', '.join(actions)}"
-    tree = context.parse(named)
+    tree = context.parse(drop_no_inherit(named) if "INHERIT" in named.upper() else named)
     if not isinstance(tree, exp.Alter):
         return None
     result = alter_table(context, tree, named)
@@ -189,6 +190,8 @@ def alter_table(context: Context, tree: exp.Alter, text: str) -> list[ops.AnyOp]
     except Unsupported:
         option = table_option(context, text)
         return [option] if option is not None else [opaque(context, text)]
+    if "INHERIT" in text.upper():
+        mark_no_inherit(text, result)
     if tree.args.get("only"):
         for op in result:
             if isinstance(op, ops.AddConstraint):

@@ -59,8 +59,10 @@ from schemareg.normalize.serials import place_serial, retarget_serials
 from schemareg.normalize.storage import set_storage
 from schemareg.normalize.table_as import apply_table_as
 from schemareg.normalize.table_casts import resolve_table_casts
+from schemareg.normalize.table_like import apply_like
 from schemareg.normalize.using_index import key_from_index
 from schemareg.normalize.view_casts import resolve_view_casts
+from schemareg.normalize.view_stars import expand_stars
 from schemareg.normalize.views import qualify_join_views
 from schemareg.render import quote, quote_qualified
 from schemareg.table_actions import add_alteration
@@ -125,6 +127,8 @@ class Applier:
         old = self.objects.get(key)
         if isinstance(old, Definition) and old.comment is not None and op.replace:
             op.definition.comment = old.comment  # CREATE OR REPLACE keeps the comment
+        if key.kind in (Kind.VIEW, Kind.MATERIALIZED_VIEW):
+            expand_stars(op.definition, self.objects, self.schema.dialect)
         self.objects[key] = op.definition
         return True
 
@@ -417,6 +421,7 @@ def _set_comment(applier: Applier, op: ops.SetComment) -> bool:
 _HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
     ops.CreateTable: Applier.create_table,
     ops.CreateTableAs: lambda applier, op: apply_table_as(applier, op),
+    ops.CopyLike: lambda applier, op: apply_like(applier, op),
     ops.CreateSequence: Applier.create_sequence,
     ops.CreateDefinition: Applier.create_definition,
     ops.CreateIndex: Applier.create_index,

@@ -33,6 +33,7 @@ from schemareg.normalize.generated import drop_virtual
 from schemareg.normalize.heads import TextRules, applies_to
 from schemareg.normalize.identity import drop_identity_options
 from schemareg.normalize.indexes import NULLS_DISTINCT, attach_index_partition, create_index
+from schemareg.normalize.no_inherit import drop_no_inherit
 from schemareg.normalize.objects import (
     create_schema,
     drop,
@@ -59,7 +60,7 @@ from schemareg.normalize.shapes import Probes, ShapeReader
 from schemareg.normalize.text import QNAME, blank_comments
 from schemareg.normalize.type_grammar import might_refuse, prepare_types
 from schemareg.normalize.types import alter_enum, create_type, read_domain
-from schemareg.normalize.views import create_view
+from schemareg.normalize.views import CHECK_OPTION, create_view
 
 # sqlglot logs a warning for every statement it falls back to Command on; we report those ourselves.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
@@ -288,8 +289,14 @@ _CREATE_TABLE = lazy_compile(
     r"\s*(?:CREATE|ALTER)\s+(?:(?:GLOBAL|LOCAL|TEMP|TEMPORARY|UNLOGGED)\s+)*TABLE\b", re.I
 )
 _KEY_DEFAULTS = lazy_compile(r"\s+(?:NOT\s+DEFERRABLE|INITIALLY\s+IMMEDIATE)\b", re.IGNORECASE)
+_CREATE_VIEW = lazy_compile(
+    r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY|RECURSIVE)\s+)*VIEW\b", re.I
+)
+# An option named alone in a view's leading `WITH (...)`, which sqlglot refuses.
+_BARE_OPTION = lazy_compile(r"^(\s*CREATE\b[^(]*?\bWITH\s*\((?:[^()]*,)?\s*)([A-Za-z_]\w*)(?=\s*[,)])", re.I)
 _MATERIALIZED = lazy_compile(r"\s*CREATE\s+MATERIALIZED\s+VIEW\b", re.IGNORECASE)
 _WITH_DATA = lazy_compile(r"\s+WITH\s+(?:NO\s+)?DATA\s*$", re.IGNORECASE)
+_UNIQUE_NULLS_DISTINCT = lazy_compile(r"\bUNIQUE\s+NULLS\s+DISTINCT\b", re.IGNORECASE)
 _NOT_VALID = lazy_compile(r"\)\s+NOT\s+VALID\b(?=\s*[,)])", re.IGNORECASE)
 
 
@@ -307,6 +314,12 @@ def _prepare(text: str) -> str:
         text = _INDEX_ON_ONLY.sub(r"\1", text, count=1)
     if _CREATE_INDEX.match(text):
         text = NULLS_DISTINCT.sub(")", text, count=1)  # PostgreSQL 15; read back from the text
+    if ("CHECK" in upper or "WITH" in upper) and _CREATE_VIEW.match(text):
+        text = CHECK_OPTION.sub("", text)  # read from the statement as written (views.py)
+        for _ in range(text.count(",") + 1):  # `WITH (security_barrier)`: sqlglot wants a value
+            text, found = _BARE_OPTION.subn(r"\1\2 = true", text)
+            if not found:
+                break
     if "MATERIALIZED" in upper and _MATERIALIZED.match(text):
         # Whether a materialized view is populated is data: pg_dump --schema-only always says NO DATA.
         text = _WITH_DATA.sub("", text)
@@ -315,6 +328,10 @@ def _prepare(text: str) -> str:
             text = _TYPE_ARRAY.sub(r"\1[]", text)
         if "DEFERRABLE" in upper or "IMMEDIATE" in upper:
             text = _KEY_DEFAULTS.sub(" ", text)  # NOT DEFERRABLE INITIALLY IMMEDIATE is what a key is anyway
+        if "NULLS" in upper:
+            text = _UNIQUE_NULLS_DISTINCT.sub("UNIQUE", text)  # the default, which sqlglot does not read
+        if "INHERIT" in upper:
+            text = drop_no_inherit(text)  # read from the statement as written (no_inherit.py)
         if "VALID" in upper:
             # A constraint created with its table is checked at once: NOT VALID means nothing there.
             text = _NOT_VALID.sub(")", text)

@@ -12,6 +12,7 @@ from schemareg.model import Constraint, ConstraintKind, Index, Table
 from schemareg.names import make_object_name, split_key
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context, Unsupported
+from schemareg.normalize.indexes import storage_options
 from schemareg.normalize.rules import TABLE_RULES
 from schemareg.normalize.text import IDENT, WS, fold_words, squash
 
@@ -128,7 +129,7 @@ def table_constraint(
             name,
             ConstraintKind.PRIMARY_KEY,
             columns,
-            f"PRIMARY KEY ({', '.join(quote(c) for c in columns)}){deferrable(item)}",
+            f"PRIMARY KEY ({', '.join(quote(c) for c in columns)}){key_index(context, item)}{deferrable(item)}",
         )
     if isinstance(item, exp.UniqueColumnConstraint):
         schema_node = item.this
@@ -146,7 +147,7 @@ def table_constraint(
             name,
             ConstraintKind.UNIQUE,
             columns,
-            f"UNIQUE{nulls} ({', '.join(quote(c) for c in columns)}){deferrable(item)}",
+            f"UNIQUE{nulls} ({', '.join(quote(c) for c in columns)}){key_index(context, item)}{deferrable(item)}",
         )
     if isinstance(item, exp.ForeignKey):
         columns = [context.key_name(e) for e in item.expressions]
@@ -194,6 +195,21 @@ def inline_index(context: Context, item: exp.IndexColumnConstraint, table: str) 
     return ops.CreateIndex(
         table=table, index=Index(name=name, definition=f"({keys})", columns=tuple(columns))
     )
+
+
+def key_index(context: Context, node: exp.Expression) -> str:
+    """A key's index clauses as pg_get_constraintdef prints them: ` INCLUDE (b) WITH (fillfactor = 70)`
+    (an index tablespace is not modelled)."""
+    params = node.args.get("include")
+    if not isinstance(params, exp.IndexParameters):
+        return ""
+    out = ""
+    if params.args.get("include"):
+        out += f" INCLUDE ({', '.join(context.quote(context.key_name(i)) for i in params.args['include'])})"
+    storage = params.args.get("with_storage")
+    if isinstance(storage, list) and storage:
+        out += f" WITH ({storage_options(', '.join(context.generate(item) for item in storage))})"
+    return out
 
 
 def deferrable(node: exp.Expression) -> str:

@@ -114,12 +114,14 @@ def attach_index_partition(context: Context, text: str) -> list[ops.AnyOp] | Non
 
 
 def storage_options(text: str) -> str:
-    """`fillfactor='70', Autovacuum_Enabled = false` as `autovacuum_enabled = false, fillfactor = 70`."""
+    """`fillfactor='70', Autovacuum_Enabled = false` as `autovacuum_enabled = false, fillfactor = 70`;
+    `security_barrier` alone as `security_barrier = true`."""
     settings = []
     for part in text.split(","):
         key, _, value = part.partition("=")
         value = value.strip()
         if len(value) > 1 and value[0] == value[-1] == "'" and re.fullmatch(r"'[\w.+-]*'", value):
             value = value[1:-1]
-        settings.append(f"{key.strip().lower()} = {value.lower()}" if value else key.strip().lower())
+        # A boolean named alone is on: PostgreSQL stores `WITH (security_barrier)` as `security_barrier=true`.
+        settings.append(f"{key.strip().lower()} = {value.lower() if value else 'true'}")
     return ", ".join(sorted(settings))

@@ -48,6 +48,17 @@ class CreateTableAs(Op):
     if_not_exists: bool = False
 
 
+class CopyLike(Op):
+    """CREATE TABLE ... (LIKE source ...): the source's columns at `at`, and what `including` names
+    (normalize/table_like.py); `fallback`, the statement as written, where the source is not a table."""
+
+    table: str
+    source: str
+    at: int
+    fallback: Definition
+    including: list[str] = []
+
+
 class CreateSequence(Op):
     sequence: Sequence
     if_not_exists: bool = False
@@ -271,6 +282,7 @@ class Attempt(Op):
 AnyOp = (
     CreateTable
     | CreateTableAs
+    | CopyLike
     | CreateSequence
     | CreateDefinition
     | CreateIndex

@@ -3,7 +3,8 @@
 PostgreSQL gives every output column a name (FigureColname): a column keeps its own, a function call
 takes the function's name, CASE is "case", anything else "?column?"; pg_get_viewdef then writes
 `expr AS name` for every item that is not a column of that name. The canonical text writes it too, so a
-view spelt without the AS and one read back from the database are one view.
+view spelt without the AS and one read back from the database are one view; and `t.id AS id`, a column
+named as itself, loses its AS, as pg_get_viewdef prints it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ def implicit_names(node: exp.Expression, dialect: str) -> exp.Expression:
     for select in node.find_all(exp.Select):
         items = select.expressions
         for i, item in enumerate(items):
+            if _named_as_itself(item):
+                items[i] = item.this
+                continue
             if isinstance(item, (exp.Alias, exp.Column, exp.Star)):
                 continue
             name = _figure_name(item, dialect)
@@ -30,6 +34,19 @@ def implicit_names(node: exp.Expression, dialect: str) -> exp.Expression:
                 items[i] = exp.alias_(item, exp.to_identifier(name, quoted=needs_quotes(name)))
         select.set("expressions", items)
     return node
+
+
+def _named_as_itself(item: exp.Expression) -> bool:
+    """`c AS c`, `t.c AS c`: a column given its own name (same spelling, same quoting)."""
+    if not isinstance(item, exp.Alias) or not isinstance(item.this, exp.Column):
+        return False
+    alias, column = item.args.get("alias"), item.this.this
+    return (
+        isinstance(alias, exp.Identifier)
+        and isinstance(column, exp.Identifier)
+        and alias.name == column.name
+        and (alias.quoted or needs_quotes(alias.name)) == (column.quoted or needs_quotes(column.name))
+    )
 
 
 def _figure_name(node: exp.Expression, dialect: str) -> str | None:

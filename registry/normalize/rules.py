@@ -492,13 +492,19 @@ def unwrap_join_groups(node: exp.Expression, dialect: str) -> exp.Expression:
 
 @looks_for(exp.Select)
 def single_table_columns(node: exp.Expression, dialect: str) -> exp.Expression:
-    """In a query over one table, `t.col` is `col` (PostgreSQL 16 prints it so, 15 qualifies it)."""
+    """In a query over one table or subquery, `t.col` is `col` (PostgreSQL 16 prints it so, 15 qualifies
+    it)."""
     for select in node.find_all(exp.Select):
         source = select.args.get("from_") or select.args.get("from")
-        if source is None or select.args.get("joins") or not isinstance(source.this, exp.Table):
+        if source is None or select.args.get("joins"):
             continue
         table = source.this
-        names = {table.name, table.alias_or_name}
+        if isinstance(table, exp.Table):
+            names = {table.name, table.alias_or_name}
+        elif isinstance(table, exp.Subquery) and table.alias:
+            names = {table.alias}
+        else:
+            continue
         for column in select.find_all(exp.Column):
             if column.table in names and column.find_ancestor(exp.Select) is select:
                 column.set("table", None)

@@ -12,7 +12,6 @@ from schemareg.model import Column, ConstraintKind, Kind, Sequence, Table
 from schemareg.names import join_key, make_object_name, needs_quotes, split_key, split_qualified
 from schemareg.normalize import ops
 from schemareg.normalize.constraints import (
-    CONSTRAINT_NAME,
     add_constraint,
     check,
     deferrable,
@@ -37,12 +36,14 @@ from schemareg.normalize.literals import (
     timestamptz_text,
     type_class_of,
 )
+from schemareg.normalize.no_inherit import mark_no_inherit
 from schemareg.normalize.opaque import opaque
 from schemareg.normalize.rules import TABLE_RULES
 from schemareg.normalize.sequences import sequence_options
 from schemareg.normalize.storage import parameter
 from schemareg.normalize.storage import render as render_parameters
 from schemareg.normalize.table_as import table_as
+from schemareg.normalize.table_like import like_op
 from schemareg.normalize.text import literal_value, squash, upper_words
 from schemareg.render import literal, quote_qualified
 
@@ -110,6 +111,7 @@ def create_table(context: Context, tree: exp.Create, text: str) -> list[ops.AnyO
     if options:
         table.options = " ".join(options)
     identities = iter(identity_options(text) if "IDENTITY" in text.upper() else ())
+    likes: list[ops.AnyOp] = []
     for item in target.expressions if isinstance(target, exp.Schema) else []:
         if isinstance(item, exp.ColumnDef):
             column, extra = column_def(context, item, qualified, identities)
@@ -121,15 +123,17 @@ def create_table(context: Context, tree: exp.Create, text: str) -> list[ops.AnyO
                     sequences.append(op)
         elif isinstance(item, exp.IndexColumnConstraint):
             indexes.append(inline_index(context, item, qualified))
+        elif isinstance(item, exp.LikeProperty) and context.dialect == "postgres":
+            fallback = opaque(context, text, kind=Kind.TABLE, name=qualified)
+            likes.insert(0, like_op(context, item, qualified, len(table.columns), fallback))  # last first
         else:
             constraints.append(table_constraint(context, item, qualified, name))
-    not_valid = _not_valid_names(context, text)
-    for op in constraints:
-        if op.constraint.name in not_valid and not op.constraint.definition.endswith(" NOT VALID"):
-            op.constraint.definition += " NOT VALID"
+    if "INHERIT" in text.upper():
+        mark_no_inherit(text, list(constraints))
     return [
         *sequences,
         ops.CreateTable(table=table, if_not_exists=bool(tree.args.get("exists")), partition_of=partition_of),
+        *likes,
         *constraints,
         *indexes,
     ]
@@ -213,7 +217,9 @@ def column_def(
         elif isinstance(kind_node, exp.GeneratedAsRowColumnConstraint):
             raise Unsupported
         elif isinstance(kind_node, exp.CollateColumnConstraint):
-            column.collation = collation(context.generate(kind_node.this))
+            collated = collation(context.generate(kind_node.this))
+            # `COLLATE "default"` is the type's own collation, which PostgreSQL does not record.
+            column.collation = None if collated.strip('"').lower() == "default" else collated
         elif isinstance(kind_node, exp.CommentColumnConstraint):
             column.comment = literal_value(kind_node.this)
         elif isinstance(kind_node, exp.AutoIncrementColumnConstraint):
@@ -395,16 +401,6 @@ def _identity(
 
 def nextval(sequence: str) -> str:
     return f"NEXTVAL(CAST({literal(quote_qualified(sequence))} AS REGCLASS))"
-
-
-def _not_valid_names(context: Context, text: str) -> set[str]:
-    """Names of the constraints a CREATE TABLE declares NOT VALID (sqlglot reads past the words)."""
-    names = set()
-    for found in re.finditer(r"\bNOT\s+VALID\b", text, re.IGNORECASE):
-        heads = list(CONSTRAINT_NAME.finditer(text, 0, found.start()))
-        if heads:
-            names.add(context.unquote(heads[-1].group(1)))
-    return names
 
 
 def partition_bound(text: str) -> str:

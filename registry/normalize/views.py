@@ -25,6 +25,9 @@ from schemareg.normalize.rules import VIEW_RULES, canonical_expression, identifi
 
 _VIEW_OPTIONS = lazy_compile(r"\bWITH\s*\(([^)]*)\)", re.IGNORECASE)
 _JOIN = lazy_compile(r"\bJOIN\b")
+_AS = lazy_compile(r"\sAS\s", re.IGNORECASE)
+# `WITH [LOCAL | CASCADED] CHECK OPTION` after a view's query (compile.py cuts it for sqlglot).
+CHECK_OPTION = lazy_compile(r"\s+WITH\s+(?:(LOCAL|CASCADED)\s+)?CHECK\s+OPTION\s*;?\s*$", re.IGNORECASE)
 _NO_DATA = " WITH NO DATA"
 _memo: dict[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], str] = {}
 _MEMO_LIMIT = 10_000
@@ -45,10 +48,18 @@ def create_view(context: Context, tree: exp.Create, text: str) -> list[ops.AnyOp
         columns = f" ({', '.join(context.quote(context.key_name(e)) for e in target.expressions)})"
     kind = Kind.MATERIALIZED_VIEW if materialized else Kind.VIEW
     head = "CREATE MATERIALIZED VIEW" if materialized else "CREATE VIEW"
-    storage = _VIEW_OPTIONS.search(text[: text.upper().find(" AS ") + 1] if " AS " in text.upper() else "")
+    as_query = _AS.search(text)  # `AS` then a newline, as pg_dump and introspection write it, or a space
+    storage = _VIEW_OPTIONS.search(text[: as_query.start() + 1] if as_query else "")
+    check = CHECK_OPTION.search(text)
+    checked = (check.group(1) or "CASCADED").upper() if check else ""
     if storage:
-        columns += f" WITH ({storage_options(storage.group(1))})"
+        settings = [o for o in storage_options(storage.group(1)).split(", ") if o]
+        for setting in [o for o in settings if o.startswith("check_option = ")]:
+            settings.remove(setting)  # stored as the query's WITH ... CHECK OPTION, and printed so
+            checked = setting.removeprefix("check_option = ").upper()
+        columns += f" WITH ({', '.join(settings)})" if settings else ""
     body = canonical_expression(query, context.dialect, context.generate, VIEW_RULES)
+    body += f" WITH {checked} CHECK OPTION" if checked else ""
     sql_text = f"{head} {context.quote_qualified(context.qualify(schema, name))}{columns} AS {body}"
     depends = tuple(sorted({context.qualified_name(t) for t in query.find_all(exp.Table)}))
     return [
@@ -99,6 +110,8 @@ def edit_query(sql: str, dialect: str, edit: Callable[[exp.Expression], bool]) -
     """A view's canonical text with its query edited in place by `edit` (which says whether it changed
     anything); the text as it was where the query cannot be read back."""
     suffix = _NO_DATA if sql.endswith(_NO_DATA) else ""
+    check = CHECK_OPTION.search(sql) if not suffix and sql.endswith(" CHECK OPTION") else None
+    suffix = check.group(0) if check else suffix
     text = sql[: -len(suffix)] if suffix else sql
     try:
         tree = parse_one(text, dialect)

@@ -2,14 +2,17 @@
 -- child inherits, and the clones of a partitioned table's foreign keys on its partitions. A partition's
 -- CHECK that is its parent's too is the parent's, also when the partition had it before it was attached
 -- (as a partition must, and as the canonical schema.sql writes it). A foreign key's referenced table is
--- named as pg_get_constraintdef names it (the inspector's probes stand another name in for it).
+-- named as pg_get_constraintdef names it (the inspector's probes stand another name in for it). A key's
+-- index storage parameters, which pg_get_constraintdef leaves out, are read beside it, as pg_dump reads them.
 SELECT con.oid,
        con.conrelid AS relation,
        quote_ident(con.conname) AS name,
        con.contype AS constraint_kind,
        pg_catalog.pg_get_constraintdef(con.oid) AS definition,
        CASE WHEN con.contype = 'f' THEN quote_ident(rn.nspname) || '.' || quote_ident(rc.relname) END
-           AS referenced
+           AS referenced,
+       CASE WHEN con.contype IN ('p', 'u') THEN
+           (SELECT ic.reloptions FROM pg_catalog.pg_class ic WHERE ic.oid = con.conindid) END AS index_options
 FROM pg_catalog.pg_constraint con
 JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
