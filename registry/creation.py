@@ -1,8 +1,9 @@
 """The order in which schema.sql creates a schema's objects so that it replays: by kind
 (`CREATION_ORDER`); routines whose heads or SQL-standard bodies read tables, views or other routines after
-those; composite and range types after the types they are made of, a range after its subtype_diff; views,
-and tables made from a query or a view that are kept as written (`CREATE TABLE ... AS`,
-normalize/table_as.py; `LIKE` a view, normalize/table_like.py), by what they read.
+those; composite and range types after the types they are made of, a range after its subtype_diff, a
+domain after the domain (or the table) it is over; views, and tables made from a query or a view that are
+kept as written (`CREATE TABLE ... AS`, normalize/table_as.py; `LIKE` a view, normalize/table_like.py),
+by what they read.
 """
 
 from __future__ import annotations
@@ -58,13 +59,27 @@ def creation_order(schema: Schema) -> list[ObjectKey]:
     # A composite or range type names the types of its attributes, which must exist before it, and a
     # range type its subtype_diff function.
     named = {k.name for k in before if k.kind is Kind.TYPE} | {split_signature(k.name)[0] for k in names}
+    domains = {k.name for k in before if k.kind is Kind.DOMAIN}
     for key in before:
         if key.kind is Kind.TYPE:
             obj = schema.objects[key]
             body = obj.sql.partition(" AS ")[2] if isinstance(obj, Definition) else ""
             bodies[key] = qualified_names(body) & named - {key.name}
+        elif key.kind is Kind.DOMAIN and (base := _domain_base(schema.objects[key])) in domains:
+            bodies[key] = {base}  # a domain over another domain: after it
     after_views = [k for k, found in names.items() if found & view_names]
     after_tables = [k for k, found in names.items() if found & tables and k not in after_views]
+    # A domain over a table's row type, likewise (PostgREST's fixtures have one), and then a routine whose
+    # head or a domain whose base names such a domain.
+    later = tables
+    while True:
+        more = [k for k in before if k.kind is Kind.DOMAIN and _domain_base(schema.objects[k]) in later]
+        more += [k for k, found in names.items() if found & later and k not in after_views]
+        more = [k for k in more if k not in after_tables]
+        if not more:
+            break
+        after_tables += more
+        later = {k.name for k in more}
     if after_tables or after_views:
         before = [k for k in before if k not in after_tables and k not in after_views]
         tables_end = max((i for i, k in enumerate(before) if k.kind is Kind.TABLE), default=len(before) - 1)
@@ -74,15 +89,23 @@ def creation_order(schema: Schema) -> list[ObjectKey]:
 
 
 ROUTINES = {Kind.FUNCTION, Kind.PROCEDURE, Kind.AGGREGATE}
+_DOMAIN_BASE = lazy_compile(r"CREATE DOMAIN \S+ AS (\S+)")
+
+
+def _domain_base(obj: SchemaObject) -> str:
+    """The qualified name a domain's base type is spelt with (lower-cased; '' for a built-in type)."""
+    found = _DOMAIN_BASE.match(obj.sql) if isinstance(obj, Definition) else None
+    return found.group(1).lower().rstrip(";") if found and "." in found.group(1) else ""
+
+
 _BODY_START = lazy_compile(r"\s(?:AS|BEGIN\s+ATOMIC|RETURN)\s", re.IGNORECASE)
 
 
 def _signature_names(obj: SchemaObject) -> set[str]:
-    """The qualified names in a routine's head (arguments and result), lower-cased."""
+    """The qualified names in a routine's head (arguments and result), spelt as keys (quoted ones too)."""
     if not isinstance(obj, Definition):
         return set()
-    head = _BODY_START.split(obj.sql, maxsplit=1)[0]
-    return {word.lower() for word in _WORD.findall(head) if "." in word}
+    return qualified_names(_BODY_START.split(obj.sql, maxsplit=1)[0])
 
 
 _DOLLAR_OR_STRING_BODY = lazy_compile(r"\sAS\s+(?:\$[A-Za-z_0-9]*\$|')", re.IGNORECASE)
@@ -111,11 +134,12 @@ def _standard_body_names(obj: SchemaObject) -> set[str]:
 def _routines_in_dependency_order(
     keys: list[ObjectKey], bodies: dict[ObjectKey, set[str]]
 ) -> list[ObjectKey]:
-    """`keys` with each routine whose SQL-standard body calls another routine of them after that one, and
-    each type after the types it is made of, everything else where it was."""
+    """`keys` with each routine whose SQL-standard body calls another routine of them after that one, each
+    type after the types it is made of and each domain after the domain it is over, everything else where
+    it was."""
     by_name: dict[str, list[ObjectKey]] = {}
     for key in keys:
-        if key.kind in ROUTINES or key.kind is Kind.TYPE:
+        if key.kind in ROUTINES or key.kind in (Kind.TYPE, Kind.DOMAIN):
             by_name.setdefault(split_signature(key.name)[0], []).append(key)
     deps = {
         key: {dep for name in found for dep in by_name.get(name, ()) if dep != key}

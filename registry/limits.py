@@ -66,7 +66,7 @@ class LimitExceeded(InputError):
 
 # What can hide a parenthesis or a semicolon: quoted text, quoted names, comments, dollar-quoted bodies.
 _HIDDEN = lazy_compile(
-    r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`[^`]*`|--[^\n]*|/\*.*?\*/|\$([A-Za-z_]\w*)?\$.*?\$\1\$",
+    r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`[^`]*`|--[^\n]*|/\*.*?\*/|(?<![\w$])\$([A-Za-z_]\w*)?\$.*?\$\1\$",
     re.DOTALL,
 )
 _DEPTH = {ord("("): 1, ord(")"): -1}

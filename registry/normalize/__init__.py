@@ -33,6 +33,7 @@ from schemareg.normalize.cache import (
     statement_key,
 )
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions, options_from_mapping
+from schemareg.normalize.search_path import statement_schemas
 from schemareg.normalize.split import Statement, line_column, split_statements, structural_error
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ NORMALIZER = "schemareg-normalize"
 _YOUNG_EVERY = 256  # statements between two collections of the youngest generation while compiling
 _default_cache: StatementCache | None = None
 _default_lock = threading.Lock()
-_compilers: dict[tuple[str, NormalizeOptions], Compiler] = {}
+_compilers: dict[tuple[str, NormalizeOptions] | tuple[str, NormalizeOptions, str], Compiler] = {}
 
 
 @functools.cache
@@ -172,6 +173,12 @@ def normalize(
             keys = [statement_key(salt, st.text) for st in statements]
     except SQLParseError as error:
         raise error.named(source) from None  # the splitter sees text only
+    schemas = statement_schemas(statements) if dialect == "postgres" else None
+    if schemas is not None:  # a search path moves bare names: such statements compile (and key) apart
+        keys = [
+            statement_key(salt + b"\0in\0" + s.encode(), st.text) if s else k
+            for st, k, s in zip(statements, keys, schemas, strict=True)
+        ]
     cached = store.get_many(keys) if store is not None else {}
     compiler = compiler_for(dialect, options)
     fresh: dict[bytes, bytes] = {}
@@ -181,12 +188,18 @@ def normalize(
     stats.ignored = meta
     applier = Applier(schema)
     compile_ops = functools.partial(compiler.compile, probes={})  # the script's statements share probes
+    elsewhere: dict[str, Callable[[str], list[o.AnyOp]]] = {}
     # The collector would walk the whole heap (sqlglot's and ours) again and again as the ops and the model
     # grow; what needs it is the parse trees (cyclic: each node knows its parent), which die young, so the
     # youngest generation alone is collected, every so many statements.
     with collector_paused():
         for number, (statement, key) in enumerate(zip(statements, keys, strict=True), 1):
-            ops = statement_ops(statement, key, sql, cached, fresh, compile_ops, stats, source)
+            compiles = compile_ops
+            if schemas is not None and (moved := schemas[number - 1]):
+                compiles = elsewhere.get(moved) or elsewhere.setdefault(
+                    moved, functools.partial(compiler_for(dialect, options, moved).compile, probes={})
+                )
+            ops = statement_ops(statement, key, sql, cached, fresh, compiles, stats, source)
             apply_statement(applier, ops, sql, statement.offset, statement.text, options)
             if number % _YOUNG_EVERY == 0:
                 gc.collect(0)
@@ -223,13 +236,13 @@ def statement_ops(
     return o.decode_ops(blob)
 
 
-def compiler_for(dialect: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> Compiler:
-    """The process's compiler for a dialect and options (made on first use: it loads sqlglot)."""
+def compiler_for(dialect: str, options: NormalizeOptions = DEFAULT_OPTIONS, schema: str = "") -> Compiler:
+    """The process's compiler for a dialect and options (made on first use: it loads sqlglot); `schema`,
+    where a script's search path puts bare names (search_path.py), '' for the dialect's default."""
     from schemareg.normalize.compile import Compiler
 
-    return _compilers.get((dialect, options)) or _compilers.setdefault(
-        (dialect, options), Compiler(dialect, options)
-    )
+    key = (dialect, options) if not schema else (dialect, options, schema)
+    return _compilers.get(key) or _compilers.setdefault(key, Compiler(dialect, options, schema))
 
 
 def compiler_loaded(dialect: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> bool:

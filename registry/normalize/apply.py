@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import msgspec
 
-from schemareg.lazy_re import lazy_compile
 from schemareg.model import (
     ConstraintKind,
     Definition,
@@ -29,7 +27,6 @@ from schemareg.model import (
 from schemareg.names import (
     join_key,
     key_head,
-    make_object_name,
     sibling_key,
     split_key,
     split_signature,
@@ -43,14 +40,14 @@ from schemareg.normalize.enums import alter_enum
 from schemareg.normalize.index_names import (
     free_index_name,
     index_on_materialized_view,
-    inherited_addition,
     relation_exists,
     rename_key_index,
 )
-from schemareg.normalize.literals import bound_literal, default_for
+from schemareg.normalize.literals import default_for
 from schemareg.normalize.opclasses import drop_default_opclasses
 from schemareg.normalize.partition_checks import drop_inherited_checks
-from schemareg.normalize.partition_keys import attach_index, only_key, settle
+from schemareg.normalize.partition_keys import attach_index, only_key
+from schemareg.normalize.partitions import inherit_partition_indexes, normalise_partition_bounds
 from schemareg.normalize.privileges import PrivilegeSet
 from schemareg.normalize.renames import carry_renamed
 from schemareg.normalize.routine_alter import apply_alter_routine
@@ -294,6 +291,9 @@ class Applier:
             return True
         key = ObjectKey(op.kind, op.name)
         if key not in self.objects:
+            if key == _PUBLIC and self.schema.dialect == "postgres":
+                drop_dependents(self.objects, key)  # initdb's schema, never an object (objects.py)
+                return True
             return op.if_exists
         obj = self.objects.pop(key)
         drop_dependents(self.objects, key)
@@ -418,6 +418,7 @@ def _set_comment(applier: Applier, op: ops.SetComment) -> bool:
 
 
 # Op type -> how it changes the schema.
+_PUBLIC = ObjectKey(Kind.SCHEMA, "public")
 _HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
     ops.CreateTable: Applier.create_table,
     ops.CreateTableAs: lambda applier, op: apply_table_as(applier, op),
@@ -501,77 +502,13 @@ def finish(schema: Schema, typed: dict[tuple[object, ...], str] | None = None) -
             for constraint in obj.constraints:
                 if constraint.kind is ConstraintKind.FOREIGN_KEY and constraint.references:
                     _fill_referenced_columns(schema, constraint)
-    _inherit_partition_indexes(schema)
+    inherit_partition_indexes(schema)
     drop_inherited_checks(schema)
-    _normalise_partition_bounds(schema)
+    normalise_partition_bounds(schema)
     resolve_table_casts(schema, typed)
     drop_default_opclasses(schema)
     qualify_join_views(schema)
     resolve_view_casts(schema)
-
-
-_KEY_COLUMN = lazy_compile(r"^\w+ \((\w+)\)$")
-_BOUND_LITERAL = lazy_compile(
-    r"'(\d{4}-\d\d-\d\d)(?:[ T](\d\d:\d\d(?::\d\d(?:\.\d+)?)?))?\s*(Z|[+-]\d\d(?::?\d\d)?)?'"
-)
-
-
-def _normalise_partition_bounds(schema: Schema) -> None:
-    """Date and time bounds as PostgreSQL stores them for the key's type: `'2026-01-01'` on a timestamptz
-    key is `'2026-01-01 00:00:00+00'` (zones as printed in UTC, the zone pg_dump and introspection use)."""
-    tables = {join_key(t.schema, t.name): t for t in schema.tables()}
-    for child in tables.values():
-        parent = tables.get(child.partition_of or "")
-        if parent is None or not child.partition_bound or not parent.partition_by:
-            continue
-        key = _KEY_COLUMN.match(parent.partition_by)
-        column = parent.column(key.group(1)) if key else None
-        kind = column.type.upper() if column else ""
-        if kind not in ("DATE", "TIMESTAMP", "TIMESTAMPTZ"):
-            continue
-        child.partition_bound = _BOUND_LITERAL.sub(partial(bound_literal, kind=kind), child.partition_bound)
-
-
-def _inherit_partition_indexes(schema: Schema) -> None:
-    """A partition has the unique constraints and indexes of its partitioned table, with names PostgreSQL
-    gives them (`<partition>_pkey`, `<partition>_<columns>_idx`), whether it was declared with PARTITION OF,
-    attached later, or dumped with its own copies."""
-    tables = {join_key(t.schema, t.name): t for t in schema.tables()}
-    settle(tables)
-
-    def depth(table: Table) -> int:
-        n = 0
-        while table.partition_of and table.partition_of in tables and n < 32:
-            table, n = tables[table.partition_of], n + 1
-        return n
-
-    for child in sorted((t for t in tables.values() if t.partition_of), key=depth):
-        parent = tables.get(child.partition_of or "")
-        if parent is None:
-            continue
-        for constraint in parent.constraints:
-            if constraint.kind not in (ConstraintKind.PRIMARY_KEY, ConstraintKind.UNIQUE):
-                continue
-            if any(c.kind is constraint.kind and c.columns == constraint.columns for c in child.constraints):
-                continue
-            if join_key(child.schema, child.name) in constraint.unattached:
-                continue  # ALTER TABLE ONLY: not on this partition
-            label = "pkey" if constraint.kind is ConstraintKind.PRIMARY_KEY else "key"
-            columns = None if constraint.kind is ConstraintKind.PRIMARY_KEY else "_".join(constraint.columns)
-            child.constraints.append(
-                msgspec.structs.replace(
-                    constraint, name=make_object_name(child.name, columns, label), comment=None, unattached=()
-                )
-            )
-            child.constraints.sort(key=lambda c: c.name)
-        for index in parent.indexes:
-            if any(i.definition == index.definition and i.unique == index.unique for i in child.indexes):
-                continue
-            label = inherited_addition(schema.dialect, index)
-            child.indexes.append(
-                msgspec.structs.replace(index, name=make_object_name(child.name, label, "idx"), comment=None)
-            )
-            child.indexes.sort(key=lambda i: i.name)
 
 
 def _fill_referenced_columns(schema: Schema, constraint: object) -> None:

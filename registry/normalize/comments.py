@@ -13,11 +13,11 @@ from schemareg.normalize.context import Context
 from schemareg.normalize.extension_comments import DEFAULT_COMMENTS
 from schemareg.normalize.heads import applies_to
 from schemareg.normalize.opaque import opaque
-from schemareg.normalize.text import STRING, WS, string_value
+from schemareg.normalize.text import DOLLAR_BODY, DOLLAR_STRING, STRING, WS, string_value
 
 _COMMENT = lazy_compile(
     rf"\s*COMMENT\s+ON\s+(?P<kind>MATERIALIZED\s+VIEW|FOREIGN\s+TABLE|EVENT\s+TRIGGER|TEXT\s+SEARCH\s+\w+|"
-    rf"ACCESS\s+METHOD|\w+)\s+(?P<target>.+?)\s+IS\s+(?P<text>{STRING}(?:\s+{STRING})*|NULL)\s*$",
+    rf"ACCESS\s+METHOD|\w+)\s+(?P<target>.+?)\s+IS\s+(?P<text>{STRING}(?:\s+{STRING})*|{DOLLAR_STRING}|NULL)\s*$",
     re.IGNORECASE | re.DOTALL,
 )
 _ON = lazy_compile(r"\s+ON\s+", re.IGNORECASE)
@@ -40,7 +40,8 @@ def comment_tree(context: Context, tree: exp.Comment, text: str) -> list[ops.Any
 
 def set_comment(context: Context, kind_text: str, target: str, text: str) -> list[ops.AnyOp]:
     kind = WS.sub(" ", kind_text.upper())
-    value = None if text.upper() == "NULL" else string_value(text)
+    dollar = DOLLAR_BODY.fullmatch(text)
+    value = None if text.upper() == "NULL" else dollar.group("body") if dollar else string_value(text)
     if kind == "COLUMN":
         table, column = context.read_column(target)
         return [ops.SetComment(kind=kind, target=table, member=column, text=value)]
@@ -60,6 +61,10 @@ def set_comment(context: Context, kind_text: str, target: str, text: str) -> lis
             ops.SetComment(kind=kind, target=context.qualify(schema, name) + f"({signature})", text=value)
         ]
     schema, name = context.read_name(target)
+    if kind == "SCHEMA" and context.dialect == "postgres" and context.unquote(target) == "public":
+        # initdb's schema, which introspection leaves out with its comment (`standard public schema`
+        # unless changed): not part of the schema, as its CREATE is not (objects.py).
+        return [ops.Ignored(reason="COMMENT")]
     if kind == "EXTENSION":
         defaults = DEFAULT_COMMENTS.get(name)
         if defaults is None:

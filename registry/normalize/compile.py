@@ -25,6 +25,7 @@ from sqlglot.errors import SqlglotError
 
 from schemareg.lazy_re import lazy_compile
 from schemareg.normalize import ops
+from schemareg.normalize.aggregates import read_aggregate
 from schemareg.normalize.alter_table import alter_table, alter_table_pattern, table_option
 from schemareg.normalize.comments import comment_on, comment_tree
 from schemareg.normalize.context import Context, Unsupported
@@ -132,6 +133,7 @@ TEXT_RULES: tuple[TextRule, ...] = (
     read_policy,
     read_domain,
     read_range,
+    read_aggregate,
     read_extension,
     alter_enum,
 )
@@ -203,8 +205,10 @@ class Compiler:
     """Compiles statements of one dialect. Holds no state between statements: what one script's statements
     share (the probes of their shapes, shapes.py) is handed in by the caller."""
 
-    def __init__(self, dialect: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> None:
-        self.context = Context(dialect, options)
+    def __init__(
+        self, dialect: str, options: NormalizeOptions = DEFAULT_OPTIONS, default_schema: str = ""
+    ) -> None:
+        self.context = Context(dialect, options, default_schema)
         context = self.context
         self._shapes = (
             ShapeReader(self._compile, context.unquote, context.default_schema)

@@ -65,10 +65,13 @@ def _is_array(node: exp.Expression) -> bool:
 class Context:
     """One dialect's parser, printer and naming rules, shared by the statement compilers (no state)."""
 
-    def __init__(self, dialect: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> None:
+    def __init__(
+        self, dialect: str, options: NormalizeOptions = DEFAULT_OPTIONS, default_schema: str = ""
+    ) -> None:
         self.dialect = dialect
         self.options = options
-        self.default_schema = DEFAULT_SCHEMA.get(dialect, "")
+        # Where a bare name is: the dialect's default, or the schema a script's search path names.
+        self.default_schema = default_schema or DEFAULT_SCHEMA.get(dialect, "")
         self._sqlglot = sqlglot_dialect(dialect)
         self._parser = self._sqlglot.parser()
         # One tokenizer for every statement: building one costs about as much as tokenizing a statement.

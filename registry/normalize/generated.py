@@ -12,7 +12,7 @@ from schemareg.lazy_re import lazy_compile
 
 # Skipped: quoted text, quoted names, dollar-quoted bodies; matched: VIRTUAL after a closing parenthesis.
 _VIRTUAL = lazy_compile(
-    r"""[Ee]'(?:[^'\\]|\\.|'')*+' | '(?:[^']|'')*+' | "(?:[^"]|"")*+" | \$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$
+    r"""[Ee]'(?:[^'\\]|\\.|'')*+' | '(?:[^']|'')*+' | "(?:[^"]|"")*+" | (?<![\w$])\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$
     | (?<=\))(?P<virtual>\s+VIRTUAL\b)""",
     re.IGNORECASE | re.VERBOSE | re.DOTALL,
 )

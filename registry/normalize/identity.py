@@ -16,7 +16,7 @@ from schemareg.normalize.text import balanced
 
 # Skipped: quoted text, quoted names, dollar-quoted bodies; matched: `AS IDENTITY (`.
 _IDENTITY = lazy_compile(
-    r"""[Ee]'(?:[^'\\]|\\.|'')*+' | '(?:[^']|'')*+' | "(?:[^"]|"")*+" | \$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$
+    r"""[Ee]'(?:[^'\\]|\\.|'')*+' | '(?:[^']|'')*+' | "(?:[^"]|"")*+" | (?<![\w$])\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$
     | (?P<identity>\bAS\s+IDENTITY\b)(?P<open>\s*\()?""",
     re.IGNORECASE | re.VERBOSE | re.DOTALL,
 )

@@ -17,7 +17,7 @@ from schemareg.normalize.text import balanced
 
 # Skipped: quoted text, quoted names, dollar-quoted bodies; matched: `CHECK (`.
 _CHECK = lazy_compile(
-    r"""[Ee]'(?:[^'\\]|\\.|'')*+' | '(?:[^']|'')*+' | "(?:[^"]|"")*+" | \$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$
+    r"""[Ee]'(?:[^'\\]|\\.|'')*+' | '(?:[^']|'')*+' | "(?:[^"]|"")*+" | (?<![\w$])\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$
     | (?P<check>\bCHECK\s*\()""",
     re.IGNORECASE | re.VERBOSE | re.DOTALL,
 )

@@ -29,6 +29,10 @@ def create_schema(context: Context, tree: exp.Create, text: str) -> list[ops.Any
     target = tree.this
     node = target.args.get("db") or target.this if isinstance(target, exp.Table) else target
     name = context.fold(node)
+    if name == "public" and context.dialect == "postgres":
+        # initdb's, in every database (introspection and pg_dump leave it out): creating it again is a
+        # no-op with IF NOT EXISTS, and schema.sql writing it would not replay.
+        return [ops.Ignored(reason="the public schema")]
     return [
         ops.CreateDefinition(
             definition=Definition(

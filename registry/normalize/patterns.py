@@ -31,7 +31,7 @@ ROUTINE_HEAD = lazy_compile(
     re.IGNORECASE,
 )
 _BODY = lazy_compile(
-    r"\bAS\s+(?P<body>\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$|'(?:[^']|'')*')"
+    r"\bAS\s+(?P<body>(?<![\w$])\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$|'(?:[^']|'')*')"
     r"(?:\s*,\s*(?P<link>'(?:[^']|'')*'))?",
     re.IGNORECASE | re.DOTALL,
 )

@@ -26,7 +26,7 @@ _PARTS = r"""
     | (?P<line_comment>--[^\n]*)
     | (?P<hash_comment>\#[^\n]*)
     | (?P<block_comment>/\*)
-    | (?P<dollar>\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$)
+    | (?P<dollar>(?<![\w$])\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$)
     | (?P<quote>(?<![A-Za-z0-9_$])[EeBbXxNn]'|'|"|`|\[)
     | (?P<semi>;)
 """
@@ -120,7 +120,7 @@ def _statement_pattern(dialect: str) -> re.Pattern[str]:
         # another one inside is left to the careful scanner (the match stops at the inner opening).
         strings = (
             r"""(?<![A-Za-z0-9_$])[Ee]'(?:[^'\\]|\\.|'')*+'|'(?:[^']|'')*+'|"(?:[^"]|"")*+"|"""
-            r"""\$(?P<tag>[A-Za-z_][A-Za-z_0-9]*|)\$.*?\$(?P=tag)\$"""
+            r"""(?<![\w$])\$(?P<tag>[A-Za-z_][A-Za-z_0-9]*|)\$.*?\$(?P=tag)\$"""
         )
         specials = "'\"$Ee"
     plain = "[^;\\-/" + re.escape(specials) + "]+"
@@ -132,7 +132,9 @@ def _statement_pattern(dialect: str) -> re.Pattern[str]:
     # alternatives above could not close: the match stops there, and the caller hands the rest of the
     # script to the careful scanner, which reads it or reports where it is unterminated.
     unclosed = (
-        r"(?!\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$)(?!(?<![A-Za-z0-9_$])[Ee]')" if dialect == "postgres" else ""
+        r"(?!(?<![\w$])\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$)(?!(?<![A-Za-z0-9_$])[Ee]')"
+        if dialect == "postgres"
+        else ""
     )
     lone = rf"(?!/\*){unclosed}[^;'\"`{'[' if dialect == 'sqlite' else ''}]"
     # Possessive loops: a quoted part ends where the careful scanner ends it, never at a shorter reading.
@@ -319,7 +321,7 @@ def _next_word(sql: str, pos: int) -> str:
 
 
 _OUTSIDE_CODE = lazy_compile(
-    r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`(?:[^`]|``)*`|\$(?P<tag>[A-Za-z_][A-Za-z_0-9]*|)\$.*?\$(?P=tag)\$"
+    r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`(?:[^`]|``)*`|(?<![\w$])\$(?P<tag>[A-Za-z_][A-Za-z_0-9]*|)\$.*?\$(?P=tag)\$"
     r"|--[^\n]*|/\*.*?\*/",
     re.DOTALL,
 )

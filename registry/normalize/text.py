@@ -17,6 +17,8 @@ from schemareg.lazy_re import lazy_compile
 IDENT = r'(?:"(?:[^"]|"")+"|`(?:[^`]|``)+`|[A-Za-z_][A-Za-z0-9_$]*)'
 QNAME = rf"{IDENT}(?:\s*\.\s*{IDENT}){{0,2}}"
 STRING = r"(?:[Ee]'(?:[^'\\]|\\.|'')*+'|'(?:[^']|'')*+')"
+DOLLAR_STRING = r"(?:\$(?P<dtag>[A-Za-z_]\w*|)\$.*?\$(?P=dtag)\$)"  # a dollar-quoted constant, whole
+DOLLAR_BODY = lazy_compile(r"\$(?P<tag>[A-Za-z_]\w*|)\$(?P<body>.*)\$(?P=tag)\$", re.DOTALL)
 WS = lazy_compile(r"\s+")
 
 
@@ -25,7 +27,7 @@ WS = lazy_compile(r"\s+")
 _TOKEN = lazy_compile(
     r"""(?P<space>\s+|--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)
     | (?P<string>[Ee]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*')
-    | (?P<dollar>\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$)
+    | (?P<dollar>(?<![\w$])\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$)
     | (?P<quoted>"(?:[^"]|"")+")
     | (?P<word>[A-Za-z_][\w$]*)
     | (?P<other>::|<>|!=|>=|<=|:=|<<|>>|\S)""",
@@ -80,7 +82,7 @@ def literal_value(node: exp.Expression) -> str:
 
 
 _SQUASH_TOKENS = lazy_compile(
-    r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$|--[^\n]*|/\*.*?\*/|\s+",
+    r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|(?<![\w$])\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$|--[^\n]*|/\*.*?\*/|\s+",
     re.DOTALL,
 )
 
@@ -133,7 +135,7 @@ def upper_words(text: str) -> str:
 _FOLD_TOKENS = lazy_compile(
     r"(?P<kept>(?<![\w$])[Ee]'(?:[^'\\]|\\.|'')*+'|(?:(?<![\w$])(?:[BbXx]|[Uu]&))?'(?:[^']|'')*+'"
     r"|(?:(?<![\w$])[Uu]&)?\"(?:[^\"]|\"\")*+\""
-    r"|\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$|(?<![\w$])\.?\d[\w.]*)"
+    r"|(?<![\w$])\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$|(?<![\w$])\.?\d[\w.]*)"
     r"|(?P<label>(?<=[(,])\s*[^\W\d][\w$]*(?=\s*=[^>=]))|(?P<word>(?<![\w$])[^\W\d][\w$]*)",
     re.DOTALL,
 )
@@ -188,7 +190,7 @@ def statement_name(text: str) -> str:
 _CODE_TOKENS = {
     "postgres": re.compile(
         r"(?<![A-Za-z0-9_$])[Ee]'(?:[^'\\]|\\.|'')*+'|'(?:[^']|'')*+'|\"(?:[^\"]|\"\")*+\""
-        r"|\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$|--[^\n]*|/\*",
+        r"|(?<![\w$])\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$|--[^\n]*|/\*",
         re.DOTALL,
     ),
     "mysql": re.compile(

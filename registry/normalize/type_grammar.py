@@ -26,7 +26,7 @@ _TYPE_END = r"(?=\s*(?:,|\)|NOT\b|NULL\b|DEFAULT\b|CHECK\b|REFERENCES\b|UNIQUE\b
 # Skipped: quoted text, dollar-quoted bodies and quoted names (a quoted type name before ARRAY is read as
 # `"t"[]`, which sqlglot does not do); matched: the spellings sqlglot refuses.
 _REFUSED = lazy_compile(
-    r"""[Ee]'(?:[^'\\]|\\.|'')*+' | '(?:[^']|'')*+' | \$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$
+    r"""[Ee]'(?:[^'\\]|\\.|'')*+' | '(?:[^']|'')*+' | (?<![\w$])\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$
     | (?P<quoted>"(?:[^"]|"")*+")(?P<array>\s+ARRAY\b(?:\s*\[\s*\d*\s*\])?"""
     + _TYPE_END
     + r""")?

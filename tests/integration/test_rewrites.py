@@ -6,7 +6,10 @@ Each case is a class found by rewriting known schemas and letting PostgreSQL say
 `SELECT *` (expanded when the view is made, so a column added later is not in it), a column aliased as
 itself, CREATE TABLE ... LIKE with its INCLUDING options, `COLLATE "default"`, `UNIQUE NULLS DISTINCT`,
 NOT VALID inside CREATE TABLE (meaningless there), a key's INCLUDE and storage parameters, CHECK ... NO
-INHERIT anywhere, and a view's options and CHECK OPTION as a database read back writes them.
+INHERIT anywhere, and a view's options and CHECK OPTION as a database read back writes them; bare names
+after `SET search_path` (they are in the schema it names), CREATE AGGREGATE, `$` inside names (no dollar
+quote), the public schema created or commented on (initdb's), dollar-quoted comments, and domains over
+other domains or a table's row type (created after what they are over).
 """
 
 from __future__ import annotations
@@ -82,6 +85,57 @@ CASES = {
         ALTER TABLE a ADD CONSTRAINT ac CHECK (a_id < 100) NO INHERIT;
         ALTER TABLE a ADD CHECK (a_id < 99) NO INHERIT;
         ALTER TABLE a ADD CONSTRAINT later CHECK (a_id <> 50) NO INHERIT NOT VALID;
+    """,
+    # PostgREST's test fixtures and pg_dump before 10.3 write bare names after `SET search_path`.
+    "search path": """
+        CREATE SCHEMA app;
+        SET search_path = app, pg_catalog;
+        CREATE TABLE users (id int PRIMARY KEY);
+        CREATE TABLE posts (id int, user_id int REFERENCES users);
+        CREATE INDEX ON posts (user_id);
+        CREATE VIEW v AS SELECT * FROM posts;
+        CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';
+        CREATE DOMAIN posint AS int CHECK (VALUE > 0);
+        SELECT pg_catalog.set_config('search_path', '', false);
+        CREATE TABLE public.t (a int, b app.posint);
+        SET search_path TO "$user", public;
+        CREATE TABLE u (x app.users);
+        SET SCHEMA 'app';
+        CREATE TABLE later (a int);
+        RESET search_path;
+        CREATE TABLE back_in_public (a int);
+    """,
+    "aggregates": """
+        CREATE SCHEMA test;
+        SET search_path = test;
+        CREATE DOMAIN "app/json" AS jsonb;
+        CREATE FUNCTION tr(state "app/json", next anyelement) RETURNS "app/json" AS $$ SELECT state $$ LANGUAGE sql;
+        CREATE AGGREGATE agg(anyelement) (initcond = '[]', stype = "app/json", sfunc = tr);
+        CREATE AGGREGATE oldstyle (BASETYPE = int8, SFUNC = int8pl, STYPE = int8);
+        RESET search_path;
+        CREATE AGGREGATE public.mysum(int4) (SFUNC = int4pl, STYPE = int4, INITCOND = 0, PARALLEL = SAFE);
+        CREATE OR REPLACE AGGREGATE public.cat(text) (sfunc = textcat, stype = text, initcond = '',
+            combinefunc = textcat);
+        CREATE AGGREGATE public.mx(int4) (SFUNC = int4larger, STYPE = int4, SORTOP = >);
+        CREATE AGGREGATE public.cnt(*) (SFUNC = int8inc, STYPE = int8, INITCOND = '0');
+    """,
+    "names and text": """
+        CREATE SCHEMA IF NOT EXISTS public;
+        COMMENT ON SCHEMA public IS 'standard public schema';
+        CREATE TABLE do$llar$s (a$num$ numeric, b$ int);
+        CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS $x$ SELECT 1 $x$;
+        CREATE VIEW v AS SELECT a$num$ FROM do$llar$s;
+        COMMENT ON FUNCTION f(integer) IS
+        $_$An RPC
+        function$_$;
+        COMMENT ON TABLE do$llar$s IS $$it's$$;
+    """,
+    "domains in order": """
+        CREATE TABLE projects (id int, name text);
+        CREATE DOMAIN a_projects AS projects;
+        CREATE FUNCTION first_project(a_projects) RETURNS int LANGUAGE sql AS 'SELECT 1';
+        CREATE DOMAIN z_base AS text CHECK (VALUE <> '');
+        CREATE DOMAIN a_over_z AS z_base;
     """,
 }
 

@@ -124,12 +124,12 @@ def test_create_or_replace_replaces() -> None:
 
 
 def test_unparseable_statement_is_kept_as_opaque_never_dropped() -> None:
-    sql = "CREATE TABLE t (a int); CREATE AGGREGATE public.my_sum (int) (SFUNC = int4pl, STYPE = int);"
+    sql = "CREATE TABLE t (a int); CREATE OPERATOR public.=== (LEFTARG = int, RIGHTARG = int, FUNCTION = int4eq);"
     schema = normalize(sql, cache=False)
     opaque = [o for o in schema.objects.values() if isinstance(o, Definition) and o.opaque]
     assert len(opaque) == 1
-    assert opaque[0].kind is Kind.AGGREGATE
-    assert "SFUNC = int4pl" in opaque[0].sql
+    assert opaque[0].kind is Kind.OPERATOR
+    assert "FUNCTION = int4eq" in opaque[0].sql
     assert schema.stats.opaque == 1
 
 
