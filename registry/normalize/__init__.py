@@ -194,7 +194,7 @@ def normalize(
     # youngest generation alone is collected, every so many statements.
     with collector_paused():
         for number, (statement, key) in enumerate(zip(statements, keys, strict=True), 1):
-            compiles = compile_ops
+            compiles: Callable[[str], list[o.AnyOp]] = compile_ops
             if schemas is not None and (moved := schemas[number - 1]):
                 compiles = elsewhere.get(moved) or elsewhere.setdefault(
                     moved, functools.partial(compiler_for(dialect, options, moved).compile, probes={})

@@ -23,14 +23,17 @@ from schemareg.normalize.catalog_functions import CATALOG_FUNCTIONS
 from schemareg.normalize.context import Context
 from schemareg.normalize.heads import applies_to
 from schemareg.normalize.patterns import split_top_level
-from schemareg.normalize.text import QNAME, STRING, balanced, split_dotted, string_value
+from schemareg.normalize.ranges import in_catalog
+from schemareg.normalize.text import QNAME, STRING, balanced, string_value
 from schemareg.render import quote_qualified
 
 _HEAD = lazy_compile(rf"\s*CREATE\s+(?:OR\s+REPLACE\s+)?AGGREGATE\s+(?P<name>{QNAME})\s*\(", re.IGNORECASE)
 _OPTION = lazy_compile(r"\s*(?P<key>\w+)\s*(?:=\s*(?P<value>.+?))?\s*", re.DOTALL)
 _FUNCTIONS = ("SFUNC", "FINALFUNC", "COMBINEFUNC", "SERIALFUNC", "DESERIALFUNC")
-_ORDER = ("SFUNC", "STYPE", "SSPACE", "FINALFUNC", "FINALFUNC_EXTRA", "COMBINEFUNC", "SERIALFUNC")
-_ORDER += ("DESERIALFUNC", "INITCOND", "SORTOP", "HYPOTHETICAL", "PARALLEL")
+_ORDER = (
+    "SFUNC", "STYPE", "SSPACE", "FINALFUNC", "FINALFUNC_EXTRA", "COMBINEFUNC", "SERIALFUNC",
+    "DESERIALFUNC", "INITCOND", "SORTOP", "HYPOTHETICAL", "PARALLEL",
+)  # fmt: skip
 _FLAGS = ("FINALFUNC_EXTRA", "HYPOTHETICAL")
 
 
@@ -66,7 +69,7 @@ def read_aggregate(context: Context, text: str) -> list[ops.AnyOp] | None:
         return None
     for key in _FUNCTIONS:
         if key in options:
-            options[key] = _function(context, options[key])
+            options[key] = in_catalog(context, options[key], CATALOG_FUNCTIONS)
     options["STYPE"] = context.routines.type_name(options["STYPE"])
     if "INITCOND" in options:
         initial = options["INITCOND"]
@@ -87,14 +90,3 @@ def read_aggregate(context: Context, text: str) -> list[ops.AnyOp] | None:
     key = f"{name}({signature if signature != '*' else ''})"
     definition = Definition(kind=Kind.AGGREGATE, schema=schema, name=key, sql=sql)
     return [ops.CreateDefinition(definition=definition, replace=True)]
-
-
-def _function(context: Context, text: str) -> str:
-    """A support function's name as introspection prints it (regproc): pg_catalog's bare, others qualified."""
-    parts = split_dotted(text.strip())
-    if len(parts) > 1:
-        schema, name = context.read_name(text.strip())
-    else:
-        name = context.unquote(parts[0])
-        schema = "pg_catalog" if name in CATALOG_FUNCTIONS else context.default_schema
-    return name if schema == "pg_catalog" else quote_qualified(join_key(schema, name), "postgres")

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 
 from schemareg.lazy_re import lazy_compile
+from schemareg.normalize.text import SKIPPED
 
 # Skipped: quoted text, quoted names, dollar-quoted bodies; matched: VIRTUAL after a closing parenthesis.
 _VIRTUAL = lazy_compile(
-    r"""[Ee]'(?:[^'\\]|\\.|'')*+' | '(?:[^']|'')*+' | "(?:[^"]|"")*+" | (?<![\w$])\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$
+    SKIPPED
+    + r"""
     | (?<=\))(?P<virtual>\s+VIRTUAL\b)""",
     re.IGNORECASE | re.VERBOSE | re.DOTALL,
 )

@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 
 from schemareg.lazy_re import lazy_compile
-from schemareg.normalize.text import balanced
+from schemareg.normalize.text import SKIPPED, balanced
 
 # Skipped: quoted text, quoted names, dollar-quoted bodies; matched: `AS IDENTITY (`.
 _IDENTITY = lazy_compile(
-    r"""[Ee]'(?:[^'\\]|\\.|'')*+' | '(?:[^']|'')*+' | "(?:[^"]|"")*+" | (?<![\w$])\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$
+    SKIPPED
+    + r"""
     | (?P<identity>\bAS\s+IDENTITY\b)(?P<open>\s*\()?""",
     re.IGNORECASE | re.VERBOSE | re.DOTALL,
 )

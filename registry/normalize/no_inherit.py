@@ -13,11 +13,12 @@ import re
 from schemareg.lazy_re import lazy_compile
 from schemareg.model import ConstraintKind
 from schemareg.normalize import ops
-from schemareg.normalize.text import balanced
+from schemareg.normalize.text import SKIPPED, balanced
 
 # Skipped: quoted text, quoted names, dollar-quoted bodies; matched: `CHECK (`.
 _CHECK = lazy_compile(
-    r"""[Ee]'(?:[^'\\]|\\.|'')*+' | '(?:[^']|'')*+' | "(?:[^"]|"")*+" | (?<![\w$])\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$
+    SKIPPED
+    + r"""
     | (?P<check>\bCHECK\s*\()""",
     re.IGNORECASE | re.VERBOSE | re.DOTALL,
 )

@@ -55,14 +55,14 @@ def read_range(context: Context, text: str) -> list[ops.AnyOp] | None:
         options["MULTIRANGE_TYPE_NAME"] = quote_qualified(join_key(schema, multirange_name(name)), "postgres")
     opclass = options.pop("SUBTYPE_OPCLASS", None)
     if opclass is not None and not _is_default_class(context, opclass):
-        options["SUBTYPE_OPCLASS"] = _in_catalog(context, opclass, CATALOG_CLASSES)
+        options["SUBTYPE_OPCLASS"] = in_catalog(context, opclass, CATALOG_CLASSES)
     collated = options.pop("COLLATION", None)
     if collated is not None and collation(collated).strip('"').lower() != "default":
         bare = collation(collated)
         options["COLLATION"] = bare if "." in bare else f"pg_catalog.{bare}"
     for key in ("CANONICAL", "SUBTYPE_DIFF"):
         if key in options:
-            options[key] = _in_catalog(context, options[key], CATALOG_FUNCTIONS)
+            options[key] = in_catalog(context, options[key], CATALOG_FUNCTIONS)
     listed = ", ".join(f"{key} = {options[key]}" for key in _ORDER if key in options)
     sql = f"CREATE TYPE {quote_qualified(join_key(schema, name), 'postgres')} AS RANGE ({listed})"
     return [ops.CreateDefinition(definition=Definition(kind=Kind.TYPE, schema=schema, name=name, sql=sql))]
@@ -85,8 +85,9 @@ def _is_default_class(context: Context, text: str) -> bool:
     return name in defaults and schema in ("", "pg_catalog", context.default_schema)
 
 
-def _in_catalog(context: Context, text: str, catalog: frozenset[str]) -> str:
-    """A class's or function's name as introspection prints it: pg_catalog's bare, any other qualified."""
+def in_catalog(context: Context, text: str, catalog: frozenset[str]) -> str:
+    """A class's or function's name as introspection prints it (regproc, regclass...): pg_catalog's bare,
+    any other qualified; a bare name is pg_catalog's when `catalog` has it."""
     parts = split_dotted(text)
     if len(parts) > 1:
         schema, name = context.read_name(text)

@@ -20,6 +20,9 @@ STRING = r"(?:[Ee]'(?:[^'\\]|\\.|'')*+'|'(?:[^']|'')*+')"
 DOLLAR_STRING = r"(?:\$(?P<dtag>[A-Za-z_]\w*|)\$.*?\$(?P=dtag)\$)"  # a dollar-quoted constant, whole
 DOLLAR_BODY = lazy_compile(r"\$(?P<tag>[A-Za-z_]\w*|)\$(?P<body>.*)\$(?P=tag)\$", re.DOTALL)
 WS = lazy_compile(r"\s+")
+# What a scan for a keyword steps over whole, for re.VERBOSE patterns: quoted text (E'' too), quoted names,
+# dollar-quoted bodies (its group `tag`); the scan's own alternative follows `|`.
+SKIPPED = r"""[Ee]'(?:[^'\\]|\\.|'')*+' | '(?:[^']|'')*+' | "(?:[^"]|"")*+" | (?<![\w$])\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$"""
 
 
 # SQL (and PL/pgSQL) text as tokens, without a parser: strings, dollar-quoted bodies and quoted names
