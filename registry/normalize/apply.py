@@ -43,7 +43,7 @@ from schemareg.normalize.index_names import (
     relation_exists,
     rename_key_index,
 )
-from schemareg.normalize.literals import default_for
+from schemareg.normalize.literals import default_for, retyped_default
 from schemareg.normalize.opclasses import drop_default_opclasses
 from schemareg.normalize.partition_checks import drop_inherited_checks
 from schemareg.normalize.partition_keys import attach_index, only_key
@@ -170,6 +170,7 @@ class Applier:
         if column is None:
             return False
         if op.type is not None:
+            column.default = retyped_default(column.default, column.type, op.type)
             column.type = op.type
         if op.default is not None:
             column.default = default_for(column.type, op.default, op.default_by_type)

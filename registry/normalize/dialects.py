@@ -14,9 +14,10 @@ extension types that sqlglot prints as PostgreSQL does (hstore, geometry, geogra
 from __future__ import annotations
 
 from functools import cache
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import sqlglot
+from sqlglot import exp
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.tokenizer_core import TokenType
 
@@ -79,6 +80,31 @@ NOT_POSTGRES_TYPES = frozenset(
         "VARIANT",
     ]
 )
+
+
+# `a !~ b` and `a !~* b` are PostgreSQL's own operators, stored and printed as written; sqlglot reads them as
+# NOT over `~` and printed `NOT a ~ b`, which is also how it reads `NOT a ~ b`, stored as `NOT (a ~ b)`. So
+# the parser is handed them as `a OPERATOR(pg_catalog.!~) b` (pg_parser.parse_tokens), and every
+# PostgreSQL generator of the process (sqlglot's own dialect's too: views.edit_query prints by name)
+# prints that as `a !~ b`, and NOT over `~` with PostgreSQL's parentheses.
+NEGATED_MATCH = {"pg_catalog.!~": "!~", "pg_catalog.!~*": "!~*"}
+
+
+def _operator_sql(generator: Any, node: exp.Operator) -> str:
+    written = NEGATED_MATCH.get(str(node.args.get("operator")))
+    if written is None:
+        return str(generator.operator_sql(node))
+    return f"{generator.sql(node.this)} {written} {generator.sql(node.expression)}"
+
+
+def _not_sql(generator: Any, node: exp.Not) -> str:
+    if isinstance(node.this, exp.RegexpLike | exp.RegexpILike):
+        return f"NOT ({generator.sql(node.this)})"
+    return str(generator.not_sql(node))
+
+
+Postgres.Generator.TRANSFORMS[exp.Operator] = _operator_sql
+Postgres.Generator.TRANSFORMS[exp.Not] = _not_sql
 
 
 class _Postgres(Postgres):

@@ -81,6 +81,27 @@ def default_for(column_type: str, default: str, by_type: dict[str, str]) -> str 
     return own if own is not None else by_type.get(type_class_of(column_type), default)
 
 
+_BARE_STRING = lazy_compile(r"'(?:[^']|'')*'")
+_MODIFIERS = lazy_compile(r"\(\d+(?:,\s*\d+)?\)")
+_STRING_CAST = lazy_compile(r"CAST\(('(?:[^']|'')*') AS (.+)\)")
+
+
+def retyped_default(default: str | None, old_type: str, new_type: str) -> str | None:
+    """A default after ALTER COLUMN ... TYPE: PostgreSQL keeps the constant it stored, of the old type
+    (`''` on a varchar(15) becomes `''::character varying` on text), so a string the old type made its own
+    (written bare) now names that type; one of the same base type stays bare, and one that names the new
+    type is its own again."""
+    if default is None:
+        return default
+    old_base, new_base = _MODIFIERS.sub("", old_type), _MODIFIERS.sub("", new_type)
+    cast = _STRING_CAST.fullmatch(default)
+    if cast is not None and cast.group(2) == new_base:
+        return cast.group(1)  # back to the type it names: its own, written bare
+    if not _BARE_STRING.fullmatch(default) or old_base == new_base or not old_base:
+        return default
+    return f"CAST({default} AS {old_base})"
+
+
 def type_class_of(column_type: str) -> str:
     base = base_type(column_type)
     if base in NUMERIC_TYPES:

@@ -26,6 +26,7 @@ from sqlglot import exp
 from sqlglot.tokenizer_core import Token, TokenType
 
 from schemareg.lazy_re import lazy_compile
+from schemareg.normalize.text import SKIPPED
 
 # PostgreSQL's functions that sqlglot's Postgres parser reads as a node printed under another name, or as
 # an operator (`tests/unit/test_pg_parser.py` finds every such name of sqlglot's and holds this list to
@@ -111,11 +112,26 @@ _EXPRESSION_START = frozenset(
 )
 
 
+# `!~` and `!~*` (not `!~~`, `!~~*`: NOT LIKE, which sqlglot reads as such), outside quoted text and
+# comments: handed to sqlglot as `OPERATOR(pg_catalog.!~)` (dialects.NEGATED_MATCH says why).
+_NEGATED_MATCH = lazy_compile(
+    SKIPPED + r""" | --[^\n]* | /\*.*?\*/ | (?P<operator>!~\*?)(?![~*])""", re.VERBOSE | re.DOTALL
+)
+
+
+def _negated_match(text: str) -> str:
+    return _NEGATED_MATCH.sub(
+        lambda m: f" OPERATOR(pg_catalog.{m.group('operator')}) " if m.group("operator") else m.group(0), text
+    )
+
+
 def parse_tokens(
     parser: Any, tokenizer: Any, text: str, dialect: str, lowered: str | None = None
 ) -> list[exp.Expression | None]:
     """`parser.parse(tokenizer.tokenize(text), text)`, PostgreSQL's functions kept as called (`lowered`:
     the text lower-cased, when the caller has it)."""
+    if dialect == "postgres" and "!~" in text and (spelt := _negated_match(text)) != text:
+        text, lowered = spelt, None
     tokens: list[Token] = tokenizer.tokenize(text)
     marked = (
         dialect == "postgres" and calls_one(text.lower() if lowered is None else lowered) and _mark(tokens)

@@ -9,7 +9,8 @@ NOT VALID inside CREATE TABLE (meaningless there), a key's INCLUDE and storage p
 INHERIT anywhere, and a view's options and CHECK OPTION as a database read back writes them; bare names
 after `SET search_path` (they are in the schema it names), CREATE AGGREGATE, `$` inside names (no dollar
 quote), the public schema created or commented on (initdb's), dollar-quoted comments, and domains over
-other domains or a table's row type (created after what they are over).
+other domains or a table's row type (created after what they are over); `!~` and `!~*` (PostgreSQL's own
+operators, not NOT over `~`), and a default through ALTER COLUMN ... TYPE (it keeps the old type's constant).
 """
 
 from __future__ import annotations
@@ -136,6 +137,33 @@ CASES = {
         CREATE FUNCTION first_project(a_projects) RETURNS int LANGUAGE sql AS 'SELECT 1';
         CREATE DOMAIN z_base AS text CHECK (VALUE <> '');
         CREATE DOMAIN a_over_z AS z_base;
+    """,
+    # supabase auth's: partial indexes `WHERE token !~ '^[0-9 ]*$'`, stored as PostgreSQL's own operator.
+    "negated matches": """
+        CREATE TABLE t (a text, CONSTRAINT c1 CHECK (a !~ 'x'), CONSTRAINT c2 CHECK (NOT (a ~ 'y')),
+            CONSTRAINT c3 CHECK (a !~* 'z'), CONSTRAINT c4 CHECK (NOT a ~* 'w'), CONSTRAINT c5 CHECK (a !~~ 'q%'),
+            CONSTRAINT c6 CHECK ((a || 'x') !~ '!~'), CONSTRAINT c7 CHECK (a!~'y' AND a ~ 'z'));
+        CREATE INDEX i ON t (a) WHERE a !~ '^[0-9]';
+        CREATE VIEW v AS SELECT a FROM t WHERE a !~* 'k';
+    """,
+    # A history's ALTER COLUMN ... TYPE keeps the default PostgreSQL stored, of the old type (supabase auth's
+    # varchar(15) DEFAULT '' made text).
+    "defaults through a type change": """
+        CREATE TABLE t (a varchar(15) DEFAULT '', b text DEFAULT 'x', c timestamp DEFAULT '2020-01-01',
+            d int DEFAULT 0, e varchar(10) DEFAULT 'y', f date DEFAULT '2020-01-02', g jsonb DEFAULT '{}',
+            h text[] DEFAULT '{}', i char(3) DEFAULT 'USD', j numeric(10,2) DEFAULT '1.5', k varchar(5) DEFAULT 'z');
+        ALTER TABLE t ALTER COLUMN a TYPE text;
+        ALTER TABLE t ALTER COLUMN b TYPE varchar(10);
+        ALTER TABLE t ALTER COLUMN c TYPE timestamptz;
+        ALTER TABLE t ALTER COLUMN d TYPE bigint;
+        ALTER TABLE t ALTER COLUMN e TYPE varchar(20);
+        ALTER TABLE t ALTER COLUMN f TYPE timestamp;
+        ALTER TABLE t ALTER COLUMN g TYPE json;
+        ALTER TABLE t ALTER COLUMN h TYPE varchar(9)[];
+        ALTER TABLE t ALTER COLUMN i TYPE text;
+        ALTER TABLE t ALTER COLUMN j TYPE numeric(12,3);
+        ALTER TABLE t ALTER COLUMN k TYPE text;
+        ALTER TABLE t ALTER COLUMN k TYPE varchar(8);
     """,
 }
 
