@@ -156,6 +156,17 @@ class ChangesOut(WireModel, kw_only=True):
     modified: list[ObjectName]
 
 
+class WarningOut(WireModel, kw_only=True):
+    """What the normaliser said of one statement of the posted DDL: where (1-based), what, and what became
+    of it (`kept as opaque`: as written; `ignored`: not applied)."""
+
+    line: int
+    column: int
+    message: str
+    outcome: str
+    statement: str  # its first 200 characters
+
+
 class SnapshotIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     ddl: str
     dialect: Dialect | None = None
@@ -170,6 +181,7 @@ class SnapshotOut(WireModel, kw_only=True):
     fingerprint: str
     version: VersionOut
     changes: ChangesOut
+    warnings: list[WarningOut] = msgspec.field(default_factory=list)
 
 
 class CheckIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -16,7 +16,7 @@ from typing import Literal
 import msgspec
 
 from schemareg.introspect.base import SnapshotMetadata
-from schemareg.model import FOLDERS, Kind, ObjectKey, Schema
+from schemareg.model import FOLDERS, Issue, Kind, ObjectKey, Schema
 from schemareg.names import unescape_filename
 from schemareg.normalize import normalizer_info, sqlglot_version
 
@@ -114,6 +114,8 @@ class SnapshotResult(msgspec.Struct, frozen=True, kw_only=True):
     created: bool  # False: the env head had this fingerprint already, nothing was committed
     version: Snapshot  # the env head afterwards (named `version` on the wire)
     changes: ObjectChanges
+    # What the normaliser said of the posted DDL (a statement kept as written, a DO block not applied).
+    warnings: tuple[Issue, ...] = ()
 
     @property
     def sha(self) -> str:

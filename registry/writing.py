@@ -99,7 +99,8 @@ class Writer:
         with self.lock(repo):
             head = repo.ref(branch)
             if head is not None and self._unchanged(project, repo, head, fingerprint, seed_data):
-                return self._unchanged_result(project, env, head)
+                unchanged = self._unchanged_result(project, env, head)
+                return msgspec.structs.replace(unchanged, warnings=tuple(schema.issues))
             forced = check(head, schema) if check else []
             now = time.time()
             label = f"snapshot-{datetime.fromtimestamp(int(now), UTC):%Y%m%dT%H%M%SZ}"
@@ -146,7 +147,11 @@ class Writer:
             self._advance(project, repo, env, head, sha, text)
             self._read.remember_schema(project, sha, schema)
             return SnapshotResult(
-                env=env, created=True, version=self._read.snapshot(project, sha), changes=changes
+                env=env,
+                created=True,
+                version=self._read.snapshot(project, sha),
+                changes=changes,
+                warnings=tuple(schema.issues),
             )
 
     def promote(

@@ -18,7 +18,7 @@ from schemareg.dsn import scrub
 from schemareg.errors import Conflict, ExternalError, InputError, NotFound, SchemaregError, SQLParseError
 from schemareg.history import TableHistory
 from schemareg.introspect.base import SnapshotMetadata
-from schemareg.model import Kind, ObjectKey, Schema
+from schemareg.model import Issue, Kind, ObjectKey, Schema
 from schemareg.normalize import normalize
 from schemareg.projects import Project
 from schemareg.render import render_schema_sql
@@ -323,6 +323,10 @@ def _snapshot_result(result: schemareg_client.SnapshotResult) -> SnapshotResult:
             added=keys(result.changes.added),
             removed=keys(result.changes.removed),
             modified=keys(result.changes.modified),
+        ),
+        warnings=tuple(
+            Issue(line=w.line, column=w.column, message=w.message, statement=w.statement, outcome=w.outcome)
+            for w in result.warnings
         ),
     )
 

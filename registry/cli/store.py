@@ -83,6 +83,8 @@ def _live(
 
 
 def _print_snapshot(result: SnapshotResult, output_format: str) -> None:
+    for issue in result.warnings:  # as `schema --file` says them, on standard error
+        click.echo(f"warning: line {issue.line}:{issue.column}: {issue.message}; {issue.outcome}", err=True)
     if output_format == "json":
         echo_json({**msgspec.to_builtins(result), "sha": result.sha, "fingerprint": result.fingerprint})
         return

@@ -131,6 +131,21 @@ def test_snapshot_sql_and_json(client: TestClient) -> None:  # type: ignore[type
     assert second.status_code == 201
     assert second.json()["changes"]["added"] == [{"kind": "table", "name": "public.orders"}]
     assert second.json()["version"]["info"]["description"] == "two tables"
+    assert first.json()["warnings"] == [] == second.json()["warnings"]
+
+
+def test_snapshot_says_what_the_normaliser_warned_of(client: TestClient) -> None:  # type: ignore[type-arg]
+    """A statement kept as written or a DO block not applied is said in the answer (the CLI prints it),
+    with its place in the posted DDL, whether the snapshot is new or not."""
+    client.put("/v1/projects/shop", json={})
+    url = "/v1/projects/shop/environments/staging/snapshots"
+    ddl = "CREATE TABLE t (a int);\nDO $$ BEGIN PERFORM 1; END $$;\n"
+    for status in (201, 200):
+        answer = client.post(url, content=ddl, headers=SQL)
+        assert answer.status_code == status
+        (warning,) = answer.json()["warnings"]
+        assert warning["line"] == 2 and warning["outcome"] == "ignored"
+        assert "PERFORM" in warning["message"] and warning["statement"].startswith("DO")
 
 
 def test_snapshot_errors_store_nothing(client: TestClient, data_dir: Path) -> None:  # type: ignore[type-arg]

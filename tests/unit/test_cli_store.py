@@ -171,3 +171,16 @@ def test_a_project_with_snapshots_keeps_its_engine(cli, tmp_path: Path) -> None:
     assert code == 0 and out == "shop: postgres, sqlglot engine\n"
     code, out, _ = cli("list", "-p", "shop")
     assert code == 0 and "staging" in out  # the history is untouched
+
+
+def test_snapshot_says_the_normalisers_warnings(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`snapshot --file` says on standard error what `schema --file` says (a DO block not applied), and
+    its JSON carries them; the snapshot is still made."""
+    ddl = tmp_path / "warned.sql"
+    ddl.write_text("CREATE TABLE t (a int);\nDO $$ BEGIN PERFORM 1; END $$;\n")
+    assert cli("init", "shop")[0] == 0
+    code, out, err = cli("snapshot", "-p", "shop", "-e", "staging", "--file", str(ddl))
+    assert code == 0 and "new snapshot" in out
+    assert err.startswith("warning: line 2:") and "PERFORM" in err and err.rstrip().endswith("; ignored")
+    code, out, _ = cli("snapshot", "-p", "shop", "-e", "staging", "--file", str(ddl), "--format", "json")
+    assert code == 0 and json.loads(out)["warnings"][0]["outcome"] == "ignored"

@@ -25,6 +25,7 @@ __all__ = [
     "ProjectDetail",
     "Release",
     "SchemaObject",
+    "SchemaWarning",
     "SnapshotResult",
     "TableHistory",
     "Version",
@@ -111,8 +112,20 @@ class Changes(msgspec.Struct, kw_only=True):
     modified: list[ObjectName]
 
 
+class SchemaWarning(msgspec.Struct, kw_only=True):
+    """What the normaliser said of one statement of posted DDL: where (1-based), what, and what became of
+    it (`kept as opaque`: as written; `ignored`: not applied)."""
+
+    line: int
+    column: int
+    message: str
+    outcome: str
+    statement: str
+
+
 class SnapshotResult(msgspec.Struct, kw_only=True):
-    """A posted snapshot or a promotion: `created` is False when the env had that fingerprint already."""
+    """A posted snapshot or a promotion: `created` is False when the env had that fingerprint already;
+    `warnings`, what the normaliser said of the posted DDL (older servers send none)."""
 
     env: str
     created: bool
@@ -120,6 +133,7 @@ class SnapshotResult(msgspec.Struct, kw_only=True):
     fingerprint: str
     version: Version
     changes: Changes
+    warnings: list[SchemaWarning] = msgspec.field(default_factory=list)
 
 
 class Change(msgspec.Struct, kw_only=True):
