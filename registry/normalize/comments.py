@@ -10,7 +10,7 @@ from schemareg.lazy_re import lazy_compile
 from schemareg.names import key_part, signature_at
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
-from schemareg.normalize.extension_comments import DEFAULT_COMMENTS
+from schemareg.normalize.extension_comments import DEFAULT_COMMENTS, INITDB_EXTENSIONS
 from schemareg.normalize.heads import applies_to
 from schemareg.normalize.opaque import opaque
 from schemareg.normalize.text import DOLLAR_BODY, DOLLAR_STRING, STRING, WS, string_value
@@ -66,6 +66,8 @@ def set_comment(context: Context, kind_text: str, target: str, text: str) -> lis
         # unless changed): not part of the schema, as its CREATE is not (objects.py).
         return [ops.Ignored(reason="COMMENT")]
     if kind == "EXTENSION":
+        if name in INITDB_EXTENSIONS:
+            return [ops.Ignored(reason="COMMENT")]  # plpgsql: initdb's, never an object (objects.py)
         defaults = DEFAULT_COMMENTS.get(name)
         if defaults is None:
             return [ops.Ignored(reason="COMMENT")]  # an extension whose own comment is not known here

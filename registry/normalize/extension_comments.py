@@ -8,6 +8,11 @@ Regenerate from `share/extension/*.control` of each supported PostgreSQL when a 
 
 from __future__ import annotations
 
+# Extensions initdb installs in every database (below FirstNormalObjectId, as the inspector's
+# extensions.sql leaves them out): creating one is a no-op on a new database, so not part of the schema,
+# and its comment neither.
+INITDB_EXTENSIONS = frozenset({"plpgsql"})
+
 DEFAULT_COMMENTS: dict[str, tuple[str, ...]] = {
     "adminpack": ("administrative functions for PostgreSQL",),
     "amcheck": ("functions for verifying relation integrity",),

@@ -11,6 +11,7 @@ from schemareg.model import Definition, Kind
 from schemareg.names import join_key, key_part, split_key
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
+from schemareg.normalize.extension_comments import INITDB_EXTENSIONS
 from schemareg.normalize.heads import applies_to
 from schemareg.normalize.opaque import KIND_WORDS, opaque
 from schemareg.normalize.patterns import split_top_level
@@ -43,9 +44,6 @@ def create_schema(context: Context, tree: exp.Create, text: str) -> list[ops.Any
     ]
 
 
-# Extensions initdb installs in every database (below FirstNormalObjectId, as the inspector's
-# extensions.sql leaves them out): creating one is a no-op on a new database, so not part of the schema.
-_INITDB_EXTENSIONS = frozenset({"plpgsql"})
 
 
 @applies_to("CREATE EXTENSION")
@@ -53,7 +51,7 @@ def read_extension(context: Context, text: str) -> list[ops.AnyOp] | None:
     """CREATE EXTENSION, read by pattern (PostgreSQL)."""
     found = by_pattern(context, text, context.patterns.extension)
     if found and any(
-        isinstance(op, ops.CreateDefinition) and op.definition.name in _INITDB_EXTENSIONS for op in found
+        isinstance(op, ops.CreateDefinition) and op.definition.name in INITDB_EXTENSIONS for op in found
     ):
         return [ops.Ignored(reason="initdb extension")]
     return found

@@ -165,6 +165,67 @@ CASES = {
         ALTER TABLE t ALTER COLUMN k TYPE text;
         ALTER TABLE t ALTER COLUMN k TYPE varchar(8);
     """,
+    # pg_dump before 10.3 (as Rails' structure.sql files of the time hold it): bare names under a search path
+    # per schema, a function's own SET search_path, plpgsql's comment.
+    "an old pg_dump": """
+        SET statement_timeout = 0;
+        SET client_encoding = 'UTF8';
+        SET standard_conforming_strings = on;
+        SET check_function_bodies = false;
+        SET client_min_messages = warning;
+        CREATE SCHEMA audit;
+        CREATE EXTENSION IF NOT EXISTS plpgsql WITH SCHEMA pg_catalog;
+        COMMENT ON EXTENSION plpgsql IS 'PL/pgSQL procedural language';
+        CREATE EXTENSION IF NOT EXISTS hstore WITH SCHEMA public;
+        SET search_path = audit, pg_catalog;
+        CREATE FUNCTION audit_table(target_table regclass) RETURNS void
+            LANGUAGE sql
+            AS $_$
+        SELECT audit.audit_table($1, BOOLEAN 't', BOOLEAN 't');
+        $_$;
+        COMMENT ON FUNCTION audit_table(target_table regclass) IS 'Add auditing';
+        CREATE FUNCTION if_modified_func() RETURNS trigger
+            LANGUAGE plpgsql SECURITY DEFINER
+            SET search_path TO pg_catalog, public
+            AS $$
+        BEGIN
+            RETURN NULL;
+        END;
+        $$;
+        SET default_tablespace = '';
+        SET default_with_oids = false;
+        CREATE TABLE logged_actions (
+            event_id bigint NOT NULL,
+            schema_name text NOT NULL,
+            row_data public.hstore,
+            action text NOT NULL,
+            CONSTRAINT logged_actions_action_check CHECK ((action = ANY (ARRAY['I'::text, 'D'::text, 'U'::text, 'T'::text])))
+        );
+        COMMENT ON TABLE logged_actions IS 'History of auditable actions';
+        COMMENT ON COLUMN logged_actions.event_id IS 'Unique identifier';
+        CREATE SEQUENCE logged_actions_event_id_seq
+            START WITH 1
+            INCREMENT BY 1
+            NO MINVALUE
+            NO MAXVALUE
+            CACHE 1;
+        ALTER SEQUENCE logged_actions_event_id_seq OWNED BY logged_actions.event_id;
+        SET search_path = public, pg_catalog;
+        CREATE TABLE areas (
+            id integer NOT NULL,
+            name character varying(128) NOT NULL
+        );
+        CREATE SEQUENCE areas_id_seq START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;
+        ALTER SEQUENCE areas_id_seq OWNED BY areas.id;
+        SET search_path = audit, pg_catalog;
+        ALTER TABLE ONLY logged_actions ALTER COLUMN event_id SET DEFAULT nextval('logged_actions_event_id_seq'::regclass);
+        ALTER TABLE ONLY logged_actions ADD CONSTRAINT logged_actions_pkey PRIMARY KEY (event_id);
+        CREATE INDEX logged_actions_action_idx ON logged_actions USING btree (action);
+        SET search_path = public, pg_catalog;
+        ALTER TABLE ONLY areas ALTER COLUMN id SET DEFAULT nextval('areas_id_seq'::regclass);
+        ALTER TABLE ONLY areas ADD CONSTRAINT areas_pkey PRIMARY KEY (id);
+        CREATE TRIGGER audit_trigger_row AFTER INSERT OR DELETE OR UPDATE ON areas FOR EACH ROW EXECUTE PROCEDURE audit.if_modified_func('true');
+    """,
 }
 
 
