@@ -44,8 +44,6 @@ def create_schema(context: Context, tree: exp.Create, text: str) -> list[ops.Any
     ]
 
 
-
-
 @applies_to("CREATE EXTENSION")
 def read_extension(context: Context, text: str) -> list[ops.AnyOp] | None:
     """CREATE EXTENSION, read by pattern (PostgreSQL)."""

@@ -8,8 +8,10 @@ column's type: `'Post'::character varying AS model_type` makes a varchar view co
 - a literal's cast to the type it has anyway goes (`1::integer` is `1`, `1.5::numeric` is `1.5`, a big
   integer is a bigint), and a numeric string is its number (`'2'::bigint` is `(2)::bigint`);
 - outside a set operation, a bare string literal or NULL is text (PostgreSQL resolves an output column of
-  unknown type so, and prints `'x'::text`); in a UNION branch or VALUES row a bare one stays bare, since
-  the other branches decide its type.
+  unknown type so, and prints `'x'::text`); in a UNION branch or VALUES row a bare one takes the type the
+  other branches (rows) give the column: text when every one is a bare string or NULL, the type of their
+  casts when those agree; where a branch has any other expression its type is not known here, and the
+  bare literal stays bare. A later branch's columns are printed with the first branch's names.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
+from schemareg.names import needs_quotes
 from schemareg.normalize.array_casts import into_elements
+from schemareg.normalize.triggers import looks_for
 
 _Rule = Callable[[exp.Expression, str], exp.Expression]
 _Type = exp.DataType.Type
@@ -61,6 +65,89 @@ def text_outputs(node: exp.Expression, dialect: str) -> exp.Expression:
             if isinstance(core, exp.Null) or (isinstance(core, exp.Literal) and core.is_string):
                 core.replace(exp.Cast(this=core.copy(), to=_TEXT.copy()))
     return node
+
+
+@looks_for(exp.SetOperation, exp.Values, adds=(exp.Cast, exp.DataType))
+def set_outputs(node: exp.Expression, dialect: str) -> exp.Expression:
+    """The columns of a set operation's branches and a VALUES list's rows, typed as PostgreSQL resolves
+    them (the module's docstring)."""
+    if dialect != "postgres":
+        return node
+    for branches in _set_operations(node):
+        for position in range(len(branches[0].expressions)):
+            _type_column([b.expressions[position] for b in branches])
+    for values in node.find_all(exp.Values):
+        rows = [row.expressions for row in values.expressions if isinstance(row, exp.Tuple)]
+        if len(rows) == len(values.expressions) and rows and all(len(r) == len(rows[0]) for r in rows):
+            for position in range(len(rows[0])):
+                _type_column([row[position] for row in rows])
+    return node
+
+
+@looks_for(exp.SetOperation, adds=(exp.Alias, exp.Identifier))
+def set_names(node: exp.Expression, dialect: str) -> exp.Expression:
+    """A later branch's columns named with the first branch's names, as pg_get_viewdef prints them (after
+    the rule that names every column, output_names.py)."""
+    if dialect != "postgres":
+        return node
+    for branches in _set_operations(node):
+        names = [_output_name(item) for item in branches[0].expressions]
+        for branch in branches[1:]:
+            items = list(branch.expressions)
+            for i, (item, name) in enumerate(zip(items, names, strict=True)):
+                if name is not None and _output_name(item) != name:
+                    core = item.this if isinstance(item, exp.Alias) else item
+                    items[i] = exp.alias_(core, exp.to_identifier(name, quoted=needs_quotes(name)))
+            branch.set("expressions", items)
+    return node
+
+
+def _set_operations(node: exp.Expression) -> list[list[exp.Select]]:
+    """The branches of each outermost set operation whose branches are all selects of one width."""
+    found = []
+    for operation in node.find_all(exp.SetOperation):
+        if isinstance(operation.parent, exp.SetOperation):
+            continue  # the outermost one: its branches are every select of the chain
+        branches = _branches(operation)
+        if len(branches) < 2 or any(not isinstance(b, exp.Select) for b in branches):
+            continue
+        selects = [b for b in branches if isinstance(b, exp.Select)]
+        if all(len(b.expressions) == len(selects[0].expressions) for b in selects):
+            found.append(selects)
+    return found
+
+
+def _branches(operation: exp.Expression) -> list[exp.Expression]:
+    found: list[exp.Expression] = []
+    for side in (operation.this, operation.expression):
+        while isinstance(side, exp.Subquery | exp.Paren) and not side.alias:
+            side = side.this
+        found += _branches(side) if isinstance(side, exp.SetOperation) else [side]
+    return found
+
+
+def _bare(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Null) or (isinstance(node, exp.Literal) and node.is_string)
+
+
+def _type_column(items: list[exp.Expression]) -> None:
+    cores = [item.this if isinstance(item, exp.Alias) else item for item in items]
+    casts = {c.to.sql(dialect="postgres") for c in cores if isinstance(c, exp.Cast) and _bare(c.this)}
+    others = [c for c in cores if not _bare(c) and not (isinstance(c, exp.Cast) and _bare(c.this))]
+    if others or len(casts) > 1:
+        return  # a type decided by what is not known here, or casts that disagree: left as written
+    target = exp.DataType.build(casts.pop(), dialect="postgres") if casts else _TEXT
+    for core in cores:
+        if _bare(core):
+            core.replace(exp.Cast(this=core.copy(), to=target.copy()))
+
+
+def _output_name(item: exp.Expression) -> str | None:
+    if isinstance(item, exp.Alias):
+        return item.alias
+    if isinstance(item, exp.Column) and isinstance(item.this, exp.Identifier):
+        return item.name
+    return None
 
 
 def output_items(node: exp.Expression) -> list[exp.Expression]:

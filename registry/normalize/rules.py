@@ -14,12 +14,13 @@ from sqlglot import exp
 from schemareg.lazy_re import lazy_compile
 from schemareg.names import PG_CATALOG_TYPES, needs_quotes, truncate_identifier
 from schemareg.normalize.array_casts import into_elements
+from schemareg.normalize.between import plain_between
 from schemareg.normalize.case_else import case_else_null
 from schemareg.normalize.catalog_functions import CATALOG_FUNCTIONS
 from schemareg.normalize.keywords import KEYWORDS
 from schemareg.normalize.literals import date_text, interval_text, timestamp_text, timestamptz_text
 from schemareg.normalize.ordinals import ordinal_keys, plain_ascending
-from schemareg.normalize.output_casts import keeping_output_casts, text_outputs
+from schemareg.normalize.output_casts import keeping_output_casts, set_names, set_outputs, text_outputs
 from schemareg.normalize.output_names import implicit_names
 from schemareg.normalize.parser_additions import one_character, variadic_arrays
 from schemareg.normalize.text import is_function_call
@@ -152,6 +153,9 @@ _PRECEDENCE: dict[type, int] = {
     exp.Collate: 8,
 }
 _ATOMS = (exp.Column, exp.Literal, exp.Identifier, exp.Func, exp.Cast, exp.Paren, exp.Null, exp.Boolean)
+# Left-associative and not associative: `(a - b) - c` is `a - b - c`, as PostgreSQL prints it back; a right
+# operand's parentheses stay (`a - (b - c)`). And, Or, + and * are associative (both sides go).
+_LEFT_ASSOCIATIVE = (exp.Sub, exp.Div, exp.Mod, exp.DPipe)
 
 
 # PostgreSQL's "any other operator" (`->>`, `#>>`, `~`, `@>`, ...): printed infix by sqlglot, though its
@@ -182,7 +186,7 @@ def _is_operator(node: exp.Expr, dialect: str) -> bool:
 def _is_atom(node: exp.Expr, dialect: str) -> bool:
     """Whether a node prints as one unit that no operator can split. sqlglot makes `->>`, `#>>`, `~` and
     `@>` functions too, but prints them infix: a function is an atom when it prints as a call."""
-    if isinstance(node, exp.Case | exp.Cast | exp.Anonymous):
+    if isinstance(node, exp.Case | exp.Cast | exp.Anonymous | exp.Exists):
         return True
     if isinstance(node, exp.Func):
         return is_function_call(node.sql(dialect=dialect))
@@ -205,8 +209,9 @@ def strip_parens(node: exp.Expression, dialect: str) -> exp.Expression:
             inner_prec = _precedence(inner, dialect)
             parent_prec = _precedence(parent, dialect)
             # a AND (b AND c) is a AND b AND c; for non-associative operators keep same-level parens.
-            same_assoc = type(inner) is type(parent) and isinstance(
-                parent, exp.And | exp.Or | exp.Add | exp.Mul
+            same_assoc = type(inner) is type(parent) and (
+                isinstance(parent, exp.And | exp.Or | exp.Add | exp.Mul)
+                or (isinstance(parent, _LEFT_ASSOCIATIVE) and parent.this is paren)
             )
             keep = not (inner_prec > parent_prec or same_assoc)
         elif isinstance(parent, exp.Neg | exp.BitwiseNot):
@@ -492,8 +497,8 @@ def unwrap_join_groups(node: exp.Expression, dialect: str) -> exp.Expression:
 
 @looks_for(exp.Select)
 def single_table_columns(node: exp.Expression, dialect: str) -> exp.Expression:
-    """In a query over one table or subquery, `t.col` is `col` (PostgreSQL 16 prints it so, 15 qualifies
-    it)."""
+    """In a query over one table, subquery or VALUES list, `t.col` is `col` (PostgreSQL 16 prints it so, 15
+    qualifies it)."""
     for select in node.find_all(exp.Select):
         source = select.args.get("from_") or select.args.get("from")
         if source is None or select.args.get("joins"):
@@ -501,7 +506,7 @@ def single_table_columns(node: exp.Expression, dialect: str) -> exp.Expression:
         table = source.this
         if isinstance(table, exp.Table):
             names = {table.name, table.alias_or_name}
-        elif isinstance(table, exp.Subquery) and table.alias:
+        elif isinstance(table, exp.Subquery | exp.Values) and table.alias:
             names = {table.alias}
         else:
             continue
@@ -524,6 +529,7 @@ EXPRESSION_RULES: tuple[Rule, ...] = (
     plain_numbers,
     at_time_zone,
     plain_joins,
+    plain_between,
     any_array_to_in,
     case_else_null,
     typed_constants,
@@ -547,7 +553,7 @@ VIEW_RULES: tuple[Rule, ...] = (
         step
         for rule in EXPRESSION_RULES
         for step in (
-            (text_outputs, keeping_output_casts(unwrap_constant_casts))
+            (text_outputs, set_outputs, keeping_output_casts(unwrap_constant_casts))
             if rule is unwrap_literal_casts
             else (rule,)
         )
@@ -558,6 +564,7 @@ VIEW_RULES: tuple[Rule, ...] = (
     ordinal_keys,
     plain_ascending,
     implicit_names,
+    set_names,
 )
 
 

@@ -69,7 +69,11 @@ def _sources(
     found: list[tuple[str, list[str] | None]] = []
     for node in ([source.this] if source is not None else []) + [join.this for join in joins]:
         names = None
-        if isinstance(node, exp.Table) and not node.db and node.name in ctes:
+        alias = node.args.get("alias")
+        listed = alias.columns if isinstance(alias, exp.TableAlias) else []
+        if listed and isinstance(node, exp.Values | exp.Subquery):
+            names = [c.name for c in listed]  # `(VALUES ...) AS t(n, s)`, `(SELECT ...) AS s(a, b)`
+        elif isinstance(node, exp.Table) and not node.db and node.name in ctes:
             names = _output_names(ctes[node.name])
         elif isinstance(node, exp.Table):
             table = objects.get(ObjectKey(Kind.TABLE, join_key(node.db, node.name)))

@@ -226,6 +226,29 @@ CASES = {
         ALTER TABLE ONLY areas ADD CONSTRAINT areas_pkey PRIMARY KEY (id);
         CREATE TRIGGER audit_trigger_row AFTER INSERT OR DELETE OR UPDATE ON areas FOR EACH ROW EXECUTE PROCEDURE audit.if_modified_func('true');
     """,
+    # Views as users write them: BETWEEN (stored as two comparisons), `a || b || c` and `a - b - c`
+    # (PostgreSQL parenthesises the left operand), EXISTS in a condition, UNION branches' literals (typed as
+    # the branches resolve them, named after the first branch), VALUES rows and a star over them.
+    "views": """
+        CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id int NOT NULL, status text NOT NULL DEFAULT 'new', total numeric(12,2), tags text[] DEFAULT '{}', meta jsonb DEFAULT '{}'::jsonb, created_at timestamptz NOT NULL DEFAULT now(), shipped_at timestamptz);
+        CREATE TABLE customers (id int PRIMARY KEY, name text, email text, parent_id int REFERENCES customers(id) ON DELETE SET NULL);
+        CREATE VIEW v_recent AS SELECT o.id, o.total, c.name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.created_at > now() - interval '7 days' ORDER BY o.created_at DESC;
+        CREATE VIEW v_agg AS SELECT customer_id, count(*) AS n, sum(total) FILTER (WHERE status = 'paid') AS paid, avg(total)::numeric(10,2) AS avg_total, max(created_at) AS last FROM orders GROUP BY customer_id HAVING count(*) > 1;
+        CREATE VIEW v_distinct AS SELECT DISTINCT ON (customer_id) customer_id, id, created_at FROM orders ORDER BY customer_id, created_at DESC;
+        CREATE VIEW v_window AS SELECT id, customer_id, row_number() OVER (PARTITION BY customer_id ORDER BY created_at) AS rn, sum(total) OVER w AS running FROM orders WINDOW w AS (PARTITION BY customer_id ORDER BY created_at ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW);
+        CREATE VIEW v_case AS SELECT id, CASE status WHEN 'new' THEN 1 WHEN 'paid' THEN 2 ELSE 0 END AS s, CASE WHEN total > 100 THEN 'big' END AS size, COALESCE(shipped_at, created_at) AS at, NULLIF(status, '') AS st, total BETWEEN 10 AND 20 AS mid, status IN ('a', 'b') AS ab, status NOT IN ('c') AS notc, status LIKE 'x%' AS lx, status ILIKE 'y%' AS ly, shipped_at IS DISTINCT FROM created_at AS moved FROM orders;
+        CREATE VIEW v_lateral AS SELECT c.id, l.last FROM customers c CROSS JOIN LATERAL (SELECT max(created_at) AS last FROM orders o WHERE o.customer_id = c.id) l;
+        CREATE VIEW v_cte AS WITH paid AS (SELECT customer_id, sum(total) AS t FROM orders WHERE status = 'paid' GROUP BY 1) SELECT c.name, p.t FROM customers c LEFT JOIN paid p ON p.customer_id = c.id;
+        CREATE VIEW v_sets AS SELECT status, customer_id, count(*) FROM orders GROUP BY GROUPING SETS ((status), (customer_id), ());
+        CREATE VIEW v_union AS SELECT id, 'order' AS kind FROM orders UNION SELECT id, 'customer' FROM customers;
+        CREATE VIEW v_exists AS SELECT c.* FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id) AND NOT EXISTS (SELECT 1 FROM orders o2 WHERE o2.customer_id = c.id AND o2.status = 'bad');
+        CREATE VIEW v_misc AS SELECT id, extract(epoch FROM created_at) AS e, date_trunc('day', created_at) AS d, to_char(created_at, 'YYYY') AS y, lower(status) || '-' || upper(status) AS ls, length(status) AS l, substring(status FROM 1 FOR 2) AS sub, position('a' IN status) AS p, trim(both ' ' FROM status) AS tr, round(total, 1) AS r, total::int AS ti, CAST(total AS text) AS tt, created_at AT TIME ZONE 'UTC' AS utc, array_length(tags, 1) AS nt, tags[1] AS first_tag, coalesce(array_to_string(tags, ','), '') AS tag_list, gen_random_uuid() AS u, current_date AS cd, localtimestamp AS lts FROM orders;
+        CREATE MATERIALIZED VIEW mv_daily AS SELECT date_trunc('day', created_at) AS day, count(*) AS n FROM orders GROUP BY 1 WITH NO DATA;
+        CREATE UNIQUE INDEX mv_daily_day ON mv_daily (day);
+        CREATE VIEW v_values AS SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t(n, s);
+        CREATE VIEW v_subq AS SELECT id, (SELECT count(*) FROM orders o2 WHERE o2.customer_id = o.customer_id) AS siblings FROM orders o;
+        CREATE VIEW v_string_agg AS SELECT customer_id, string_agg(status, ', ' ORDER BY created_at) AS statuses, array_agg(DISTINCT status) AS sts, json_agg(json_build_object('id', id)) AS js FROM orders GROUP BY customer_id;
+    """,
 }
 
 
