@@ -1,6 +1,7 @@
-"""BETWEEN as PostgreSQL stores it: its parser rewrites `x BETWEEN a AND b` into `x >= a AND x <= b` (and
-pg_get_expr prints that), so a check, an index predicate or a view written with BETWEEN and the same one
-read back from a database are one expression."""
+"""BETWEEN and SIMILAR TO as PostgreSQL stores them: its parser rewrites `x BETWEEN a AND b` into `x >= a
+AND x <= b` and `x SIMILAR TO p` into `x ~ similar_to_escape(p)` (and pg_get_expr prints that), so a check,
+an index predicate or a view written either way and the same one read back from a database are one
+expression."""
 
 from __future__ import annotations
 
@@ -43,4 +44,31 @@ def plain_between(node: exp.Expression, dialect: str) -> exp.Expression:
         target.replace(exp.Paren(this=replacement))
         if target is node:
             node = target.parent or node
+    return node
+
+
+@looks_for(exp.SimilarTo, adds=(exp.RegexpLike, exp.Operator, exp.Anonymous))
+def plain_similar_to(node: exp.Expression, dialect: str) -> exp.Expression:
+    """`x SIMILAR TO p [ESCAPE e]` is `x ~ similar_to_escape(p[, e])`, `NOT SIMILAR TO` `x !~ ...`: how
+    PostgreSQL (13 on) rewrites, stores and prints them."""
+    if dialect != "postgres":
+        return node
+    for similar in list(node.find_all(exp.SimilarTo)):
+        escape = similar.parent if isinstance(similar.parent, exp.Escape) else None
+        outer = escape or similar
+        negated = isinstance(outer.parent, exp.Not)
+        arguments = [similar.expression.copy()]
+        if escape is not None and isinstance(escape.expression, exp.Expression):
+            arguments.append(escape.expression.copy())
+        pattern = exp.Anonymous(this="similar_to_escape", expressions=arguments)
+        if negated:
+            replacement: exp.Expression = exp.Operator(
+                this=similar.this.copy(), operator="pg_catalog.!~", expression=pattern
+            )
+        else:
+            replacement = exp.RegexpLike(this=similar.this.copy(), expression=pattern)
+        target = outer.parent if negated else outer
+        target.replace(replacement)
+        if target is node:
+            node = replacement
     return node

@@ -58,7 +58,7 @@ from schemareg.normalize.routines import (
 )
 from schemareg.normalize.sequences import alter_sequence, create_sequence, owned_by
 from schemareg.normalize.shapes import Probes, ShapeReader
-from schemareg.normalize.text import QNAME, blank_comments
+from schemareg.normalize.text import QNAME, blank_comments, split_dotted
 from schemareg.normalize.type_grammar import might_refuse, prepare_types
 from schemareg.normalize.types import alter_enum, create_type, read_domain
 from schemareg.normalize.views import CHECK_OPTION, create_view
@@ -296,6 +296,21 @@ _KEY_DEFAULTS = lazy_compile(r"\s+(?:NOT\s+DEFERRABLE|INITIALLY\s+IMMEDIATE)\b",
 _CREATE_VIEW = lazy_compile(
     r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY|RECURSIVE)\s+)*VIEW\b", re.I
 )
+# CREATE RECURSIVE VIEW v (a, b) AS q: PostgreSQL's shorthand for CREATE VIEW v AS WITH RECURSIVE v (a, b)
+# AS (q) SELECT a, b FROM v, which it stores (and sqlglot reads).
+_RECURSIVE_VIEW = lazy_compile(
+    rf"^(?P<head>\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY)\s+)?)RECURSIVE\s+VIEW\s+(?P<name>{QNAME})"
+    r"\s*\((?P<columns>[^()]*)\)\s+AS\s+(?P<query>.*?)\s*;?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _recursive_view(m: re.Match[str]) -> str:
+    bare = split_dotted(m.group("name"))[-1]
+    columns = m.group("columns")
+    return f"{m.group('head')}VIEW {m.group('name')} AS WITH RECURSIVE {bare}({columns}) AS ({m.group('query')}) SELECT {columns} FROM {bare}"
+
+
 # An option named alone in a view's leading `WITH (...)`, which sqlglot refuses.
 _BARE_OPTION = lazy_compile(r"^(\s*CREATE\b[^(]*?\bWITH\s*\((?:[^()]*,)?\s*)([A-Za-z_]\w*)(?=\s*[,)])", re.I)
 _MATERIALIZED = lazy_compile(r"\s*CREATE\s+MATERIALIZED\s+VIEW\b", re.IGNORECASE)
@@ -318,6 +333,8 @@ def _prepare(text: str) -> str:
         text = _INDEX_ON_ONLY.sub(r"\1", text, count=1)
     if _CREATE_INDEX.match(text):
         text = NULLS_DISTINCT.sub(")", text, count=1)  # PostgreSQL 15; read back from the text
+    if "RECURSIVE" in upper:
+        text = _RECURSIVE_VIEW.sub(_recursive_view, text, count=1)
     if ("CHECK" in upper or "WITH" in upper) and _CREATE_VIEW.match(text):
         text = CHECK_OPTION.sub("", text)  # read from the statement as written (views.py)
         for _ in range(text.count(",") + 1):  # `WITH (security_barrier)`: sqlglot wants a value

@@ -14,7 +14,7 @@ from sqlglot import exp
 from schemareg.lazy_re import lazy_compile
 from schemareg.names import PG_CATALOG_TYPES, needs_quotes, truncate_identifier
 from schemareg.normalize.array_casts import into_elements
-from schemareg.normalize.between import plain_between
+from schemareg.normalize.between import plain_between, plain_similar_to
 from schemareg.normalize.case_else import case_else_null
 from schemareg.normalize.catalog_functions import CATALOG_FUNCTIONS
 from schemareg.normalize.keywords import KEYWORDS
@@ -522,6 +522,7 @@ Rule = Callable[[exp.Expression, str], exp.Expression]
 # cast to a textual type is dropped, as PostgreSQL's own `(status)::text` on a varchar column is.
 EXPRESSION_RULES: tuple[Rule, ...] = (
     drop_comments,
+    plain_similar_to,
     fold_identifiers,
     fold_function_names,
     qualify_functions,

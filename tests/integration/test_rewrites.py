@@ -226,6 +226,15 @@ CASES = {
         ALTER TABLE ONLY areas ADD CONSTRAINT areas_pkey PRIMARY KEY (id);
         CREATE TRIGGER audit_trigger_row AFTER INSERT OR DELETE OR UPDATE ON areas FOR EACH ROW EXECUTE PROCEDURE audit.if_modified_func('true');
     """,
+    "similar to and recursive views": """
+        CREATE TABLE o (id int, status text, CONSTRAINT c CHECK (status NOT SIMILAR TO 'z%'));
+        CREATE VIEW v_similar AS SELECT id FROM o WHERE status SIMILAR TO '(a|b)%' OR status ~ '^x'
+            OR status !~* 'y' OR status SIMILAR TO 'q#_%' ESCAPE '#';
+        CREATE TABLE customers (id int PRIMARY KEY, parent_id int);
+        CREATE RECURSIVE VIEW v_tree (id, parent_id, depth) AS SELECT id, parent_id, 0 FROM customers
+            WHERE parent_id IS NULL UNION ALL SELECT c.id, c.parent_id, t.depth + 1 FROM customers c
+            JOIN v_tree t ON c.parent_id = t.id;
+    """,
     # Views as users write them: BETWEEN (stored as two comparisons), `a || b || c` and `a - b - c`
     # (PostgreSQL parenthesises the left operand), EXISTS in a condition, UNION branches' literals (typed as
     # the branches resolve them, named after the first branch), VALUES rows and a star over them.
