@@ -78,6 +78,7 @@ _EXPRESSION_START = frozenset(
         "L_PAREN",
         "COMMA",
         "L_BRACKET",
+        "FROM",  # EXTRACT(EPOCH FROM now()), and a function in a query's FROM
         "SELECT",
         "DISTINCT",
         "WHERE",

@@ -226,6 +226,12 @@ CASES = {
         ALTER TABLE ONLY areas ADD CONSTRAINT areas_pkey PRIMARY KEY (id);
         CREATE TRIGGER audit_trigger_row AFTER INSERT OR DELETE OR UPDATE ON areas FOR EACH ROW EXECUTE PROCEDURE audit.if_modified_func('true');
     """,
+    # memos's defaults: now() inside EXTRACT was read as CURRENT_TIMESTAMP, which PostgreSQL stores apart.
+    "calls after FROM": """
+        CREATE TABLE t (a bigint NOT NULL DEFAULT EXTRACT(EPOCH FROM NOW()), b bigint DEFAULT extract(epoch from now()),
+            c timestamptz DEFAULT now(), d timestamptz DEFAULT CURRENT_TIMESTAMP,
+            e int DEFAULT EXTRACT(YEAR FROM date_trunc('day', now())));
+    """,
     "similar to and recursive views": """
         CREATE TABLE o (id int, status text, CONSTRAINT c CHECK (status NOT SIMILAR TO 'z%'));
         CREATE VIEW v_similar AS SELECT id FROM o WHERE status SIMILAR TO '(a|b)%' OR status ~ '^x'
