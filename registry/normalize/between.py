@@ -40,10 +40,11 @@ def plain_between(node: exp.Expression, dialect: str) -> exp.Expression:
             other = bounded(high, low)
             joined = exp.And if negated else exp.Or
             replacement = joined(this=exp.Paren(this=replacement), expression=exp.Paren(this=other))
-        target = between.parent if negated else between
-        target.replace(exp.Paren(this=replacement))
+        target: exp.Expr = between.parent if negated and between.parent is not None else between
+        wrapped = exp.Paren(this=replacement)
+        target.replace(wrapped)
         if target is node:
-            node = target.parent or node
+            node = wrapped
     return node
 
 
@@ -67,7 +68,7 @@ def plain_similar_to(node: exp.Expression, dialect: str) -> exp.Expression:
             )
         else:
             replacement = exp.RegexpLike(this=similar.this.copy(), expression=pattern)
-        target = outer.parent if negated else outer
+        target: exp.Expr = outer.parent if negated and outer.parent is not None else outer
         target.replace(replacement)
         if target is node:
             node = replacement

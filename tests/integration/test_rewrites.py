@@ -233,6 +233,8 @@ CASES = {
             e int DEFAULT EXTRACT(YEAR FROM date_trunc('day', now())));
     """,
     "similar to and recursive views": """
+        CREATE TABLE b (x int CHECK (x BETWEEN 1 AND 10), y int CHECK (y NOT BETWEEN 1 AND 2),
+            z int CHECK (z BETWEEN SYMMETRIC 5 AND 1), s text CHECK (s NOT SIMILAR TO 'a%'));
         CREATE TABLE o (id int, status text, CONSTRAINT c CHECK (status NOT SIMILAR TO 'z%'));
         CREATE VIEW v_similar AS SELECT id FROM o WHERE status SIMILAR TO '(a|b)%' OR status ~ '^x'
             OR status !~* 'y' OR status SIMILAR TO 'q#_%' ESCAPE '#';
