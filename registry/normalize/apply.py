@@ -59,6 +59,7 @@ from schemareg.normalize.table_casts import resolve_table_casts
 from schemareg.normalize.table_like import apply_like
 from schemareg.normalize.using_index import key_from_index
 from schemareg.normalize.view_casts import resolve_view_casts
+from schemareg.normalize.view_containers import type_view_containers
 from schemareg.normalize.view_stars import expand_stars
 from schemareg.normalize.views import qualify_join_views
 from schemareg.render import quote, quote_qualified
@@ -510,6 +511,7 @@ def finish(schema: Schema, typed: dict[tuple[object, ...], str] | None = None) -
     drop_default_opclasses(schema)
     qualify_join_views(schema)
     resolve_view_casts(schema)
+    type_view_containers(schema)
 
 
 def _fill_referenced_columns(schema: Schema, constraint: object) -> None:

@@ -132,11 +132,13 @@ def _bare(node: exp.Expression) -> bool:
 
 def _type_column(items: list[exp.Expression]) -> None:
     cores = [item.this if isinstance(item, exp.Alias) else item for item in items]
-    casts = {c.to.sql(dialect="postgres") for c in cores if isinstance(c, exp.Cast) and _bare(c.this)}
+    if not any(_bare(c) for c in cores):
+        return  # nothing to type (the usual case: no parse of a type, no printing)
+    casts = [c.to for c in cores if isinstance(c, exp.Cast) and _bare(c.this)]
     others = [c for c in cores if not _bare(c) and not (isinstance(c, exp.Cast) and _bare(c.this))]
-    if others or len(casts) > 1:
+    if others or any(t != casts[0] for t in casts[1:]):
         return  # a type decided by what is not known here, or casts that disagree: left as written
-    target = exp.DataType.build(casts.pop(), dialect="postgres") if casts else _TEXT
+    target = casts[0] if casts else _TEXT
     for core in cores:
         if _bare(core):
             core.replace(exp.Cast(this=core.copy(), to=target.copy()))

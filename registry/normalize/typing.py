@@ -38,6 +38,12 @@ Functions = Mapping[str, Sequence[Signature]]  # qualified user function -> its 
 _INT4_MAX = 2**31 - 1
 _INT8_MAX = 2**63 - 1
 _COMMON_TYPE = (exp.Coalesce, exp.Greatest, exp.Least)
+# `@>`, `<@`, `&&` (jsonb or arrays), `#>`, `#>>`, `?`, `?|`, `?&` (jsonb): Resolver._container, and views'
+# (view_containers.py).
+CONTAINERS = (
+    exp.ArrayContainsAll, exp.ArrayContainedBy, exp.ArrayOverlaps, exp.JSONBExtract, exp.JSONBExtractScalar,
+    exp.JSONBContainsTopKey, exp.JSONBContainsAnyTopKeys, exp.JSONBContainsAllTopKeys,
+)  # fmt: skip
 
 
 def resolve_casts(
@@ -99,6 +105,8 @@ class Resolver:
             return self._call(OPERATORS[type(node)], [node.this, node.expression], operator=True)
         if isinstance(node, _COMMON_TYPE):
             return self._common(node, [node.this, *node.expressions])
+        if isinstance(node, CONTAINERS):
+            return self._container(node)
         if isinstance(node, exp.JSONExtract | exp.JSONExtractScalar):
             self._each(node)
             base = self.type_of(node.this)
@@ -106,6 +114,33 @@ class Resolver:
                 return None
             return "text" if isinstance(node, exp.JSONExtractScalar) else base
         return self._function(node)
+
+    def _container(self, node: exp.Expression) -> str | None:
+        """jsonb's and arrays' operators: `j @> '{...}'` takes jsonb, `a && '{x}'` the array's type, `j #>>
+        '{a,b}'` and `j ?| ...` text[], `j ? 'k'` text, an untyped literal on either side cast to it."""
+        left, right = node.this, node.expression
+        have = [self.type_of(left), self.type_of(right)]
+        if isinstance(node, exp.JSONBExtract | exp.JSONBExtractScalar):
+            if have[0] not in ("json", "jsonb"):
+                return None
+            if have[1] == UNKNOWN:
+                self._coerce(right, "TEXT[]")
+            return "text" if isinstance(node, exp.JSONBExtractScalar) else have[0]
+        if isinstance(
+            node, exp.JSONBContainsTopKey | exp.JSONBContainsAnyTopKeys | exp.JSONBContainsAllTopKeys
+        ):
+            if have[0] != "jsonb":
+                return None
+            if have[1] == UNKNOWN and not isinstance(node, exp.JSONBContainsTopKey):
+                self._coerce(right, "TEXT[]")
+            return "bool"
+        typed = [t for t in have if t not in (None, UNKNOWN)]
+        if len(typed) != 1 or not (typed[0] == "jsonb" or typed[0].endswith("[]")):
+            return "bool"  # both sides typed already, or a type not known here: nothing to cast
+        for side, kind in zip((left, right), have, strict=True):
+            if kind == UNKNOWN:
+                self._coerce(side, typed[0])
+        return "bool"
 
     def _each(self, node: exp.Expression) -> list[str | None]:
         return [self.type_of(child) for child in _children(node)]

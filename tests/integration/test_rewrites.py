@@ -232,6 +232,20 @@ CASES = {
             c timestamptz DEFAULT now(), d timestamptz DEFAULT CURRENT_TIMESTAMP,
             e int DEFAULT EXTRACT(YEAR FROM date_trunc('day', now())));
     """,
+    # Modern schemas' jsonb and array operators: an untyped literal takes the operator's argument type.
+    "jsonb and array operators": """
+        CREATE TABLE o (id int, meta jsonb, tags text[], ints int[], j json,
+          CONSTRAINT c1 CHECK (meta @> '{"k": 1}' OR meta <@ '{"a": 2}'),
+          CONSTRAINT c2 CHECK (tags && '{a,b}' AND ints @> '{1}'),
+          CONSTRAINT c3 CHECK ((meta #>> '{a,b}') IS NOT NULL AND meta ? 'x' AND meta ?| ARRAY['p'] AND meta ?& '{q}'),
+          CONSTRAINT c4 CHECK (j #> '{a}' IS NOT NULL));
+        CREATE INDEX o_meta ON o USING gin (meta) WHERE meta @> '{"active": true}';
+        CREATE INDEX o_tags ON o USING gin (tags) WHERE tags && '{x}';
+        CREATE VIEW v_json AS SELECT id, meta->>'source' AS source, meta #>> '{a,b}' AS deep, meta ? 'x' AS has_x,
+            meta @> '{"k": 1}' AS has_k, tags && ARRAY['a'] AS any_a, 'b' = ANY (tags) AS has_b FROM o;
+        CREATE VIEW v_joined AS SELECT o.id, o2.tags @> '{z}' AS z FROM o JOIN o AS o2 ON o2.id = o.id
+            WHERE o.meta <@ '{}';
+    """,
     "similar to and recursive views": """
         CREATE TABLE b (x int CHECK (x BETWEEN 1 AND 10), y int CHECK (y NOT BETWEEN 1 AND 2),
             z int CHECK (z BETWEEN SYMMETRIC 5 AND 1), s text CHECK (s NOT SIMILAR TO 'a%'));
