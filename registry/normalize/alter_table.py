@@ -203,6 +203,21 @@ def alter_table(context: Context, tree: exp.Alter, text: str) -> list[ops.AnyOp]
     return result or [opaque(context, text)]
 
 
+def split_actions(text: str) -> list[str] | None:
+    """An ALTER TABLE of several actions as one statement per action (`ALTER TABLE [IF EXISTS] [ONLY] t`
+    before each), or None for one action. PostgreSQL applies them in order, as it would apart; read
+    together, one action sqlglot does not read made the statement a Command, kept whole as text, and the
+    modelled ones in it were lost (`ADD COLUMN x int, ALTER COLUMN y SET STATISTICS 100` lost the column)."""
+    m = ALTER_TABLE_HEAD.match(text)
+    if m is None or "," not in m.group("rest"):
+        return None
+    parts = [p.strip() for p in split_top_level(m.group("rest").strip().rstrip(";"))]
+    if len(parts) < 2 or not all(parts):
+        return None
+    head = text[: m.start("rest")]
+    return [f"{head}{part}" for part in parts]
+
+
 def _action(
     context: Context, table: str, table_name: str, action: exp.Expression, identities: Iterator[str]
 ) -> list[ops.AnyOp]:

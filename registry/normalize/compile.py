@@ -26,7 +26,7 @@ from sqlglot.errors import SqlglotError
 from schemareg.lazy_re import lazy_compile
 from schemareg.normalize import ops
 from schemareg.normalize.aggregates import read_aggregate
-from schemareg.normalize.alter_table import alter_table, alter_table_pattern, table_option
+from schemareg.normalize.alter_table import alter_table, alter_table_pattern, split_actions, table_option
 from schemareg.normalize.comments import comment_on, comment_tree
 from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.do_blocks import read_do_block
@@ -266,6 +266,10 @@ class Compiler:
             return [op]
         if tree is None:
             return [ops.Ignored(reason="empty")]
+        if isinstance(tree, exp.Command) and str(tree.this).upper() == "ALTER":
+            pieces = split_actions(text)
+            if pieces is not None:  # each action apart: a Command keeps the whole statement as text
+                return [op for piece in pieces for op in self._compile(piece)]
         try:
             return tree_rule(tree)(context, tree, text)
         except Unsupported:

@@ -34,14 +34,22 @@ def create_sequence(context: Context, tree: exp.Create, text: str) -> list[ops.A
     as_type = tree.args.get("expression")
     if isinstance(as_type, exp.DataType):
         parts.append(f"AS {context.type_sql(as_type)}")
+    owner: list[ops.AnyOp] = []
     for prop in (tree.args.get("properties") or exp.Properties(expressions=[])).expressions:
+        owned = prop.args.get("owned") if isinstance(prop, exp.SequenceProperties) else None
+        if isinstance(owned, exp.Column) and owned.table:
+            # CREATE SEQUENCE ... OWNED BY t.c: as ALTER SEQUENCE ... OWNED BY after it (it was lost)
+            table, column = context.read_column(context.generate(owned))
+            owned_by = join_key(*split_key(table), column)
+            owner.append(ops.SequenceOwner(sequence=context.qualify(schema, name), owned_by=owned_by))
         parts.append(context.generate(prop))
     options = sequence_options(" ".join(parts), context=context)
     return [
         ops.CreateSequence(
             sequence=Sequence(schema=schema, name=name, options=options),
             if_not_exists=bool(tree.args.get("exists")),
-        )
+        ),
+        *owner,
     ]
 
 

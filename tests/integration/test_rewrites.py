@@ -246,6 +246,15 @@ CASES = {
         CREATE VIEW v_joined AS SELECT o.id, o2.tags @> '{z}' AS z FROM o JOIN o AS o2 ON o2.id = o.id
             WHERE o.meta <@ '{}';
     """,
+    # A migration's several actions in one ALTER TABLE, one of them not modelled (it lost the new column),
+    # and a sequence created OWNED BY a column (the ownership was lost).
+    "several actions, owned sequences": """
+        CREATE TABLE t (y int, n text);
+        ALTER TABLE t ADD COLUMN x int, ALTER COLUMN y SET STATISTICS 100;
+        ALTER TABLE t ALTER COLUMN n SET STATISTICS 500, ALTER COLUMN n SET STORAGE EXTERNAL;
+        ALTER TABLE ONLY t ADD COLUMN z text DEFAULT 'a', ADD CONSTRAINT t_z CHECK (z <> '');
+        CREATE SEQUENCE invoice_no AS integer START 1000 INCREMENT 5 MAXVALUE 99999 CYCLE OWNED BY t.x;
+    """,
     "similar to and recursive views": """
         CREATE TABLE b (x int CHECK (x BETWEEN 1 AND 10), y int CHECK (y NOT BETWEEN 1 AND 2),
             z int CHECK (z BETWEEN SYMMETRIC 5 AND 1), s text CHECK (s NOT SIMILAR TO 'a%'));
