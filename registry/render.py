@@ -308,11 +308,13 @@ def render_sequence(sequence: Sequence, dialect: str) -> str:
 def render_definition(definition: Definition) -> str:
     text = definition.sql.rstrip().rstrip(";")
     out = text + ";\n"
-    if definition.comment is not None and (not definition.opaque or definition.kind is Kind.TABLE):
+    if definition.comment is not None:
+        # An object kept as written is named by its head as a modelled one is (normalize/opaque.py): its
+        # comment is said after it too (a rule's was lost).
         target = _COMMENT_TARGET.get(definition.kind)
         if target:
             name = definition.name
-            if definition.kind in (Kind.TRIGGER, Kind.POLICY):
+            if definition.kind in (Kind.TRIGGER, Kind.POLICY, Kind.RULE):
                 table, member = split_qualified(name)
                 subject = f"{quote(member)} ON {_in_schema(definition.schema, table)}"
             elif definition.kind in (Kind.SCHEMA, Kind.EXTENSION):
@@ -338,6 +340,7 @@ _COMMENT_TARGET = {
     Kind.SCHEMA: "SCHEMA",
     Kind.TRIGGER: "TRIGGER",
     Kind.POLICY: "POLICY",
+    Kind.RULE: "RULE",
     Kind.EXTENSION: "EXTENSION",
     Kind.AGGREGATE: "AGGREGATE",
 }

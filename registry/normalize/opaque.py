@@ -35,6 +35,7 @@ _OPERATOR_NAME = lazy_compile(rf"(?:(?P<schema>{IDENT})\s*\.\s*)?(?P<operator>[-
 _OPERATOR_ARGUMENT = lazy_compile(r"\b(?P<side>LEFTARG|RIGHTARG)\s*=\s*(?P<type>[^,)]+)", re.IGNORECASE)
 _CAST_TYPES = lazy_compile(r"\(\s*(?P<source>.+?)\s+AS\s+(?P<target>.+?)\s*\)", re.IGNORECASE | re.DOTALL)
 _ON_TABLE = lazy_compile(rf"\bON\s+(?:ONLY\s+)?(?P<table>{QNAME})", re.IGNORECASE)
+_RULE_TABLE = lazy_compile(rf"\bAS ON (?:SELECT|INSERT|UPDATE|DELETE) TO (?:ONLY )?(?P<table>{QNAME})", re.IGNORECASE)
 
 # The object kinds a statement's head can name, as the words PostgreSQL spells them.
 KIND_WORDS: dict[str, Kind] = {
@@ -86,6 +87,12 @@ def opaque(
             base, args = (named[:at], named[at + 1 :]) if at >= 0 else (named, "")
             schema, routine = context.read_name(base.strip())
             name = f"{routine}({context.signature_from_text(until_closing_bracket(args))})"
+        elif kind is Kind.RULE and (to := _RULE_TABLE.search(squashed)) is not None:
+            # `AS ON DELETE TO t`: the rule's table, qualified in its text as PostgreSQL prints it
+            schema, table = context.read_name(to.group("table"))
+            name = join_key(table, context.unquote(raw))
+            qualified = context.quote_qualified(context.qualify(schema, table))
+            squashed = squashed[: to.start("table")] + qualified + squashed[to.end("table") :]
         elif kind in (Kind.TRIGGER, Kind.POLICY, Kind.RULE):
             on = _ON_TABLE.search(text, head.end())
             table_schema, table = context.read_name(on.group("table")) if on else (schema, "")

@@ -255,6 +255,12 @@ CASES = {
         ALTER TABLE ONLY t ADD COLUMN z text DEFAULT 'a', ADD CONSTRAINT t_z CHECK (z <> '');
         CREATE SEQUENCE invoice_no AS integer START 1000 INCREMENT 5 MAXVALUE 99999 CYCLE OWNED BY t.x;
     """,
+    # A rule on a bare table name (its key read the word after ON, `DELETE`), with a comment (lost).
+    "rules": """
+        CREATE TABLE owners (id int);
+        CREATE RULE no_delete AS ON DELETE TO owners DO INSTEAD NOTHING;
+        COMMENT ON RULE no_delete ON owners IS 'kept';
+    """,
     "similar to and recursive views": """
         CREATE TABLE b (x int CHECK (x BETWEEN 1 AND 10), y int CHECK (y NOT BETWEEN 1 AND 2),
             z int CHECK (z BETWEEN SYMMETRIC 5 AND 1), s text CHECK (s NOT SIMILAR TO 'a%'));
