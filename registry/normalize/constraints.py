@@ -158,6 +158,13 @@ def table_constraint(
     if isinstance(item, exp.CheckColumnConstraint):
         return check(context, table, name, item)
     if isinstance(item, exp.ExcludeColumnConstraint):
+        params = item.this
+        where = params.args.get("where") if isinstance(params, exp.IndexParameters) else None
+        predicate = ""
+        if isinstance(where, exp.Where) and isinstance(where.this, exp.Expression):
+            # The predicate as any table expression is (its rules; typed once the columns are known)
+            predicate = f" WHERE ({context.expression(where.this, TABLE_RULES)})"
+            params.set("where", None)
         return ops.AddConstraint(
             table=table,
             named=name is not None,
@@ -165,7 +172,7 @@ def table_constraint(
                 name=name or make_object_name(table_name, _exclusion_keys(context, item), "excl"),
                 kind=ConstraintKind.EXCLUDE,
                 # Kept as text: its case folded as the server reads it (`USING GIST(ROOM WITH =)`).
-                definition=fold_words(squash(context.generate(item))),
+                definition=fold_words(squash(context.generate(item))) + predicate,
             ),
         )
     raise Unsupported

@@ -77,6 +77,8 @@ def resolve_table_casts(schema: Schema, memo: dict[tuple[object, ...], str] | No
         for constraint in table.constraints:
             if constraint.kind is ConstraintKind.CHECK:
                 constraint.definition = typed.retyped("check", constraint.definition)
+            elif constraint.kind is ConstraintKind.EXCLUDE and " WHERE (" in constraint.definition:
+                constraint.definition = typed.retyped("exclude", constraint.definition)
         for column in table.columns:
             if column.generated:
                 column.generated = typed.retyped("expression", column.generated)
@@ -135,6 +137,10 @@ def _retyped(
     typer = _Typer({c: t for c, t, _ in columns}, {c: m for c, _, m in columns if m}, table, dict(functions))
     if kind == "index":
         return typer.index(text)
+    if kind == "exclude":  # `EXCLUDE USING gist(...) WHERE (predicate)`: its predicate, as an index's
+        head, _, rest = text.partition(" WHERE (")
+        close = balanced(rest, 0)
+        return f"{head} WHERE ({typer.predicate(rest[:close])}){rest[close + 1 :]}"
     if kind == "check":
         check = _CHECK.match(text)
         if check is None:

@@ -261,6 +261,13 @@ CASES = {
         CREATE RULE no_delete AS ON DELETE TO owners DO INSTEAD NOTHING;
         COMMENT ON RULE no_delete ON owners IS 'kept';
     """,
+    "exclusion predicates": """
+        CREATE EXTENSION btree_gist;
+        CREATE TYPE status AS ENUM ('draft', 'void');
+        CREATE TABLE invoices (id int PRIMARY KEY, st status DEFAULT 'draft', n varchar(5),
+            EXCLUDE USING gist (id WITH =) WHERE (st <> 'void'),
+            EXCLUDE USING gist (n WITH =) WHERE (n <> 'x' AND id > 0));
+    """,
     "similar to and recursive views": """
         CREATE TABLE b (x int CHECK (x BETWEEN 1 AND 10), y int CHECK (y NOT BETWEEN 1 AND 2),
             z int CHECK (z BETWEEN SYMMETRIC 5 AND 1), s text CHECK (s NOT SIMILAR TO 'a%'));
