@@ -212,6 +212,9 @@ class RoutineReader:
             if atomic:
                 body = _WS.sub(" ", atomic.group(0).strip().rstrip(";"))
                 rest = rest[: atomic.start()]
+                if body[:6].upper() == "RETURN" and body[6:7].isspace():
+                    # `RETURN i + 1`, which PostgreSQL prints `RETURN (i + 1)`: the expression, canonical
+                    body = f"RETURN {self.expression(body[7:])}"
         rest = _WS.sub(" ", rest).strip()
         clauses: list[str] = []
         returns = _RETURNS.search(rest)

@@ -261,6 +261,12 @@ CASES = {
         CREATE RULE no_delete AS ON DELETE TO owners DO INSTEAD NOTHING;
         COMMENT ON RULE no_delete ON owners IS 'kept';
     """,
+    "sql-standard bodies": """
+        CREATE FUNCTION add_one(i int) RETURNS int LANGUAGE sql IMMUTABLE RETURN i + 1;
+        CREATE FUNCTION low(t text) RETURNS text LANGUAGE sql RETURN lower(t);
+        CREATE FUNCTION two(i int) RETURNS int LANGUAGE sql RETURN public.add_one(add_one(i));
+        CREATE FUNCTION plain() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;
+    """,
     "exclusion predicates": """
         CREATE EXTENSION btree_gist;
         CREATE TYPE status AS ENUM ('draft', 'void');
