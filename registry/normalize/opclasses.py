@@ -99,6 +99,8 @@ class _Types:
 
     def is_default(self, method: str, opclass: str, key: str, table: Table) -> bool:
         written_schema, _, name = opclass.rpartition(".")
+        if name not in _default_names(method):
+            return False  # `gin_trgm_ops`, `text_pattern_ops`: no type's default (and no type to read)
         key_type = self.key_type(key, table)
         if key_type is None:
             return False
@@ -156,6 +158,15 @@ def _expression_type(text: str, table: Table) -> str | None:
     if typname is None or typname.endswith("[]"):
         return None
     return canonical_spellings().get(TYPE_NAMES.get(typname, typname))
+
+
+@cache
+def _default_names(method: str) -> frozenset[str]:
+    """Every class that is some type's default for `method`, in core or in an extension."""
+    names = set(CORE.get(method, {}).values()) | set(POLYMORPHIC.get(method, {}).values())
+    for methods in EXTENSIONS.values():
+        names |= set(methods.get(method, {}).values())
+    return frozenset(names)
 
 
 @cache
