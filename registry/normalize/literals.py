@@ -235,6 +235,22 @@ def timestamp_text(text: str) -> str | None:
     )
 
 
+_TIME = lazy_compile(r"(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?P<f>\.\d+)?)?")
+
+
+def time_text(text: str) -> str | None:
+    """A time of day as PostgreSQL prints a `time` constant: `12:00:00` from `12:00`, a fraction to
+    microseconds without trailing zeros (an hour past 24, a zone, AM/PM: left as written)."""
+    m = _TIME.fullmatch(text.strip())
+    if m is None or int(m.group("hh")) > 24 or int(m.group("mi")) > 59 or int(m.group("ss") or 0) > 59:
+        return None
+    fraction = m.group("f") or ""
+    if len(fraction) > 7:
+        return None
+    fraction = fraction.rstrip("0").rstrip(".")
+    return f"{int(m.group('hh')):02d}:{int(m.group('mi')):02d}:{int(m.group('ss') or 0):02d}{fraction}"
+
+
 def timestamptz_text(text: str) -> str | None:
     """An ISO timestamp with time zone as PostgreSQL prints it in UTC, the zone pg_dump and introspection
     use: `2020-01-01 00:00:00+00` from `2020-01-01` (a value without a zone is read in UTC too) or from

@@ -35,7 +35,9 @@ _OPERATOR_NAME = lazy_compile(rf"(?:(?P<schema>{IDENT})\s*\.\s*)?(?P<operator>[-
 _OPERATOR_ARGUMENT = lazy_compile(r"\b(?P<side>LEFTARG|RIGHTARG)\s*=\s*(?P<type>[^,)]+)", re.IGNORECASE)
 _CAST_TYPES = lazy_compile(r"\(\s*(?P<source>.+?)\s+AS\s+(?P<target>.+?)\s*\)", re.IGNORECASE | re.DOTALL)
 _ON_TABLE = lazy_compile(rf"\bON\s+(?:ONLY\s+)?(?P<table>{QNAME})", re.IGNORECASE)
-_RULE_TABLE = lazy_compile(rf"\bAS ON (?:SELECT|INSERT|UPDATE|DELETE) TO (?:ONLY )?(?P<table>{QNAME})", re.IGNORECASE)
+_RULE_TABLE = lazy_compile(
+    rf"\bAS ON (?:SELECT|INSERT|UPDATE|DELETE) TO (?:ONLY )?(?P<table>{QNAME})", re.IGNORECASE
+)
 
 # The object kinds a statement's head can name, as the words PostgreSQL spells them.
 KIND_WORDS: dict[str, Kind] = {

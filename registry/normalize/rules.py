@@ -18,7 +18,7 @@ from schemareg.normalize.between import plain_between, plain_similar_to
 from schemareg.normalize.case_else import case_else_null
 from schemareg.normalize.catalog_functions import CATALOG_FUNCTIONS
 from schemareg.normalize.keywords import KEYWORDS
-from schemareg.normalize.literals import date_text, interval_text, timestamp_text, timestamptz_text
+from schemareg.normalize.literals import date_text, interval_text, time_text, timestamp_text, timestamptz_text
 from schemareg.normalize.ordinals import ordinal_keys, plain_ascending
 from schemareg.normalize.output_casts import keeping_output_casts, set_names, set_outputs, text_outputs
 from schemareg.normalize.output_names import implicit_names
@@ -356,6 +356,8 @@ def typed_constants(node: exp.Expression, dialect: str) -> exp.Expression:
             printed = timestamptz_text(literal.this)
         elif target.this == exp.DataType.Type.DATE:
             printed = date_text(literal.this)
+        elif target.this == exp.DataType.Type.TIME:
+            printed = time_text(literal.this)
         else:
             continue
         if printed is not None:

@@ -32,6 +32,7 @@ from schemareg.normalize.literals import (
     date_text,
     interval_text,
     null_default,
+    time_text,
     timestamp_text,
     timestamptz_text,
     type_class_of,
@@ -326,7 +327,8 @@ def _typed_default(context: Context, node: exp.Expression, column_type: str) -> 
         truth = boolean_value(node.this) if base == "BOOLEAN" else None
         if truth is not None:
             return context.expression(exp.Boolean(this=truth))
-        printed = {"DATE": date_text, "TIMESTAMPTZ": timestamptz_text}.get(base, lambda _: None)(node.this)
+        typed = {"DATE": date_text, "TIMESTAMPTZ": timestamptz_text, "TIME": time_text}
+        printed = typed.get(base, lambda _: None)(node.this)
         node = exp.Literal.string(printed) if printed is not None else node
     if isinstance(node, exp.Literal) and node.is_string and base_type(column_type) == "TIMESTAMP":
         # A zone on a timestamp without time zone is dropped when the default is stored.

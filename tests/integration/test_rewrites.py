@@ -261,6 +261,10 @@ CASES = {
         CREATE RULE no_delete AS ON DELETE TO owners DO INSTEAD NOTHING;
         COMMENT ON RULE no_delete ON owners IS 'kept';
     """,
+    "time constants": """
+        CREATE TABLE t (a time DEFAULT '12:00', b time(0) DEFAULT '9:05:07.50', d time,
+            CONSTRAINT k CHECK (d > '08:00'::time));
+    """,
     "sql-standard bodies": """
         CREATE FUNCTION add_one(i int) RETURNS int LANGUAGE sql IMMUTABLE RETURN i + 1;
         CREATE FUNCTION low(t text) RETURNS text LANGUAGE sql RETURN lower(t);
