@@ -20,6 +20,9 @@ from schemareg import devserver
 EXTENSIONS = (
     "bloom", "btree_gin", "btree_gist", "citext", "cube", "hstore", "intarray", "isn", "ltree", "seg", "vector",
 )  # fmt: skip
+# Extensions with operator classes but no default of their own: their classes' names are what the
+# normaliser needs (an index names `gin_trgm_ops`, which is in the extension's schema).
+OTHER_EXTENSIONS = ("pg_trgm",)
 POLYMORPHIC = ("anyarray", "anyenum", "anyrange", "anymultirange", "record")
 
 _OPCLASSES = """
@@ -36,6 +39,9 @@ WHERE n.nspname IN ('pg_catalog', 'public') AND t.typtype IN ('b', 'r', 'm') AND
 """
 _CATALOG_CLASSES = (
     "SELECT DISTINCT opcname FROM pg_opclass WHERE opcnamespace = 'pg_catalog'::regnamespace ORDER BY 1"
+)
+_PUBLIC_CLASSES = (
+    "SELECT DISTINCT opcname FROM pg_opclass WHERE opcnamespace = 'public'::regnamespace ORDER BY 1"
 )
 _CASTS = "SELECT castsource, casttarget FROM pg_cast WHERE castmethod = 'b' AND castcontext = 'i'"
 
@@ -92,14 +98,15 @@ def type_names(connection: psycopg.Connection) -> dict[str, str]:
     return {row[1]: row[2] for row in rows if row[1] != row[2] and row[2].isascii()}
 
 
-def scratch(admin: str, extension: str | None) -> Iterator[tuple[Defaults, Defaults]]:
+def scratch(admin: str, extension: str | None) -> Iterator[tuple[Defaults, Defaults, list[str]]]:
     with (
         devserver.scratch_database(admin, "schemareg_opclasses") as database,
         psycopg.connect(database.url, autocommit=True) as connection,
     ):
         if extension is not None:
             connection.execute(f"CREATE EXTENSION {extension} SCHEMA public CASCADE")  # type: ignore[arg-type]
-        yield defaults(connection), polymorphic(connection)
+        own = [row[0] for row in connection.execute(_PUBLIC_CLASSES)]
+        yield defaults(connection), polymorphic(connection), own
 
 
 def main(argv: list[str]) -> None:
@@ -113,19 +120,21 @@ def main(argv: list[str]) -> None:
         with psycopg.connect(admin) as connection:
             version = str(connection.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
             available = {row[0] for row in connection.execute("SELECT name FROM pg_available_extensions")}
-        ((core, generic),) = scratch(admin, None)
+        ((core, generic, _),) = scratch(admin, None)
         with psycopg.connect(admin) as connection:
             names = type_names(connection)
             catalog = [row[0] for row in connection.execute(_CATALOG_CLASSES)]
         added: dict[str, Defaults] = {}
-        for extension in EXTENSIONS:
+        classes: dict[str, list[str]] = {}
+        for extension in EXTENSIONS + OTHER_EXTENSIONS:
             if extension in available:
-                ((found, _),) = scratch(admin, extension)
+                ((found, _, own),) = scratch(admin, extension)
                 added[extension] = {key: value for key, value in found.items() if core.get(key) != value}
+                classes[extension] = own
     finally:
         if server is not None:
             server.release()
-    write(core, generic, names, catalog, added, version.split()[0])
+    write(core, generic, names, catalog, added, classes, version.split()[0])
 
 
 def _table(name: str, found: Defaults, indent: str = "") -> list[str]:
@@ -137,12 +146,26 @@ def _table(name: str, found: Defaults, indent: str = "") -> list[str]:
     return lines
 
 
+def _names(names: list[str], indent: str) -> str:
+    """A frozenset of names read from one string, wrapped: a long list in a few lines."""
+    rows, row = [], ""
+    for name in names:
+        if len(indent) + 4 + len(row) + len(name) + 1 > 110:
+            rows.append(row.rstrip())
+            row = ""
+        row += name + " "
+    rows.append(row.rstrip())
+    inner = "\n".join(f"{indent}    {r}" for r in rows if r)
+    return f'frozenset(\n{indent}    """\n{inner}\n{indent}    """.split()  # noqa: SIM905 (names read better as words)\n{indent})'
+
+
 def write(
     core: Defaults,
     generic: Defaults,
     names: dict[str, str],
     catalog: list[str],
     added: dict[str, Defaults],
+    classes: dict[str, list[str]],
     version: str,
 ) -> None:
     lines = [
@@ -170,11 +193,7 @@ def write(
         "}",
         "",
         "# Every operator class of pg_catalog, default or not, by name.",
-        "CATALOG_CLASSES = frozenset(",
-        "    {",
-        *[f"        {c!r}," for c in catalog],
-        "    }",
-        ")",
+        f"CATALOG_CLASSES = {_names(catalog, '')}",
         "",
         "EXTENSIONS: dict[str, dict[str, dict[str, str]]] = {",
     ]
@@ -182,6 +201,15 @@ def write(
         if found:
             lines += _table(f"{extension!r}: ", found, "    ")
             lines.append("    },")
+    lines.append("}")
+    lines += [
+        "",
+        "# Every operator class each extension makes (in its schema), default or not.",
+        "EXTENSION_CLASSES: dict[str, frozenset[str]] = {",
+    ]
+    for extension, own in sorted(classes.items()):
+        if own:
+            lines.append(f"    {extension!r}: {_names(own, '    ')},")
     lines.append("}")
     print("\n".join(lines))
 

@@ -20,7 +20,14 @@ from sqlglot import exp
 from schemareg.lazy_re import lazy_compile
 from schemareg.model import ConstraintKind, Definition, Kind, Schema, Table
 from schemareg.normalize.context import Context
-from schemareg.normalize.opclass_defaults import CORE, EXTENSIONS, POLYMORPHIC, TYPE_NAMES
+from schemareg.normalize.opclass_defaults import (
+    CATALOG_CLASSES,
+    CORE,
+    EXTENSION_CLASSES,
+    EXTENSIONS,
+    POLYMORPHIC,
+    TYPE_NAMES,
+)
 from schemareg.normalize.patterns import split_top_level
 from schemareg.normalize.text import balanced
 from schemareg.normalize.type_grammar import prepare_types
@@ -73,6 +80,8 @@ def _without_defaults(definition: str, table: Table, types: _Types) -> str:
             method.group(1), found.group("opclass"), found.group("key"), table
         ):
             key = found.group("key") + found.group("rest")
+        elif found is not None:
+            key = f"{found.group('key')} {types.qualified(found.group('opclass'))}{found.group('rest')}"
         keys.append(key.strip())
     return f"{definition[:start]}{', '.join(keys)}{definition[end:]}"
 
@@ -96,6 +105,20 @@ class _Types:
                 self.user[spelling] = base.group(1)
         for table in schema.tables():
             self.user.setdefault(quote_qualified(f"{table.schema}.{table.name}", schema.dialect), "record")
+
+    def qualified(self, opclass: str) -> str:
+        """A class that is not the default, named as pg_get_indexdef names it: pg_catalog's bare, an
+        extension's (`gin_trgm_ops`) with the extension's schema (public where the schema does not say)."""
+        written_schema, _, name = opclass.rpartition(".")
+        if written_schema == "pg_catalog":
+            return name
+        if written_schema or name in CATALOG_CLASSES:
+            return opclass
+        owners = [e for e, classes in EXTENSION_CLASSES.items() if name in classes]
+        within = next(
+            (self.extensions[e] for e in owners if e in self.extensions), "public" if owners else ""
+        )
+        return quote_qualified(f"{within}.{name}", "postgres") if within else opclass
 
     def is_default(self, method: str, opclass: str, key: str, table: Table) -> bool:
         written_schema, _, name = opclass.rpartition(".")

@@ -131,3 +131,24 @@ def test_extension_defaults(pg: PostgresServer, extension: str, method: str, wit
 
 def _core_types() -> set[str]:
     return {t for found in CORE.values() for t in found} | {"integer[]"}
+
+
+EXTENSION_CLASSES_SQL = """
+CREATE SCHEMA extensions;
+CREATE EXTENSION pg_trgm WITH SCHEMA extensions;
+CREATE TABLE c (content text, t text);
+CREATE INDEX i1 ON c USING gin (content extensions.gin_trgm_ops);
+SET search_path = public, extensions;
+CREATE INDEX i2 ON c USING gist (t gist_trgm_ops);
+CREATE INDEX i3 ON c (t pg_catalog.text_pattern_ops, content pg_catalog.text_ops);
+"""
+
+
+@pytest.mark.parametrize("server", ["pg", "pg_debian"])
+def test_an_extensions_classes_are_named_with_its_schema(request: pytest.FixtureRequest, server: str) -> None:
+    """lemmy's `USING gin (content gin_trgm_ops)`: PostgreSQL prints the class with its extension's schema
+    (`public.gin_trgm_ops`), pg_catalog's bare; a phantom change on every trigram index otherwise."""
+    assert_agree(EXTENSION_CLASSES_SQL, request.getfixturevalue(server))
+    keys = {i.name: i.definition for t in normalize(EXTENSION_CLASSES_SQL).tables() for i in t.indexes}
+    assert keys["i2"] == "USING gist (t extensions.gist_trgm_ops)"
+    assert keys["i3"] == "USING btree (t text_pattern_ops, content)"
