@@ -3,6 +3,7 @@ as PostgreSQL chooses it (GetDefaultOpClass in indexcmds.c), in core and with ea
 default operator classes.
 
     python scripts/opclass_defaults.py [DSN] > registry/normalize/opclass_defaults.py
+    ruff format registry/normalize/opclass_defaults.py
 
 Without a DSN it asks the embedded PostgreSQL (schemareg.devserver). Each extension is created in a
 scratch database of its own, so that what it adds is its own.
