@@ -15,7 +15,7 @@ from schemareg.names import join_key, key_head, needs_quotes, split_key, split_s
 from schemareg.normalize.views import edit_query
 from schemareg.render import literal, quote_qualified
 
-_ON_TABLE = {Kind.TRIGGER: " ON ", Kind.POLICY: " ON "}
+_ON_TABLE = {Kind.TRIGGER: " ON ", Kind.POLICY: " ON ", Kind.RULE: " TO "}  # a rule is keyed by its table too
 _VIEWS = (Kind.VIEW, Kind.MATERIALIZED_VIEW)
 
 
@@ -86,9 +86,6 @@ def carry_renamed_table(objects: dict[ObjectKey, SchemaObject], old: str, new: s
                         constraint.definition,
                         count=1,
                     )
-        elif isinstance(obj, Definition) and obj.kind is Kind.RULE:
-            # keyed by what the rule's head reads first, not always its table: its text says which
-            obj.sql = re.sub(rf" TO {re.escape(old_sql)}(?= |$)", f" TO {new_sql}", obj.sql, count=1)
         elif isinstance(obj, Definition) and obj.kind in _ON_TABLE and key_head(key.name)[0] == old:
             word = _ON_TABLE[obj.kind]
             obj.sql = re.sub(rf"{word}{re.escape(old_sql)}(?= |$)", word + new_sql, obj.sql, count=1)
