@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from schemareg.lazy_re import lazy_compile
-from schemareg.normalize.text import SKIPPED, balanced
+from schemareg.normalize.text import SKIPPED, balanced, cut_spans
 
 # Skipped: quoted text, quoted names, dollar-quoted bodies; matched: `AS IDENTITY (`.
 _IDENTITY = lazy_compile(
@@ -45,9 +45,4 @@ def identity_options(text: str) -> list[str]:
 
 def drop_identity_options(text: str) -> str:
     """The statement with each identity column's options cut, for sqlglot to read."""
-    parts, last = [], 0
-    for start, end, _ in _identities(text):
-        parts.append(text[last:start])
-        last = end
-    parts.append(text[last:])
-    return "".join(parts)
+    return cut_spans(text, [(start, end) for start, end, _ in _identities(text)])

@@ -13,7 +13,7 @@ import re
 from schemareg.lazy_re import lazy_compile
 from schemareg.model import ConstraintKind
 from schemareg.normalize import ops
-from schemareg.normalize.text import SKIPPED, balanced
+from schemareg.normalize.text import SKIPPED, balanced, cut_spans
 
 # Skipped: quoted text, quoted names, dollar-quoted bodies; matched: `CHECK (`.
 _CHECK = lazy_compile(
@@ -39,12 +39,7 @@ def _checks(text: str) -> list[tuple[int, int]]:
 
 def drop_no_inherit(text: str) -> str:
     """The statement without the NO INHERIT of its checks, for sqlglot to read."""
-    parts, last = [], 0
-    for close, end in _checks(text):
-        parts.append(text[last:close])
-        last = end
-    parts.append(text[last:])
-    return "".join(parts)
+    return cut_spans(text, _checks(text))
 
 
 def mark_no_inherit(text: str, found: list[ops.AnyOp]) -> None:

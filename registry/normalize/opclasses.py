@@ -122,7 +122,7 @@ class _Types:
 
     def is_default(self, method: str, opclass: str, key: str, table: Table) -> bool:
         written_schema, _, name = opclass.rpartition(".")
-        if name not in _default_names(method):
+        if name not in default_names(method):
             return False  # `gin_trgm_ops`, `text_pattern_ops`: no type's default (and no type to read)
         key_type = self.key_type(key, table)
         if key_type is None:
@@ -184,7 +184,7 @@ def _expression_type(text: str, table: Table) -> str | None:
 
 
 @cache
-def _default_names(method: str) -> frozenset[str]:
+def default_names(method: str) -> frozenset[str]:
     """Every class that is some type's default for `method`, in core or in an extension."""
     names = set(CORE.get(method, {}).values()) | set(POLYMORPHIC.get(method, {}).values())
     for methods in EXTENSIONS.values():

@@ -19,7 +19,8 @@ from schemareg.normalize import ops
 from schemareg.normalize.catalog_functions import CATALOG_FUNCTIONS
 from schemareg.normalize.context import Context
 from schemareg.normalize.heads import applies_to
-from schemareg.normalize.opclass_defaults import CATALOG_CLASSES, CORE, EXTENSIONS, POLYMORPHIC
+from schemareg.normalize.opclass_defaults import CATALOG_CLASSES
+from schemareg.normalize.opclasses import default_names
 from schemareg.normalize.patterns import split_top_level
 from schemareg.normalize.tables import collation
 from schemareg.normalize.text import QNAME, split_dotted
@@ -80,9 +81,7 @@ def _is_default_class(context: Context, text: str) -> bool:
     """Whether a btree class is marked default (for any type): introspection names only the others."""
     parts = split_dotted(text)
     schema, name = ("", context.unquote(parts[0])) if len(parts) == 1 else context.read_name(text)
-    defaults = {*CORE["btree"].values(), *POLYMORPHIC["btree"].values()}
-    defaults.update(c for methods in EXTENSIONS.values() for c in methods.get("btree", {}).values())
-    return name in defaults and schema in ("", "pg_catalog", context.default_schema)
+    return name in default_names("btree") and schema in ("", "pg_catalog", context.default_schema)
 
 
 def in_catalog(context: Context, text: str, catalog: frozenset[str]) -> str:

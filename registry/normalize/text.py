@@ -308,6 +308,16 @@ def is_function_call(text: str) -> bool:
     return balanced(text, head.end()) == len(text) - 1
 
 
+def cut_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text without the (start, end) spans given, in order and not overlapping."""
+    parts, last = [], 0
+    for start, end in spans:
+        parts.append(text[last:start])
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
 def balanced(text: str, start: int) -> int:
     """Index of the parenthesis closing the one just before `start`."""
     depth = 1

@@ -12,6 +12,10 @@ fingerprint as before. A cast of a column found to be of another type is kept.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from typing import Any
+
 from sqlglot import exp
 
 from schemareg.lazy_re import lazy_compile
@@ -27,7 +31,7 @@ _COLUMN_CAST = lazy_compile(
 )
 _TEXTUAL = (exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR, exp.DataType.Type.NAME)
 _PLAIN_TEXT = ("text", "varchar")
-_memo: dict[tuple[str, tuple[tuple[str, tuple[tuple[str, bool], ...]], ...]], str] = {}
+_memo: dict[tuple[str, Any], str] = {}
 _MEMO_LIMIT = 10_000
 
 Columns = dict[str, dict[str, bool]]  # table -> column -> whether it is text or varchar
@@ -37,26 +41,37 @@ def resolve_view_casts(schema: Schema) -> None:
     """Drop the casts to text PostgreSQL inserts in every view, keep the ones that mean something."""
     if schema.dialect != "postgres":
         return  # SQLite and MySQL keep a view as written: a cast in it is the user's
+    rewrite_views(schema, _COLUMN_CAST, _textual, _without_inserted_casts, _memo)
+
+
+def rewrite_views(
+    schema: Schema,
+    marker: re.Pattern[str],
+    columns_of: Callable[[Table, dict[str, str]], tuple[tuple[str, Any], ...]],
+    rewrite: Callable[[str, dict[str, dict[str, Any]]], str],
+    memo: dict[tuple[str, Any], str],
+) -> None:
+    """Rewrite every view whose text `marker` finds, given what `columns_of` says of the columns of each
+    table it reads; memoised by the view's text and that (a warm normalisation parses no view again)."""
     named: dict[str, str] | None = None  # the schema's own types, read once some view needs them
     for obj in schema.objects.values():
         if (
             isinstance(obj, Definition)
             and obj.kind in (Kind.VIEW, Kind.MATERIALIZED_VIEW)
             and not obj.opaque
-            and _COLUMN_CAST.search(obj.sql)
+            and marker.search(obj.sql)
         ):
             named = named_types(schema) if named is None else named
-            # The columns of the tables this view reads, and whether each is text or varchar.
             relevant = tuple(
-                sorted((name, _textual(table, named)) for name, table in tables_read(schema, obj))
+                sorted((name, columns_of(table, named)) for name, table in tables_read(schema, obj))
             )
             key = (obj.sql, relevant)
-            result = _memo.get(key)
+            result = memo.get(key)
             if result is None:
-                result = _without_inserted_casts(obj.sql, {name: dict(cols) for name, cols in relevant})
-                if len(_memo) > _MEMO_LIMIT:
-                    _memo.clear()
-                _memo[key] = result
+                result = rewrite(obj.sql, {name: dict(cols) for name, cols in relevant})
+                if len(memo) > _MEMO_LIMIT:
+                    memo.clear()
+                memo[key] = result
             obj.sql = result
 
 

@@ -12,45 +12,30 @@ here (a subquery's, a CTE's) leaves the literal as written.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlglot import exp
 
 from schemareg.lazy_re import lazy_compile
-from schemareg.model import Definition, Kind, Schema, Table
+from schemareg.model import Schema, Table
 from schemareg.names import join_key
-from schemareg.normalize.table_casts import column_type, named_types
+from schemareg.normalize.table_casts import column_type
 from schemareg.normalize.typing import CONTAINERS, Resolver
-from schemareg.normalize.views import edit_query, tables_read
+from schemareg.normalize.view_casts import rewrite_views
+from schemareg.normalize.views import edit_query
 
 _OPERATOR = lazy_compile(r"@>|<@|&&|#>|\?[|&]")
-_memo: dict[tuple[str, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]], str] = {}
-_MEMO_LIMIT = 10_000
+_memo: dict[tuple[str, Any], str] = {}
 Kinds = dict[str, dict[str, str]]  # table -> column -> type (signatures.py names)
 
 
 def type_view_containers(schema: Schema) -> None:
-    if schema.dialect != "postgres":
-        return
-    named: dict[str, str] | None = None
-    for obj in schema.objects.values():
-        if (
-            isinstance(obj, Definition)
-            and obj.kind in (Kind.VIEW, Kind.MATERIALIZED_VIEW)
-            and not obj.opaque
-            and _OPERATOR.search(obj.sql)
-        ):
-            named = named_types(schema) if named is None else named
-            relevant = tuple(sorted((name, _kinds(table, named)) for name, table in tables_read(schema, obj)))
-            key = (obj.sql, relevant)
-            result = _memo.get(key)
-            if result is None:
-                result = edit_query(
-                    obj.sql, "postgres", _typer({name: dict(kinds) for name, kinds in relevant})
-                )
-                if len(_memo) > _MEMO_LIMIT:
-                    _memo.clear()
-                _memo[key] = result
-            obj.sql = result
+    if schema.dialect == "postgres":
+        rewrite_views(schema, _OPERATOR, _kinds, _typed, _memo)
+
+
+def _typed(sql: str, tables: Kinds) -> str:
+    return edit_query(sql, "postgres", _typer(tables))
 
 
 def _typer(tables: Kinds) -> Callable[[exp.Expression], bool]:
