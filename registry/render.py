@@ -6,6 +6,7 @@ The text is what fingerprints and diffs are made of, so it is deterministic and 
 from __future__ import annotations
 
 import functools
+import re
 
 from schemareg.creation import ROUTINES, creation_order
 from schemareg.lazy_re import lazy_compile
@@ -59,6 +60,35 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+# The words of an expression that PostgreSQL's grammar admits after a column's or a domain's DEFAULT only in
+# parentheses (that DEFAULT takes a `b_expr`: no boolean logic, IS, IN, LIKE, BETWEEN, AT TIME ZONE, COLLATE).
+_A_EXPR_WORDS = frozenset(
+    "AND OR NOT IS ISNULL NOTNULL IN LIKE ILIKE SIMILAR BETWEEN AT COLLATE ANY ALL SOME OVERLAPS".split()  # noqa: SIM905
+)
+_DEFAULT_TOKENS = lazy_compile(
+    r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|(?<![\w$])\$(?P<tag>[A-Za-z_]\w*|)\$.*?\$(?P=tag)\$
+    |(?P<open>[(\[])|(?P<close>[)\]])|(?P<word>[A-Za-z_][\w$]*)""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def default_clause(expression: str, dialect: str = "postgres") -> str:
+    """`DEFAULT <expression>`, in parentheses where PostgreSQL needs them: `now() AT TIME ZONE 'utc'` is
+    refused bare after DEFAULT, `(now() AT TIME ZONE 'utc')` is not. Words inside parentheses, brackets
+    and CASE ... END are in an expression of their own."""
+    if dialect == "postgres":
+        depth = 0
+        for token in _DEFAULT_TOKENS.finditer(expression):
+            word = (token.group("word") or "").upper()
+            if token.group("open") or word == "CASE":
+                depth += 1
+            elif token.group("close") or word == "END":
+                depth -= 1
+            elif depth == 0 and word in _A_EXPR_WORDS:
+                return f"DEFAULT ({expression})"
+    return f"DEFAULT {expression}"
+
+
 def render_column(column: Column, dialect: str) -> str:
     parts = [quote(column.name, dialect), column.type]
     if column.collation:
@@ -76,7 +106,7 @@ def render_column(column: Column, dialect: str) -> str:
     if not column.nullable:
         parts.append("NOT NULL")
     if column.default is not None:
-        parts.append(f"DEFAULT {column.default}")
+        parts.append(default_clause(column.default, dialect))
     if column.comment is not None and dialect == "mysql":
         parts.append(f"COMMENT {literal(column.comment)}")
     return " ".join(parts)

@@ -19,7 +19,13 @@ from schemareg.normalize.rules import (
     identifier,
 )
 from schemareg.normalize.text import WS, split_dotted, squash
-from schemareg.normalize.type_grammar import catalog_type, respell, restore_spellings, type_spelling
+from schemareg.normalize.type_grammar import (
+    catalog_type,
+    name_extension_types,
+    respell,
+    restore_spellings,
+    type_spelling,
+)
 from schemareg.render import quote, quote_qualified
 
 DEFAULT_SCHEMA = {"postgres": "public", "sqlite": "main", "mysql": ""}
@@ -203,6 +209,8 @@ class Context:
     def type_sql(self, node: exp.DataType) -> str:
         """A type as canonical text; a user-defined type is schema-qualified as pg_dump prints it."""
         fold_identifiers(node, self.dialect)
+        if self.dialect == "postgres":
+            name_extension_types(node)
         spelled = type_spelling(node) if self.dialect == "postgres" else None
         if spelled is not None:
             return spelled

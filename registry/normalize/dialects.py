@@ -106,6 +106,11 @@ def _not_sql(generator: Any, node: exp.Not) -> str:
 Postgres.Generator.TRANSFORMS[exp.Operator] = _operator_sql
 Postgres.Generator.TRANSFORMS[exp.Not] = _not_sql
 
+# `"bit"` quoted is the bit string type of any length (what `B'101'` is, and what pg_dump writes a bit
+# string constant's cast as: `'101'::"bit"`); the keyword `bit` is `bit(1)`, the grammar's default length.
+# sqlglot reads both as BIT: the quoted one is kept as the name it is, as its parser keeps `"char"`.
+Postgres.Parser.QUOTED_TYPES_TO_PRESERVE.add("bit")
+
 
 class _Postgres(Postgres):
     """PostgreSQL without the other databases' type names (registered by sqlglot as `_postgres`)."""

@@ -22,7 +22,9 @@ BLANK_PADDED = lazy_compile(r"(?:CHAR|BPCHAR)(?:\(\d+\))?((?:\[\])*)")
 
 
 def base_type(type_text: str) -> str:
-    return type_text.split("(", 1)[0].strip().upper()
+    """A type without its modifiers: `BIT(3)`'s is BIT, as is `"bit"`'s (the bit string of any length)."""
+    base = type_text.split("(", 1)[0].strip().upper()
+    return "BIT" if base == '"BIT"' else base
 
 
 # The classes of column type whose defaults PostgreSQL stores differently, each with a type standing for it
@@ -270,8 +272,20 @@ def timestamptz_text(text: str) -> str | None:
         moment = datetime.strptime(seconds, "%Y-%m-%d %H:%M:%S")
     except ValueError:
         return None
-    utc = moment - sign * timedelta(hours=hours, minutes=minutes)
-    return f"{utc:%Y-%m-%d %H:%M:%S}{'.' + fraction if fraction else ''}+00"
+    offset = sign * timedelta(hours=hours, minutes=minutes)
+    # Out of Python's years 1 to 9999 in UTC (PostgreSQL prints `0001-12-31 23:00:00+00 BC` and
+    # `10000-01-01 01:00:00+00`): reckoned 400 years away, where the Gregorian calendar repeats.
+    shift = 400 if moment.year == 1 else -400 if moment.year == 9999 else 0
+    moment = moment.replace(year=moment.year + shift) - offset
+    year = moment.year - shift
+    era = " BC" if year < 1 else ""
+    return f"{_iso(moment, year if year > 0 else 1 - year)}{'.' + fraction if fraction else ''}+00{era}"
+
+
+def _iso(moment: datetime, year: int | None = None) -> str:
+    """A moment as PostgreSQL prints it (in `year`, if given), the year in four digits at least: `%Y`
+    gives `1` for year 1, which PostgreSQL would read as 2001."""
+    return f"{moment.year if year is None else year:04d}-{moment:%m-%d %H:%M:%S}"
 
 
 def date_text(text: str) -> str | None:
@@ -304,10 +318,10 @@ def utc_timestamp(day: str, time: str, zone: str | None) -> str:
     whole, _, fraction = time.partition(".")
     try:
         moment = datetime.fromisoformat(f"{day}T{whole}") - offset
-    except ValueError:  # out of range (`24:00:00`, a 30th of February): left as written
+    except (ValueError, OverflowError):  # out of range (`24:00:00`, a 30th of February): left as written
         return f"{day} {time}{zone}"
     fraction = fraction[:6].rstrip("0")
-    return moment.strftime("%Y-%m-%d %H:%M:%S") + (f".{fraction}" if fraction else "") + "+00"
+    return _iso(moment) + (f".{fraction}" if fraction else "") + "+00"
 
 
 _OCTAL = lazy_compile(r"\\([0-3][0-7]{2})|\\\\|\\")

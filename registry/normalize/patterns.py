@@ -21,8 +21,10 @@ from schemareg.model import Definition, Kind
 from schemareg.names import PG_CATALOG_TYPES, join_key, make_object_name, needs_quotes
 from schemareg.normalize.dialects import sqlglot_dialect
 from schemareg.normalize.guc import canonical_setting
+from schemareg.normalize.signature_types import signature_spelling, unmodified
 from schemareg.normalize.text import balanced, keeps_modifiers, postgres_type_spelling
-from schemareg.render import quote, quote_qualified
+from schemareg.normalize.type_grammar import MARKER, name_extension_types, prepare_types
+from schemareg.render import default_clause, quote, quote_qualified
 
 _IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
 _QNAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})?"
@@ -49,6 +51,7 @@ _WS = lazy_compile(r"\s+")
 # An argument's default begins at its first DEFAULT or `=` outside a quoted name (`a "we=ird"` has none).
 _ARGUMENT_DEFAULT = lazy_compile(r'"(?:[^"]|"")*"|(?P<default>\s+DEFAULT\s+|\s*=\s*)', re.IGNORECASE)
 _ARGUMENT_NAME = lazy_compile(r'\s*("(?:[^"]|"")+"|\S+)\s*(.*)$', re.DOTALL)
+_NAMED_TYPE = lazy_compile(r"(.*?)\s*(\([^()]*\))?((?:\s*\[\s*\d*\s*\])*)", re.DOTALL)
 _SINGLE_NAME = lazy_compile(rf"{_QNAME}(?:\s*\[\s*\d*\s*\])*")
 _QUALIFIED_NAME = lazy_compile(rf"{_IDENT}\s*\.\s*{_IDENT}(?:\s*\[\s*\d*\s*\])*")
 # The trigger functions of pg_catalog: an unqualified call names these, never one of the default schema.
@@ -110,11 +113,17 @@ class RoutineReader:
         if cached is not None:
             return cached
         result: str
+        if text[:1] in "nN" and MARKER not in (plain := prepare_types(text)):
+            text = plain  # `national character varying(3)` is `varchar(3)`, `nchar` is `char`
         if "." in text and _QUALIFIED_NAME.fullmatch(text):
             result = self._named_type(text)  # a schema's type: sqlglot reads `text.mood` as TEXT
         else:
             try:
-                result = exp.DataType.build(text, dialect=sqlglot_dialect(self.dialect)).sql(self.dialect)
+                built = exp.DataType.build(text, dialect=sqlglot_dialect(self.dialect))
+                if self.dialect == "postgres" and name_extension_types(built):
+                    self._types[text] = result = self._named_type(text)  # `vector(3)`: the extension's
+                    return result
+                result = built.sql(self.dialect)
                 if not keeps_modifiers(text, result):
                     # sqlglot: `bit varying(5)` is BIT, `interval(2)` INTERVAL 2
                     result = postgres_type_spelling(text)
@@ -124,14 +133,20 @@ class RoutineReader:
         self._types[text] = result
         return result
 
+    def signature_type(self, text: str) -> str:
+        """A routine's argument or result type, as PostgreSQL keeps it: without modifiers."""
+        return signature_spelling(self.type_name(unmodified(text)))
+
     def _named_type(self, text: str) -> str:
         """A type named by a (qualified) name, with its array brackets."""
-        base, brackets = re.match(r"(.*?)((?:\s*\[\s*\d*\s*\])*)$", text).groups()  # type: ignore[union-attr]
+        base, modifiers, brackets = _NAMED_TYPE.fullmatch(text).groups()  # type: ignore[union-attr]
         schema, name = self.read_name(base)
         if "." in base or (self.dialect == "postgres" and name not in PG_CATALOG_TYPES):
             result = quote_qualified(join_key(schema, name), self.dialect)
         else:
             result = quote(name, self.dialect)
+        if modifiers:  # a user type's own, as written (`vector(3)`)
+            result += "(" + ", ".join(m.strip() for m in split_top_level(modifiers[1:-1])) + ")"
         return result + brackets.replace(" ", "")
 
     def is_type(self, text: str) -> bool:
@@ -176,7 +191,7 @@ class RoutineReader:
             named = _ARGUMENT_NAME.match(text)
             first, text = (named.group(1), named.group(2)) if named else (text.strip(), "")
             name = first[1:-1].replace('""', '"') if first.startswith('"') else first.lower()
-        type_text = self.type_name(text)
+        type_text = self.signature_type(text)
         parts = [] if mode == "IN" else [mode]
         if name:
             parts.append(quote(name, self.dialect))
@@ -269,8 +284,8 @@ class RoutineReader:
             return f"TABLE({', '.join(columns)})"
         m = re.match(r"SETOF\s+(.*)$", text, re.IGNORECASE | re.DOTALL)
         if m:
-            return f"SETOF {self.type_name(m.group(1))}"
-        return self.type_name(text)
+            return f"SETOF {self.signature_type(m.group(1))}"
+        return self.signature_type(text)
 
 
 _ROLE_KEYWORDS = frozenset({"public", "current_user", "session_user", "current_role"})
@@ -412,7 +427,7 @@ class PatternReader:
                 end = following.start() if following else len(rest)
                 value = rest[clause.end() : end].strip()
                 if what == "DEFAULT":
-                    clauses.append(f"DEFAULT {self.routines.expression(value)}")
+                    clauses.append(default_clause(self.routines.expression(value)))
                 else:
                     clauses.insert(0, f"COLLATE {value}")
                 pos = end

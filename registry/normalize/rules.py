@@ -22,9 +22,10 @@ from schemareg.normalize.literals import date_text, interval_text, time_text, ti
 from schemareg.normalize.ordinals import ordinal_keys, plain_ascending
 from schemareg.normalize.output_casts import keeping_output_casts, set_names, set_outputs, text_outputs
 from schemareg.normalize.output_names import implicit_names
-from schemareg.normalize.parser_additions import one_character, variadic_arrays
+from schemareg.normalize.parser_additions import bit_constants, one_character, variadic_arrays
 from schemareg.normalize.text import is_function_call
 from schemareg.normalize.triggers import apply_rules, looks_for
+from schemareg.normalize.type_grammar import MARKER, name_extension_types
 
 
 def identifier(name: str) -> exp.Identifier:
@@ -96,18 +97,21 @@ def qualify_functions(node: exp.Expression, dialect: str) -> exp.Expression:
     return node
 
 
-@looks_for(exp.DataType, adds=(exp.Dot, exp.Identifier))
+@looks_for(exp.DataType, adds=(exp.Dot, exp.Identifier, exp.DataType))
 def qualify_types(node: exp.Expression, dialect: str) -> exp.Expression:
     """A cast to `t` is to `public.t` unless t is one of pg_catalog's types, as a column's type is: the
-    search path resolves it to the default schema, and PostgreSQL prints the type qualified."""
+    search path resolves it to the default schema, and PostgreSQL prints the type qualified. A stand-in
+    for a spelling sqlglot refuses (`bit varying`, type_grammar) is pg_catalog's."""
     if dialect != "postgres":
         return node
+    name_extension_types(node)
     for data_type in node.find_all(exp.DataType):
         kind = data_type.args.get("kind")
         if (
             data_type.this == exp.DataType.Type.USERDEFINED
             and isinstance(kind, exp.Identifier)
             and (kind.name if kind.quoted else kind.name.lower()) not in PG_CATALOG_TYPES
+            and not kind.name.startswith(MARKER)
         ):
             data_type.set("kind", exp.Dot(this=identifier("public"), expression=kind.copy()))
     return node
@@ -432,20 +436,6 @@ def any_array_to_in(node: exp.Expression, dialect: str) -> exp.Expression:
     return node
 
 
-@looks_for(exp.Anonymous, adds=(exp.AtTimeZone,))
-def at_time_zone(node: exp.Expression, dialect: str) -> exp.Expression:
-    """`timezone(zone, x)`, as PostgreSQL 16 prints it, is `x AT TIME ZONE zone`."""
-    for call in list(node.find_all(exp.Anonymous)):
-        args = call.expressions
-        if call.name.lower() == "timezone" and len(args) == 2:
-            replacement = exp.AtTimeZone(this=args[1], zone=args[0])
-            if call is node:
-                node = replacement
-            else:
-                call.replace(replacement)
-    return node
-
-
 @looks_for(exp.Join)
 def plain_joins(node: exp.Expression, dialect: str) -> exp.Expression:
     """`INNER JOIN` is `JOIN`, as PostgreSQL prints it."""
@@ -530,11 +520,11 @@ EXPRESSION_RULES: tuple[Rule, ...] = (
     qualify_functions,
     qualify_types,
     plain_numbers,
-    at_time_zone,
     plain_joins,
     plain_between,
     any_array_to_in,
     case_else_null,
+    bit_constants,
     typed_constants,
     unwrap_literal_casts,
     strip_parens,

@@ -39,6 +39,7 @@ from schemareg.normalize.literals import (
 )
 from schemareg.normalize.no_inherit import mark_no_inherit
 from schemareg.normalize.opaque import opaque
+from schemareg.normalize.parser_additions import bit_constants
 from schemareg.normalize.rules import TABLE_RULES
 from schemareg.normalize.sequences import sequence_options
 from schemareg.normalize.storage import parameter
@@ -239,6 +240,7 @@ def default_expression(context: Context, node: exp.Expression, column_type: str)
     (`DEFAULT NULL`, in any spelling that is the null constant of the column's type)."""
     while isinstance(node, exp.Paren):
         node = node.this
+    node = bit_constants(node, context.dialect)  # `B'101'` is `'101'::"bit"`, a bit(3) column's own type
     null = null_cast(context, node)
     if null is not None:
         return null_default(column_type, null or None)
@@ -358,6 +360,7 @@ def own_type_default(context: Context, node: exp.Expression, plain: str) -> dict
     applier, which knows the column's type."""
     while isinstance(node, exp.Paren):
         node = node.this
+    node = bit_constants(node, context.dialect)
     if _constant_cast(node) is None or not isinstance(node, exp.Cast):
         return {}
     target = context.type_sql(node.to.copy()) if node.to is not None else ""

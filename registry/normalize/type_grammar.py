@@ -108,6 +108,28 @@ def respell(node: exp.DataType) -> None:
         node.set("expressions", [])
 
 
+# The extension types sqlglot reads as its own: to PostgreSQL each is a type of the schema its extension was
+# created in, printed qualified (`public.hstore`, `public.vector(3)`) as any type of the user's is.
+_EXTENSION_TYPES = {
+    exp.DataType.Type.HSTORE: "hstore",
+    exp.DataType.Type.VECTOR: "vector",
+    exp.DataType.Type.GEOMETRY: "geometry",
+    exp.DataType.Type.GEOGRAPHY: "geography",
+}
+
+
+def name_extension_types(node: exp.Expression) -> bool:
+    """Turn every extension type sqlglot reads as its own into the named type it is; whether any was."""
+    named = False
+    for found in node.find_all(exp.DataType):
+        name = _EXTENSION_TYPES.get(found.this)  # type: ignore[call-overload]
+        if name is not None:
+            found.set("this", exp.DataType.Type.USERDEFINED)
+            found.set("kind", exp.to_identifier(name))
+            named = True
+    return named
+
+
 def type_spelling(node: exp.DataType) -> str | None:
     """PostgreSQL's spelling of a type that is a stand-in, or None for any other type."""
     respell(node)

@@ -433,6 +433,12 @@ def test_every_object_text_ends_with_one_newline() -> None:
     ("a", "b", "same"),
     [
         ("CREATE TABLE t (a int[][]);", "CREATE TABLE t (a integer[3]);", True),
+        # PostgreSQL keeps the call as written and prints each back so (15 and later): two expressions.
+        (
+            "CREATE TABLE e (c timestamp, CONSTRAINT k CHECK (timezone('utc', c) < now()));",
+            "CREATE TABLE e (c timestamp, CONSTRAINT k CHECK ((c AT TIME ZONE 'utc') < now()));",
+            False,
+        ),
         (
             "CREATE TABLE t (a int, CONSTRAINT k UNIQUE (a) NOT DEFERRABLE INITIALLY IMMEDIATE);",
             "CREATE TABLE t (a int, CONSTRAINT k UNIQUE (a));",
@@ -457,10 +463,6 @@ def test_defaults_and_spellings_postgresql_does_not_keep(a: str, b: str, same: b
 @pytest.mark.parametrize(
     ("a", "b"),
     [
-        (
-            "CREATE TABLE e (c timestamp, CONSTRAINT k CHECK (timezone('utc', c) < now()));",
-            "CREATE TABLE e (c timestamp, CONSTRAINT k CHECK ((c AT TIME ZONE 'utc') < now()));",
-        ),
         (
             "CREATE TABLE e (c timestamp); CREATE INDEX i ON e ((c AT TIME ZONE 'utc'));",
             "CREATE TABLE e (c timestamp); CREATE INDEX i ON e (c AT TIME ZONE 'utc');",
