@@ -225,13 +225,11 @@ def deferrable(node: exp.Expression) -> str:
 
 
 def deferrable_words(words: str) -> str:
-    """The same of the constraint's words after its key, upper-cased."""
-    out = ""
-    if re.search(r"(?<!NOT )\bDEFERRABLE\b", words):
-        out += " DEFERRABLE"
+    """The same of the constraint's words after its key, upper-cased (INITIALLY DEFERRED alone is
+    DEFERRABLE too, as PostgreSQL makes it)."""
     if "INITIALLY DEFERRED" in words:
-        out += " INITIALLY DEFERRED"
-    return out
+        return " DEFERRABLE INITIALLY DEFERRED"
+    return " DEFERRABLE" if re.search(r"(?<!NOT )\bDEFERRABLE\b", words) else ""
 
 
 def defer_constraint(table: Table | None, op: ops.DeferConstraint) -> bool:
@@ -260,5 +258,7 @@ def _fk_option_rank(option: str) -> int:
 def _fk_options(ref: exp.Reference) -> str:
     """A foreign key's options in PostgreSQL's order, the defaults left out."""
     options = [WS.sub(" ", str(option).upper()) for option in ref.args.get("options") or []]
+    if "INITIALLY DEFERRED" in options and "DEFERRABLE" not in options:
+        options.append("DEFERRABLE")  # INITIALLY DEFERRED alone is deferrable, as PostgreSQL makes it
     kept = sorted((option for option in options if option not in _DEFAULT_FK_OPTIONS), key=_fk_option_rank)
     return "".join(f" {option}" for option in kept)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from schemareg.lazy_re import lazy_compile
-from schemareg.names import PG_CATALOG_TYPES, join_key, truncate_identifier
+from schemareg.names import PG_CATALOG_RELATIONS, PG_CATALOG_TYPES, join_key, truncate_identifier
 from schemareg.normalize.dialects import sqlglot_dialect
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from schemareg.normalize.patterns import PatternReader, RoutineReader, split_top_level
@@ -196,13 +196,18 @@ class Context:
         raise Unsupported
 
     def qualify_tables(self, query: exp.Expression) -> None:
-        """Name every table a query reads with its schema, as PostgreSQL prints stored views."""
+        """Name every table a query reads with its schema, as PostgreSQL prints stored views: a bare name
+        of one of pg_catalog's relations is pg_catalog's (the search path holds it first), any other the
+        default schema's."""
         if self.dialect != "postgres":
             return
         ctes = {cte.alias_or_name.lower() for cte in query.find_all(exp.CTE)}
         for table in query.find_all(exp.Table):
             if not table.args.get("db") and table.name.lower() not in ctes and table.name:
-                table.set("db", identifier(self.default_schema))
+                catalog = (
+                    isinstance(table.this, exp.Identifier) and self.fold(table.this) in PG_CATALOG_RELATIONS
+                )
+                table.set("db", identifier("pg_catalog" if catalog else self.default_schema))
 
     # -- types ---------------------------------------------------------------------------------------------
 

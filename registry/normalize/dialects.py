@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import strposition_sql
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.tokenizer_core import TokenType
 
@@ -100,9 +101,34 @@ def _operator_sql(generator: Any, node: exp.Operator) -> str:
 def _not_sql(generator: Any, node: exp.Not) -> str:
     if isinstance(node.this, exp.RegexpLike | exp.RegexpILike):
         return f"NOT ({generator.sql(node.this)})"
+    listed = node.this
+    if isinstance(listed, exp.In) and listed.expressions and not listed.args.get("query"):
+        # `x NOT IN (a, b)`, which PostgreSQL stores as `x <> ALL (ARRAY[a, b])`, the way a script
+        # writes it far more often than `NOT (x IN (a, b))` (stored `NOT (x = ANY (...))`); one meaning.
+        return f"{generator.sql(listed, 'this')} NOT IN ({generator.expressions(listed, flat=True)})"
     return str(generator.not_sql(node))
 
 
+def _anonymous_sql(generator: Any, node: exp.Anonymous) -> str:
+    """A call of `position` (the keyword's function, kept as called by pg_parser) is `"position"(a, b)`:
+    PostgreSQL refuses the keyword before a bracket without its SQL syntax's IN (`POSITION(b IN a)`, which
+    sqlglot prints as a call too)."""
+    args = node.expressions
+    syntax = len(args) == 1 and isinstance(args[0], exp.In) and args[0].args.get("field") is not None
+    if isinstance(node.this, str) and node.this.lower() == "position" and not syntax:
+        return f'"position"({generator.format_args(*node.expressions)})'
+    return str(generator.anonymous_sql(node))
+
+
+def _position_sql(generator: Any, node: exp.StrPosition) -> str:
+    """`POSITION(b IN a)`, printed from a copy: sqlglot's printer puts the node's own arguments into a new
+    IN node, which leaves them pointing at it as their parent, so a rule after a print (strip_parens) read
+    `('@')` as an operand of IN and kept its parentheses."""
+    return str(strposition_sql(generator, node.copy(), func_name="POSITION"))
+
+
+Postgres.Generator.TRANSFORMS[exp.Anonymous] = _anonymous_sql
+Postgres.Generator.TRANSFORMS[exp.StrPosition] = _position_sql
 Postgres.Generator.TRANSFORMS[exp.Operator] = _operator_sql
 Postgres.Generator.TRANSFORMS[exp.Not] = _not_sql
 

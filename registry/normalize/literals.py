@@ -295,6 +295,19 @@ def date_text(text: str) -> str | None:
     return f"{int(m.group('y')):04d}-{int(m.group('m')):02d}-{int(m.group('d')):02d}" if m else None
 
 
+_UUID = lazy_compile(r"\{?[0-9a-fA-F]{4}(?:-?[0-9a-fA-F]{4}){7}\}?")
+
+
+def uuid_text(text: str) -> str | None:
+    """A uuid as PostgreSQL prints it, lower case in its five groups, from any spelling it reads
+    (`'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'`, braces, hyphens after any four digits or none)."""
+    stripped = text.strip()
+    if _UUID.fullmatch(stripped) is None or stripped.startswith("{") != stripped.endswith("}"):
+        return None
+    digits = stripped.strip("{}").replace("-", "").lower()
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
+
 def bound_literal(m: re.Match[str], kind: str) -> str:
     """A date or time partition bound (day, time, zone groups) as PostgreSQL stores it for the key's type."""
     day, time, zone = m.group(1), m.group(2) or "00:00:00", m.group(3)

@@ -43,7 +43,9 @@ _STOP = (
     r"|PARALLEL|COST|ROWS|SET|WINDOW|AS|SUPPORT|TRANSFORM|BEGIN|RETURN)\b|\s*$)"
 )
 _RETURNS = lazy_compile(rf"\bRETURNS\s+(?!NULL\b)(?P<type>.+?){_STOP}", re.IGNORECASE | re.DOTALL)
-_LANGUAGE = lazy_compile(r"\bLANGUAGE\s+'?(?P<lang>[A-Za-z_]\w*)'?", re.IGNORECASE)
+_LANGUAGE = lazy_compile(
+    r"""\bLANGUAGE\s+['"]?(?P<lang>[A-Za-z_]\w*)['"]?""", re.IGNORECASE
+)  # 'sql', "plpgsql" too
 _SET = lazy_compile(
     r"\bSET\s+(?P<setting>\w+(?:\.\w+)?\s*(?:=|\bTO\b)\s*.+?|\w+\s+FROM\s+CURRENT)" + _STOP, re.I
 )

@@ -26,6 +26,7 @@ from sqlglot import exp
 from sqlglot.tokenizer_core import Token, TokenType
 
 from schemareg.lazy_re import lazy_compile
+from schemareg.normalize.foreign_functions import FOREIGN_FUNCTIONS
 from schemareg.normalize.text import SKIPPED
 
 # PostgreSQL's functions that sqlglot's Postgres parser reads as a node printed under another name, or as
@@ -50,6 +51,7 @@ AS_WRITTEN = frozenset(
         "mod",
         "now",
         "overlay",
+        "position",
         "pow",
         "regexp_like",
         "rtrim",
@@ -60,15 +62,15 @@ AS_WRITTEN = frozenset(
         "variance",
     }
 )
-# On a lower-cased copy: one of the names before a bracket (the token is checked when marked). The hints
-# (substrings of the names) are tested first: most statements hold none, and `in` is cheaper than a scan.
-_CALLED = lazy_compile(rf"(?:{'|'.join(sorted(AS_WRITTEN))})\"?\s*\(")  # `"like"(`, as PostgreSQL prints it
-_HINTS: tuple[str, ...] = ("trim", "substr", "strpos", "date_", "ceiling", "_length", "json_extract", "log10")
-_HINTS += ("mod", "pow", "regexp_like", "to_hex", "variance", "like", "convert", "now", "overlay")
+# On a lower-cased copy, every name before a bracket, in one pass (the token is checked when marked): a
+# statement calls one to keep as called when a name is one of these (`"like"(`, as PostgreSQL prints it).
+_CALL_NAMES = lazy_compile(r'(?<![\w$])"?([a-z_][a-z0-9_]*)"?\s*\(')
+_KEPT_AS_CALLED = AS_WRITTEN | FOREIGN_FUNCTIONS
 # Functions with an SQL syntax of their own, which PostgreSQL (16 and later) prints as written: a call is
 # kept as called only without the syntax's keywords (`substring(a, 1, 2)`, not `substring(a FROM 1)`).
-# (`position` has no call syntax: `position(a, b)` is refused, `"position"(a, b)` is the call.)
-_SYNTAX_WORDS = {"substring": {"FROM", "FOR", "SIMILAR"}, "overlay": {"PLACING"}}
+# `position` is a keyword: `"position"(a, b)` is the call, the position of b in a (sqlglot read it the other
+# way round, `POSITION(a IN b)`: another expression), and `position(b IN a)` the syntax.
+_SYNTAX_WORDS = {"substring": {"FROM", "FOR", "SIMILAR"}, "overlay": {"PLACING"}, "position": {"IN"}}
 _MARK = "\x00"  # no name holds it: PostgreSQL refuses NUL in any text
 _QUALIFIER = "\x02"  # nor this, before a name (tests/unit/test_pg_parser.py)
 # The tokens after which a name and `(` are a call: where an expression starts.
@@ -199,7 +201,7 @@ def _mark_qualifiers(tokens: list[Token], tokenizer: Any, parser: Any) -> bool:
 
 def calls_one(lowered: str) -> bool:
     """Whether a lower-cased text may call one of the functions kept as called."""
-    return any(hint in lowered for hint in _HINTS) and _CALLED.search(lowered) is not None
+    return "(" in lowered and not _KEPT_AS_CALLED.isdisjoint(_CALL_NAMES.findall(lowered))
 
 
 def _mark(tokens: list[Token]) -> bool:
@@ -213,13 +215,13 @@ def _mark(tokens: list[Token]) -> bool:
             continue
         if token.token_type is TokenType.IDENTIFIER:
             name = token.text
-        elif token.token_type in (TokenType.VAR, TokenType.LIKE):
+        elif token.token_type in (TokenType.VAR, TokenType.LIKE) or token.text.lower() in FOREIGN_FUNCTIONS:
             name = token.text.lower()
         else:
             continue
         start = i - 2 if i >= 2 and tokens[i - 1].token_type is TokenType.DOT else i  # `pg_catalog.btrim(`
         if (
-            name in AS_WRITTEN
+            name in _KEPT_AS_CALLED
             and (start == 0 or tokens[start - 1].token_type in _EXPRESSION_START)
             and not (name in _SYNTAX_WORDS and _in_syntax(tokens, i + 1, _SYNTAX_WORDS[name]))
         ):

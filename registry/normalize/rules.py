@@ -17,8 +17,18 @@ from schemareg.normalize.array_casts import into_elements
 from schemareg.normalize.between import plain_between, plain_similar_to
 from schemareg.normalize.case_else import case_else_null
 from schemareg.normalize.catalog_functions import CATALOG_FUNCTIONS
+from schemareg.normalize.collations import catalog_collations
+from schemareg.normalize.foreign_functions import FOREIGN_FUNCTIONS
+from schemareg.normalize.jsonb import jsonb_text
 from schemareg.normalize.keywords import KEYWORDS
-from schemareg.normalize.literals import date_text, interval_text, time_text, timestamp_text, timestamptz_text
+from schemareg.normalize.literals import (
+    date_text,
+    interval_text,
+    time_text,
+    timestamp_text,
+    timestamptz_text,
+    uuid_text,
+)
 from schemareg.normalize.ordinals import ordinal_keys, plain_ascending
 from schemareg.normalize.output_casts import keeping_output_casts, set_names, set_outputs, text_outputs
 from schemareg.normalize.output_names import implicit_names
@@ -85,8 +95,10 @@ def qualify_functions(node: exp.Expression, dialect: str) -> exp.Expression:
         return node
     for function in list(node.find_all(exp.Anonymous)):
         name = function.this
-        if not isinstance(name, str) or name.lower() in CATALOG_FUNCTIONS or name.upper() in KEYWORDS:
-            continue  # built in, or syntax sqlglot reads as a call (`x <> ALL (...)`, COALESCE, GREATEST)
+        if not isinstance(name, str) or name.lower() in CATALOG_FUNCTIONS:
+            continue  # built in
+        if name.upper() in KEYWORDS and name.lower() not in FOREIGN_FUNCTIONS:
+            continue  # syntax sqlglot reads as a call (`x <> ALL (...)`, COALESCE, GREATEST); `day(t)` is none
         parent = function.parent
         if isinstance(parent, exp.Dot) and parent.expression is function:
             continue  # qualified already
@@ -244,6 +256,12 @@ _TEXTUAL = {
     exp.DataType.Type.NAME,
 }
 _NUMBER = lazy_compile(r"-?\d+(\.\d+)?")
+_INTEGERS = {exp.DataType.Type.INT, exp.DataType.Type.BIGINT, exp.DataType.Type.SMALLINT}
+
+
+def _keeps_value(literal: exp.Literal, target: exp.DataType) -> bool:
+    """Whether a number keeps its value as the type: not a fraction as an integer (`(1.5)::integer` is 2)."""
+    return target.this not in _INTEGERS or str(literal.this).lstrip("-").isdigit()
 
 
 @looks_for(exp.Cast, adds=(exp.Neg, exp.Literal))
@@ -290,7 +308,7 @@ def _unwrap_casts(node: exp.Expression, *, columns: bool) -> exp.Expression:
         elif isinstance(inner, exp.Literal) and target is not None:
             if isinstance(cast.parent, exp.Array) and not _as_resolved(inner, target):
                 pass  # an element's cast is kept (`ARRAY[(1)::bigint]`) but where it resolves so anyway
-            elif target.this in _NUMERIC and not target.expressions:
+            elif target.this in _NUMERIC and not target.expressions and _keeps_value(inner, target):
                 if not inner.is_string:
                     replacement = inner
                 elif _NUMBER.fullmatch(inner.this):
@@ -298,7 +316,7 @@ def _unwrap_casts(node: exp.Expression, *, columns: bool) -> exp.Expression:
             elif target.this in _TEXTUAL and inner.is_string and not _cast_operand(cast):
                 replacement = inner  # but 'x'::text::bytea converts text, 'x'::bytea reads a bytea literal
         elif isinstance(inner, exp.Neg) and isinstance(inner.this, exp.Literal) and target is not None:
-            if target.this in _NUMERIC:
+            if target.this in _NUMERIC and _keeps_value(inner.this, target):
                 replacement = inner
         elif columns and isinstance(inner, exp.Column) and target is not None and target.this in _TEXTUAL:
             replacement = inner  # (status)::text = ... on a varchar column
@@ -323,6 +341,18 @@ def _empty_array_recast(cast: exp.Cast, inner: exp.Expression) -> bool:
         and first.expressions
         and outer.expressions[0].this == first.expressions[0].this
     )
+
+
+# A string constant cast to one of these types, as the type prints it (None: left as written).
+_TYPED_TEXT: dict[object, Callable[[str], str | None]] = {
+    exp.DataType.Type.INTERVAL: interval_text,
+    exp.DataType.Type.TIMESTAMP: timestamp_text,
+    exp.DataType.Type.TIMESTAMPTZ: timestamptz_text,
+    exp.DataType.Type.DATE: date_text,
+    exp.DataType.Type.TIME: time_text,
+    exp.DataType.Type.JSONB: jsonb_text,
+    exp.DataType.Type.UUID: uuid_text,
+}
 
 
 @looks_for(exp.Interval, exp.Cast, adds=(exp.Cast, exp.Literal, exp.DataType))
@@ -352,18 +382,8 @@ def typed_constants(node: exp.Expression, dialect: str) -> exp.Expression:
             continue
         if target.expressions:
             continue
-        if target.this == exp.DataType.Type.INTERVAL:
-            printed = interval_text(literal.this)
-        elif target.this == exp.DataType.Type.TIMESTAMP:
-            printed = timestamp_text(literal.this)
-        elif target.this == exp.DataType.Type.TIMESTAMPTZ:
-            printed = timestamptz_text(literal.this)
-        elif target.this == exp.DataType.Type.DATE:
-            printed = date_text(literal.this)
-        elif target.this == exp.DataType.Type.TIME:
-            printed = time_text(literal.this)
-        else:
-            continue
+        printer = _TYPED_TEXT.get(target.this)
+        printed = printer(literal.this) if printer is not None else None
         if printed is not None:
             literal.replace(exp.Literal.string(printed))
     return node
@@ -516,6 +536,7 @@ EXPRESSION_RULES: tuple[Rule, ...] = (
     drop_comments,
     plain_similar_to,
     fold_identifiers,
+    catalog_collations,
     fold_function_names,
     qualify_functions,
     qualify_types,

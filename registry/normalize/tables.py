@@ -21,6 +21,7 @@ from schemareg.normalize.constraints import (
 )
 from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.identity import identity_options
+from schemareg.normalize.jsonb import jsonb_text
 from schemareg.normalize.literals import (
     BLANK_PADDED,
     NUMERIC_TYPES,
@@ -36,6 +37,7 @@ from schemareg.normalize.literals import (
     timestamp_text,
     timestamptz_text,
     type_class_of,
+    uuid_text,
 )
 from schemareg.normalize.no_inherit import mark_no_inherit
 from schemareg.normalize.opaque import opaque
@@ -330,6 +332,7 @@ def _typed_default(context: Context, node: exp.Expression, column_type: str) -> 
         if truth is not None:
             return context.expression(exp.Boolean(this=truth))
         typed = {"DATE": date_text, "TIMESTAMPTZ": timestamptz_text, "TIME": time_text}
+        typed |= {"JSONB": jsonb_text, "UUID": uuid_text}
         printed = typed.get(base, lambda _: None)(node.this)
         node = exp.Literal.string(printed) if printed is not None else node
     if isinstance(node, exp.Literal) and node.is_string and base_type(column_type) == "TIMESTAMP":
