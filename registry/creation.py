@@ -3,7 +3,8 @@
 those; composite and range types after the types they are made of, a range after its subtype_diff, a
 domain after the domain (or the table) it is over; views, and tables made from a query or a view that are
 kept as written (`CREATE TABLE ... AS`, normalize/table_as.py; `LIKE` a view, normalize/table_like.py),
-by what they read.
+by what they read; a table after the tables it inherits from (`INHERITS (...)`, and the parent of a
+partition kept as written), whatever their names, so that a parent sorting after its child exists first.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from __future__ import annotations
 import re
 
 from schemareg.lazy_re import lazy_compile
-from schemareg.model import CREATION_ORDER, Definition, Kind, ObjectKey, Schema, SchemaObject
+from schemareg.model import CREATION_ORDER, Definition, Kind, ObjectKey, Schema, SchemaObject, Table
 from schemareg.names import join_key, name_parts, qualified_names, split_key, split_signature
 
-__all__ = ["ROUTINES", "creation_order"]
+__all__ = ["ROUTINES", "creation_order", "parents_in"]
 
 _MADE_BY_QUERY = lazy_compile(
     r"CREATE (?:UNLOGGED )?TABLE (?:IF NOT EXISTS )?\S+(?: \([^)]*\))? AS ", re.IGNORECASE
@@ -40,7 +41,9 @@ _WORD = lazy_compile(r"[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?")
 def creation_order(schema: Schema) -> list[ObjectKey]:
     """Objects in an order that replays: by kind (CREATION_ORDER), and views by what they read."""
     rank = {kind: i for i, kind in enumerate(CREATION_ORDER)}
-    keys = sorted(schema.objects, key=lambda k: (rank.get(k.kind, len(rank)), k.name))
+    keys = _tables_after_parents(
+        schema, sorted(schema.objects, key=lambda k: (rank.get(k.kind, len(rank)), k.name))
+    )
     first_view = rank[Kind.VIEW]
     views = [
         k for k in keys if k.kind in (Kind.VIEW, Kind.MATERIALIZED_VIEW) or _made_by_query(schema.objects[k])
@@ -89,6 +92,62 @@ def creation_order(schema: Schema) -> list[ObjectKey]:
 
 
 ROUTINES = {Kind.FUNCTION, Kind.PROCEDURE, Kind.AGGREGATE}
+_PART = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
+_INHERITS = lazy_compile(r"\bINHERITS\s*\((?P<list>(?:[^()\"]|\"(?:[^\"]|\"\")*\")*)\)", re.IGNORECASE)
+# A partition's parent, and (in a table kept as written, the statements said of it after) ALTER TABLE
+# ... INHERIT p.
+_PARTITION_OF = lazy_compile(
+    rf"\b(?:PARTITION\s+OF|INHERIT)\s+(?P<name>{_PART}(?:\s*\.\s*{_PART})?)", re.IGNORECASE
+)
+_PARENT = lazy_compile(rf"{_PART}(?:\s*\.\s*{_PART})?")
+
+
+def parents_in(text: str, schema: str) -> list[str]:
+    """The tables a table's text inherits from, in order, as keys: those of its `INHERITS (...)`, the
+    parent of its `PARTITION OF` or of an `INHERIT p`; a name without a schema is in `schema`."""
+    found = [p.group(0) for m in _INHERITS.finditer(text) for p in _PARENT.finditer(m.group("list"))]
+    found += [m.group("name") for m in _PARTITION_OF.finditer(text)]
+    keys = []
+    for name in found:
+        parts = name_parts(name)
+        key = join_key(*parts) if len(parts) > 1 or not schema else join_key(schema, parts[0])
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def _tables_after_parents(schema: Schema, keys: list[ObjectKey]) -> list[ObjectKey]:
+    """`keys` with each table after the tables it inherits from (a chain of them in turn), the others,
+    and the tables that inherit nothing, where they were."""
+    tables = [k for k in keys if k.kind is Kind.TABLE]
+    known = {k.name: k for k in tables}
+    deps: dict[ObjectKey, list[ObjectKey]] = {}
+    for key in tables:
+        obj = schema.objects[key]
+        text = obj.options or "" if isinstance(obj, Table) else obj.sql if isinstance(obj, Definition) else ""
+        if "INHERIT" in text.upper() or (isinstance(obj, Definition) and "PARTITION" in text.upper()):
+            found = [known[p] for p in parents_in(text, obj.schema) if p in known and p != key.name]
+            if found:
+                deps[key] = found
+    if not deps:
+        return keys
+    ordered: list[ObjectKey] = []
+    done: set[ObjectKey] = set()
+
+    def visit(key: ObjectKey, visiting: frozenset[ObjectKey]) -> None:
+        if key in done or key in visiting:
+            return
+        for parent in deps.get(key, ()):
+            visit(parent, visiting | {key})
+        done.add(key)
+        ordered.append(key)
+
+    for key in tables:
+        visit(key, frozenset())
+    next_table = iter(ordered)
+    return [next(next_table) if k.kind is Kind.TABLE else k for k in keys]
+
+
 _DOMAIN_BASE = lazy_compile(r"CREATE DOMAIN \S+ AS (\S+)")
 
 

@@ -189,6 +189,10 @@ class Definition(msgspec.Struct, kw_only=True, omit_defaults=True):
     opaque: bool = False
     comment: str | None = None
     depends_on: tuple[str, ...] = ()  # qualified names this object reads, for creation order
+    # A trigger's or a rule's firing state other than the default (`DISABLE`, `ENABLE REPLICA`, `ENABLE
+    # ALWAYS`): PostgreSQL keeps it on the trigger (tgenabled) or rule (ev_enabled), and pg_dump writes it
+    # as an ALTER TABLE after the CREATE, so it goes and is renamed with the object, not with its table.
+    firing: str | None = None
 
 
 SchemaObject = Table | Sequence | Definition

@@ -338,6 +338,13 @@ def render_sequence(sequence: Sequence, dialect: str) -> str:
 def render_definition(definition: Definition) -> str:
     text = definition.sql.rstrip().rstrip(";")
     out = text + ";\n"
+    if definition.firing and definition.kind in (Kind.TRIGGER, Kind.RULE):
+        # Disabled (or set to fire on a replica, or always) once it exists, as pg_dump writes it.
+        table, member = split_qualified(definition.name)
+        out += (
+            f"ALTER TABLE {_in_schema(definition.schema, table)} {definition.firing}"
+            f" {definition.kind.value.upper()} {quote(member)};\n"
+        )
     if definition.comment is not None:
         # An object kept as written is named by its head as a modelled one is (normalize/opaque.py): its
         # comment is said after it too (a rule's was lost).

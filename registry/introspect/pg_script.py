@@ -21,6 +21,11 @@ __all__ = ["Row", "Script"]
 Row = dict[str, Any]
 
 
+# A trigger's tgenabled, a rule's ev_enabled, other than 'O' (fires on origin, the default): the ALTER
+# TABLE action that sets it, written after the trigger or rule is made, as pg_dump writes it.
+_FIRING = {"D": "DISABLE", "R": "ENABLE REPLICA", "A": "ENABLE ALWAYS"}
+
+
 class Later(NamedTuple):
     """A statement's `Direct`, made only if the script is not in the cache (`Script.pieces`)."""
 
@@ -438,8 +443,12 @@ class Script:
 
     def _rules(self) -> None:
         for row in self.r["rules"]:
-            if row["relation"] in self.relations:
+            rel = self.relations.get(row["relation"])
+            if rel is not None:
                 self.emit(row["definition"])
+                state = _FIRING.get(row["enabled"])
+                if state:
+                    self.emit(f"ALTER TABLE {rel['qname']} {state} RULE {row['name']}")
 
     def _triggers(self) -> None:
         for row in self.r["triggers"]:
@@ -447,7 +456,7 @@ class Script:
             if rel is None:
                 continue
             self.emit(row["definition"])
-            state = {"D": "DISABLE", "R": "ENABLE REPLICA", "A": "ENABLE ALWAYS"}.get(row["enabled"])
+            state = _FIRING.get(row["enabled"])
             if state:
                 self.emit(f"ALTER TABLE {rel['qname']} {state} TRIGGER {row['name']}")
 

@@ -32,6 +32,7 @@ _TABLE_OPS = (
     o.DropConstraint,
     o.RenameConstraint,
     o.TableOption,
+    o.SetInherit,
     o.SetStorage,
     o.CreateIndex,
 )

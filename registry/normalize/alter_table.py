@@ -14,8 +14,10 @@ from schemareg.names import make_object_name, split_key
 from schemareg.normalize import ops
 from schemareg.normalize.constraints import table_constraint
 from schemareg.normalize.context import Context, Unsupported
+from schemareg.normalize.firing import firing
 from schemareg.normalize.heads import applies_to
 from schemareg.normalize.identity import identity_options
+from schemareg.normalize.inheritance import inherit
 from schemareg.normalize.literals import NULL_CAST
 from schemareg.normalize.no_inherit import drop_no_inherit, mark_no_inherit
 from schemareg.normalize.opaque import opaque
@@ -63,11 +65,17 @@ _NOT_VALID_ADD = lazy_compile(r"\bADD\s+CONSTRAINT\b.*\bNOT\s+VALID\s*$", re.IGN
 
 @applies_to("ALTER TABLE")
 def alter_table_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
-    """pg_dump's ALTER TABLE idioms sqlglot reads as Command: VALIDATE, ATTACH PARTITION, ADD IDENTITY."""
+    """pg_dump's ALTER TABLE idioms sqlglot reads as Command: VALIDATE, ATTACH PARTITION, ADD IDENTITY,
+    ENABLE / DISABLE TRIGGER or RULE (normalize/firing.py), [NO] INHERIT (normalize/inheritance.py)."""
     m = ALTER_TABLE_HEAD.match(text)
     if m is None:
         return None
     rest = m.group("rest").strip()
+    named = firing(context, context.read_qualified_name(m.group("table")), rest) or inherit(
+        context, context.read_qualified_name(m.group("table")), rest
+    )
+    if named is not None:
+        return named
     storage = _STORAGE.match(rest)
     if storage and context.dialect == "postgres":
         table = context.read_qualified_name(m.group("table"))

@@ -37,12 +37,14 @@ from schemareg.normalize.constraints import defer_constraint
 from schemareg.normalize.dependents import drop_dependents, sole_overload
 from schemareg.normalize.do_apply import apply_attempt, apply_guarded
 from schemareg.normalize.enums import alter_enum
+from schemareg.normalize.firing import keep_rule_firing, set_firing
 from schemareg.normalize.index_names import (
     free_index_name,
     index_on_materialized_view,
     relation_exists,
     rename_key_index,
 )
+from schemareg.normalize.inheritance import set_inherit
 from schemareg.normalize.literals import default_for, retyped_default
 from schemareg.normalize.opclasses import drop_default_opclasses
 from schemareg.normalize.partition_checks import drop_inherited_checks
@@ -447,12 +449,14 @@ _HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
     ops.AttachPartition: Applier.attach_partition,
     ops.AttachIndex: lambda applier, op: attach_index(applier.objects, op),
     ops.TableOption: Applier.table_option,
+    ops.SetFiring: lambda applier, op: set_firing(applier.objects, op),
+    ops.SetInherit: lambda applier, op: set_inherit(applier.objects, op),
     ops.SetStorage: lambda applier, op: set_storage(applier.table(op.table), op),
     ops.AlterEnum: lambda applier, op: alter_enum(applier.objects, op),
     ops.ChangePrivileges: Applier.change_privileges,
     ops.SetOwner: Applier.set_owner,
     ops.AlterRoutine: lambda applier, op: apply_alter_routine(applier.objects, op),
-    ops.Opaque: Applier.opaque,
+    ops.Opaque: lambda applier, op: Applier.opaque(applier, keep_rule_firing(applier.objects, op)),
     ops.Ignored: Applier.ignored,
     ops.Guarded: apply_guarded,
     ops.Attempt: apply_attempt,

@@ -199,6 +199,25 @@ class TableOption(Op):
     sql: str
 
 
+class SetFiring(Op):
+    """ALTER TABLE ... ENABLE [REPLICA | ALWAYS] | DISABLE TRIGGER | RULE: when the trigger or rule fires."""
+
+    table: str  # qualified
+    kind: Kind  # TRIGGER or RULE
+    name: str | None  # None: TRIGGER ALL or TRIGGER USER, each trigger of the table
+    state: str  # DISABLE, ENABLE REPLICA, ENABLE ALWAYS; ENABLE (the default)
+    written: str  # the action as canonical text, kept on the table when there is no such trigger or rule
+
+
+class SetInherit(Op):
+    """ALTER TABLE ... INHERIT parent, or NO INHERIT parent (`drop`)."""
+
+    table: str  # qualified
+    parent: str  # qualified
+    written: str  # the action as canonical text, kept on the table when the model cannot say it
+    drop: bool = False
+
+
 class AlterEnum(Op):
     """ALTER TYPE ... ADD VALUE (at the end, or BEFORE / AFTER `neighbour`) or RENAME VALUE label TO ..."""
 
@@ -303,6 +322,8 @@ AnyOp = (
     | AttachPartition
     | AttachIndex
     | TableOption
+    | SetFiring
+    | SetInherit
     | SetStorage
     | AlterEnum
     | ChangePrivileges

@@ -21,6 +21,7 @@ from schemareg.normalize.constraints import (
 )
 from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.identity import identity_options
+from schemareg.normalize.inheritance import inherits_clause
 from schemareg.normalize.jsonb import jsonb_text
 from schemareg.normalize.literals import (
     BLANK_PADDED,
@@ -96,6 +97,8 @@ def create_table(context: Context, tree: exp.Create, text: str) -> list[ops.AnyO
             options.append("TEMPORARY")
         elif isinstance(prop, exp.UnloggedProperty):
             options.append("UNLOGGED")
+        elif isinstance(prop, exp.InheritsProperty):
+            options.append(inherits_clause(context, prop))
         elif isinstance(prop, exp.EngineProperty):
             options.append(f"ENGINE={context.generate(prop.this).upper()}")
         elif isinstance(prop, exp.SchemaCommentProperty):

@@ -4,6 +4,7 @@ tests/integration/test_roundtrip.py)."""
 
 from __future__ import annotations
 
+from schemareg.creation import parents_in
 from schemareg.normalize import normalize
 from schemareg.render import render_schema_sql
 
@@ -42,3 +43,43 @@ def test_a_foreign_key_on_a_partitioned_table_is_added_without_only() -> None:
     )
     assert "ALTER TABLE public.events ADD CONSTRAINT events_target_id_fkey" in text
     assert "ALTER TABLE ONLY public.plain ADD CONSTRAINT plain_target_id_fkey" in text
+
+
+def test_a_table_is_made_after_the_tables_it_inherits_from() -> None:
+    text = render_schema_sql(
+        normalize(
+            'CREATE SCHEMA "B s"; CREATE TABLE public.zz_root (id int);'
+            'CREATE TABLE "B s"."Mid" (m text) INHERITS (zz_root);'
+            'CREATE TABLE public.aa_leaf (l int) INHERITS ("B s"."Mid", public.zz_other);'
+            "CREATE TABLE public.zz_other (o int); CREATE TABLE public.ab (x int);"
+        )
+    )
+    made = {name: text.index(f"CREATE TABLE {name} (") for name in ("public.zz_root", '"B s"."Mid"')}
+    made |= {name: text.index(f"CREATE TABLE {name} (") for name in ("public.zz_other", "public.aa_leaf")}
+    assert made["public.zz_root"] < made['"B s"."Mid"'] < made["public.aa_leaf"]
+    assert made["public.zz_other"] < made["public.aa_leaf"]
+    assert "INHERITS (public.zz_root)" in text  # qualified, as PostgreSQL resolved it
+    assert render_schema_sql(normalize(text)) == text
+
+
+def test_parents_in_reads_inherits_and_partition_of() -> None:
+    assert parents_in('INHERITS (p, "B s"."Mid" , s . q)', "public") == ["public.p", "B s.Mid", "s.q"]
+    assert parents_in("CREATE FOREIGN TABLE f PARTITION OF Pt FOR VALUES IN (1) SERVER s", "x") == ["x.pt"]
+    assert parents_in("UNLOGGED", "public") == []
+
+
+def test_a_trigger_is_disabled_after_it_is_made_and_goes_with_it() -> None:
+    script = (
+        "CREATE TABLE t (a int);"
+        "CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;"
+        'CREATE TRIGGER "Tr" BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION tf();'
+        "CREATE TRIGGER gone BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION tf();"
+        'ALTER TABLE t DISABLE TRIGGER "Tr", DISABLE TRIGGER gone;'
+        "DROP TRIGGER gone ON t;"
+    )
+    text = render_schema_sql(normalize(script))
+    assert text.index('ALTER TABLE public.t DISABLE TRIGGER "Tr";') > text.index('CREATE TRIGGER "Tr"')
+    assert "gone" not in text
+    assert render_schema_sql(normalize(text)) == text
+    enabled = render_schema_sql(normalize(script + 'ALTER TABLE t ENABLE TRIGGER "Tr";'))
+    assert "DISABLE" not in enabled
