@@ -1,5 +1,6 @@
 """ALTER TABLE: columns added, dropped, changed and renamed, constraints added and dropped, partitions
-attached, identities added; an action we do not model is kept on the table as canonical text."""
+attached, identities added, retuned and dropped, generation expressions dropped, SET LOGGED / UNLOGGED
+(SET SCHEMA is schema_moves'); an action we do not model is kept on the table as canonical text."""
 
 from __future__ import annotations
 
@@ -59,14 +60,31 @@ _ALTER_CONSTRAINT = lazy_compile(
 _RENAME_CONSTRAINT = lazy_compile(
     rf"RENAME\s+CONSTRAINT\s+(?P<old>{IDENT})\s+TO\s+(?P<new>{IDENT})\s*$", re.I
 )
-_ADD_CHECK = lazy_compile(r"ADD\s+CHECK\s*\(", re.IGNORECASE)
+# ALTER COLUMN c DROP EXPRESSION / DROP IDENTITY [IF EXISTS], or SET GENERATED and the identity's sequence
+# options (SET START WITH 10, RESTART, ...), one or more.
+_COLUMN_DROP = lazy_compile(
+    rf"ALTER\s+(?:COLUMN\s+)?(?P<column>{IDENT})\s+DROP\s+(?P<what>EXPRESSION|IDENTITY)(?:\s+IF\s+EXISTS)?\s*$",
+    re.IGNORECASE,
+)
+_COLUMN_IDENTITY = lazy_compile(rf"ALTER\s+(?:COLUMN\s+)?(?P<column>{IDENT})(?=\s+(?:SET|RESTART)\b)", re.I)
+_IDENTITY_SET = lazy_compile(
+    r"\s+(?:SET\s+GENERATED\s+(?P<kind>ALWAYS|BY\s+DEFAULT)"
+    r"|SET\s+(?P<option>INCREMENT(?:\s+BY)?\s+-?\d+|(?:MINVALUE|MAXVALUE|START(?:\s+WITH)?|CACHE)\s+-?\d+"
+    r"|NO\s+(?:MINVALUE|MAXVALUE|CYCLE)|CYCLE)"
+    r"|RESTART(?:\s+(?:WITH\s+)?-?\d+)?)",
+    re.IGNORECASE,
+)
+_SET_LOGGED = lazy_compile(r"SET\s+(?P<un>UN)?LOGGED\s*$", re.IGNORECASE)
+# An unnamed CHECK or EXCLUDE, which sqlglot reads only named.
+_ADD_CHECK = lazy_compile(r"ADD\s+(?:CHECK\s*\(|(?P<exclude>EXCLUDE)\b)", re.IGNORECASE)
 _NOT_VALID_ADD = lazy_compile(r"\bADD\s+CONSTRAINT\b.*\bNOT\s+VALID\s*$", re.IGNORECASE | re.DOTALL)
 
 
 @applies_to("ALTER TABLE")
 def alter_table_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
-    """pg_dump's ALTER TABLE idioms sqlglot reads as Command: VALIDATE, ATTACH PARTITION, ADD IDENTITY,
-    ENABLE / DISABLE TRIGGER or RULE (normalize/firing.py), [NO] INHERIT (normalize/inheritance.py)."""
+    """ALTER TABLE idioms sqlglot reads as Command: VALIDATE, ATTACH PARTITION, ADD / DROP IDENTITY, SET
+    GENERATED, DROP EXPRESSION, SET [UN]LOGGED, unnamed ADD CHECK / EXCLUDE, ENABLE / DISABLE TRIGGER or
+    RULE (normalize/firing.py), [NO] INHERIT (normalize/inheritance.py)."""
     m = ALTER_TABLE_HEAD.match(text)
     if m is None:
         return None
@@ -100,6 +118,13 @@ def alter_table_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
         table = context.read_qualified_name(m.group("table"))
         child = context.read_qualified_name(attach.group("child"))
         return [ops.AttachPartition(parent=table, child=child, bound=partition_bound(attach.group("bound")))]
+    changed = _column_identity(context, m.group("table"), rest)
+    if changed is not None:
+        return [changed]
+    logged = _SET_LOGGED.match(rest)
+    if logged and context.dialect == "postgres":
+        table = context.read_qualified_name(m.group("table"))
+        return [ops.SetLogged(table=table, unlogged=logged.group("un") is not None)]
     unnamed = _unnamed_check(context, text, m)
     if unnamed is not None:
         return unnamed
@@ -122,17 +147,53 @@ def alter_table_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
     return None
 
 
+def _column_identity(context: Context, table_text: str, rest: str) -> ops.AlterColumn | None:
+    """ALTER COLUMN ... DROP EXPRESSION, DROP IDENTITY, or SET GENERATED and SET / RESTART of the identity's
+    sequence, which sqlglot reads as Command: the column as PostgreSQL leaves it (a dropped identity or
+    expression leaves the column and its NOT NULL; RESTART changes no definition)."""
+    dropped = _COLUMN_DROP.match(rest)
+    if dropped is not None:
+        table = context.read_qualified_name(table_text)
+        op = ops.AlterColumn(table=table, column=context.unquote(dropped.group("column")))
+        if dropped.group("what").upper() == "EXPRESSION":
+            op.drop_generated = True
+        else:
+            op.drop_identity = True
+        return op
+    head = _COLUMN_IDENTITY.match(rest)
+    if head is None:
+        return None
+    kind, options, at = None, [], head.end()
+    while at < len(rest.rstrip()):
+        found = _IDENTITY_SET.match(rest, at)
+        if found is None:
+            return None
+        if found.group("kind"):
+            kind = WS.sub(" ", found.group("kind").upper())
+        elif found.group("option"):
+            options.append(WS.sub(" ", found.group("option").upper()))
+        at = found.end()
+    table = context.read_qualified_name(table_text)
+    column = context.unquote(head.group("column"))
+    return ops.AlterColumn(table=table, column=column, identity_kind=kind, identity_options=" ".join(options))
+
+
 def _unnamed_check(context: Context, text: str, head: re.Match[str]) -> list[ops.AnyOp] | None:
-    """An ALTER TABLE with `ADD CHECK (...)` actions without a constraint name, which sqlglot reads as
-    Command: each is read as a named one, then named as PostgreSQL names it (`<table>_<column>_check`,
-    `<table>_check`)."""
+    """An ALTER TABLE with `ADD CHECK (...)` or `ADD EXCLUDE ...` actions without a constraint name, which
+    sqlglot reads as Command: each is read as a named one, then named as PostgreSQL names it
+    (`<table>_<column>_check`, `<table>_check`; an exclusion from its keys, `<table>_<keys>_excl`)."""
     actions = split_top_level(head.group("rest").strip())
     placeholders: set[str] = set()
+    exclusions: set[str] = set()
     for n, action in enumerate(actions):
         found = _ADD_CHECK.match(action)
         if found is not None:
             placeholder = f"schemareg unnamed {n}"
-            actions[n] = f'ADD CONSTRAINT "{placeholder}" CHECK {action[found.end() - 1 :]}'
+            if found.group("exclude"):
+                actions[n] = f'ADD CONSTRAINT "{placeholder}" {action[found.start("exclude") :]}'
+                exclusions.add(placeholder)
+            else:
+                actions[n] = f'ADD CONSTRAINT "{placeholder}" CHECK {action[found.end() - 1 :]}'
             placeholders.add(placeholder)
     if not placeholders:
         return None
@@ -140,6 +201,15 @@ def _unnamed_check(context: Context, text: str, head: re.Match[str]) -> list[ops
     tree = context.parse(drop_no_inherit(named) if "INHERIT" in named.upper() else named)
     if not isinstance(tree, exp.Alter):
         return None
+    for add in tree.find_all(exp.AddConstraint):
+        # An exclusion read without its placeholder name is named from its keys (constraints.py).
+        add.set(
+            "expressions",
+            [
+                c.expressions[0] if isinstance(c, exp.Constraint) and c.name in exclusions else c
+                for c in add.expressions
+            ],
+        )
     result = alter_table(context, tree, named)
     table = split_key(context.read_qualified_name(head.group("table")))[-1]
     for op in result:

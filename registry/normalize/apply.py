@@ -36,8 +36,10 @@ from schemareg.normalize.column_refs import drop_column_readers, rename_column_e
 from schemareg.normalize.constraints import defer_constraint
 from schemareg.normalize.dependents import drop_dependents, sole_overload
 from schemareg.normalize.do_apply import apply_attempt, apply_guarded
+from schemareg.normalize.domain_alter import apply_alter_domain
 from schemareg.normalize.enums import alter_enum
 from schemareg.normalize.firing import keep_rule_firing, set_firing
+from schemareg.normalize.identity import retune_identity
 from schemareg.normalize.index_names import (
     free_index_name,
     index_on_materialized_view,
@@ -53,9 +55,10 @@ from schemareg.normalize.partitions import inherit_partition_indexes, normalise_
 from schemareg.normalize.privileges import PrivilegeSet
 from schemareg.normalize.renames import carry_renamed
 from schemareg.normalize.routine_alter import apply_alter_routine
+from schemareg.normalize.schema_moves import apply_move, apply_rename_schema
 from schemareg.normalize.sequences import sequence_options
 from schemareg.normalize.serials import place_serial, retarget_serials
-from schemareg.normalize.storage import set_storage
+from schemareg.normalize.storage import set_logged, set_storage
 from schemareg.normalize.table_as import apply_table_as
 from schemareg.normalize.table_casts import resolve_table_casts
 from schemareg.normalize.table_like import apply_like
@@ -432,9 +435,13 @@ _HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
     ops.CreateIndex: Applier.create_index,
     ops.AddColumn: Applier.add_column,
     ops.DropColumn: Applier.drop_column,
-    ops.AlterColumn: Applier.alter_column,
+    ops.AlterColumn: lambda applier, op: (
+        Applier.alter_column(applier, op) and retune_identity(applier.table(op.table), op)
+    ),
     ops.RenameColumn: Applier.rename_column,
     ops.RenameObject: Applier.rename_object,
+    ops.MoveObject: lambda applier, op: apply_move(applier.objects, applier.index_owner, op),
+    ops.RenameSchema: lambda applier, op: apply_rename_schema(applier.objects, applier.index_owner, op),
     ops.RenameConstraint: Applier.rename_constraint,
     ops.AddConstraint: lambda applier, op: (
         Applier.add_constraint(applier, op) and only_key(applier.objects, op)
@@ -452,7 +459,9 @@ _HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
     ops.SetFiring: lambda applier, op: set_firing(applier.objects, op),
     ops.SetInherit: lambda applier, op: set_inherit(applier.objects, op),
     ops.SetStorage: lambda applier, op: set_storage(applier.table(op.table), op),
+    ops.SetLogged: lambda applier, op: set_logged(applier.table(op.table), op),
     ops.AlterEnum: lambda applier, op: alter_enum(applier.objects, op),
+    ops.AlterDomain: lambda applier, op: apply_alter_domain(applier.objects, op),
     ops.ChangePrivileges: Applier.change_privileges,
     ops.SetOwner: Applier.set_owner,
     ops.AlterRoutine: lambda applier, op: apply_alter_routine(applier.objects, op),

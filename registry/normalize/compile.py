@@ -30,6 +30,7 @@ from schemareg.normalize.alter_table import alter_table, alter_table_pattern, sp
 from schemareg.normalize.comments import comment_on, comment_tree
 from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.do_blocks import read_do_block
+from schemareg.normalize.domain_alter import alter_domain
 from schemareg.normalize.generated import drop_virtual
 from schemareg.normalize.heads import TextRules, applies_to
 from schemareg.normalize.identity import drop_identity_options
@@ -56,6 +57,7 @@ from schemareg.normalize.routines import (
     read_routine,
     read_trigger,
 )
+from schemareg.normalize.schema_moves import rename_schema, set_schema
 from schemareg.normalize.sequences import alter_sequence, create_sequence, owned_by
 from schemareg.normalize.shapes import Probes, ShapeReader
 from schemareg.normalize.text import QNAME, blank_comments, split_dotted
@@ -123,10 +125,13 @@ TEXT_RULES: tuple[TextRule, ...] = (
     drop_pattern,
     comment_on,
     owned_by,
+    set_schema,
+    rename_schema,
     alter_sequence,
     alter_table_pattern,
     attach_index_partition,
     rename_pattern,
+    alter_domain,
     alter_routine,
     read_routine,
     read_trigger,

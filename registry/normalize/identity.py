@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 
 from schemareg.lazy_re import lazy_compile
+from schemareg.model import Table
+from schemareg.normalize import ops
 from schemareg.normalize.text import SKIPPED, balanced, cut_spans
 
 # Skipped: quoted text, quoted names, dollar-quoted bodies; matched: `AS IDENTITY (`.
@@ -46,3 +48,39 @@ def identity_options(text: str) -> list[str]:
 def drop_identity_options(text: str) -> str:
     """The statement with each identity column's options cut, for sqlglot to read."""
     return cut_spans(text, [(start, end) for start, end, _ in _identities(text)])
+
+
+# `SEQUENCE NAME <name>` at the head of an identity's canonical options (sequences.sequence_options).
+_SEQUENCE_NAME = lazy_compile(r'SEQUENCE NAME (?:"(?:[^"]|"")*"|[^\s."]+)(?:\.(?:"(?:[^"]|"")*"|[^\s."]+))?')
+
+
+def retune_identity(table: Table | None, op: ops.AlterColumn) -> bool:
+    """ALTER COLUMN ... SET GENERATED / SET <sequence option> applied to an identity column of `table`
+    (the rest of the op is Applier.alter_column's, which found the column)."""
+    column = table.column(op.column) if table is not None else None
+    if column is not None and column.identity and (op.identity_kind or op.identity_options):
+        column.identity = retuned_identity(
+            column.identity, op.identity_kind, op.identity_options, column.type
+        )
+    return True
+
+
+def retuned_identity(identity: str, kind: str | None, options: str, column_type: str) -> str:
+    """An identity column's identity (`ALWAYS (START WITH 10)`) after ALTER COLUMN ... SET GENERATED
+    `kind` and SET `options` (as written, upper case): the options said win over the ones it had, `NO
+    MINVALUE` and the like take theirs away, and its sequence keeps its name (PostgreSQL alters the
+    identity's sequence in place, as ALTER SEQUENCE would)."""
+    from schemareg.normalize.sequences import sequence_options
+
+    how, _, old = identity.partition(" (")
+    old = old.removesuffix(")")
+    name = _SEQUENCE_NAME.match(old)
+    if name is not None:
+        old = old[name.end() :]
+    for word in ("MINVALUE", "MAXVALUE", "CYCLE"):
+        if f"NO {word}" in options:
+            old = re.sub(rf"\b{word}\b(?: -?\d+)?", "", old)
+    merged = sequence_options(f"{options} {old}", column_type=column_type)
+    if name is not None:
+        merged = f"{name.group(0)} {merged}".strip()
+    return (kind or how) + (f" ({merged})" if merged else "")

@@ -106,6 +106,10 @@ class AlterColumn(Op):
     drop_identity: bool = False
     drop_generated: bool = False
     collation: str | None = None
+    # ALTER COLUMN ... SET GENERATED ALWAYS | BY DEFAULT and SET <sequence option>: the identity's kind, and
+    # its sequence options as written (upper case), which win over the ones it had.
+    identity_kind: str | None = None
+    identity_options: str = ""
 
 
 class RenameColumn(Op):
@@ -118,6 +122,22 @@ class RenameObject(Op):
     kind: Kind  # TABLE, SEQUENCE, VIEW, ... or INDEX (looked up in tables)
     name: str  # qualified
     new: str  # unqualified
+
+
+class MoveObject(Op):
+    """ALTER TABLE / VIEW / MATERIALIZED VIEW / SEQUENCE / TYPE / DOMAIN ... SET SCHEMA (schema_moves.py)."""
+
+    kind: Kind
+    name: str  # qualified
+    schema: str  # the schema it moves to
+    if_exists: bool = False
+
+
+class RenameSchema(Op):
+    """ALTER SCHEMA old RENAME TO new: the schema and everything in it (schema_moves.py)."""
+
+    old: str
+    new: str
 
 
 class RenameConstraint(Op):
@@ -229,6 +249,21 @@ class AlterEnum(Op):
     rename_to: str | None = None
 
 
+class SetLogged(Op):
+    """ALTER TABLE ... SET LOGGED / SET UNLOGGED: whether the table is written to the WAL."""
+
+    table: str
+    unlogged: bool
+
+
+class AlterDomain(Op):
+    """ALTER DOMAIN ... SET / DROP DEFAULT, SET / DROP NOT NULL, ADD / DROP / RENAME / VALIDATE CONSTRAINT
+    (domain_alter.py): one action, as a tuple whose first item says which."""
+
+    domain: str  # qualified
+    action: tuple[str, ...]
+
+
 class SetStorage(Op):
     """ALTER TABLE ... SET (name = value, ...) / RESET (name, ...): the table's storage parameters."""
 
@@ -310,6 +345,8 @@ AnyOp = (
     | AlterColumn
     | RenameColumn
     | RenameObject
+    | MoveObject
+    | RenameSchema
     | RenameConstraint
     | AddConstraint
     | ValidateConstraint
@@ -325,6 +362,8 @@ AnyOp = (
     | SetFiring
     | SetInherit
     | SetStorage
+    | SetLogged
+    | AlterDomain
     | AlterEnum
     | ChangePrivileges
     | SetOwner

@@ -438,6 +438,7 @@ class PatternReader:
         if not_null:
             sql += " NOT NULL"
         taken: set[str] = set()
+        named: list[tuple[str, str]] = []
         for cname, expression in sorted(checks, key=lambda c: (c[0] == "", c[0])):
             if not cname:
                 base = make_object_name(name, None, "check")
@@ -446,6 +447,8 @@ class PatternReader:
                     n += 1
                     cname = f"{base}{n}"
             taken.add(cname)
+            named.append((cname, expression))
+        for cname, expression in sorted(named):  # in name order, as the catalog lists them
             sql += f" CONSTRAINT {quote(cname, self.routines.dialect)} CHECK ({expression})"
         return Definition(kind=Kind.DOMAIN, schema=schema, name=name, sql=sql)
 

@@ -135,5 +135,7 @@ def _rename_tables(query: exp.Expression, old: list[str], new: list[str]) -> boo
         parts = [p for p in (table.db, table.name) if p]
         if parts == old or (len(parts) == 1 and parts == old[-1:] and parts[0] not in ctes):
             table.set("this", exp.to_identifier(new[-1], quoted=needs_quotes(new[-1])))
+            if len(new) > 1 and new[:-1] != old[:-1]:  # moved to another schema (schema_moves.py)
+                table.set("db", exp.to_identifier(new[-2], quoted=needs_quotes(new[-2])))
             changed = True
     return changed

@@ -18,6 +18,7 @@ from schemareg.normalize import ops
 from schemareg.normalize.context import Context
 from schemareg.normalize.guc import canonical_setting
 from schemareg.normalize.heads import applies_to
+from schemareg.normalize.renames import carry_renamed_routine
 from schemareg.normalize.text import IDENT, QNAME, balanced, until_closing_bracket
 from schemareg.render import quote_qualified
 
@@ -140,8 +141,9 @@ def apply_alter_routine(objects: dict[ObjectKey, Any], op: ops.AlterRoutine) -> 
             routine.sql = routine.sql.replace(f" {old}(", f" {new}(", 1)
             del objects[key]
             routine.schema = action[1]
-            key = key_of(routine)
+            moved, key = key, key_of(routine)
             objects[key] = routine
+            carry_renamed_routine(objects, moved.name, key.name)  # its triggers name it where it is now
     return True
 
 

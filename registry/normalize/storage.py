@@ -59,3 +59,13 @@ def set_storage(table: Table | None, op: ops.SetStorage) -> bool:
         return False
     table.options = with_parameters(table.options, op.parameters, op.reset)
     return True
+
+
+def set_logged(table: Table | None, op: ops.SetLogged) -> bool:
+    """ALTER TABLE ... SET UNLOGGED / SET LOGGED: the table's UNLOGGED option, first as CREATE UNLOGGED
+    TABLE puts it, its other options kept."""
+    if table is None:
+        return False
+    others = [word for word in (table.options or "").split() if word != "UNLOGGED"]
+    table.options = " ".join(["UNLOGGED", *others] if op.unlogged else others) or None
+    return True
