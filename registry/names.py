@@ -423,6 +423,7 @@ PG_CATALOG_TYPES = frozenset(
         "tid",
         "name",
         "tsvector",
+        "gtsvector",
         "tsquery",
         "txid_snapshot",
         "pg_lsn",
@@ -470,6 +471,25 @@ PG_CATALOG_TYPES = frozenset(
         "tstzmultirange",
         "datemultirange",
     ]
+)
+
+
+# The types of pg_catalog whose array type PostgreSQL names `_<type>` (`_int4` is int4[], `_text` text[]):
+# every base, range and pseudo-type with an array, as PostgreSQL 15 and 18 list them
+# (`SELECT e.typname FROM pg_type a JOIN pg_type e ON e.typarray = a.oid WHERE a.typnamespace =
+# 'pg_catalog'::regnamespace AND a.typname = '_' || e.typname`), without the row types of the system
+# catalogs and views (`_pg_class`). The search path always holds pg_catalog, first unless a script moves it,
+# so a bare `_int4` is this array and never a type of the default schema.
+PG_CATALOG_ARRAYS = frozenset(
+    """
+    aclitem bit bool box bpchar bytea char cid cidr circle cstring date datemultirange daterange float4
+    float8 gtsvector inet int2 int2vector int4 int4multirange int4range int8 int8multirange int8range
+    interval json jsonb jsonpath line lseg macaddr macaddr8 money name numeric nummultirange numrange oid
+    oidvector path pg_lsn pg_snapshot point polygon record refcursor regclass regcollation regconfig
+    regdictionary regnamespace regoper regoperator regproc regprocedure regrole regtype text tid time
+    timestamp timestamptz timetz tsmultirange tsquery tsrange tstzmultirange tstzrange tsvector
+    txid_snapshot uuid varbit varchar xid xid8 xml
+    """.split()  # noqa: SIM905 (78 names read better as words than as 78 lines)
 )
 
 

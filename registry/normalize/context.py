@@ -21,6 +21,7 @@ from schemareg.normalize.rules import (
 from schemareg.normalize.text import WS, split_dotted, squash
 from schemareg.normalize.type_grammar import (
     catalog_type,
+    name_catalog_arrays,
     name_extension_types,
     respell,
     restore_spellings,
@@ -216,6 +217,7 @@ class Context:
         fold_identifiers(node, self.dialect)
         if self.dialect == "postgres":
             name_extension_types(node)
+            name_catalog_arrays(node)
         spelled = type_spelling(node) if self.dialect == "postgres" else None
         if spelled is not None:
             return spelled

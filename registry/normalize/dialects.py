@@ -83,6 +83,17 @@ NOT_POSTGRES_TYPES = frozenset(
 )
 
 
+# PostgreSQL's other names of its serial pseudo-types: a column definition (CREATE TABLE, ALTER TABLE ADD
+# COLUMN) takes `serial4`, `serial8` and `serial2` exactly as serial, bigserial and smallserial. Read as those,
+# `a serial4` makes the same owned sequence, nextval default and NOT NULL as `a serial`, instead of naming a
+# type of the user's (`public.serial4`) that does not exist.
+SERIAL_ALIASES = {
+    "SERIAL4": TokenType.SERIAL,
+    "SERIAL8": TokenType.BIGSERIAL,
+    "SERIAL2": TokenType.SMALLSERIAL,
+}
+
+
 # `a !~ b` and `a !~* b` are PostgreSQL's own operators, stored and printed as written; sqlglot reads them as
 # NOT over `~` and printed `NOT a ~ b`, which is also how it reads `NOT a ~ b`, stored as `NOT (a ~ b)`. So
 # the parser is handed them as `a OPERATOR(pg_catalog.!~) b` (pg_parser.parse_tokens), and every
@@ -143,7 +154,12 @@ class _Postgres(Postgres):
 
     class Tokenizer(Postgres.Tokenizer):
         KEYWORDS: ClassVar[dict[str, TokenType]] = {
-            word: kind for word, kind in Postgres.Tokenizer.KEYWORDS.items() if word not in NOT_POSTGRES_TYPES
+            **{
+                word: kind
+                for word, kind in Postgres.Tokenizer.KEYWORDS.items()
+                if word not in NOT_POSTGRES_TYPES
+            },
+            **SERIAL_ALIASES,
         }
 
 

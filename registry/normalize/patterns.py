@@ -23,7 +23,7 @@ from schemareg.normalize.dialects import sqlglot_dialect
 from schemareg.normalize.guc import canonical_setting
 from schemareg.normalize.signature_types import signature_spelling, unmodified
 from schemareg.normalize.text import balanced, keeps_modifiers, postgres_type_spelling
-from schemareg.normalize.type_grammar import MARKER, name_extension_types, prepare_types
+from schemareg.normalize.type_grammar import MARKER, catalog_array_text, name_extension_types, prepare_types
 from schemareg.render import default_clause, quote, quote_qualified
 
 _IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
@@ -117,6 +117,8 @@ class RoutineReader:
         result: str
         if text[:1] in "nN" and MARKER not in (plain := prepare_types(text)):
             text = plain  # `national character varying(3)` is `varchar(3)`, `nchar` is `char`
+        if self.dialect == "postgres" and "_" in text:
+            text = catalog_array_text(text)  # `_int4` is `int4[]`
         if "." in text and _QUALIFIED_NAME.fullmatch(text):
             result = self._named_type(text)  # a schema's type: sqlglot reads `text.mood` as TEXT
         else:

@@ -35,7 +35,12 @@ from schemareg.normalize.output_names import implicit_names
 from schemareg.normalize.parser_additions import bit_constants, one_character, variadic_arrays
 from schemareg.normalize.text import is_function_call
 from schemareg.normalize.triggers import apply_rules, looks_for
-from schemareg.normalize.type_grammar import MARKER, name_extension_types
+from schemareg.normalize.type_grammar import (
+    MARKER,
+    interval_qualified,
+    name_catalog_arrays,
+    name_extension_types,
+)
 
 
 def identifier(name: str) -> exp.Identifier:
@@ -113,10 +118,12 @@ def qualify_functions(node: exp.Expression, dialect: str) -> exp.Expression:
 def qualify_types(node: exp.Expression, dialect: str) -> exp.Expression:
     """A cast to `t` is to `public.t` unless t is one of pg_catalog's types, as a column's type is: the
     search path resolves it to the default schema, and PostgreSQL prints the type qualified. A stand-in
-    for a spelling sqlglot refuses (`bit varying`, type_grammar) is pg_catalog's."""
+    for a spelling sqlglot refuses (`bit varying`, type_grammar) is pg_catalog's, and so is `_text`, the
+    array `text[]`."""
     if dialect != "postgres":
         return node
     name_extension_types(node)
+    name_catalog_arrays(node)
     for data_type in node.find_all(exp.DataType):
         kind = data_type.args.get("kind")
         if (
@@ -368,9 +375,12 @@ def typed_constants(node: exp.Expression, dialect: str) -> exp.Expression:
             literal, unit = constant.this, constant.args.get("unit")
             if not (isinstance(literal, exp.Literal) and literal.is_string):
                 continue
-            printed = interval_text(f"{literal.this} {unit.sql(dialect) if unit is not None else ''}")
-            if printed is not None:
-                cast = exp.Cast(this=exp.Literal.string(printed), to=exp.DataType.build("INTERVAL"))
+            cast = interval_qualified(constant)  # `INTERVAL '1' DAY`: the type `interval day`
+            if cast is None:
+                printed = interval_text(f"{literal.this} {unit.sql(dialect) if unit is not None else ''}")
+                if printed is not None:
+                    cast = exp.Cast(this=exp.Literal.string(printed), to=exp.DataType.build("INTERVAL"))
+            if cast is not None:
                 if constant is node:
                     return cast
                 constant.replace(cast)

@@ -14,6 +14,7 @@ from schemareg.normalize.heads import applies_to
 from schemareg.normalize.routines import by_pattern
 from schemareg.normalize.rules import fold_identifiers, identifier
 from schemareg.normalize.text import QNAME, STRING, string_value
+from schemareg.normalize.type_grammar import name_catalog_arrays
 
 _ALTER_ENUM = lazy_compile(
     rf"\s*ALTER\s+TYPE\s+(?P<name>{QNAME})\s+(?:"
@@ -27,6 +28,8 @@ _ALTER_ENUM = lazy_compile(
 def create_type(context: Context, tree: exp.Create, text: str) -> list[ops.AnyOp]:
     schema, name = context.table_name(tree.this)
     fold_identifiers(tree, context.dialect)
+    if context.dialect == "postgres":
+        name_catalog_arrays(tree)  # an attribute's `_int4` is `INT[]`
     tree.this.set("db", identifier(schema) if schema else None)
     return [
         ops.CreateDefinition(
