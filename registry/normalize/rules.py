@@ -18,17 +18,9 @@ from schemareg.normalize.between import plain_between, plain_similar_to
 from schemareg.normalize.case_else import case_else_null
 from schemareg.normalize.catalog_functions import CATALOG_FUNCTIONS
 from schemareg.normalize.collations import catalog_collations
+from schemareg.normalize.constants import typed_constants
 from schemareg.normalize.foreign_functions import FOREIGN_FUNCTIONS
-from schemareg.normalize.jsonb import jsonb_text
 from schemareg.normalize.keywords import KEYWORDS
-from schemareg.normalize.literals import (
-    date_text,
-    interval_text,
-    time_text,
-    timestamp_text,
-    timestamptz_text,
-    uuid_text,
-)
 from schemareg.normalize.ordinals import ordinal_keys, plain_ascending
 from schemareg.normalize.output_casts import keeping_output_casts, set_names, set_outputs, text_outputs
 from schemareg.normalize.output_names import implicit_names
@@ -37,7 +29,6 @@ from schemareg.normalize.text import is_function_call
 from schemareg.normalize.triggers import apply_rules, looks_for
 from schemareg.normalize.type_grammar import (
     MARKER,
-    interval_qualified,
     name_catalog_arrays,
     name_extension_types,
 )
@@ -348,55 +339,6 @@ def _empty_array_recast(cast: exp.Cast, inner: exp.Expression) -> bool:
         and first.expressions
         and outer.expressions[0].this == first.expressions[0].this
     )
-
-
-# A string constant cast to one of these types, as the type prints it (None: left as written).
-_TYPED_TEXT: dict[object, Callable[[str], str | None]] = {
-    exp.DataType.Type.INTERVAL: interval_text,
-    exp.DataType.Type.TIMESTAMP: timestamp_text,
-    exp.DataType.Type.TIMESTAMPTZ: timestamptz_text,
-    exp.DataType.Type.DATE: date_text,
-    exp.DataType.Type.TIME: time_text,
-    exp.DataType.Type.JSONB: jsonb_text,
-    exp.DataType.Type.UUID: uuid_text,
-}
-
-
-@looks_for(exp.Interval, exp.Cast, adds=(exp.Cast, exp.Literal, exp.DataType))
-def typed_constants(node: exp.Expression, dialect: str) -> exp.Expression:
-    """`INTERVAL '1 DAY'`, `'90 min'::interval`, `'2020-1-1'::timestamp` and `'2020-01-01'::timestamptz`
-    as PostgreSQL stores a constant: `'1 day'::interval`, `'01:30:00'::interval`,
-    `'2020-01-01 00:00:00'::timestamp`, `'2020-01-01 00:00:00+00'::timestamptz` (in UTC; literals.py; a
-    spelling it does not read for certain is kept)."""
-    if dialect != "postgres":
-        return node
-    for constant in list(node.find_all(exp.Interval, exp.Cast)):
-        if isinstance(constant, exp.Interval):
-            literal, unit = constant.this, constant.args.get("unit")
-            if not (isinstance(literal, exp.Literal) and literal.is_string):
-                continue
-            cast = interval_qualified(constant)  # `INTERVAL '1' DAY`: the type `interval day`
-            if cast is None:
-                printed = interval_text(f"{literal.this} {unit.sql(dialect) if unit is not None else ''}")
-                if printed is not None:
-                    cast = exp.Cast(this=exp.Literal.string(printed), to=exp.DataType.build("INTERVAL"))
-            if cast is not None:
-                if constant is node:
-                    return cast
-                constant.replace(cast)
-            continue
-        if not isinstance(constant, exp.Cast):
-            continue
-        literal, target = constant.this, constant.to
-        if not (isinstance(literal, exp.Literal) and literal.is_string and target is not None):
-            continue
-        if target.expressions:
-            continue
-        printer = _TYPED_TEXT.get(target.this)
-        printed = printer(literal.this) if printer is not None else None
-        if printed is not None:
-            literal.replace(exp.Literal.string(printed))
-    return node
 
 
 def _collated(node: exp.Expression) -> bool:
