@@ -438,9 +438,10 @@ def any_array_to_in(node: exp.Expression, dialect: str) -> exp.Expression:
 
 @looks_for(exp.Join)
 def plain_joins(node: exp.Expression, dialect: str) -> exp.Expression:
-    """`INNER JOIN` is `JOIN`, as PostgreSQL prints it."""
+    """`INNER JOIN` is `JOIN` and `LEFT OUTER JOIN` is `LEFT JOIN` (RIGHT and FULL too), as PostgreSQL prints
+    them: OUTER is a noise word after a side, and a join without one is inner."""
     for join in node.find_all(exp.Join):
-        if str(join.args.get("kind") or "").upper() == "INNER":
+        if str(join.args.get("kind") or "").upper() in ("INNER", "OUTER"):
             join.set("kind", None)
     return node
 
