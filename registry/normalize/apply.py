@@ -37,6 +37,7 @@ from schemareg.normalize.constraints import defer_constraint
 from schemareg.normalize.dependents import drop_dependents, sole_overload
 from schemareg.normalize.do_apply import apply_attempt, apply_guarded
 from schemareg.normalize.enums import alter_enum
+from schemareg.normalize.group_names import group_by_output_names
 from schemareg.normalize.index_names import (
     free_index_name,
     index_on_materialized_view,
@@ -127,6 +128,7 @@ class Applier:
             op.definition.comment = old.comment  # CREATE OR REPLACE keeps the comment
         if key.kind in (Kind.VIEW, Kind.MATERIALIZED_VIEW):
             expand_stars(op.definition, self.objects, self.schema.dialect)
+            group_by_output_names(op.definition, self.objects, self.schema.dialect)
         self.objects[key] = op.definition
         return True
 

@@ -19,7 +19,7 @@ from schemareg.normalize.case_else import case_else_null
 from schemareg.normalize.catalog_functions import CATALOG_FUNCTIONS
 from schemareg.normalize.keywords import KEYWORDS
 from schemareg.normalize.literals import date_text, interval_text, time_text, timestamp_text, timestamptz_text
-from schemareg.normalize.ordinals import ordinal_keys, plain_ascending
+from schemareg.normalize.ordinals import order_by_output_names, ordinal_keys, plain_ascending
 from schemareg.normalize.output_casts import keeping_output_casts, set_names, set_outputs, text_outputs
 from schemareg.normalize.output_names import implicit_names
 from schemareg.normalize.parser_additions import bit_constants, one_character, variadic_arrays
@@ -443,25 +443,6 @@ def plain_joins(node: exp.Expression, dialect: str) -> exp.Expression:
     for join in node.find_all(exp.Join):
         if str(join.args.get("kind") or "").upper() in ("INNER", "OUTER"):
             join.set("kind", None)
-    return node
-
-
-@looks_for(exp.Select)
-def order_by_output_names(node: exp.Expression, dialect: str) -> exp.Expression:
-    """`ORDER BY alias` sorts by the output column's expression, as PostgreSQL prints it."""
-    for select in node.find_all(exp.Select):
-        order = select.args.get("order")
-        if order is None:
-            continue
-        aliases = {
-            projection.alias: projection.this
-            for projection in select.expressions
-            if isinstance(projection, exp.Alias) and isinstance(projection.this, exp.Column)
-        }
-        for ordered in order.expressions:
-            key = ordered.this
-            if isinstance(key, exp.Column) and not key.table and key.name in aliases:
-                key.replace(aliases[key.name].copy())
     return node
 
 

@@ -3,6 +3,8 @@ engine's schema is the postgres engine's (pg_get_viewdef read back; no phantom c
 schema.sql builds the views the file built (the same column names).
 
 - `LEFT OUTER JOIN`, `RIGHT OUTER JOIN`, `FULL OUTER JOIN`: OUTER is a noise word, printed `LEFT JOIN`;
+- keys by output name: `ORDER BY alias`, `DISTINCT ON (alias)` and `GROUP BY alias` (where no table
+  read has a column of that name) are the aliased expression, which pg_get_viewdef prints;
 """
 
 from __future__ import annotations
@@ -29,6 +31,21 @@ CASES: dict[str, tuple[tuple[str, ...], str]] = {
         CREATE VIEW x AS SELECT a.n, b.m FROM a FULL OUTER JOIN b ON b.id = a.id WHERE a.n > 1;
         CREATE VIEW y AS SELECT a.n FROM a INNER JOIN b ON b.id = a.id;
         CREATE VIEW z AS SELECT s.n FROM (SELECT a.n FROM a LEFT OUTER JOIN c ON c.id = a.id) s;
+        """,
+    ),
+    "keys by output name": (
+        BOTH,
+        """
+        CREATE TABLE t (id int, d date, n int, bucket int);
+        CREATE TABLE u (id int, k text);
+        CREATE VIEW g1 AS SELECT (t.n / 10) AS b, count(*) AS c FROM t GROUP BY b ORDER BY b, c DESC;
+        CREATE VIEW g2 AS SELECT t.n AS x, lower(u.k) AS lk, count(*) AS c FROM t JOIN u ON u.id = t.id
+            GROUP BY x, lk, lower(u.k) ORDER BY lk;
+        CREATE VIEW g3 AS SELECT n AS bucket, count(*) AS c FROM t GROUP BY bucket, n;
+        CREATE VIEW g4 AS SELECT s.b, s.c FROM (SELECT n + 1 AS b, count(*) AS c FROM t GROUP BY b) s;
+        CREATE VIEW g5 AS WITH w AS (SELECT id AS q FROM t) SELECT q * 2 AS r, count(*) AS c FROM w GROUP BY r;
+        CREATE VIEW o1 AS SELECT DISTINCT ON (b) n / 10 AS b, id AS k FROM t ORDER BY b, k;
+        CREATE VIEW o2 AS SELECT count(*) AS c, n FROM t GROUP BY n ORDER BY c DESC;
         """,
     ),
 }
