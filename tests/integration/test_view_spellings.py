@@ -5,6 +5,9 @@ schema.sql builds the views the file built (the same column names).
 - `LEFT OUTER JOIN`, `RIGHT OUTER JOIN`, `FULL OUTER JOIN`: OUTER is a noise word, printed `LEFT JOIN`;
 - keys by output name: `ORDER BY alias`, `DISTINCT ON (alias)` and `GROUP BY alias` (where no table
   read has a column of that name) are the aliased expression, which pg_get_viewdef prints;
+- parentheses: around the whole query, and around set operations' branches where the grammar does not
+  need them, go; pg_get_viewdef adds them around a nested set operation of another kind;
+- a column list, `CREATE VIEW v (x, y) AS SELECT a, b`: stored as `SELECT a AS x, b AS y`;
 """
 
 from __future__ import annotations
@@ -46,6 +49,35 @@ CASES: dict[str, tuple[tuple[str, ...], str]] = {
         CREATE VIEW g5 AS WITH w AS (SELECT id AS q FROM t) SELECT q * 2 AS r, count(*) AS c FROM w GROUP BY r;
         CREATE VIEW o1 AS SELECT DISTINCT ON (b) n / 10 AS b, id AS k FROM t ORDER BY b, k;
         CREATE VIEW o2 AS SELECT count(*) AS c, n FROM t GROUP BY n ORDER BY c DESC;
+        """,
+    ),
+    "parentheses": (
+        BOTH,
+        """
+        CREATE TABLE t (a int); CREATE TABLE u (b int);
+        CREATE VIEW p1 AS (SELECT a FROM t);
+        CREATE VIEW p2 AS ((SELECT a FROM t WHERE a > 1));
+        CREATE VIEW p3 AS (SELECT a FROM t) UNION (SELECT b FROM u);
+        CREATE VIEW p4 AS (SELECT a FROM t ORDER BY a LIMIT 1) UNION ALL (SELECT b FROM u);
+        CREATE VIEW p5 AS SELECT a FROM t UNION ALL SELECT b FROM u UNION SELECT 3;
+        CREATE VIEW p6 AS (SELECT a FROM t UNION SELECT b FROM u) UNION SELECT 3 ORDER BY 1;
+        CREATE VIEW p7 AS SELECT a FROM t UNION SELECT b FROM u INTERSECT SELECT 3;
+        CREATE VIEW p8 AS SELECT a FROM t UNION ALL (SELECT b FROM u UNION ALL SELECT 3) EXCEPT SELECT 4;
+        CREATE VIEW p9 AS (SELECT a FROM t) ORDER BY a;
+        """,
+    ),
+    "column lists": (
+        BOTH,
+        """
+        CREATE TABLE t (a int, b int); CREATE TABLE u (b int, c text);
+        CREATE VIEW c1 ("X", y) AS SELECT t.a, t.b AS bb FROM t ORDER BY bb;
+        CREATE VIEW c2 (a) AS SELECT t.a, b FROM t;
+        CREATE VIEW c3 (x, y) AS SELECT a + 1, count(*) FROM t GROUP BY a;
+        CREATE VIEW c4 (x) AS SELECT a AS q, b FROM t UNION SELECT b, 2 FROM u;
+        CREATE VIEW c5 (x, y) AS (SELECT a, 'k'::text FROM t) UNION ALL (SELECT b, c FROM u);
+        CREATE VIEW c6 (n) WITH (security_barrier = true) AS SELECT a FROM t;
+        CREATE VIEW c7 (x) AS SELECT DISTINCT ON (q) a AS q, b FROM t ORDER BY q, b;
+        CREATE MATERIALIZED VIEW m1 (x) AS SELECT a FROM t;
         """,
     ),
 }
