@@ -18,8 +18,9 @@ from schemareg.model import Definition, Kind, ObjectKey, SchemaObject, Table
 from schemareg.names import join_key, needs_quotes
 from schemareg.normalize.views import edit_query
 
-# A star as a select item of the canonical text: `SELECT *`, `, t.*`, `SELECT DISTINCT "T".*`.
-_SELECT_STAR = lazy_compile(r'(?:\bSELECT(?: DISTINCT)?|,) (?:(?:"(?:[^"]|"")+"|\w+)\.)?\*')
+# A star as a select item of the canonical text: `SELECT *`, `, t.*`, `SELECT DISTINCT "T".*`,
+# `SELECT DISTINCT ON (t.id) t.*` (a filter only: the tree says which `) *` is a star).
+_SELECT_STAR = lazy_compile(r'(?:\bSELECT(?: DISTINCT(?: ON \(.*?\))?)?|,) (?:(?:"(?:[^"]|"")+"|\w+)\.)?\*')
 
 
 def expand_stars(view: Definition, objects: dict[ObjectKey, SchemaObject], dialect: str) -> None:

@@ -8,6 +8,7 @@ schema.sql builds the views the file built (the same column names).
 - parentheses: around the whole query, and around set operations' branches where the grammar does not
   need them, go; pg_get_viewdef adds them around a nested set operation of another kind;
 - a column list, `CREATE VIEW v (x, y) AS SELECT a, b`: stored as `SELECT a AS x, b AS y`;
+- `SELECT DISTINCT ON (t.id) t.*`: the star expanded to the table's columns, as after a plain SELECT;
 """
 
 from __future__ import annotations
@@ -78,6 +79,16 @@ CASES: dict[str, tuple[tuple[str, ...], str]] = {
         CREATE VIEW c6 (n) WITH (security_barrier = true) AS SELECT a FROM t;
         CREATE VIEW c7 (x) AS SELECT DISTINCT ON (q) a AS q, b FROM t ORDER BY q, b;
         CREATE MATERIALIZED VIEW m1 (x) AS SELECT a FROM t;
+        """,
+    ),
+    "stars after DISTINCT ON": (
+        BOTH,
+        """
+        CREATE TABLE t (id int, d date, n int);
+        CREATE TABLE u (id int, k text);
+        CREATE VIEW v AS SELECT DISTINCT ON (t.id) t.* FROM t ORDER BY t.id, t.d DESC;
+        CREATE VIEW w AS SELECT DISTINCT ON (lower(u.k), (u.id)) * FROM u ORDER BY lower(u.k), (u.id);
+        CREATE VIEW x AS SELECT DISTINCT ON (t.id) u.*, t.n FROM t JOIN u ON u.id = t.id ORDER BY t.id;
         """,
     ),
 }
