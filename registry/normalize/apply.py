@@ -37,7 +37,7 @@ from schemareg.normalize.constraints import defer_constraint
 from schemareg.normalize.dependents import drop_dependents, sole_overload
 from schemareg.normalize.do_apply import apply_attempt, apply_guarded
 from schemareg.normalize.enums import alter_enum
-from schemareg.normalize.group_names import group_by_output_names
+from schemareg.normalize.group_names import resolve_as_made
 from schemareg.normalize.index_names import (
     free_index_name,
     index_on_materialized_view,
@@ -61,7 +61,6 @@ from schemareg.normalize.table_like import apply_like
 from schemareg.normalize.using_index import key_from_index
 from schemareg.normalize.view_casts import resolve_view_casts
 from schemareg.normalize.view_containers import type_view_containers
-from schemareg.normalize.view_stars import expand_stars
 from schemareg.normalize.views import qualify_join_views
 from schemareg.render import quote, quote_qualified
 from schemareg.table_actions import add_alteration
@@ -127,8 +126,7 @@ class Applier:
         if isinstance(old, Definition) and old.comment is not None and op.replace:
             op.definition.comment = old.comment  # CREATE OR REPLACE keeps the comment
         if key.kind in (Kind.VIEW, Kind.MATERIALIZED_VIEW):
-            expand_stars(op.definition, self.objects, self.schema.dialect)
-            group_by_output_names(op.definition, self.objects, self.schema.dialect)
+            resolve_as_made(op.definition, self.objects, self.schema.dialect)
         self.objects[key] = op.definition
         return True
 

@@ -16,13 +16,20 @@ from sqlglot import exp
 from schemareg.lazy_re import lazy_compile
 from schemareg.model import Definition, ObjectKey, SchemaObject
 from schemareg.normalize.ordinals import first_of_each, output_expressions
-from schemareg.normalize.view_stars import relations
+from schemareg.normalize.view_stars import expand_stars, relations
 from schemareg.normalize.views import edit_query
 
 _GROUP_BY = " GROUP BY "
 # An output name as the compiler prints it (`AS bucket`, `AS "Bucket"`), and the words of a clause.
 _OUTPUT_NAME = lazy_compile(r' AS ((?:"(?:[^"]|"")+")|[A-Za-z_][\w$]*)')
 _WORD = lazy_compile(r'"(?:[^"]|"")+"|[A-Za-z_][\w$]*')
+
+
+def resolve_as_made(view: Definition, objects: dict[ObjectKey, SchemaObject], dialect: str) -> None:
+    """What PostgreSQL resolves in a view from the tables as they are when it is made: its stars, then its
+    GROUP BY names."""
+    expand_stars(view, objects, dialect)
+    group_by_output_names(view, objects, dialect)
 
 
 def group_by_output_names(view: Definition, objects: dict[ObjectKey, SchemaObject], dialect: str) -> None:

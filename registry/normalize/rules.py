@@ -21,7 +21,7 @@ from schemareg.normalize.keywords import KEYWORDS
 from schemareg.normalize.literals import date_text, interval_text, time_text, timestamp_text, timestamptz_text
 from schemareg.normalize.ordinals import order_by_output_names, ordinal_keys, plain_ascending
 from schemareg.normalize.output_casts import keeping_output_casts, set_names, set_outputs, text_outputs
-from schemareg.normalize.output_names import implicit_names
+from schemareg.normalize.output_names import cast_names, implicit_names
 from schemareg.normalize.parser_additions import bit_constants, one_character, variadic_arrays
 from schemareg.normalize.set_parens import set_operation_parens
 from schemareg.normalize.text import is_function_call
@@ -522,10 +522,12 @@ TABLE_RULES: tuple[Rule, ...] = tuple(
     unwrap_constant_casts if rule is unwrap_literal_casts else rule for rule in EXPRESSION_RULES
 )
 
-# Views also resolve what only the query's own shape decides (its parentheses first); an output column's
-# cast is its type, and a column's cast is kept for view_casts.py to judge once the tables' columns are known.
+# Views also resolve what only the query's own shape decides (its parentheses, and the names its casts give
+# its columns as written, first); an output column's cast is its type, and a column's cast is kept for
+# view_casts.py to judge once the tables' columns are known.
 VIEW_RULES: tuple[Rule, ...] = (
     set_operation_parens,
+    cast_names,
     *(
         step
         for rule in EXPRESSION_RULES

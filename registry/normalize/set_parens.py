@@ -39,10 +39,10 @@ def set_operation_parens(node: exp.Expression, dialect: str) -> exp.Expression:
 
 def _unwrapped(node: exp.Expression) -> exp.Expression:
     """A query without the parentheses around it that hold nothing else (no alias, no clause of their own)."""
-    while isinstance(node, exp.Subquery | exp.Paren) and isinstance(node.this, exp.Query):
-        if any(value for key, value in node.args.items() if key != "this"):
+    while isinstance(node, exp.Subquery | exp.Paren):
+        if not isinstance(node.this, exp.Query) or any(v for k, v in node.args.items() if k != "this"):
             break
-        node = node.this
+        node = node.args["this"]
     return node
 
 

@@ -102,6 +102,7 @@ def _name_outputs(query: exp.Expression, names: list[exp.Expression]) -> bool:
     if any(isinstance(k, exp.Column) and not k.table and k.name.lower() in old for k, old in keys):
         return False
     for i, (item, name) in enumerate(zip(named, names, strict=True)):
+        assert isinstance(name, exp.Identifier)
         items[i] = exp.alias_(item.this if isinstance(item, exp.Alias) else item, name.copy())
     first.set("expressions", items)
     return True

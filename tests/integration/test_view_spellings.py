@@ -9,6 +9,9 @@ schema.sql builds the views the file built (the same column names).
   need them, go; pg_get_viewdef adds them around a nested set operation of another kind;
 - a column list, `CREATE VIEW v (x, y) AS SELECT a, b`: stored as `SELECT a AS x, b AS y`;
 - `SELECT DISTINCT ON (t.id) t.*`: the star expanded to the table's columns, as after a plain SELECT;
+- a set operation's later branches: named with the view's columns in the view's own set operation, with
+  their own names in a subquery's or a CTE's (but a cast's, by its type); a cast of a constant is named by
+  its type (`'B'::text AS text`, `1::integer` is `1 AS int4`), a bare literal given its type "?column?".
 """
 
 from __future__ import annotations
@@ -89,6 +92,24 @@ CASES: dict[str, tuple[tuple[str, ...], str]] = {
         CREATE VIEW v AS SELECT DISTINCT ON (t.id) t.* FROM t ORDER BY t.id, t.d DESC;
         CREATE VIEW w AS SELECT DISTINCT ON (lower(u.k), (u.id)) * FROM u ORDER BY lower(u.k), (u.id);
         CREATE VIEW x AS SELECT DISTINCT ON (t.id) u.*, t.n FROM t JOIN u ON u.id = t.id ORDER BY t.id;
+        """,
+    ),
+    "names of set operations' branches": (
+        BOTH,
+        """
+        CREATE TABLE a (id integer, n int);
+        CREATE TABLE b (id integer, n int);
+        CREATE VIEW v AS SELECT s.original_id, s.original_type FROM (SELECT a.id AS original_id,
+            'A'::text AS original_type FROM a UNION ALL SELECT b.id, 'B'::text FROM b) s;
+        CREATE VIEW w AS SELECT s.x FROM (SELECT a.id AS x, 1 AS k FROM a
+            UNION SELECT b.id AS z, b.n + 1 FROM b UNION SELECT 3, count(*)::int FROM b) s;
+        CREATE VIEW x AS WITH c AS (SELECT a.id AS x FROM a UNION SELECT b.id AS z FROM b) SELECT c.x FROM c;
+        CREATE VIEW y AS SELECT a.id FROM a WHERE a.n IN (SELECT b.n AS m FROM b UNION SELECT b.id AS q FROM b);
+        CREATE VIEW z AS SELECT a.id AS x, 'A'::text AS y FROM a UNION ALL SELECT b.id AS z, 'B'::text FROM b;
+        CREATE VIEW t AS SELECT 'B'::text, 'x', 1::bigint, 2::integer, 1.5::numeric, NULL::date, (a.n + 1)::text AS k,
+            CAST(a.id AS varchar), (a.n + 1)::int8 AS s, interval '1 day', '{}'::uuid[], 'x'::varchar(3) FROM a;
+        CREATE VIEW u AS SELECT * FROM (SELECT 1 AS q, 'a'::text AS r FROM a
+            UNION SELECT 2::bigint, CAST('b' AS varchar(3)) FROM b) s;
         """,
     ),
 }
