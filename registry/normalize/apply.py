@@ -39,6 +39,7 @@ from schemareg.normalize.do_apply import apply_attempt, apply_guarded
 from schemareg.normalize.domain_alter import apply_alter_domain
 from schemareg.normalize.enums import alter_enum
 from schemareg.normalize.firing import keep_rule_firing, set_firing
+from schemareg.normalize.group_names import resolve_as_made
 from schemareg.normalize.identity import retune_identity
 from schemareg.normalize.index_names import (
     free_index_name,
@@ -65,7 +66,6 @@ from schemareg.normalize.table_like import apply_like
 from schemareg.normalize.using_index import key_from_index
 from schemareg.normalize.view_casts import resolve_view_casts
 from schemareg.normalize.view_containers import type_view_containers
-from schemareg.normalize.view_stars import expand_stars
 from schemareg.normalize.views import qualify_join_views
 from schemareg.render import quote, quote_qualified
 from schemareg.table_actions import add_alteration
@@ -131,7 +131,7 @@ class Applier:
         if isinstance(old, Definition) and old.comment is not None and op.replace:
             op.definition.comment = old.comment  # CREATE OR REPLACE keeps the comment
         if key.kind in (Kind.VIEW, Kind.MATERIALIZED_VIEW):
-            expand_stars(op.definition, self.objects, self.schema.dialect)
+            resolve_as_made(op.definition, self.objects, self.schema.dialect)
         self.objects[key] = op.definition
         return True
 

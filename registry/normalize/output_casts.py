@@ -11,7 +11,8 @@ column's type: `'Post'::character varying AS model_type` makes a varchar view co
   unknown type so, and prints `'x'::text`); in a UNION branch or VALUES row a bare one takes the type the
   other branches (rows) give the column: text when every one is a bare string or NULL, the type of their
   casts when those agree; where a branch has any other expression its type is not known here, and the
-  bare literal stays bare. A later branch's columns are printed with the first branch's names.
+  bare literal stays bare. A later branch of the view's own set operation has its columns printed
+  with the first branch's names (in a subquery's, with its own).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlglot import exp
 
 from schemareg.names import needs_quotes
 from schemareg.normalize.array_casts import into_elements
+from schemareg.normalize.output_names import IMPLICIT, cast_type_name
 from schemareg.normalize.triggers import looks_for
 
 _Rule = Callable[[exp.Expression, str], exp.Expression]
@@ -63,7 +65,7 @@ def text_outputs(node: exp.Expression, dialect: str) -> exp.Expression:
         for item in select.expressions:
             core = item.this if isinstance(item, exp.Alias) else item
             if isinstance(core, exp.Null) or (isinstance(core, exp.Literal) and core.is_string):
-                core.replace(exp.Cast(this=core.copy(), to=_TEXT.copy()))
+                core.replace(_implicit_cast(core, _TEXT))
     return node
 
 
@@ -87,19 +89,36 @@ def set_outputs(node: exp.Expression, dialect: str) -> exp.Expression:
 @looks_for(exp.SetOperation, adds=(exp.Alias, exp.Identifier))
 def set_names(node: exp.Expression, dialect: str) -> exp.Expression:
     """A later branch's columns named with the first branch's names, as pg_get_viewdef prints them (after
-    the rule that names every column, output_names.py)."""
+    the rule that names every column, output_names.py), in the view's own set operation only: it prints
+    every branch of that one with the view's column names, and a later branch of one in a subquery or a CTE
+    with the names it has, which name nothing.
+
+    There a cast's name is left out where it is its type's or "?column?": pg_get_viewdef prints no
+    "?column?", and so `'B'::text` alone means a bare `'B'` given its type, which the same text read back
+    names "text" (PostgreSQL's own dump is not read back as it was); without the name both are one text."""
     if dialect != "postgres":
         return node
-    for branches in _set_operations(node):
-        names = [_output_name(item) for item in branches[0].expressions]
-        for branch in branches[1:]:
+    top = _selects(node) if isinstance(node, exp.SetOperation) else None
+    if top is not None:
+        names = [_output_name(item) for item in top[0].expressions]
+        for branch in top[1:]:
             items = list(branch.expressions)
             for i, (item, name) in enumerate(zip(items, names, strict=True)):
                 if name is not None and _output_name(item) != name:
                     core = item.this if isinstance(item, exp.Alias) else item
                     items[i] = exp.alias_(core, exp.to_identifier(name, quoted=needs_quotes(name)))
             branch.set("expressions", items)
+    for branches in _set_operations(node):
+        if top is None or branches[0] is not top[0]:  # a subquery's or a CTE's
+            for branch in branches[1:]:
+                branch.set("expressions", [_unnamed_cast(item) for item in branch.expressions])
     return node
+
+
+def _unnamed_cast(item: exp.Expression) -> exp.Expression:
+    """A cast without the name pg_get_viewdef would not tell from none (its type's, or "?column?")."""
+    named = isinstance(item, exp.Alias) and isinstance(item.this, exp.Cast)
+    return item.this if named and item.alias in ("?column?", cast_type_name(item.this)) else item
 
 
 def _set_operations(node: exp.Expression) -> list[list[exp.Select]]:
@@ -108,13 +127,19 @@ def _set_operations(node: exp.Expression) -> list[list[exp.Select]]:
     for operation in node.find_all(exp.SetOperation):
         if isinstance(operation.parent, exp.SetOperation):
             continue  # the outermost one: its branches are every select of the chain
-        branches = _branches(operation)
-        if len(branches) < 2 or any(not isinstance(b, exp.Select) for b in branches):
-            continue
-        selects = [b for b in branches if isinstance(b, exp.Select)]
-        if all(len(b.expressions) == len(selects[0].expressions) for b in selects):
+        selects = _selects(operation)
+        if selects is not None:
             found.append(selects)
     return found
+
+
+def _selects(operation: exp.SetOperation) -> list[exp.Select] | None:
+    """A set operation's branches, where all are selects of one width."""
+    branches = _branches(operation)
+    if len(branches) < 2 or any(not isinstance(b, exp.Select) for b in branches):
+        return None
+    selects = [b for b in branches if isinstance(b, exp.Select)]
+    return selects if all(len(b.expressions) == len(selects[0].expressions) for b in selects) else None
 
 
 def _branches(operation: exp.Expression) -> list[exp.Expression]:
@@ -141,7 +166,15 @@ def _type_column(items: list[exp.Expression]) -> None:
     target = casts[0] if casts else _TEXT
     for core in cores:
         if _bare(core):
-            core.replace(exp.Cast(this=core.copy(), to=target.copy()))
+            core.replace(_implicit_cast(core, target))
+
+
+def _implicit_cast(literal: exp.Expression, target: exp.DataType) -> exp.Cast:
+    """A bare literal with the type PostgreSQL resolves it to, marked as not written (so nameless to
+    output_names.py, as the literal was)."""
+    cast = exp.Cast(this=literal.copy(), to=target.copy())
+    cast.meta[IMPLICIT] = True
+    return cast
 
 
 def _output_name(item: exp.Expression) -> str | None:

@@ -21,10 +21,11 @@ from schemareg.normalize.collations import catalog_collations
 from schemareg.normalize.constants import typed_constants
 from schemareg.normalize.foreign_functions import FOREIGN_FUNCTIONS
 from schemareg.normalize.keywords import KEYWORDS
-from schemareg.normalize.ordinals import ordinal_keys, plain_ascending
+from schemareg.normalize.ordinals import order_by_output_names, ordinal_keys, plain_ascending
 from schemareg.normalize.output_casts import keeping_output_casts, set_names, set_outputs, text_outputs
-from schemareg.normalize.output_names import implicit_names
+from schemareg.normalize.output_names import cast_names, implicit_names
 from schemareg.normalize.parser_additions import bit_constants, one_character, variadic_arrays
+from schemareg.normalize.set_parens import set_operation_parens
 from schemareg.normalize.text import is_function_call
 from schemareg.normalize.triggers import apply_rules, looks_for
 from schemareg.normalize.type_grammar import (
@@ -410,29 +411,11 @@ def any_array_to_in(node: exp.Expression, dialect: str) -> exp.Expression:
 
 @looks_for(exp.Join)
 def plain_joins(node: exp.Expression, dialect: str) -> exp.Expression:
-    """`INNER JOIN` is `JOIN`, as PostgreSQL prints it."""
+    """`INNER JOIN` is `JOIN` and `LEFT OUTER JOIN` is `LEFT JOIN` (RIGHT and FULL too), as PostgreSQL prints
+    them: OUTER is a noise word after a side, and a join without one is inner."""
     for join in node.find_all(exp.Join):
-        if str(join.args.get("kind") or "").upper() == "INNER":
+        if str(join.args.get("kind") or "").upper() in ("INNER", "OUTER"):
             join.set("kind", None)
-    return node
-
-
-@looks_for(exp.Select)
-def order_by_output_names(node: exp.Expression, dialect: str) -> exp.Expression:
-    """`ORDER BY alias` sorts by the output column's expression, as PostgreSQL prints it."""
-    for select in node.find_all(exp.Select):
-        order = select.args.get("order")
-        if order is None:
-            continue
-        aliases = {
-            projection.alias: projection.this
-            for projection in select.expressions
-            if isinstance(projection, exp.Alias) and isinstance(projection.this, exp.Column)
-        }
-        for ordered in order.expressions:
-            key = ordered.this
-            if isinstance(key, exp.Column) and not key.table and key.name in aliases:
-                key.replace(aliases[key.name].copy())
     return node
 
 
@@ -512,9 +495,12 @@ TABLE_RULES: tuple[Rule, ...] = tuple(
     unwrap_constant_casts if rule is unwrap_literal_casts else rule for rule in EXPRESSION_RULES
 )
 
-# Views also resolve what only the query's own shape decides; an output column's cast is its type, and a
-# column's cast is kept for view_casts.py to judge once the tables' columns are known.
+# Views also resolve what only the query's own shape decides (its parentheses, and the names its casts give
+# its columns as written, first); an output column's cast is its type, and a column's cast is kept for
+# view_casts.py to judge once the tables' columns are known.
 VIEW_RULES: tuple[Rule, ...] = (
+    set_operation_parens,
+    cast_names,
     *(
         step
         for rule in EXPRESSION_RULES

@@ -18,8 +18,9 @@ from schemareg.model import Definition, Kind, ObjectKey, SchemaObject, Table
 from schemareg.names import join_key, needs_quotes
 from schemareg.normalize.views import edit_query
 
-# A star as a select item of the canonical text: `SELECT *`, `, t.*`, `SELECT DISTINCT "T".*`.
-_SELECT_STAR = lazy_compile(r'(?:\bSELECT(?: DISTINCT)?|,) (?:(?:"(?:[^"]|"")+"|\w+)\.)?\*')
+# A star as a select item of the canonical text: `SELECT *`, `, t.*`, `SELECT DISTINCT "T".*`,
+# `SELECT DISTINCT ON (t.id) t.*` (a filter only: the tree says which `) *` is a star).
+_SELECT_STAR = lazy_compile(r'(?:\bSELECT(?: DISTINCT(?: ON \(.*?\))?)?|,) (?:(?:"(?:[^"]|"")+"|\w+)\.)?\*')
 
 
 def expand_stars(view: Definition, objects: dict[ObjectKey, SchemaObject], dialect: str) -> None:
@@ -62,10 +63,19 @@ def _sources(
 ) -> list[tuple[str, list[str] | None]] | None:
     """The relations a select reads, in order, each with its column names where they are known; None
     when a join merges columns (USING, NATURAL)."""
-    source = select.args.get("from_") or select.args.get("from")
     joins = select.args.get("joins") or []
     if any(join.args.get("using") or join.args.get("method") for join in joins):
         return None
+    return relations(select, objects, ctes)
+
+
+def relations(
+    select: exp.Select, objects: dict[ObjectKey, SchemaObject], ctes: dict[str, exp.Expression]
+) -> list[tuple[str, list[str] | None]]:
+    """The relations a select's FROM and joins read, in order, each with its column names where they are
+    known (a table's, a CTE's or a subquery's output names, a VALUES list's given ones)."""
+    source = select.args.get("from_") or select.args.get("from")
+    joins = select.args.get("joins") or []
     found: list[tuple[str, list[str] | None]] = []
     for node in ([source.this] if source is not None else []) + [join.this for join in joins]:
         names = None
@@ -74,17 +84,17 @@ def _sources(
         if listed and isinstance(node, exp.Values | exp.Subquery):
             names = [c.name for c in listed]  # `(VALUES ...) AS t(n, s)`, `(SELECT ...) AS s(a, b)`
         elif isinstance(node, exp.Table) and not node.db and node.name in ctes:
-            names = _output_names(ctes[node.name])
+            names = output_names(ctes[node.name])
         elif isinstance(node, exp.Table):
             table = objects.get(ObjectKey(Kind.TABLE, join_key(node.db, node.name)))
             names = [c.name for c in table.columns] if isinstance(table, Table) else None
         elif isinstance(node, exp.Subquery):
-            names = _output_names(node.this)
+            names = output_names(node.this)
         found.append((node.alias_or_name, names))
     return found
 
 
-def _output_names(query: exp.Expression) -> list[str] | None:
+def output_names(query: exp.Expression) -> list[str] | None:
     """A query's output column names (a set operation's are its first branch's), or None where one is
     not a plain name (a star left, an expression without AS)."""
     while isinstance(query, exp.SetOperation | exp.Subquery):

@@ -20,6 +20,7 @@ from schemareg.names import join_key
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context, Unsupported
 from schemareg.normalize.indexes import storage_options
+from schemareg.normalize.ordinals import order_by_output_names
 from schemareg.normalize.pg_parser import parse_one
 from schemareg.normalize.rules import VIEW_RULES, canonical_expression, identifier
 
@@ -44,7 +45,7 @@ def create_view(context: Context, tree: exp.Create, text: str) -> list[ops.AnyOp
         raise Unsupported
     context.qualify_tables(query)
     columns = ""
-    if isinstance(target, exp.Schema) and target.expressions:
+    if isinstance(target, exp.Schema) and target.expressions and not _name_outputs(query, target.expressions):
         columns = f" ({', '.join(context.quote(context.key_name(e)) for e in target.expressions)})"
     kind = Kind.MATERIALIZED_VIEW if materialized else Kind.VIEW
     head = "CREATE MATERIALIZED VIEW" if materialized else "CREATE VIEW"
@@ -69,6 +70,42 @@ def create_view(context: Context, tree: exp.Create, text: str) -> list[ops.AnyOp
             if_not_exists=bool(tree.args.get("exists")),
         )
     ]
+
+
+def _name_outputs(query: exp.Expression, names: list[exp.Expression]) -> bool:
+    """`CREATE VIEW v (x, y) AS SELECT a, b ...` as PostgreSQL stores it, `SELECT a AS x, b AS y ...`: the
+    list names the first output columns (of a set operation's first branch, which names its columns), and
+    pg_get_viewdef prints the names as the items' aliases. False, and the list kept, where the names cannot
+    be placed here: a star among the columns named (expanded once the tables are known), a list longer
+    than the select's, or a key the old names name that is not resolved yet (`GROUP BY b` may be a table's
+    column, a set operation's `ORDER BY b` is the branch's output)."""
+    first = query
+    while isinstance(first, exp.SetOperation | exp.Subquery) and not first.alias:
+        first = first.this
+    if not isinstance(first, exp.Select) or len(names) > len(first.expressions):
+        return False
+    items = list(first.expressions)
+    named = items[: len(names)]
+    if any(
+        isinstance(i, exp.Star) or (isinstance(i, exp.Column) and isinstance(i.this, exp.Star)) for i in named
+    ):
+        return False
+    if not all(isinstance(name, exp.Identifier) for name in names):
+        return False
+    order_by_output_names(first, "postgres")  # ORDER BY and DISTINCT ON keys by the old names
+    aliases = {i.alias.lower() for i in named if isinstance(i, exp.Alias)}
+    outputs = aliases | {i.name.lower() for i in named if isinstance(i, exp.Column)}
+    group = first.args.get("group")
+    order = query.args.get("order") if query is not first else None
+    keys = [(k, aliases) for k in (group.expressions if group is not None else [])]
+    keys += [(o.this, outputs) for o in (order.expressions if order is not None else [])]
+    if any(isinstance(k, exp.Column) and not k.table and k.name.lower() in old for k, old in keys):
+        return False
+    for i, (item, name) in enumerate(zip(named, names, strict=True)):
+        assert isinstance(name, exp.Identifier)
+        items[i] = exp.alias_(item.this if isinstance(item, exp.Alias) else item, name.copy())
+    first.set("expressions", items)
+    return True
 
 
 def tables_read(schema: Schema, view: Definition) -> list[tuple[str, Table]]:
