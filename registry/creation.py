@@ -10,6 +10,7 @@ partition kept as written), whatever their names, so that a parent sorting after
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 
 from schemareg.lazy_re import lazy_compile
 from schemareg.model import CREATION_ORDER, Definition, Kind, ObjectKey, Schema, SchemaObject, Table
@@ -131,20 +132,7 @@ def _tables_after_parents(schema: Schema, keys: list[ObjectKey]) -> list[ObjectK
                 deps[key] = found
     if not deps:
         return keys
-    ordered: list[ObjectKey] = []
-    done: set[ObjectKey] = set()
-
-    def visit(key: ObjectKey, visiting: frozenset[ObjectKey]) -> None:
-        if key in done or key in visiting:
-            return
-        for parent in deps.get(key, ()):
-            visit(parent, visiting | {key})
-        done.add(key)
-        ordered.append(key)
-
-    for key in tables:
-        visit(key, frozenset())
-    next_table = iter(ordered)
+    next_table = iter(_after_dependencies(tables, deps))
     return [next(next_table) if k.kind is Kind.TABLE else k for k in keys]
 
 
@@ -207,19 +195,27 @@ def _routines_in_dependency_order(
     }
     if not any(deps.values()):
         return keys
+    return _after_dependencies(keys, {key: sorted(found) for key, found in deps.items()})
+
+
+def _after_dependencies(
+    keys: list[ObjectKey], deps: Mapping[ObjectKey, Iterable[ObjectKey]]
+) -> list[ObjectKey]:
+    """`keys` in their order, each after what it depends on among them, depth first (a cycle is broken
+    where it closes)."""
+    among = set(keys)
     ordered: list[ObjectKey] = []
     done: set[ObjectKey] = set()
 
     def visit(key: ObjectKey, visiting: frozenset[ObjectKey]) -> None:
         if key in done or key in visiting:
             return
-        for dep in sorted(deps.get(key, ())):
-            if dep in positions:
+        for dep in deps.get(key, ()):
+            if dep in among:
                 visit(dep, visiting | {key})
         done.add(key)
         ordered.append(key)
 
-    positions = set(keys)
     for key in keys:
         visit(key, frozenset())
     return ordered
