@@ -54,7 +54,7 @@ __all__ = [
 
 DIALECTS = ("postgres", "mysql", "sqlite")
 # Bump the first number whenever the canonical output changes, so cached ops and history re-normalise.
-NORMALIZER_VERSION = "17"
+NORMALIZER_VERSION = "18"
 NORMALIZER = "schemareg-normalize"
 
 _YOUNG_EVERY = 256  # statements between two collections of the youngest generation while compiling

@@ -21,6 +21,7 @@ from schemareg.normalize.collations import catalog_collations
 from schemareg.normalize.constants import typed_constants
 from schemareg.normalize.foreign_functions import FOREIGN_FUNCTIONS
 from schemareg.normalize.keywords import KEYWORDS
+from schemareg.normalize.number_casts import changes_operator, operand_of
 from schemareg.normalize.ordinals import order_by_output_names, ordinal_keys, plain_ascending
 from schemareg.normalize.output_casts import keeping_output_casts, set_names, set_outputs, text_outputs
 from schemareg.normalize.output_names import cast_names, implicit_names
@@ -291,6 +292,7 @@ def _as_resolved(literal: exp.Literal, target: exp.DataType) -> bool:
 
 def _unwrap_casts(node: exp.Expression, *, columns: bool) -> exp.Expression:
     node = into_elements(node)
+    operands: dict[int, tuple[exp.Expression, str]] = {}  # a number's cast an operator may need
     for cast in reversed(list(node.find_all(exp.Cast))):  # innermost first: 'a'::varchar::text
         target = cast.to
         inner = cast.this
@@ -319,12 +321,28 @@ def _unwrap_casts(node: exp.Expression, *, columns: bool) -> exp.Expression:
                 replacement = inner
         elif columns and isinstance(inner, exp.Column) and target is not None and target.this in _TEXTUAL:
             replacement = inner  # (status)::text = ... on a varchar column
+        if replacement is not None and target is not None and target.this in _NUMERIC:
+            number = replacement.sql() if isinstance(replacement, exp.Neg | exp.Literal) else ""
+            if number and operand_of(cast)[1] is not None and not _number_resolved(replacement, target):
+                operands[id(cast)] = (replacement, number)
+                continue
         if replacement is not None:
             if cast is node:
                 node = replacement
             else:
                 cast.replace(replacement)
+    if operands:  # left to right: `(7)::numeric / (2)::numeric` is `7 / (2)::numeric`
+        for cast in [c for c in node.find_all(exp.Cast, bfs=False) if id(c) in operands]:
+            replacement, number = operands[id(cast)]
+            if not changes_operator(cast, number):
+                cast.replace(replacement)
     return node
+
+
+def _number_resolved(number: exp.Expression, target: exp.DataType) -> bool:
+    """Whether the number is of the type uncast (`2::integer`, `2.5::numeric`)."""
+    literal = number.this if isinstance(number, exp.Neg) else number
+    return isinstance(literal, exp.Literal) and _as_resolved(literal, target)
 
 
 def _empty_array_recast(cast: exp.Cast, inner: exp.Expression) -> bool:

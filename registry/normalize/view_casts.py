@@ -13,7 +13,7 @@ fingerprint as before. A cast of a column found to be of another type is kept.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlglot import exp
@@ -117,8 +117,9 @@ def _is_plain_text(column: exp.Column, tables: Columns, ctes: dict[str, exp.Expr
         return None
     sources: list[tuple[str, dict[str, bool | None] | None]] = []
     source = select.args.get("from_") or select.args.get("from")
-    relations = [source.this] if source is not None else []
-    relations += [join.this for join in select.args.get("joins") or []]
+    relations = list(_joined(source.this)) if source is not None else []
+    for join in select.args.get("joins") or []:
+        relations += _joined(join.this)
     for relation in relations:
         alias = relation.alias_or_name if isinstance(relation, exp.Expression) else ""
         if isinstance(relation, exp.Table) and not relation.db and relation.name in ctes:
@@ -141,6 +142,21 @@ def _is_plain_text(column: exp.Column, tables: Columns, ctes: dict[str, exp.Expr
     if len(found) != 1 or found[0] is None:
         return None
     return found[0].get(column.name)
+
+
+def _joined(relation: exp.Expression) -> Iterator[exp.Expression]:
+    """The relations a FROM item reads: itself, or those of a parenthesised join group as pg_dump prints
+    them, `((a JOIN b ON ...) JOIN c ON ...)`, at any depth."""
+    if (
+        isinstance(relation, exp.Subquery)
+        and not isinstance(relation.this, exp.Select | exp.SetOperation)
+        and not relation.alias
+    ):
+        yield from _joined(relation.this)
+    else:
+        yield relation
+    for join in relation.args.get("joins") or []:
+        yield from _joined(join.this)
 
 
 def _outputs(

@@ -10,7 +10,12 @@ engine's (no phantom change), and the canonical schema.sql builds what the file 
 - defaults PostgreSQL takes only in parentheses (`DEFAULT (now() AT TIME ZONE 'utc')`, NOT, IN, IS, ...):
   written bare, schema.sql did not replay (Oban's `oban_jobs`, in every Phoenix application using it);
 - timestamps before year 1000 with a zone: `0001-01-01 00:00:00+00` was printed `1-01-01 ...`, which
-  PostgreSQL reads as 2001; one an hour before year 1 in UTC is 1 BC.
+  PostgreSQL reads as 2001; one an hour before year 1 in UTC is 1 BC;
+- a number's cast that chooses its operator (`7 / 2::numeric` is 3.5, `7 / 2` is 3): it was dropped with
+  the casts PostgreSQL inserts, and a default, a CHECK and a view's column changed their value or type;
+- a view's column cast inside pg_dump's parenthesised joins, `FROM ((a JOIN b ON ...) JOIN c ON ...)`: the
+  column was not found there and its cast dropped as PostgreSQL's own (`COALESCE((u)::text, '')` of a
+  uuid did not replay).
 """
 
 from __future__ import annotations
@@ -220,6 +225,33 @@ CASES |= {
         ALTER TABLE t ALTER COLUMN c SET DEFAULT '{"z":[ ], "y" : {}}'::jsonb;
         CREATE INDEX t_g ON t (g) WHERE g @> '{"on":true}';
         CREATE VIEW v AS SELECT a || '{"q": 2,"p":1}'::jsonb AS j FROM t;
+        """,
+    ),
+    "numbers cast for their operator": (
+        BOTH,
+        """
+        CREATE TABLE t (
+          i integer CHECK ((i / 2::numeric) > 0.4),
+          j numeric DEFAULT (7 / 2::numeric),
+          k numeric CHECK (k >= 0::numeric AND k * 2 < 100 AND k / 3 < 50),
+          n numeric DEFAULT ((7)::numeric / (2)::numeric),
+          q bigint DEFAULT (1 + 2::bigint),
+          r numeric DEFAULT -3 / 2::numeric
+        );
+        CREATE INDEX t_i ON t ((i / 2::numeric));
+        CREATE VIEW v AS SELECT 7 / 2::numeric AS half, 1 + 2::bigint AS b,
+          COALESCE(1, 2::bigint) AS c, GREATEST(1.5, 2::numeric) AS g FROM t;
+        """,
+    ),
+    "column casts inside parenthesised joins": (
+        BOTH,
+        """
+        CREATE TABLE a (id integer, name varchar(20));
+        CREATE TABLE b (id integer);
+        CREATE TABLE c (id integer, u uuid, s varchar(10));
+        CREATE VIEW v AS SELECT COALESCE((c.u)::text, ''::text) AS u, (a.name)::text AS name, c.s
+          FROM ((a JOIN b ON ((b.id = a.id))) JOIN c ON ((c.id = b.id)))
+          WHERE ((c.s)::text = 'x'::text) AND ((c.u)::text ~~ 'a%'::text);
         """,
     ),
 }
