@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import msgspec
@@ -39,14 +40,20 @@ class Catalog:
     def find(self, name: str, schema: str | None = None) -> Table | None:
         """The table called `name` (in any case: Liquibase's is upper case on SQLite, lower on PostgreSQL),
         preferring the default schema when several schemas have one."""
-        matches = sorted(
-            t for t in self.tables if t[1].lower() == name.lower() and (schema is None or t[0] == schema)
-        )
+        matches = sorted(t for t in self._by_name.get(name.lower(), ()) if schema is None or t[0] == schema)
         for preferred in ("public", "main", ""):
             for match in matches:
                 if match[0] == preferred:
                     return match
         return matches[0] if matches else None
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[Table]]:
+        """The tables by their name in lower case (probed once per migration tool: one pass, not one each)."""
+        found: dict[str, list[Table]] = {}
+        for table in self.tables:
+            found.setdefault(table[1].lower(), []).append(table)
+        return found
 
     def columns(self, table: Table) -> set[str]:
         return {name.lower() for name in self.columns_of(table)}
