@@ -252,6 +252,7 @@ CASES |= {
         CREATE VIEW v AS SELECT COALESCE((c.u)::text, ''::text) AS u, (a.name)::text AS name, c.s
           FROM ((a JOIN b ON ((b.id = a.id))) JOIN c ON ((c.id = b.id)))
           WHERE ((c.s)::text = 'x'::text) AND ((c.u)::text ~~ 'a%'::text);
+        CREATE VIEW w AS SELECT c.id FROM c GROUP BY c.id HAVING (array_agg(DISTINCT c.u) = ARRAY[NULL::uuid]);
         """,
     ),
 }
