@@ -26,6 +26,7 @@ from sqlglot import exp
 from schemareg.lazy_re import lazy_compile
 from schemareg.model import ConstraintKind, Definition, Kind, ObjectKey, Sequence, Table, key_of
 from schemareg.names import join_key, name_parts, needs_quotes, split_key
+from schemareg.normalize.relations import relations_read
 from schemareg.normalize.text import SqlToken, sql_tokens, upper_words
 from schemareg.render import quote
 
@@ -285,7 +286,7 @@ def _resolves_to(column: exp.Column, table: str, old: str, columns: Callable[[st
     select = column.find_ancestor(exp.Select)
     while select is not None:
         names: dict[str, str | None] = {}  # alias -> qualified table, None for another kind of source
-        for item in _source_items(select):
+        for item in relations_read(select):
             if isinstance(item, exp.Table) and item.name:
                 names[item.alias_or_name] = join_key(item.db or "public", item.name) if item.db else None
             else:
@@ -302,12 +303,6 @@ def _resolves_to(column: exp.Column, table: str, old: str, columns: Callable[[st
                     return False  # this query's own source has it, or may
         select = select.find_ancestor(exp.Select)
     return False
-
-
-def _source_items(select: exp.Select) -> list[exp.Expression]:
-    from_ = select.args.get("from_") or select.args.get("from")
-    items = [from_.this] if from_ is not None else []
-    return items + [join.this for join in select.args.get("joins") or []]
 
 
 def _output_columns(query: exp.Expression) -> set[int]:

@@ -305,10 +305,9 @@ def _unwrap_casts(node: exp.Expression, *, columns: bool) -> exp.Expression:
         if _collated(cast):
             pass  # `'a'::text COLLATE "C"`: an unknown literal or an integer has no collation
         elif isinstance(inner, exp.Null):
-            if not isinstance(
-                cast.parent, exp.Array
-            ):  # `ARRAY[NULL::uuid]` is a uuid[], `ARRAY[NULL]` text[]
-                replacement = inner  # NULL::numeric is NULL
+            # NULL::numeric is NULL, but an element's type is its array's: `ARRAY[NULL]` is a text[]
+            if not isinstance(cast.parent, exp.Array):
+                replacement = inner
         elif isinstance(inner, exp.Literal) and target is not None:
             if isinstance(cast.parent, exp.Array) and not _as_resolved(inner, target):
                 pass  # an element's cast is kept (`ARRAY[(1)::bigint]`) but where it resolves so anyway

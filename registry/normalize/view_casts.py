@@ -13,7 +13,7 @@ fingerprint as before. A cast of a column found to be of another type is kept.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from sqlglot import exp
@@ -22,6 +22,7 @@ from schemareg.lazy_re import lazy_compile
 from schemareg.model import Definition, Kind, Schema, Table
 from schemareg.names import join_key
 from schemareg.normalize.output_casts import output_items
+from schemareg.normalize.relations import relations_read
 from schemareg.normalize.table_casts import column_type, named_types
 from schemareg.normalize.views import edit_query, tables_read
 
@@ -116,11 +117,7 @@ def _is_plain_text(column: exp.Column, tables: Columns, ctes: dict[str, exp.Expr
     if select is None:
         return None
     sources: list[tuple[str, dict[str, bool | None] | None]] = []
-    source = select.args.get("from_") or select.args.get("from")
-    relations = list(_joined(source.this)) if source is not None else []
-    for join in select.args.get("joins") or []:
-        relations += _joined(join.this)
-    for relation in relations:
+    for relation in relations_read(select):
         alias = relation.alias_or_name if isinstance(relation, exp.Expression) else ""
         if isinstance(relation, exp.Table) and not relation.db and relation.name in ctes:
             others = {name: cte for name, cte in ctes.items() if name != relation.name}  # WITH RECURSIVE
@@ -142,21 +139,6 @@ def _is_plain_text(column: exp.Column, tables: Columns, ctes: dict[str, exp.Expr
     if len(found) != 1 or found[0] is None:
         return None
     return found[0].get(column.name)
-
-
-def _joined(relation: exp.Expression) -> Iterator[exp.Expression]:
-    """The relations a FROM item reads: itself, or those of a parenthesised join group as pg_dump prints
-    them, `((a JOIN b ON ...) JOIN c ON ...)`, at any depth."""
-    if (
-        isinstance(relation, exp.Subquery)
-        and not isinstance(relation.this, exp.Select | exp.SetOperation)
-        and not relation.alias
-    ):
-        yield from _joined(relation.this)
-    else:
-        yield relation
-    for join in relation.args.get("joins") or []:
-        yield from _joined(join.this)
 
 
 def _outputs(

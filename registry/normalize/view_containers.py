@@ -19,6 +19,7 @@ from sqlglot import exp
 from schemareg.lazy_re import lazy_compile
 from schemareg.model import Schema, Table
 from schemareg.names import join_key
+from schemareg.normalize.relations import relations_read
 from schemareg.normalize.table_casts import column_type
 from schemareg.normalize.typing import CONTAINERS, Resolver
 from schemareg.normalize.view_casts import rewrite_views
@@ -70,9 +71,7 @@ def _column_kind(column: exp.Column, tables: Kinds) -> str | None:
     select = column.find_ancestor(exp.Select)
     if select is None:
         return None
-    source = select.args.get("from_") or select.args.get("from")
-    relations = [source.this] if source is not None else []
-    relations += [join.this for join in select.args.get("joins") or []]
+    relations = relations_read(select)
     found: list[dict[str, str] | None] = []
     for relation in relations:
         if column.table and relation.alias_or_name != column.table:
