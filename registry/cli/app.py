@@ -16,7 +16,7 @@ import msgspec
 
 from schemareg import __version__
 from schemareg.dsn import password_of, scrub
-from schemareg.errors import SchemaregError
+from schemareg.errors import SchemaregError, SQLParseError
 
 if TYPE_CHECKING:
     from schemareg.cli.remote import RemoteRegistry
@@ -39,6 +39,27 @@ class CommandError(click.ClickException):
 
 def fail(error: SchemaregError | str) -> NoReturn:
     raise CommandError(str(error))
+
+
+def read_ddl(file: str) -> tuple[str, str]:
+    """A DDL script's text and the name its errors give it (`-` is standard input), or one line saying why
+    it cannot be read: every verb that takes a script reads it so."""
+    if file == "-":
+        return sys.stdin.read(), "<stdin>"
+    path = Path(file)
+    if path.is_dir():
+        fail(
+            f"cannot read {file}: a directory, not a DDL script (for a folder of migrations, concatenate its files"
+            " in the order they apply, each ending with a semicolon)"
+        )
+    try:
+        return path.read_text(encoding="utf-8"), file
+    except FileNotFoundError:
+        fail(f"cannot read {file}: no such file")
+    except UnicodeDecodeError as error:
+        raise SQLParseError("not UTF-8 text", line=1, column=error.start + 1, source=file) from error
+    except OSError as error:
+        fail(f"cannot read {file}: {error.strerror}")
 
 
 def data_dir_option(function: F) -> F:

@@ -18,13 +18,14 @@ from schemareg.cli.app import (
     cli,
     exit_with,
     open_registry,
+    read_ddl,
     registry_options,
     write_output,
 )
 from schemareg.cli.remote import RemoteRegistry
 from schemareg.diff import Diff, diff_schemas
 from schemareg.model import Schema
-from schemareg.normalize import normalize_file
+from schemareg.normalize import normalize
 
 if TYPE_CHECKING:
     from schemareg.service import Registry
@@ -81,10 +82,8 @@ def check_command(
         dialect = registry.project(project).dialect
     results = []
     for file in files:
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"{file}: no such file")
-        schema = normalize_file(path, dialect or "postgres")
+        text, source = read_ddl(file)
+        schema = normalize(text, dialect or "postgres", source=source)
         result = CheckResult(
             file=file,
             fingerprint=schema.fingerprint,
@@ -94,7 +93,7 @@ def check_command(
         )
         if project and env:
             assert registry is not None
-            result = _compare(result, schema, path, project, env, registry)
+            result = _compare(result, schema, text, project, env, registry)
         results.append(result)
     write_output(_render(results, fmt, env), output)
     exit_with(EXIT_DIFFERENT if any(result.match is False for result in results) else EXIT_OK)
@@ -103,13 +102,13 @@ def check_command(
 def _compare(
     result: CheckResult,
     schema: Schema,
-    path: Path,
+    text: str,
     project: str,
     env: str,
     registry: Registry | RemoteRegistry,
 ) -> CheckResult:
     if isinstance(registry, RemoteRegistry):
-        answer = registry.check(project, env, path.read_text(encoding="utf-8"), dialect=schema.dialect)
+        answer = registry.check(project, env, text, dialect=schema.dialect)
         return msgspec.structs.replace(result, match=answer.match, expected=answer.expected, diff=answer.diff)
     head = registry.expected(project, env)
     diff = diff_schemas(
@@ -117,7 +116,7 @@ def _compare(
         schema,
         rules=registry.rules(project),
         from_label=env,
-        to_label=str(path),
+        to_label=result.file,
     )
     return msgspec.structs.replace(
         result, match=schema.fingerprint == head.fingerprint, expected=head.fingerprint, diff=diff

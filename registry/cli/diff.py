@@ -16,6 +16,7 @@ from schemareg.cli.app import (
     exit_with,
     fail,
     open_registry,
+    read_ddl,
     registry_options,
     write_output,
 )
@@ -29,11 +30,8 @@ CONFIG_FILE = "schemareg.toml"
 def _normalize(path: Path, dialect: str) -> Schema:
     from schemareg.normalize import normalize
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        fail(f"cannot read {path}: {error.strerror}")
-    return normalize(text, dialect, source=str(path))
+    text, source = read_ddl(str(path))
+    return normalize(text, dialect, source=source)
 
 
 def _rules(

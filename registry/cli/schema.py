@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 import msgspec
 
-from schemareg.cli.app import DIALECTS, CommandError, cli, write_output
+from schemareg.cli.app import DIALECTS, cli, read_ddl, write_output
 from schemareg.cli.live import inspect_live, live_source
 from schemareg.engine import ENGINES, Normalised, normalize_ddl
-from schemareg.errors import SQLParseError
 from schemareg.model import Schema
 from schemareg.normalize import NormalizeOptions
 from schemareg.render import render_schema_sql
@@ -49,16 +47,7 @@ def load_schema(
 ) -> Normalised:
     """Normalise a file, or standard input when the file is `-`, with the chosen engine."""
     options = options or NormalizeOptions()
-    if file == "-":
-        text, source = sys.stdin.read(), "<stdin>"
-    else:
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"{file}: no such file")
-        try:
-            text, source = path.read_text(encoding="utf-8"), file
-        except UnicodeDecodeError as error:
-            raise SQLParseError("not UTF-8 text", line=1, column=error.start + 1, source=file) from error
+    text, source = read_ddl(file)
     return normalize_ddl(text, dialect, engine=engine, source=source, options=options, dev_url=dev_url)
 
 

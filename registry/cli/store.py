@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +19,7 @@ from schemareg.cli.app import (
     echo_table,
     fail,
     open_registry,
+    read_ddl,
     registry_options,
 )
 from schemareg.cli.backup import backup_listing, backups_json, print_backups
@@ -31,15 +31,6 @@ from schemareg.snapshots import SnapshotResult
 
 FORMATS = click.Choice(["text", "json"])
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _read_ddl(file: str) -> str:
-    if file == "-":
-        return sys.stdin.read()
-    try:
-        return Path(file).read_text(encoding="utf-8")
-    except OSError as error:
-        fail(f"cannot read {file}: {error.strerror}")
 
 
 @contextlib.contextmanager
@@ -226,7 +217,7 @@ def snapshot_command(
             result = open_registry(data_dir, registry_url).snapshot(
                 project,
                 env,
-                _read_ddl(file),
+                read_ddl(file)[0],
                 dialect=dialect,
                 message=message,
                 description=description,
@@ -281,7 +272,7 @@ def release_command(
     if (file is not None or dsn or sqlite) and env is None:
         fail("--file, --dsn and --sqlite need --env: the schema is snapshotted into that env, then released")
     registry = open_registry(data_dir, registry_url)
-    schema: Any = _read_ddl(file) if file is not None else None
+    schema: Any = read_ddl(file)[0] if file is not None else None
     metadata = seed = None
     if dsn or sqlite:
         live = inspect_live(dsn, sqlite)

@@ -84,6 +84,29 @@ def test_errors_exit_2(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-
     assert code == 2 and "cannot read" in err
 
 
+def test_every_verb_that_reads_a_script_says_why_it_cannot(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder (of migrations, say), a missing file and bytes that are not UTF-8: one line and exit 2 from
+    each verb, never a traceback and never 'no such file' for a folder that is there."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (tmp_path / "latin1.sql").write_bytes(b"CREATE TABLE caf\xe9 (id int);")
+    assert cli("init", "shop")[0] == 0
+    verbs = [
+        ["check"],
+        ["schema", "--file"],
+        ["snapshot", "-p", "shop", "-e", "prod", "--data-dir", str(tmp_path / "data"), "--file"],
+        ["diff", "--from-file", str(tmp_path / "v1.sql"), "--to-file"],
+    ]
+    for verb in verbs:
+        for target, says in ((folder, "a directory"), (tmp_path / "gone.sql", "no such file")):
+            assert run([*verb, str(target)]) == 2
+            assert says in capsys.readouterr().err
+        assert run([*verb, str(tmp_path / "latin1.sql")]) == 2
+        assert "latin1.sql:1:" in capsys.readouterr().err
+
+
 def test_list_text_has_column_headers(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Each table of `list` has a header line, and every value starts under its header."""
     assert cli("init", "shop")[0] == 0
