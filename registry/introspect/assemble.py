@@ -32,7 +32,8 @@ from schemareg.normalize import (
 from schemareg.normalize import ops as o
 from schemareg.normalize.cache import StatementCache, collector_paused, statement_key
 from schemareg.normalize.options import DEFAULT_OPTIONS
-from schemareg.normalize.split import split_statements, structural_error
+from schemareg.normalize.split import split_statements
+from schemareg.normalize.structure import structural_error
 
 __all__ = ["cached_schema", "compiler_loading", "normalize_pieces", "resolve_cache"]
 

@@ -34,7 +34,8 @@ from schemareg.normalize.cache import (
 )
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions, options_from_mapping
 from schemareg.normalize.search_path import statement_schemas
-from schemareg.normalize.split import Statement, line_column, split_statements, structural_error
+from schemareg.normalize.split import Statement, line_column, split_statements
+from schemareg.normalize.structure import structural_error
 
 if TYPE_CHECKING:
     # Imported where a statement is compiled: a script found in the cache never loads sqlglot.

@@ -207,6 +207,9 @@ def split_traced(
         else:
             m = pattern.match(sql, first)
             end = m.end() if m else n
+        far = False
+        if dialect == "postgres" and end < n and _RULE_HEAD.match(sql, first):
+            end, far = _closing_end(sql, first, end, pattern)
         if (end < n and sql[end] != ";") or (
             _COMPOUND_HEAD.match(sql, first) and (dialect != "postgres" or _ATOMIC.search(sql, first, end))
         ):
@@ -215,9 +218,51 @@ def split_traced(
         text = sql[first:end].rstrip()
         if text:
             statements.append(Statement(text, first))
-            tops.append(top)
+            tops.append((-1, -1) if far else top)  # read past its end: not a place to resume from
         pos = end + 1
     return statements, meta, tops
+
+
+# The one statement whose brackets can hold semicolons: a rule's actions, `DO ALSO (INSERT ...; UPDATE ...)`.
+# (psql reads on past a semicolon inside brackets in any statement; in any other it is an error anyway,
+# which reads more clearly where the statement ends at its first semicolon.)
+_RULE_HEAD = lazy_compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?RULE\b", re.IGNORECASE)
+# PostgreSQL's brackets, outside quoted text and comments (a nested comment takes the careful scanner).
+_BRACKETS = lazy_compile(
+    r"""(?<![A-Za-z0-9_$])[Ee]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'|"(?:[^"]|"")*"|"""
+    r"""(?<![\w$])\$(?P<tag>[A-Za-z_][A-Za-z_0-9]*|)\$.*?\$(?P=tag)\$|--[^\n]*|/\*.*?\*/|(?P<bracket>[()])""",
+    re.DOTALL,
+)
+# How far past its first semicolon a statement with a bracket open there is read for the one that closes it.
+_BRACKET_LOOKAHEAD = 1 << 16
+
+
+def _open_brackets(sql: str, start: int, end: int, depth: int = 0) -> int:
+    """The brackets open at `end` of those opened since `start` (`depth` open before), as psql counts them:
+    a `)` with none open is ignored."""
+    for m in _BRACKETS.finditer(sql, start, end):
+        bracket = m.group("bracket")
+        if bracket == "(":
+            depth += 1
+        elif bracket == ")" and depth:
+            depth -= 1
+    return depth
+
+
+def _closing_end(sql: str, first: int, end: int, pattern: re.Pattern[str]) -> tuple[int, bool]:
+    """Where a PostgreSQL statement ends whose first semicolon (`end`) is inside brackets: at the first one
+    outside them, as psql reads it (a rule's `DO ALSO (INSERT ...; UPDATE ...)`). If they do not close
+    (within _BRACKET_LOOKAHEAD), at `end`, and the statement's own error says which bracket is open; the
+    second value says whether the reading looked past the end it returns."""
+    depth = _open_brackets(sql, first, end)
+    n, at = len(sql), end
+    while depth and at < n and at - end < _BRACKET_LOOKAHEAD:
+        m = pattern.match(sql, at + 1)
+        following = m.end() if m else n
+        if following < n and sql[following] != ";":
+            return end, True  # something the pattern cannot read: the careful scanner's to find
+        depth, at = _open_brackets(sql, at + 1, following, depth), following
+    return (at, False) if not depth else (end, True)
 
 
 def _split_scanning(sql: str, dialect: str = "postgres", start: int = 0) -> tuple[list[Statement], int]:
@@ -233,10 +278,17 @@ def _split_scanning(sql: str, dialect: str = "postgres", start: int = 0) -> tupl
     pos = start
     n = len(sql)
 
+    # In a rule (_RULE_HEAD): the first semicolon inside brackets (psql reads on to one outside them),
+    # the brackets open there, and where they were counted up to.
+    pending: int | None = None
+    brackets, counted, rule = 0, start, False
+
     def begin(at: int) -> None:
-        nonlocal start, depth, compound
-        start, depth = at, 0
-        compound = bool(_COMPOUND_HEAD.match(sql, _leading_end(sql, at, n, dialect)))
+        nonlocal start, depth, compound, pending, brackets, counted, rule
+        start, depth, pending, brackets, counted = at, 0, None, 0, at
+        head = _leading_end(sql, at, n, dialect)
+        compound = bool(_COMPOUND_HEAD.match(sql, head))
+        rule = dialect == "postgres" and bool(_RULE_HEAD.match(sql, head))
 
     def flush(end: int) -> None:
         first = _leading_end(sql, start, end, dialect)
@@ -309,279 +361,33 @@ def _split_scanning(sql: str, dialect: str = "postgres", start: int = 0) -> tupl
             elif dialect != "postgres" or (word == "CASE" and depth) or _next_word(sql, pos) == "ATOMIC":
                 depth += 1  # in PostgreSQL only a BEGIN ATOMIC body nests
         elif kind == "semi" and delimiter == ";" and depth == 0:
+            if rule:
+                brackets, counted = _open_brackets(sql, counted, m.start(), brackets), m.start()
+                if brackets and (pending is None or m.start() - pending < _BRACKET_LOOKAHEAD):
+                    pending = m.start() if pending is None else pending
+                    continue
+                if brackets and pending is not None:  # they do not close: the statement ends at the first
+                    flush(pending)
+                    pos = pending + 1
+                    begin(pos)
+                    continue
             flush(m.start())
             begin(pos)
+    if pending is not None and _open_brackets(sql, counted, n, brackets):
+        flush(pending)
+        return _with_rest(statements, meta, sql, dialect, pending + 1)
     flush(n)
     return statements, meta
+
+
+def _with_rest(
+    statements: list[Statement], meta: int, sql: str, dialect: str, start: int
+) -> tuple[list[Statement], int]:
+    """`statements` and `meta` with those the careful scanner reads from `start` on."""
+    rest, rest_meta = _split_scanning(sql, dialect, start)
+    return statements + rest, meta + rest_meta
 
 
 def _next_word(sql: str, pos: int) -> str:
     m = _NEXT_WORD.match(sql, pos)
     return m.group(1).upper() if m else ""
-
-
-_OUTSIDE_CODE = lazy_compile(
-    r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`(?:[^`]|``)*`|(?<![\w$])\$(?P<tag>[A-Za-z_][A-Za-z_0-9]*|)\$.*?\$(?P=tag)\$"
-    r"|--[^\n]*|/\*.*?\*/",
-    re.DOTALL,
-)
-SQL_COMMANDS = frozenset(
-    [
-        "ALTER",
-        "ANALYZE",
-        "ATTACH",
-        "BEGIN",
-        "CALL",
-        "CHECKPOINT",
-        "CLOSE",
-        "CLUSTER",
-        "COMMENT",
-        "COMMIT",
-        "COPY",
-        "CREATE",
-        "DEALLOCATE",
-        "DECLARE",
-        "DELETE",
-        "DETACH",
-        "DISCARD",
-        "DO",
-        "DROP",
-        "END",
-        "EXECUTE",
-        "EXPLAIN",
-        "FETCH",
-        "FLUSH",
-        "GRANT",
-        "IMPORT",
-        "INSERT",
-        "KILL",
-        "LISTEN",
-        "LOAD",
-        "LOCK",
-        "MERGE",
-        "MOVE",
-        "NOTIFY",
-        "OPTIMIZE",
-        "PRAGMA",
-        "PREPARE",
-        "REASSIGN",
-        "REFRESH",
-        "REINDEX",
-        "RELEASE",
-        "RENAME",
-        "REPLACE",
-        "RESET",
-        "REVOKE",
-        "ROLLBACK",
-        "SAVEPOINT",
-        "SECURITY",
-        "SELECT",
-        "SET",
-        "SHOW",
-        "START",
-        "TABLE",
-        "TRUNCATE",
-        "UNLISTEN",
-        "UNLOCK",
-        "UPDATE",
-        "USE",
-        "VACUUM",
-        "VALUES",
-        "WITH",
-    ]
-)
-_FIRST_WORD = lazy_compile(r"[A-Za-z_]+")
-
-
-# What CREATE, ALTER and DROP can name (PostgreSQL, MySQL, SQLite), after any modifiers.
-_OBJECT_KINDS = frozenset(
-    [
-        "ACCESS",
-        "AGGREGATE",
-        "CAST",
-        "COLLATION",
-        "CONVERSION",
-        "DATABASE",
-        "DOMAIN",
-        "EVENT",
-        "EXTENSION",
-        "FOREIGN",
-        "FUNCTION",
-        "GROUP",
-        "INDEX",
-        "LANGUAGE",
-        "LARGE",
-        "MATERIALIZED",
-        "OPERATOR",
-        "POLICY",
-        "PROCEDURE",
-        "PUBLICATION",
-        "ROLE",
-        "ROUTINE",
-        "RULE",
-        "SCHEMA",
-        "SEQUENCE",
-        "SERVER",
-        "STATISTICS",
-        "SUBSCRIPTION",
-        "TABLE",
-        "TABLESPACE",
-        "TEXT",
-        "TRANSFORM",
-        "TRIGGER",
-        "TYPE",
-        "USER",
-        "VIEW",
-        "DEFAULT",
-        "SYSTEM",
-        "OWNED",
-        "VIRTUAL",
-        "LOGFILE",
-        "INSTANCE",
-        "RESOURCE",
-        "SPATIAL",
-        "FULLTEXT",
-        "PROPERTY",
-        "VECTOR",
-    ]
-)
-_KIND_MODIFIERS = frozenset(
-    [
-        "OR",
-        "REPLACE",
-        "TEMP",
-        "TEMPORARY",
-        "UNLOGGED",
-        "GLOBAL",
-        "LOCAL",
-        "UNIQUE",
-        "RECURSIVE",
-        "TRUSTED",
-        "PROCEDURAL",
-        "CONSTRAINT",
-        "ONLINE",
-        "OFFLINE",
-        "IGNORE",
-        "SQL",
-        "SECURITY",
-        "DEFINER",
-        "INVOKER",
-        "ALGORITHM",
-        "UNDEFINED",
-        "MERGE",
-        "TEMPTABLE",
-        "AGGREGATE",
-    ]
-)
-_HEAD_WORDS = lazy_compile(r"(?:\s+|/\*.*?\*/|--[^\n]*)*(?P<word>[A-Za-z_]+|\S+)", re.DOTALL)
-_ALTER_TABLE = lazy_compile(
-    r"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?:\"(?:[^\"]|\"\")+\"|`[^`]+`|[\w$]+)"
-    r"(?:\s*\.\s*(?:\"(?:[^\"]|\"\")+\"|`[^`]+`|[\w$]+))*\s*\*?",
-    re.IGNORECASE,
-)
-# Words an ALTER TABLE action can be made of without naming anything: such an action is unfinished.
-_ACTION_KEYWORDS = frozenset(
-    [
-        "ADD",
-        "DROP",
-        "ALTER",
-        "COLUMN",
-        "CONSTRAINT",
-        "IF",
-        "NOT",
-        "EXISTS",
-        "RENAME",
-        "TO",
-        "SET",
-        "DEFAULT",
-        "TYPE",
-    ]
-)
-
-
-def _object_kind_error(text: str, verb: str) -> tuple[str, int] | None:
-    """`CREATE TABEL t` names no kind of object; `ALTER TABLE t ADD COLUMN` adds nothing."""
-    pos = len(verb)
-    while True:
-        m = _HEAD_WORDS.match(text, pos)
-        if m is None:
-            return f"{verb} of what? the statement ends after {verb}", len(text)
-        word, start = m.group("word"), m.start("word")
-        upper = word.upper()
-        if upper in _OBJECT_KINDS:
-            break
-        if upper in _KIND_MODIFIERS or "=" in word or word.startswith(("`", "'", "@", "=")):
-            pos = m.end()  # OR REPLACE, TEMP, DEFINER=`root`@`%`, ALGORITHM=MERGE, ...
-            continue
-        return f"{verb} {word[:40]}: not a kind of object", start
-    if verb != "ALTER" or upper != "TABLE":
-        return None
-    head = _ALTER_TABLE.match(text)
-    if head is None:
-        return None
-    rest = text[head.end() :]
-    if not rest.strip():
-        return "ALTER TABLE without an action", len(text)
-    for action, offset in _top_level_parts(rest):
-        words = action.split()
-        at = head.end() + offset + len(action) - len(action.lstrip())
-        if not words:
-            return "an ALTER TABLE action is missing", at
-        if all(w.upper() in _ACTION_KEYWORDS for w in words):
-            return f"unfinished ALTER TABLE action: {' '.join(words)[:40]}", at
-    return None
-
-
-def _top_level_parts(text: str) -> list[tuple[str, int]]:
-    """Comma-separated parts outside brackets and quotes, with their offsets."""
-    if "," not in text:
-        return [(text, 0)]  # one part, whatever is quoted (the usual ALTER TABLE of one action)
-    code = _OUTSIDE_CODE.sub(lambda m: "x" * len(m.group(0)), text)
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(code):
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append((text[start:i], start))
-            start = i + 1
-    parts.append((text[start:], start))
-    return parts
-
-
-def _may_quote(text: str) -> bool:
-    """Whether the text has anything _OUTSIDE_CODE could match: a quote, a dollar sign or a comment."""
-    return "'" in text or '"' in text or "`" in text or "$" in text or "--" in text or "/*" in text
-
-
-def structural_error(text: str) -> tuple[str, int] | None:
-    """What makes a statement malformed whatever the parser: an unknown command, unbalanced brackets.
-
-    Returns the message and the offset in the statement, or None. (Quotes and comments are skipped, so a
-    bracket inside a string does not count.)
-    """
-    word = _FIRST_WORD.match(text)
-    if word is None or word.group(0).upper() not in SQL_COMMANDS:
-        return f"not a SQL statement: {text.split(None, 1)[0][:40]!r}", 0
-    verb = word.group(0).upper()
-    if verb in ("CREATE", "ALTER", "DROP"):
-        malformed = _object_kind_error(text, verb)
-        if malformed is not None:
-            return malformed
-    if "(" not in text and ")" not in text:
-        return None
-    # Blank out quoted text and comments, keeping offsets, then count: only an unequal count is walked.
-    # Without a quote or a comment the text is its own code (most keys and column lists).
-    code = _OUTSIDE_CODE.sub(lambda m: " " * len(m.group(0)), text) if _may_quote(text) else text
-    if code.count("(") == code.count(")"):
-        return None
-    opened: list[int] = []
-    for i, ch in enumerate(code):
-        if ch == "(":
-            opened.append(i)
-        elif ch == ")":
-            if not opened:
-                return "unbalanced ')'", i
-            opened.pop()
-    return ("'(' is never closed", opened[-1]) if opened else None

@@ -21,6 +21,7 @@ _SCRIPTS = {
         "CREATE FUNCTION f() RETURNS int AS $x$ select 1; $x$ LANGUAGE sql;\nSELECT E'\\';', 'it''s';\n"
         "CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;\n"
         "COMMENT ON TABLE \"a;\" IS 't';;\n\\unrestrict abc\nCREATE VIEW v AS SELECT 1;\n"
+        "CREATE RULE r AS ON INSERT TO a DO ALSO (INSERT INTO c VALUES (1); NOTIFY a);\nCREATE TABLE e (f int);\n"
     ),
     "mysql": (
         "CREATE TABLE a (id int, b text DEFAULT 'x\\';y');\n# c; omment\nCREATE TABLE `c;` (d int);\n"
@@ -55,6 +56,9 @@ _PIECES = [
     "BEGIN ",
     "END;",
     "CREATE FUNCTION h() BEGIN ATOMIC SELECT 1; END;",
+    "CREATE RULE q AS ON UPDATE TO a DO (",
+    "(",
+    ")",
     "DELIMITER //\n",
     "CREATE TABLE z (y int);",
 ]

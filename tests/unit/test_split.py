@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemareg.errors import SQLParseError
-from schemareg.normalize.split import _split_scanning, line_column, split_statements, structural_error
+from schemareg.normalize.split import Statement, _split_scanning, line_column, split_statements
+from schemareg.normalize.structure import structural_error
 
 
 def texts(sql: str, dialect: str = "postgres") -> list[str]:
@@ -49,6 +50,41 @@ def texts(sql: str, dialect: str = "postgres") -> list[str]:
 def test_statements_end_only_where_they_end(sql: str, dialect: str, expected: list[str]) -> None:
     assert texts(sql, dialect) == expected
     assert split_statements(sql, dialect) == _split_scanning(sql, dialect)
+
+
+@pytest.mark.parametrize("split", [split_statements, _split_scanning], ids=["fast", "careful"])
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        (
+            "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO l VALUES (NEW.id); NOTIFY x;);\nSELECT 1;",
+            [
+                "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO l VALUES (NEW.id); NOTIFY x;)",
+                "SELECT 1",
+            ],
+        ),
+        (  # a bracket in quoted text counts for nothing
+            "create or replace rule r as on update to t do (insert into l values (')'); notify x);\nSELECT 1;",
+            [
+                "create or replace rule r as on update to t do (insert into l values (')'); notify x)",
+                "SELECT 1",
+            ],
+        ),
+        (  # brackets that never close: the statement ends at its first semicolon, its error says where
+            "CREATE RULE r AS ON INSERT TO t DO (INSERT INTO l VALUES (1;\nCREATE TABLE u (b int);",
+            ["CREATE RULE r AS ON INSERT TO t DO (INSERT INTO l VALUES (1", "CREATE TABLE u (b int)"],
+        ),
+        (  # in any other statement, a bracket left open ends at the semicolon as before
+            "CREATE TABLE t (a int;\nCREATE TABLE u (b int);",
+            ["CREATE TABLE t (a int", "CREATE TABLE u (b int)"],
+        ),
+    ],
+)
+def test_a_rules_actions_in_brackets_are_one_statement(
+    split: Callable[[str, str], tuple[list[Statement], int]], sql: str, expected: list[str]
+) -> None:
+    statements, _ = split(sql, "postgres")
+    assert [s.text for s in statements] == expected
 
 
 def test_psql_meta_commands_are_left_out_and_counted() -> None:
@@ -119,6 +155,7 @@ _PIECES = [
     "ATOMIC",
     "CREATE FUNCTION f() ",
     "CREATE TRIGGER t ",
+    "CREATE RULE r AS ON INSERT TO t DO ALSO ",
 ]
 
 
