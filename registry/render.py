@@ -9,6 +9,7 @@ import functools
 import re
 
 from schemareg.creation import ROUTINES, creation_order
+from schemareg.index_keys import first_of_each_index
 from schemareg.lazy_re import lazy_compile
 from schemareg.model import (
     CREATION_ORDER,
@@ -133,12 +134,14 @@ def render_table(
     lines = [_INDENT + render_column(column, dialect) for column in table.columns]
     later: list[str] = []  # NOT VALID constraints exist only as ALTER TABLE ... ADD, as pg_dump writes them
     inline_key = dialect == "sqlite" and any(c.identity == "AUTOINCREMENT" for c in table.columns)
+    # A second key of one index: CREATE TABLE would fold it into the first (index_keys.py).
+    twice = {c.name for c in first_of_each_index(table.constraints)[1]} if dialect == "postgres" else set()
     for constraint in (*table.constraints, *inherited):
         if constraint.kind is ConstraintKind.FOREIGN_KEY and not foreign_keys:
             continue
         if inline_key and constraint.kind is ConstraintKind.PRIMARY_KEY:
             continue  # said on the AUTOINCREMENT column
-        if constraint.definition.endswith(" NOT VALID") or constraint.unattached:
+        if constraint.definition.endswith(" NOT VALID") or constraint.unattached or constraint.name in twice:
             later.append(constraint.name)
             continue
         lines.append(f"{_INDENT}CONSTRAINT {quote(constraint.name, dialect)} {constraint.definition}")
@@ -174,12 +177,16 @@ def render_table(
     if indexes and (after := render_indexes(table, dialect)):
         out.append(after.rstrip("\n"))
     if dialect != "mysql":
-        out.extend(_comments(table, name, dialect, indexes=indexes))
+        out.extend(_comments(table, name, dialect, indexes=indexes, foreign_keys=foreign_keys))
     return "\n".join(out) + "\n"
 
 
 # A storage parameter as the model keeps it, `fillfactor='50'` (MySQL's ENGINE=... is a table option).
 _STORAGE_PARAM = lazy_compile(r"(?<![\w(])(?!ENGINE=)([A-Za-z_][\w.]*\s*=\s*(?:'(?:[^']|'')*'|[^\s,()]+))")
+
+
+# The table options PostgreSQL's grammar takes only after `WITH (...)`.
+_AFTER_WITH = lazy_compile(r"\b(?:ON COMMIT|TABLESPACE)\b")
 
 
 def _only_key(table: Table, constraint: Constraint, dialect: str) -> str:
@@ -263,8 +270,13 @@ def _table_options(options: str, dialect: str) -> str:
     parameters = _STORAGE_PARAM.findall(rest)
     if not parameters:
         return rest
-    others = _STORAGE_PARAM.sub("", rest).split()
-    return " ".join([*others, f"WITH ({', '.join(parameters)})"])
+    others = " ".join(_STORAGE_PARAM.sub("", rest).split())
+    # PostgreSQL's order: INHERITS, USING, then WITH (...), then ON COMMIT and TABLESPACE.
+    tail = _AFTER_WITH.search(others)
+    at = tail.start() if tail else len(others)
+    return " ".join(
+        part for part in (others[:at].strip(), f"WITH ({', '.join(parameters)})", others[at:].strip()) if part
+    )
 
 
 def _only(table: Table) -> str:
@@ -282,18 +294,28 @@ def render_indexes(table: Table, dialect: str) -> str:
 
 
 def render_foreign_keys(table: Table, dialect: str) -> str:
+    """The table's foreign keys as ALTER TABLE ... ADD CONSTRAINT, each followed by its comment."""
     name = _quoted(table, dialect)
     only = _only(table)
-    return "".join(
-        f"ALTER TABLE {only}{name} ADD CONSTRAINT {quote(c.name, dialect)} {c.definition};\n"
-        for c in table.constraints
-        if c.kind is ConstraintKind.FOREIGN_KEY
-    )
+    out = []
+    for c in table.constraints:
+        if c.kind is ConstraintKind.FOREIGN_KEY:
+            out.append(f"ALTER TABLE {only}{name} ADD CONSTRAINT {quote(c.name, dialect)} {c.definition};\n")
+            if c.comment is not None and dialect != "mysql":
+                out.append(f"{_constraint_comment(c, name, dialect)}\n")
+    return "".join(out)
 
 
-def _comments(table: Table, name: str, dialect: str, *, indexes: bool = True) -> list[str]:
-    """The table's COMMENT statements; those on its indexes only with them (`indexes`), since a script
-    that creates the indexes later must comment on them after that."""
+def _constraint_comment(constraint: Constraint, table: str, dialect: str) -> str:
+    return f"COMMENT ON CONSTRAINT {quote(constraint.name, dialect)} ON {table} IS {literal(constraint.comment or '')};"
+
+
+def _comments(
+    table: Table, name: str, dialect: str, *, indexes: bool = True, foreign_keys: bool = True
+) -> list[str]:
+    """The table's COMMENT statements; those on its indexes only with them (`indexes`), and those on its
+    foreign keys only with them (`foreign_keys`), since a script that creates either later must comment
+    on them after that."""
     out = []
     if table.comment is not None:
         out.append(f"COMMENT ON TABLE {name} IS {literal(table.comment)};")
@@ -303,10 +325,9 @@ def _comments(table: Table, name: str, dialect: str, *, indexes: bool = True) ->
                 f"COMMENT ON COLUMN {name}.{quote(column.name, dialect)} IS {literal(column.comment)};"
             )
     for constraint in table.constraints:
-        if constraint.comment is not None:
-            out.append(
-                f"COMMENT ON CONSTRAINT {quote(constraint.name, dialect)} ON {name} IS {literal(constraint.comment)};"
-            )
+        later = not foreign_keys and constraint.kind is ConstraintKind.FOREIGN_KEY
+        if constraint.comment is not None and not later:
+            out.append(_constraint_comment(constraint, name, dialect))
     if indexes:
         out.extend(_index_comments(table, dialect))
     return out

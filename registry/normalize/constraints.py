@@ -7,6 +7,7 @@ import re
 
 from sqlglot import exp
 
+from schemareg.index_keys import first_of_each_index, index_signature
 from schemareg.lazy_re import lazy_compile
 from schemareg.model import Constraint, ConstraintKind, Index, Table
 from schemareg.names import make_object_name, split_key
@@ -41,11 +42,18 @@ _NAME_SUFFIX = {
 
 
 def add_constraint(
-    context: Context, table: str, name: str | None, kind: ConstraintKind, columns: list[str], definition: str
+    context: Context,
+    table: str,
+    name: str | None,
+    kind: ConstraintKind,
+    columns: list[str],
+    definition: str,
+    included: list[str] | None = None,
 ) -> ops.AddConstraint:
+    """`included`: a key's INCLUDE columns, which PostgreSQL names its index (and the key) after too."""
     named = name is not None
     if name is None:
-        name = constraint_name(context, split_key(table)[-1], kind, columns)
+        name = constraint_name(context, split_key(table)[-1], kind, columns + (included or []))
     if kind is ConstraintKind.PRIMARY_KEY and definition == "PRIMARY KEY":
         definition = f"PRIMARY KEY ({', '.join(context.quote(c) for c in columns)})"
     return ops.AddConstraint(
@@ -148,6 +156,7 @@ def table_constraint(
             ConstraintKind.UNIQUE,
             columns,
             f"UNIQUE{nulls} ({', '.join(quote(c) for c in columns)}){key_index(context, item)}{deferrable(item)}",
+            included=_included(context, item),
         )
     if isinstance(item, exp.ForeignKey):
         columns = [context.key_name(e) for e in item.expressions]
@@ -202,6 +211,13 @@ def inline_index(context: Context, item: exp.IndexColumnConstraint, table: str) 
     return ops.CreateIndex(
         table=table, index=Index(name=name, definition=f"({keys})", columns=tuple(columns))
     )
+
+
+def _included(context: Context, node: exp.Expression) -> list[str]:
+    params = node.args.get("include")
+    if not isinstance(params, exp.IndexParameters):
+        return []
+    return [context.key_name(i) for i in params.args.get("include") or []]
 
 
 def key_index(context: Context, node: exp.Expression) -> str:
@@ -262,3 +278,21 @@ def _fk_options(ref: exp.Reference) -> str:
         options.append("DEFERRABLE")  # INITIALLY DEFERRED alone is deferrable, as PostgreSQL makes it
     kept = sorted((option for option in options if option not in _DEFAULT_FK_OPTIONS), key=_fk_option_rank)
     return "".join(f" {option}" for option in kept)
+
+
+def one_key_per_index(found: list[ops.AddConstraint]) -> list[ops.AddConstraint]:
+    """A CREATE TABLE's constraints as PostgreSQL keeps them: one key per index (index_keys.py), the key
+    kept named after the first named one folded into it if it was not named itself."""
+    kept, folded = first_of_each_index([op.constraint for op in found])
+    if not folded:
+        return found
+    by_signature = {
+        index_signature(op.constraint): op for op in found if any(op.constraint is c for c in kept)
+    }
+    gone = {id(c) for c in folded}
+    for op in found:
+        if id(op.constraint) in gone:
+            into = by_signature[index_signature(op.constraint)]
+            if op.named and not into.named:
+                into.constraint.name, into.named = op.constraint.name, True
+    return [op for op in found if id(op.constraint) not in gone]

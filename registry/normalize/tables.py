@@ -17,6 +17,7 @@ from schemareg.normalize.constraints import (
     deferrable,
     foreign_key,
     inline_index,
+    one_key_per_index,
     table_constraint,
 )
 from schemareg.normalize.context import Context, Unsupported
@@ -105,6 +106,8 @@ def create_table(context: Context, tree: exp.Create, text: str) -> list[ops.AnyO
             table.comment = literal_value(prop.this)
         elif isinstance(prop, exp.CharacterSetProperty | exp.CollateProperty | exp.AutoIncrementProperty):
             continue  # table defaults that do not change the columns as declared
+        elif context.dialect == "postgres" and _DEFAULT_PLACE.fullmatch(context.generate(prop)):
+            continue  # `TABLESPACE pg_default`, `USING heap`: where a table goes when nothing is said
         elif (
             context.dialect == "postgres"
             and type(prop) is exp.Property
@@ -137,6 +140,8 @@ def create_table(context: Context, tree: exp.Create, text: str) -> list[ops.AnyO
             constraints.append(table_constraint(context, item, qualified, name))
     if "INHERIT" in text.upper():
         mark_no_inherit(text, list(constraints))
+    if context.dialect == "postgres":
+        constraints = one_key_per_index(constraints)
     return [
         *sequences,
         ops.CreateTable(table=table, if_not_exists=bool(tree.args.get("exists")), partition_of=partition_of),
@@ -144,6 +149,9 @@ def create_table(context: Context, tree: exp.Create, text: str) -> list[ops.AnyO
         *constraints,
         *indexes,
     ]
+
+
+_DEFAULT_PLACE = lazy_compile(r"TABLESPACE\s+pg_default|USING\s+heap", re.IGNORECASE)
 
 
 def _partition_by(context: Context, prop: exp.PartitionedByProperty) -> str:
