@@ -55,7 +55,7 @@ __all__ = [
 
 DIALECTS = ("postgres", "mysql", "sqlite")
 # Bump the first number whenever the canonical output changes, so cached ops and history re-normalise.
-NORMALIZER_VERSION = "18"
+NORMALIZER_VERSION = "19"
 NORMALIZER = "schemareg-normalize"
 
 _YOUNG_EVERY = 256  # statements between two collections of the youngest generation while compiling
@@ -262,7 +262,12 @@ def apply_statement(
     """One statement's ops applied in order, as the database would run it: what the parser could not read is
     kept and reported where it is, a DROP of what does not exist is said and ignored, and a statement about
     an object the script never made is kept whole, opaque. (`sql` is the script, `offset` the statement's.)"""
+    from schemareg.normalize.apply import made_already
+
     schema = applier.schema
+    if made_already(applier.objects, ops):
+        schema.stats.ignored += 1
+        return
     for op in ops:
         if isinstance(op, o.Ignored):
             schema.stats.ignored += 1
@@ -307,12 +312,14 @@ def finish_schema(
     schema: Schema, applier: Applier, store: StatementCache | None, script_key: bytes
 ) -> Schema:
     """The schema once every statement is applied: privileges, PostgreSQL's implicit casts, no shadow
-    tables, its counts; cached under the script's key (rendered with it: a script seen again is not
-    rendered again either)."""
+    tables and no temporary ones, its counts; cached under the script's key (rendered with it: a script
+    seen again is not rendered again either)."""
     from schemareg.normalize.apply import finish
     from schemareg.normalize.shadow_tables import drop_shadow_tables
+    from schemareg.normalize.temporary import drop_temporary
 
     applier.finish_privileges()
+    drop_temporary(schema)
     if applier.noted:  # a warning about an object dropped since is no longer one
         present = {id(obj) for obj in schema.objects.values()}
         stale = {id(issue) for about, issue in applier.noted if id(about) not in present}

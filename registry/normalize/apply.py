@@ -217,7 +217,7 @@ class Applier:
                     self.index_owner[sibling_key(owner or "", op.new)] = owner or ""
                     return True
             if table is not None:
-                return False
+                return op.if_exists
             if rename_key_index(self.objects, op.name, op.new):  # a key's index: the key is renamed
                 return True
         key = ObjectKey(op.kind, op.name)  # an index of a materialized view is an object of its own
@@ -225,7 +225,7 @@ class Applier:
             key = sole_overload(self.objects, op.kind, op.name) or key
         obj = self.objects.pop(key, None)
         if obj is None:
-            return False
+            return op.if_exists
         old_name = obj.name
         obj.name = op.new if not op.new.endswith("(*)") else op.new[:-3] + key.name[key.name.index("(") :]
         if isinstance(obj, Definition) and (not obj.opaque or obj.kind is Kind.AGGREGATE):
@@ -373,6 +373,15 @@ class Applier:
         return True
 
 
+def made_already(objects: dict[ObjectKey, SchemaObject], statement: list[ops.AnyOp]) -> bool:
+    """Whether `statement` is a CREATE TABLE IF NOT EXISTS of a table that is there: PostgreSQL then does
+    nothing of it, its serial sequences, constraints and indexes included."""
+    return any(
+        isinstance(op, ops.CreateTable) and op.if_not_exists and key_of(op.table) in objects
+        for op in statement
+    )
+
+
 def _set_comment(applier: Applier, op: ops.SetComment) -> bool:
     """COMMENT ON: the comment is kept on the object, or on its column, constraint, trigger, policy or index."""
     kind = op.kind
@@ -415,7 +424,10 @@ def _set_comment(applier: Applier, op: ops.SetComment) -> bool:
     mapped = _COMMENT_KINDS.get(kind)
     if mapped is None:
         return False
-    target = applier.objects.get(ObjectKey(mapped, op.target))
+    key = ObjectKey(mapped, op.target)
+    if op.target.endswith("(*)"):  # COMMENT ON FUNCTION f without arguments: the one overload there is
+        key = sole_overload(applier.objects, mapped, op.target) or key
+    target = applier.objects.get(key)
     if target is None and mapped is Kind.TABLE:
         target = applier.objects.get(ObjectKey(Kind.VIEW, op.target))
     if target is None:

@@ -56,6 +56,8 @@ def set_comment(context: Context, kind_text: str, target: str, text: str) -> lis
         at = signature_at(target)
         base, args = (target[:at], target[at + 1 :]) if at >= 0 else (target, "")
         schema, name = context.read_name(base)
+        if at < 0:  # without its arguments: the one overload there is, found when applied
+            return [ops.SetComment(kind=kind, target=context.qualify(schema, f"{name}(*)"), text=value)]
         signature = context.signature_from_text(args.rsplit(")", 1)[0])
         return [
             ops.SetComment(kind=kind, target=context.qualify(schema, name) + f"({signature})", text=value)

@@ -1,10 +1,13 @@
 """What a DROP takes with it, as PostgreSQL's dependencies do: a schema the objects in it, a materialized
-view its indexes (and the comments on them), a function the triggers that execute it (with CASCADE; without, the server refuses to drop what is still in use, so a
-script that runs has nothing left to take)."""
+view its indexes (and the comments on them), a function the triggers that execute it, a type or domain
+the columns of that type and the defaults and checks that name it (with CASCADE; without, the server
+refuses to drop what is still in use, so a script that runs has nothing left to take)."""
 
 from __future__ import annotations
 
-from schemareg.model import Definition, Kind, ObjectKey, SchemaObject
+import re
+
+from schemareg.model import ConstraintKind, Definition, Kind, ObjectKey, SchemaObject, Table
 from schemareg.names import key_part, split_signature
 from schemareg.render import quote_qualified
 
@@ -24,6 +27,31 @@ def drop_dependents(objects: dict[ObjectKey, SchemaObject], dropped: ObjectKey) 
         for key, obj in list(objects.items()):
             if key.kind is Kind.TRIGGER and isinstance(obj, Definition) and call in obj.sql:
                 del objects[key]
+    elif dropped.kind in (Kind.TYPE, Kind.DOMAIN):
+        _drop_type_users(objects, dropped.name)
+
+
+def _drop_type_users(objects: dict[ObjectKey, SchemaObject], type_name: str) -> None:
+    """DROP TYPE / DOMAIN ... CASCADE: the columns of the type (or arrays of it) go, with the keys and
+    indexes on them; a default or check that names it (a cast to it) goes."""
+    spelt = quote_qualified(type_name)
+    named = re.compile(rf"(?<![\w.\"]){re.escape(spelt)}(?![\w\"])")
+    for obj in objects.values():
+        if not isinstance(obj, Table):
+            continue
+        gone = {c.name for c in obj.columns if c.type in (spelt, f"{spelt}[]")}
+        if gone:
+            obj.columns = [c for c in obj.columns if c.name not in gone]
+            obj.indexes = [i for i in obj.indexes if not gone & set(i.columns)]
+        for column in obj.columns:
+            if column.default is not None and named.search(column.default):
+                column.default = None
+        obj.constraints = [
+            c
+            for c in obj.constraints
+            if not gone & set(c.columns)
+            and not (c.kind is ConstraintKind.CHECK and named.search(c.definition))
+        ]
 
 
 def sole_overload(objects: dict[ObjectKey, SchemaObject], kind: Kind, name: str) -> ObjectKey | None:

@@ -20,7 +20,7 @@ from schemareg.normalize.text import IDENT, QNAME, WS, split_dotted, until_closi
 
 _RENAME = lazy_compile(
     rf"\s*ALTER\s+(?P<kind>MATERIALIZED\s+VIEW|SEQUENCE|VIEW|TYPE|DOMAIN|FUNCTION|PROCEDURE|AGGREGATE|TRIGGER|POLICY)"
-    rf"\s+(?:IF\s+EXISTS\s+)?(?P<name>{QNAME})\s*(?P<args>\(.*?\))?"
+    rf"\s+(?P<exists>IF\s+EXISTS\s+)?(?P<name>{QNAME})\s*(?P<args>\(.*?\))?"
     rf"(?:\s+ON\s+(?P<table>{QNAME}))?\s+RENAME\s+TO\s+(?P<new>{IDENT})\s*$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -65,7 +65,12 @@ def rename(context: Context, tree: exp.Alter, text: str) -> list[ops.AnyOp]:
         mapped = KIND_WORDS.get(kind)
         if mapped is not None:
             _, new = context.table_name(actions[0].this)
-            return [ops.RenameObject(kind=mapped, name=context.qualified_name(tree.this), new=new)]
+            exists = bool(tree.args.get("exists"))
+            return [
+                ops.RenameObject(
+                    kind=mapped, name=context.qualified_name(tree.this), new=new, if_exists=exists
+                )
+            ]
     return [opaque(context, text)]
 
 
@@ -195,6 +200,7 @@ def rename_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
         return None
     kind = KIND_WORDS[WS.sub(" ", m.group("kind").upper())]
     new = context.unquote(m.group("new"))
+    exists = m.group("exists") is not None
     if kind in (Kind.TRIGGER, Kind.POLICY):
         if m.group("table") is None:
             return None
@@ -202,15 +208,19 @@ def rename_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
         member = context.unquote(m.group("name"))
         return [
             ops.RenameObject(
-                kind=kind, name=join_key(*split_key(table), member), new=join_key(split_key(table)[-1], new)
+                kind=kind,
+                name=join_key(*split_key(table), member),
+                new=join_key(split_key(table)[-1], new),
+                if_exists=exists,
             )
         ]
     schema, name = context.read_name(m.group("name"))
     if kind in (Kind.FUNCTION, Kind.PROCEDURE, Kind.AGGREGATE):
         if m.group("args") is None:  # the one overload there is, found when applied
-            return [ops.RenameObject(kind=kind, name=context.qualify(schema, f"{name}(*)"), new=f"{new}(*)")]
+            whole = context.qualify(schema, f"{name}(*)")
+            return [ops.RenameObject(kind=kind, name=whole, new=f"{new}(*)", if_exists=exists)]
         signature = context.signature_from_text(until_closing_bracket(m.group("args")[1:]))
         name, new = f"{name}({signature})", f"{new}({signature})"
     elif m.group("args") is not None or m.group("table") is not None:
         return None
-    return [ops.RenameObject(kind=kind, name=context.qualify(schema, name), new=new)]
+    return [ops.RenameObject(kind=kind, name=context.qualify(schema, name), new=new, if_exists=exists)]

@@ -122,6 +122,7 @@ class RenameObject(Op):
     kind: Kind  # TABLE, SEQUENCE, VIEW, ... or INDEX (looked up in tables)
     name: str  # qualified
     new: str  # unqualified
+    if_exists: bool = False  # ALTER INDEX IF EXISTS ... RENAME: nothing when it is not there
 
 
 class MoveObject(Op):
