@@ -60,17 +60,17 @@ def creation_order(schema: Schema) -> list[ObjectKey]:
     bodies = {k: _standard_body_names(schema.objects[k]) for k in names}
     for key, found in bodies.items():
         names[key] |= found
-    # A composite or range type names the types of its attributes, which must exist before it, and a
-    # range type its subtype_diff function.
-    named = {k.name for k in before if k.kind is Kind.TYPE} | {split_signature(k.name)[0] for k in names}
-    domains = {k.name for k in before if k.kind is Kind.DOMAIN}
+    # A composite or range type names the types and domains of its attributes, which must exist before
+    # it, and a range type its subtype_diff function; a domain is over a type or another domain.
+    types = {k.name for k in before if k.kind in (Kind.TYPE, Kind.DOMAIN)}
+    named = types | {split_signature(k.name)[0] for k in names}
     for key in before:
         if key.kind is Kind.TYPE:
             obj = schema.objects[key]
             body = obj.sql.partition(" AS ")[2] if isinstance(obj, Definition) else ""
             bodies[key] = qualified_names(body) & named - {key.name}
-        elif key.kind is Kind.DOMAIN and (base := _domain_base(schema.objects[key])) in domains:
-            bodies[key] = {base}  # a domain over another domain: after it
+        elif key.kind is Kind.DOMAIN and (base := _domain_base(schema.objects[key])) in types:
+            bodies[key] = {base}  # after the type or the domain it is over
     after_views = [k for k, found in names.items() if found & view_names]
     after_tables = [k for k, found in names.items() if found & tables and k not in after_views]
     # A domain over a table's row type, likewise (PostgREST's fixtures have one), and then a routine whose

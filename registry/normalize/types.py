@@ -31,6 +31,13 @@ def create_type(context: Context, tree: exp.Create, text: str) -> list[ops.AnyOp
     if context.dialect == "postgres":
         name_catalog_arrays(tree)  # an attribute's `_int4` is `INT[]`
     tree.this.set("db", identifier(schema) if schema else None)
+    if context.dialect == "postgres" and isinstance(tree.expression, exp.Schema):
+        # A composite type's attribute of a user type names it qualified, as pg_dump prints it.
+        for attribute in tree.expression.expressions:
+            kind = attribute.args.get("kind") if isinstance(attribute, exp.ColumnDef) else None
+            if isinstance(kind, exp.DataType) and kind.find(exp.Identifier, exp.Dot) is not None:
+                spelled = exp.Var(this=context.column_type_sql(kind))
+                attribute.set("kind", exp.DataType(this=exp.DataType.Type.USERDEFINED, kind=spelled))
     return [
         ops.CreateDefinition(
             definition=Definition(kind=Kind.TYPE, schema=schema, name=name, sql=context.generate(tree)),
