@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from schemareg.model import Definition, Kind, ObjectKey, SchemaObject, Table, object_key_name
-from schemareg.names import join_key, key_part, split_key, split_qualified
+from schemareg.names import join_key, key_part, split_key, split_qualified, split_signature
 from schemareg.normalize import ops
 
 
@@ -33,6 +33,7 @@ _RELKINDS = {
 # Every relation has a row type in pg_type, so a type lookup finds these too.
 _TYPE_KINDS = (Kind.TYPE, Kind.DOMAIN, Kind.TABLE, Kind.VIEW, Kind.MATERIALIZED_VIEW, Kind.SEQUENCE)
 _ALWAYS_SCHEMAS = frozenset({"public", "pg_catalog", "information_schema"})
+_ROUTINE_KINDS = (Kind.FUNCTION, Kind.PROCEDURE, Kind.AGGREGATE)
 
 
 def _named(key_name: str, schema: str, name: str) -> bool:
@@ -71,6 +72,11 @@ def holds(applier: Applier, check: ops.Check) -> bool:
         found = _exists(applier, kinds, check.schema, check.name)
         if not found and (not check.relkinds or set(check.relkinds) & {"i", "I"}):
             found = any(_named(index, check.schema, check.name) for index in applier.index_owner)
+    elif check.what == "routine":
+        found = any(
+            key.kind in _ROUTINE_KINDS and _named(split_signature(key.name)[0], check.schema, check.name)
+            for key in applier.objects
+        )
     elif check.what == "column":
         found = any(table.column(check.name) is not None for table in _tables(applier, check))
     else:  # constraint

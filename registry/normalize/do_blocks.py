@@ -8,8 +8,9 @@
 
 nested in any way, become their DDL's ops under a guard the model answers when the block is applied
 (do_apply.py): the catalogs read are pg_extension, pg_namespace, pg_type, pg_class, pg_attribute,
-pg_constraint, pg_tables, pg_indexes and information_schema's schemata, tables, columns, table_constraints,
-key_column_usage and constraint_column_usage (a constraint by its name). Anything else
+pg_constraint, pg_proc, pg_tables, pg_indexes and information_schema's schemata, tables, columns,
+table_constraints, key_column_usage, constraint_column_usage (a constraint by its name) and routines (a
+routine by its name, any overload). Anything else
 (variables, loops, dynamic SQL, a lookup the model cannot answer, a statement the engine does not model)
 refuses the whole block, which is then ignored with a warning naming the line and column of what was
 refused: a block is applied whole or not at all.
@@ -379,6 +380,17 @@ _CATALOGS: dict[str, tuple[str, dict[str, str]]] = {
             "column_name": "",
             "constraint_catalog": "",
             "table_catalog": "",
+        },
+    ),
+    "pg_proc": ("routine", {"proname": "name", "pronamespace": "schema", "nspname": "schema", "prokind": ""}),
+    "information_schema.routines": (
+        "routine",
+        {
+            "routine_name": "name",
+            "routine_schema": "schema",
+            "routine_type": "",
+            "routine_catalog": "",
+            "specific_schema": "",
         },
     ),
     "pg_constraint": (
