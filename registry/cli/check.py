@@ -84,6 +84,9 @@ def check_command(
     for file in files:
         text, source = read_ddl(file)
         schema = normalize(text, dialect or "postgres", source=source)
+        for issue in schema.issues:  # as `schema --file` says them, on standard error, with the file
+            message = f"warning: {file}:{issue.line}:{issue.column}: {issue.message}; {issue.outcome}"
+            click.echo(message, err=True)
         result = CheckResult(
             file=file,
             fingerprint=schema.fingerprint,

@@ -60,6 +60,7 @@ from schemareg.normalize.routines import (
 from schemareg.normalize.schema_moves import rename_schema, set_schema
 from schemareg.normalize.sequences import alter_sequence, create_sequence, owned_by
 from schemareg.normalize.shapes import Probes, ShapeReader
+from schemareg.normalize.structure import run_on_statement
 from schemareg.normalize.text import QNAME, blank_comments, split_dotted
 from schemareg.normalize.type_grammar import might_refuse, prepare_types
 from schemareg.normalize.types import alter_enum, create_type, read_domain
@@ -106,7 +107,20 @@ def _not_schema(context: Context, text: str) -> list[ops.AnyOp] | None:
     if text.lstrip()[:6].upper() == "SELECT" and "set_config" not in text and "setval" not in text:
         # A SELECT without FROM may be a function call that creates things: let the parser see it.
         return None if _FROM.search(text) is None else [ops.Ignored(reason="query")]
-    return [ops.Ignored(reason=text.split(None, 1)[0].upper())]
+    word = text.split(None, 1)[0].upper()
+    run_on = run_on_statement(text) if word in _DATA_WORDS and "\n" in text else None
+    if run_on is not None:
+        head, at = run_on
+        line = text.count("\n", 0, at) + 1
+        message = (
+            f"this {word} runs on into a {head} (is the ';' before it missing?): PostgreSQL refuses it,"
+            f" and the {head} is not read"
+        )
+        return [ops.Ignored(reason=word, message=message, line=line, column=at - text.rfind("\n", 0, at))]
+    return [ops.Ignored(reason=word)]
+
+
+_DATA_WORDS = frozenset({"INSERT", "UPDATE", "DELETE", "MERGE", "SELECT", "TRUNCATE", "COPY"})
 
 
 @applies_to("ALTER")

@@ -7,7 +7,7 @@ import re
 
 from schemareg.lazy_re import lazy_compile
 
-__all__ = ["SQL_COMMANDS", "structural_error"]
+__all__ = ["SQL_COMMANDS", "run_on_statement", "structural_error"]
 
 _OUTSIDE_CODE = lazy_compile(
     r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`(?:[^`]|``)*`|(?<![\w$])\$(?P<tag>[A-Za-z_][A-Za-z_0-9]*|)\$.*?\$(?P=tag)\$"
@@ -275,3 +275,22 @@ def structural_error(text: str) -> tuple[str, int] | None:
             opened.pop()
     return ("'(' is never closed", opened[-1]) if opened else None
 
+
+# A line that begins another schema statement: inside data, a statement whose `;` is missing runs on into it.
+_RUN_ON = lazy_compile(
+    r"\n[ \t]*(?P<head>(?:CREATE|ALTER|DROP)\s+(?:UNIQUE\s+|OR\s+REPLACE\s+)?"
+    r"(?:TABLE|INDEX|VIEW|SEQUENCE|TYPE|DOMAIN|FUNCTION|PROCEDURE|TRIGGER|SCHEMA|EXTENSION)\b)",
+    re.IGNORECASE,
+)
+
+
+def run_on_statement(text: str) -> tuple[str, int] | None:
+    """In a statement that is not schema (an INSERT, an UPDATE), the head of a schema statement that
+    begins one of its lines, outside quoted text and comments, and its offset: the `;` before it is
+    missing (migration files concatenated, the last statement of one without it). PostgreSQL refuses
+    such a statement; the model would lose what it runs on into."""
+    if _RUN_ON.search(text) is None:
+        return None
+    code = _OUTSIDE_CODE.sub(lambda m: " " * len(m.group(0)), text) if _may_quote(text) else text
+    found = _RUN_ON.search(code)
+    return (" ".join(found.group("head").split()), found.start("head")) if found else None

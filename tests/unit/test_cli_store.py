@@ -107,6 +107,23 @@ def test_every_verb_that_reads_a_script_says_why_it_cannot(  # type: ignore[no-u
         assert "latin1.sql:1:" in capsys.readouterr().err
 
 
+def test_check_says_where_a_statement_runs_on_into_the_next(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path
+) -> None:
+    """Migration files concatenated, one without its last `;`: the INSERT runs on into the CREATE after it,
+    which PostgreSQL refuses and the model cannot read. `check` says so, with the file, line and column,
+    rather than passing a script that has lost an index; quoted text that holds a CREATE is not that."""
+    script = tmp_path / "all.sql"
+    script.write_text(
+        "CREATE TABLE t (id int);\nINSERT INTO t VALUES (1)\n  CREATE UNIQUE INDEX t_id ON t (id);\n"
+        "INSERT INTO t VALUES ('a\nCREATE TABLE x (a int)');\n"
+    )
+    code, _, err = cli("check", str(script))
+    assert code == 0
+    assert err.count("warning:") == 1
+    assert f"{script}:3:3: this INSERT runs on into a CREATE UNIQUE INDEX" in err
+
+
 def test_list_text_has_column_headers(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Each table of `list` has a header line, and every value starts under its header."""
     assert cli("init", "shop")[0] == 0
