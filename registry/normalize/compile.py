@@ -58,7 +58,8 @@ from schemareg.normalize.routines import (
     read_trigger,
 )
 from schemareg.normalize.schema_moves import rename_schema, set_schema
-from schemareg.normalize.sequences import alter_sequence, create_sequence, owned_by
+from schemareg.normalize.sequences import alter_sequence, create_sequence, owned_by, set_sequence_logged
+from schemareg.normalize.set_columns import put_set_columns, take_set_columns
 from schemareg.normalize.shapes import Probes, ShapeReader
 from schemareg.normalize.structure import run_on_statement
 from schemareg.normalize.text import QNAME, blank_comments, split_dotted
@@ -142,6 +143,7 @@ TEXT_RULES: tuple[TextRule, ...] = (
     set_schema,
     rename_schema,
     alter_sequence,
+    set_sequence_logged,
     alter_table_pattern,
     attach_index_partition,
     rename_pattern,
@@ -239,7 +241,10 @@ class Compiler:
         """One statement's ops. `probes`: the probes compiled for this script so far (shapes.py), for a
         statement of a shape pg_dump repeats to be compiled once per shape; None compiles it alone."""
         text = blank_comments(text, self.context.dialect)
-        found = self._compile(text, probes)
+        read, lists = (text, []) if self.context.dialect != "postgres" else take_set_columns(text)
+        found = self._compile(read, None) if lists else self._compile(text, probes)
+        if lists and not put_set_columns(self.context, found, lists):
+            found = [self.opaque(text)]
         guarded = _ALTER_TABLE_IF_EXISTS.match(text)
         if guarded is not None and self.context.dialect == "postgres":
             table = self.context.read_qualified_name(guarded.group("table"))
