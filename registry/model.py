@@ -173,6 +173,7 @@ class Sequence(msgspec.Struct, kw_only=True, omit_defaults=True):
     options: str = ""  # canonical options: AS type, INCREMENT, MINVALUE, MAXVALUE, START, CACHE, CYCLE
     owned_by: str | None = None  # "schema.table.column"
     comment: str | None = None
+    unlogged: bool = False  # CREATE UNLOGGED SEQUENCE; a serial of an unlogged table is one (PostgreSQL 15)
 
 
 class Definition(msgspec.Struct, kw_only=True, omit_defaults=True):

@@ -345,7 +345,8 @@ def _index_comments(table: Table, dialect: str) -> list[str]:
 def render_sequence(sequence: Sequence, dialect: str) -> str:
     name = _quoted(sequence, dialect)
     options = f" {sequence.options}" if sequence.options else ""
-    out = [f"CREATE SEQUENCE {name}{options};"]
+    head = "CREATE UNLOGGED SEQUENCE" if sequence.unlogged else "CREATE SEQUENCE"
+    out = [f"{head} {name}{options};"]
     if sequence.owned_by:
         table, column = key_head(sequence.owned_by)
         out.append(
@@ -466,7 +467,10 @@ def render_schema_sql(schema: Schema) -> str:
         if isinstance(obj, Sequence) and obj.owned_by:
             # Owned sequences are created before their tables, owned after them.
             parts.append(
-                render_sequence(Sequence(schema=obj.schema, name=obj.name, options=obj.options), dialect)
+                render_sequence(
+                    Sequence(schema=obj.schema, name=obj.name, options=obj.options, unlogged=obj.unlogged),
+                    dialect,
+                )
             )
             owner, column = key_head(obj.owned_by)
             name = _quoted(obj, dialect)

@@ -135,6 +135,10 @@ def _objects_alike(old: SchemaObject, new: SchemaObject) -> bool:
     return False
 
 
+def _persistence(sequence: SequenceObject) -> str:
+    return "UNLOGGED " if sequence.unlogged else ""
+
+
 def _bare(name: str) -> str:
     """The object's own name, without a function's argument list or a trigger's table."""
     return split_key(split_signature(name)[0])[-1]
@@ -148,9 +152,10 @@ def _modified_object(key: ObjectKey, old: SchemaObject, new: SchemaObject) -> It
     before: str | None = None
     after: str | None = None
     if isinstance(old, SequenceObject) and isinstance(new, SequenceObject):
-        if (old.options, old.owned_by) != (new.options, new.owned_by):
+        if (old.options, old.owned_by, old.unlogged) != (new.options, new.owned_by, new.unlogged):
             changed |= Changed.DEFINITION
-            before, after = _join(old.options, old.owned_by), _join(new.options, new.owned_by)
+            before = _join((_persistence(old) + old.options).strip(), old.owned_by)
+            after = _join((_persistence(new) + new.options).strip(), new.owned_by)
     elif isinstance(old, Definition) and isinstance(new, Definition):
         if old.sql != new.sql or old.opaque != new.opaque:
             changed |= Changed.DEFINITION

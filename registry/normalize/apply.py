@@ -59,7 +59,7 @@ from schemareg.normalize.routine_alter import apply_alter_routine
 from schemareg.normalize.schema_moves import apply_move, apply_rename_schema
 from schemareg.normalize.sequences import sequence_options
 from schemareg.normalize.serials import place_serial, retarget_serials
-from schemareg.normalize.storage import set_logged, set_storage
+from schemareg.normalize.storage import set_logged, set_sequence_logged, set_storage
 from schemareg.normalize.table_as import apply_table_as
 from schemareg.normalize.table_casts import resolve_table_casts
 from schemareg.normalize.table_like import apply_like
@@ -118,8 +118,10 @@ class Applier:
         key = key_of(op.sequence)
         if key in self.objects and op.if_not_exists:
             return True
-        if op.serial and self.table(key_head(op.sequence.owned_by or "")[0]) is None:
+        owner = self.table(key_head(op.sequence.owned_by or "")[0]) if op.serial else None
+        if op.serial and owner is None:
             return place_serial(self.objects, self.serials, op.sequence)
+        op.sequence.unlogged |= owner is not None and "UNLOGGED" in (owner.options or "").split()
         self.objects[key] = op.sequence
         return True
 
@@ -471,7 +473,8 @@ _HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
     ops.SetFiring: lambda applier, op: set_firing(applier.objects, op),
     ops.SetInherit: lambda applier, op: set_inherit(applier.objects, op),
     ops.SetStorage: lambda applier, op: set_storage(applier.table(op.table), op),
-    ops.SetLogged: lambda applier, op: set_logged(applier.table(op.table), op),
+    ops.SetLogged: lambda applier, op: set_logged(applier.objects, applier.table(op.table), op),
+    ops.SetSequenceLogged: lambda applier, op: set_sequence_logged(applier.objects, op),
     ops.AlterEnum: lambda applier, op: alter_enum(applier.objects, op),
     ops.AlterDomain: lambda applier, op: apply_alter_domain(applier.objects, op),
     ops.ChangePrivileges: Applier.change_privileges,

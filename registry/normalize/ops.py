@@ -250,6 +250,14 @@ class AlterEnum(Op):
     rename_to: str | None = None
 
 
+class SetSequenceLogged(Op):
+    """ALTER SEQUENCE ... SET LOGGED / SET UNLOGGED."""
+
+    sequence: str
+    unlogged: bool
+    if_exists: bool = False
+
+
 class SetLogged(Op):
     """ALTER TABLE ... SET LOGGED / SET UNLOGGED: whether the table is written to the WAL."""
 
@@ -364,6 +372,7 @@ AnyOp = (
     | SetInherit
     | SetStorage
     | SetLogged
+    | SetSequenceLogged
     | AlterDomain
     | AlterEnum
     | ChangePrivileges

@@ -25,6 +25,10 @@ _ALTER_SEQUENCE = lazy_compile(
     rf"START|RESTART|CACHE|CYCLE)\b[^;]*)$",
     re.IGNORECASE | re.DOTALL,
 )
+_SET_LOGGED = lazy_compile(
+    rf"\s*ALTER\s+SEQUENCE\s+(?P<exists>IF\s+EXISTS\s+)?(?P<seq>{QNAME})\s+SET\s+(?P<un>UN)?LOGGED\s*$",
+    re.IGNORECASE,
+)
 _RESTART = lazy_compile(r"\bRESTART(?:\s+WITH)?(?:\s+-?\d+)?", re.IGNORECASE)
 
 
@@ -35,7 +39,11 @@ def create_sequence(context: Context, tree: exp.Create, text: str) -> list[ops.A
     if isinstance(as_type, exp.DataType):
         parts.append(f"AS {context.type_sql(as_type)}")
     owner: list[ops.AnyOp] = []
+    unlogged = False
     for prop in (tree.args.get("properties") or exp.Properties(expressions=[])).expressions:
+        if isinstance(prop, exp.UnloggedProperty):
+            unlogged = True
+            continue
         owned = prop.args.get("owned") if isinstance(prop, exp.SequenceProperties) else None
         if isinstance(owned, exp.Column) and owned.table:
             # CREATE SEQUENCE ... OWNED BY t.c: as ALTER SEQUENCE ... OWNED BY after it (it was lost)
@@ -46,7 +54,7 @@ def create_sequence(context: Context, tree: exp.Create, text: str) -> list[ops.A
     options = sequence_options(" ".join(parts), context=context)
     return [
         ops.CreateSequence(
-            sequence=Sequence(schema=schema, name=name, options=options),
+            sequence=Sequence(schema=schema, name=name, options=options, unlogged=unlogged),
             if_not_exists=bool(tree.args.get("exists")),
         ),
         *owner,
@@ -144,3 +152,17 @@ def sequence_options(
             label = {"START": "START WITH", "INCREMENT": "INCREMENT BY"}.get(key, key)
             words_out.append(f"{label} {found[key]}".strip())
     return " ".join(words_out)
+
+
+@applies_to("ALTER SEQUENCE")
+def set_sequence_logged(context: Context, text: str) -> list[ops.AnyOp] | None:
+    """ALTER SEQUENCE s SET UNLOGGED / SET LOGGED."""
+    m = _SET_LOGGED.match(text)
+    if m is None:
+        return None
+    sequence = context.read_qualified_name(m.group("seq"))
+    return [
+        ops.SetSequenceLogged(
+            sequence=sequence, unlogged=m.group("un") is not None, if_exists=bool(m.group("exists"))
+        )
+    ]

@@ -5,7 +5,8 @@ statement set them."""
 from __future__ import annotations
 
 from schemareg.lazy_re import lazy_compile
-from schemareg.model import Table
+from schemareg.model import Kind, ObjectKey, SchemaObject, Sequence, Table
+from schemareg.names import join_key, key_head
 from schemareg.normalize import ops
 
 # One parameter as the model keeps it in a table's options: `fillfactor='50'`, the value always quoted.
@@ -61,11 +62,24 @@ def set_storage(table: Table | None, op: ops.SetStorage) -> bool:
     return True
 
 
-def set_logged(table: Table | None, op: ops.SetLogged) -> bool:
+def set_logged(objects: dict[ObjectKey, SchemaObject], table: Table | None, op: ops.SetLogged) -> bool:
     """ALTER TABLE ... SET UNLOGGED / SET LOGGED: the table's UNLOGGED option, first as CREATE UNLOGGED
-    TABLE puts it, its other options kept."""
+    TABLE puts it, its other options kept; and the sequences it owns with it (PostgreSQL 15)."""
     if table is None:
         return False
     others = [word for word in (table.options or "").split() if word != "UNLOGGED"]
     table.options = " ".join(["UNLOGGED", *others] if op.unlogged else others) or None
+    owner = join_key(table.schema, table.name) if table.schema else table.name
+    for obj in objects.values():
+        if isinstance(obj, Sequence) and obj.owned_by and key_head(obj.owned_by)[0] == owner:
+            obj.unlogged = op.unlogged
+    return True
+
+
+def set_sequence_logged(objects: dict[ObjectKey, SchemaObject], op: ops.SetSequenceLogged) -> bool:
+    """ALTER SEQUENCE ... SET UNLOGGED / SET LOGGED."""
+    found = objects.get(ObjectKey(Kind.SEQUENCE, op.sequence))
+    if not isinstance(found, Sequence):
+        return op.if_exists
+    found.unlogged = op.unlogged
     return True

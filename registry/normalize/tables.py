@@ -79,7 +79,7 @@ def create_table(context: Context, tree: exp.Create, text: str) -> list[ops.AnyO
     if tree.expression is not None and not isinstance(tree.expression, exp.Schema):
         kept = opaque(context, text, kind=Kind.TABLE, name=qualified)  # CREATE TABLE ... AS <query>
         return [table_as(context, tree, table, kept.definition)] if context.dialect == "postgres" else [kept]
-    sequences: list[ops.AnyOp] = []
+    sequences: list[ops.CreateSequence] = []
     constraints: list[ops.AddConstraint] = []
     indexes: list[ops.CreateIndex] = []
     partition_of = False
@@ -142,6 +142,9 @@ def create_table(context: Context, tree: exp.Create, text: str) -> list[ops.AnyO
         mark_no_inherit(text, list(constraints))
     if context.dialect == "postgres":
         constraints = one_key_per_index(constraints)
+        if "UNLOGGED" in options:  # a serial's sequence is as the table is (PostgreSQL 15)
+            for made in sequences:
+                made.sequence.unlogged = True
     return [
         *sequences,
         ops.CreateTable(table=table, if_not_exists=bool(tree.args.get("exists")), partition_of=partition_of),

@@ -24,6 +24,10 @@ read the objects, they render them alike.
   statement about a function never made, and outlived DROP FUNCTION f;
 - DROP TYPE ... CASCADE takes the columns of the type and the defaults and checks that cast to it: they
   were kept and schema.sql named a type that does not exist;
+- a foreign key's `ON DELETE SET NULL (a)` (PostgreSQL 15) was not read: the statement was kept as
+  written, and schema.sql made the key before the table it references;
+- an unlogged sequence (`CREATE UNLOGGED SEQUENCE`, `ALTER SEQUENCE ... SET UNLOGGED`, a serial of an
+  unlogged table, PostgreSQL 15) was a logged one: the model had no such property;
 - a DO block whose guard asks pg_proc or information_schema.routines for a routine was not applied, and
   the routine it makes was lost (with a warning).
 """
@@ -158,6 +162,32 @@ CASES: dict[str, tuple[bool, str]] = {
         DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.routines
           WHERE routine_name = 'h' AND routine_schema = 'public') THEN
           CREATE FUNCTION h() RETURNS int LANGUAGE sql AS 'select 4'; END IF; END $$;
+        """,
+    ),
+    "foreign keys that set some columns": (
+        True,
+        """
+        CREATE TABLE zz (id int, t int, PRIMARY KEY (t, id));
+        CREATE TABLE aa (id int, t int, zid int, "Zq" int,
+          FOREIGN KEY (t, zid) REFERENCES zz ON DELETE SET NULL (zid));
+        CREATE TABLE bb (id int, t int DEFAULT 0, zid int, CONSTRAINT bb_fk FOREIGN KEY (t, zid)
+          REFERENCES zz (t, id) ON UPDATE CASCADE ON DELETE SET DEFAULT (t) DEFERRABLE);
+        ALTER TABLE aa ADD CONSTRAINT aa_fk2 FOREIGN KEY (t, "Zq") REFERENCES zz ON DELETE SET NULL ("Zq") NOT VALID;
+        """,
+    ),
+    "unlogged sequences": (
+        True,
+        """
+        CREATE UNLOGGED SEQUENCE s1;
+        CREATE SEQUENCE s2;
+        ALTER SEQUENCE s2 SET UNLOGGED;
+        CREATE UNLOGGED TABLE u (id serial PRIMARY KEY, j int GENERATED ALWAYS AS IDENTITY);
+        CREATE TABLE l (id serial);
+        ALTER TABLE l SET UNLOGGED;
+        CREATE TABLE l2 (id int);
+        ALTER TABLE l2 SET UNLOGGED;
+        ALTER TABLE l2 ADD COLUMN k serial;
+        ALTER SEQUENCE IF EXISTS nope SET LOGGED;
         """,
     ),
     "drop type cascade": (
