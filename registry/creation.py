@@ -50,7 +50,9 @@ def creation_order(schema: Schema) -> list[ObjectKey]:
         k for k in keys if k.kind in (Kind.VIEW, Kind.MATERIALIZED_VIEW) or _made_by_query(schema.objects[k])
     ]
     before = [k for k in keys if rank.get(k.kind, len(rank)) < first_view and k not in views]
-    after = [k for k in keys if rank.get(k.kind, len(rank)) > rank[Kind.MATERIALIZED_VIEW]]
+    after = _others_in_order(
+        schema, [k for k in keys if rank.get(k.kind, len(rank)) > rank[Kind.MATERIALIZED_VIEW]]
+    )
     # A routine whose arguments or result name a table's row type can exist only after that table.
     tables = {k.name for k in keys if k.kind is Kind.TABLE}
     view_names = {k.name for k in views}
@@ -89,7 +91,58 @@ def creation_order(schema: Schema) -> list[ObjectKey]:
         tables_end = max((i for i, k in enumerate(before) if k.kind is Kind.TABLE), default=len(before) - 1)
         before[tables_end + 1 : tables_end + 1] = after_tables
     ordered = _routines_in_dependency_order(before + after_views, bodies)
-    return ordered[: len(before)] + _views_in_dependency_order(schema, views) + ordered[len(before) :] + after
+    found = (
+        ordered[: len(before)] + _views_in_dependency_order(schema, views) + ordered[len(before) :] + after
+    )
+    return _early_others_first(schema, found)
+
+
+# Statements kept as written (Kind.OTHER) that make what others of them use: a foreign data wrapper before
+# its servers, a server before its user mappings and foreign tables; a text search parser or template
+# before its dictionaries, a dictionary before the configurations that map to it, and the mappings after
+# them. Those ranked below _EARLY are made before types and tables (a foreign table names a server, a
+# column or an index a text search configuration), right after schemas, extensions and collations, as
+# pg_dump makes them. Any other statement that makes something comes before one that alters something.
+_OTHER_HEADS = (
+    ("CREATE FOREIGN DATA WRAPPER", 0),
+    ("CREATE SERVER", 1),
+    ("CREATE USER MAPPING", 2),
+    ("CREATE TEXT SEARCH PARSER", 0),
+    ("CREATE TEXT SEARCH TEMPLATE", 0),
+    ("CREATE TEXT SEARCH DICTIONARY", 1),
+    ("CREATE TEXT SEARCH CONFIGURATION", 2),
+    ("ALTER TEXT SEARCH CONFIGURATION", 3),
+    ("CREATE", 4),
+)
+_EARLY = 4
+_FIRST_KINDS = (Kind.SCHEMA, Kind.EXTENSION, Kind.COLLATION)
+_HEAD_WORDS = lazy_compile(r"\s+")
+
+
+def _other_rank(obj: SchemaObject) -> int:
+    if not isinstance(obj, Definition):
+        return 5
+    head = _HEAD_WORDS.sub(" ", obj.sql[:60]).upper()
+    head = head.replace("CREATE OR REPLACE ", "CREATE ").replace("CREATE TRUSTED ", "CREATE ")
+    return next((order for prefix, order in _OTHER_HEADS if head.startswith(prefix)), 5)
+
+
+def _early_others_first(schema: Schema, keys: list[ObjectKey]) -> list[ObjectKey]:
+    early = [k for k in keys if k.kind is Kind.OTHER and _other_rank(schema.objects[k]) < _EARLY]
+    if not early:
+        return keys
+    rest = [k for k in keys if k not in set(early)]
+    at = max((i + 1 for i, k in enumerate(rest) if k.kind in _FIRST_KINDS), default=0)
+    return rest[:at] + early + rest[at:]
+
+
+def _others_in_order(schema: Schema, keys: list[ObjectKey]) -> list[ObjectKey]:
+    """`keys` (in kind order) with the statements kept as written among them in _OTHER_HEADS' order."""
+    others = [k for k in keys if k.kind is Kind.OTHER]
+    if len(others) < 2:
+        return keys
+    ordered = iter(sorted(others, key=lambda k: _other_rank(schema.objects[k])))
+    return [next(ordered) if k.kind is Kind.OTHER else k for k in keys]
 
 
 ROUTINES = {Kind.FUNCTION, Kind.PROCEDURE, Kind.AGGREGATE}

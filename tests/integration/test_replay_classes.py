@@ -28,6 +28,9 @@ read the objects, they render them alike.
   written, and schema.sql made the key before the table it references;
 - an unlogged sequence (`CREATE UNLOGGED SEQUENCE`, `ALTER SEQUENCE ... SET UNLOGGED`, a serial of an
   unlogged table, PostgreSQL 15) was a logged one: the model had no such property;
+- foreign data wrappers, servers, foreign tables and text search objects, kept as written, were made in
+  the order of their names: a foreign table before its server, a configuration's ALTER MAPPING before the
+  configuration, an index using a configuration before it;
 - a DO block whose guard asks pg_proc or information_schema.routines for a routine was not applied, and
   the routine it makes was lost (with a warning).
 """
@@ -188,6 +191,19 @@ CASES: dict[str, tuple[bool, str]] = {
         ALTER TABLE l2 SET UNLOGGED;
         ALTER TABLE l2 ADD COLUMN k serial;
         ALTER SEQUENCE IF EXISTS nope SET LOGGED;
+        """,
+    ),
+    "foreign data and text search objects in the order they use one another": (
+        False,  # the postgres engine reads neither
+        """
+        CREATE FOREIGN DATA WRAPPER w;
+        CREATE SERVER s FOREIGN DATA WRAPPER w;
+        CREATE FOREIGN TABLE ft (id int) SERVER s;
+        CREATE TEXT SEARCH DICTIONARY zdict (TEMPLATE = simple);
+        CREATE TEXT SEARCH CONFIGURATION aconf (COPY = simple);
+        ALTER TEXT SEARCH CONFIGURATION aconf ALTER MAPPING FOR word WITH zdict;
+        CREATE TABLE docs (body text);
+        CREATE INDEX docs_body ON docs USING gin (to_tsvector('aconf', body));
         """,
     ),
     "drop type cascade": (
