@@ -91,10 +91,8 @@ def creation_order(schema: Schema) -> list[ObjectKey]:
         tables_end = max((i for i, k in enumerate(before) if k.kind is Kind.TABLE), default=len(before) - 1)
         before[tables_end + 1 : tables_end + 1] = after_tables
     ordered = _routines_in_dependency_order(before + after_views, bodies)
-    found = (
-        ordered[: len(before)] + _views_in_dependency_order(schema, views) + ordered[len(before) :] + after
-    )
-    return _early_others_first(schema, found)
+    made = ordered[: len(before)] + _views_in_dependency_order(schema, views) + ordered[len(before) :] + after
+    return _early_others_first(schema, made)
 
 
 # Statements kept as written (Kind.OTHER) that make what others of them use: a foreign data wrapper before
@@ -131,7 +129,8 @@ def _early_others_first(schema: Schema, keys: list[ObjectKey]) -> list[ObjectKey
     early = [k for k in keys if k.kind is Kind.OTHER and _other_rank(schema.objects[k]) < _EARLY]
     if not early:
         return keys
-    rest = [k for k in keys if k not in set(early)]
+    moved = set(early)
+    rest = [k for k in keys if k not in moved]
     at = max((i + 1 for i, k in enumerate(rest) if k.kind in _FIRST_KINDS), default=0)
     return rest[:at] + early + rest[at:]
 

@@ -267,14 +267,6 @@ class Applier:
                     column.nullable = False
         return True
 
-    def validate_constraint(self, op: ops.ValidateConstraint) -> bool:
-        table = self.table(op.table)
-        constraint = next((c for c in table.constraints if c.name == op.name), None) if table else None
-        if constraint is None:
-            return False
-        constraint.definition = constraint.definition.removesuffix(" NOT VALID")
-        return True
-
     def drop_constraint(self, op: ops.DropConstraint) -> bool:
         table = self.table(op.table)
         if table is None or not any(c.name == op.name for c in table.constraints):
@@ -375,6 +367,15 @@ class Applier:
         return True
 
 
+def _validate_constraint(applier: Applier, op: ops.ValidateConstraint) -> bool:
+    table = applier.table(op.table)
+    constraint = next((c for c in table.constraints if c.name == op.name), None) if table else None
+    if constraint is None:
+        return False
+    constraint.definition = constraint.definition.removesuffix(" NOT VALID")
+    return True
+
+
 def made_already(objects: dict[ObjectKey, SchemaObject], statement: list[ops.AnyOp]) -> bool:
     """Whether `statement` is a CREATE TABLE IF NOT EXISTS of a table that is there: PostgreSQL then does
     nothing of it, its serial sequences, constraints and indexes included."""
@@ -460,7 +461,7 @@ _HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
     ops.AddConstraint: lambda applier, op: (
         Applier.add_constraint(applier, op) and only_key(applier.objects, op)
     ),
-    ops.ValidateConstraint: Applier.validate_constraint,
+    ops.ValidateConstraint: _validate_constraint,
     ops.DeferConstraint: lambda applier, op: defer_constraint(applier.table(op.table), op),
     ops.DropConstraint: Applier.drop_constraint,
     ops.DropObject: Applier.drop_object,

@@ -69,8 +69,8 @@ def test_retuned_identity(
 
 def test_set_logged_keeps_the_other_options() -> None:
     table = Table(schema="public", name="t", options="fillfactor='70'")
-    assert set_logged(table, ops.SetLogged(table="public.t", unlogged=True))
+    assert set_logged({}, table, ops.SetLogged(table="public.t", unlogged=True))
     assert table.options == "UNLOGGED fillfactor='70'"
-    assert set_logged(table, ops.SetLogged(table="public.t", unlogged=False))
+    assert set_logged({}, table, ops.SetLogged(table="public.t", unlogged=False))
     assert table.options == "fillfactor='70'"
-    assert not set_logged(None, ops.SetLogged(table="public.t", unlogged=True))
+    assert not set_logged({}, None, ops.SetLogged(table="public.t", unlogged=True))
