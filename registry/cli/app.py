@@ -47,11 +47,13 @@ def read_ddl(file: str) -> tuple[str, str]:
     if file == "-":
         return sys.stdin.read(), "<stdin>"
     path = Path(file)
-    if path.is_dir():
-        fail(
-            f"cannot read {file}: a directory, not a DDL script (for a folder of migrations, concatenate its files"
-            " in the order they apply, each ending with a semicolon)"
-        )
+    if path.is_dir():  # a folder of migrations: its up migrations in the order they apply (migrations.py)
+        from schemareg.cli.migrations import read_folder
+
+        text = read_folder(path, file)
+        if not text:
+            fail(f"cannot read {file}: a directory with no .sql migrations in it")
+        return text, file
     try:
         return path.read_text(encoding="utf-8"), file
     except FileNotFoundError:
@@ -219,11 +221,23 @@ def run(argv: Sequence[str] | None = None) -> int:
         click.echo("Aborted.", err=True)
         return EXIT_ERROR
     except SchemaregError as error:  # the one place a domain error becomes a message and exit code 2
+        if isinstance(error, SQLParseError):
+            error = _in_its_file(error)
         click.echo(f"Error: {_without_secrets(str(error), argv)}", err=True)
         return EXIT_ERROR
     except BrokenPipeError:
         return EXIT_OK
     return EXIT_OK
+
+
+def _in_its_file(error: SQLParseError) -> SQLParseError:
+    """A parse error in a folder of migrations names the file it is in and its line there."""
+    from schemareg.cli.migrations import locate
+
+    shown, line = locate(error.source, error.line)
+    if shown == error.source:
+        return error
+    return SQLParseError(error.reason, line=line, column=error.column, source=shown)
 
 
 def _without_secrets(text: str, argv: Sequence[str] | None) -> str:

@@ -22,6 +22,7 @@ from schemareg.cli.app import (
     registry_options,
     write_output,
 )
+from schemareg.cli.migrations import locate
 from schemareg.cli.remote import RemoteRegistry
 from schemareg.diff import Diff, diff_schemas
 from schemareg.model import Schema
@@ -66,8 +67,8 @@ def check_command(
     registry_url: str | None,
     data_dir: Path,
 ) -> None:
-    """Check that each FILE (structure.sql, schema.sql) parses; with --project and --env, that it equals
-    the env's head (exit 1 when not, with the changelog from the head to the file).
+    """Check that each FILE (structure.sql, schema.sql, a folder of migrations) parses; with --project and
+    --env, that it equals the env's head (exit 1 when not, with the changelog from the head to the file).
 
     \b
     schemareg check db/structure.sql
@@ -85,7 +86,8 @@ def check_command(
         text, source = read_ddl(file)
         schema = normalize(text, dialect or "postgres", source=source)
         for issue in schema.issues:  # as `schema --file` says them, on standard error, with the file
-            message = f"warning: {file}:{issue.line}:{issue.column}: {issue.message}; {issue.outcome}"
+            shown, line = locate(file, issue.line)
+            message = f"warning: {shown}:{line}:{issue.column}: {issue.message}; {issue.outcome}"
             click.echo(message, err=True)
         result = CheckResult(
             file=file,

@@ -138,8 +138,16 @@ def _options(function: Any) -> Any:
     """The options `diff` and `changelog` share."""
     decorators = [
         click.option("--project", "-p", help="Compare versions of this project (FROM and TO)."),
-        click.option("--from-file", type=click.Path(dir_okay=False, path_type=Path), help="The DDL before."),
-        click.option("--to-file", type=click.Path(dir_okay=False, path_type=Path), help="The DDL after."),
+        click.option(
+            "--from-file",
+            type=click.Path(path_type=Path),
+            help="The DDL before (a script or a migrations folder).",
+        ),
+        click.option(
+            "--to-file",
+            type=click.Path(path_type=Path),
+            help="The DDL after (a script or a migrations folder).",
+        ),
         click.option("--dialect", "-d", type=DIALECTS, help="SQL dialect of the files (default: postgres)."),
         click.option(
             "--config",

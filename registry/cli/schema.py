@@ -9,6 +9,7 @@ import msgspec
 
 from schemareg.cli.app import DIALECTS, cli, read_ddl, write_output
 from schemareg.cli.live import inspect_live, live_source
+from schemareg.cli.migrations import place
 from schemareg.engine import ENGINES, Normalised, normalize_ddl
 from schemareg.model import Schema
 from schemareg.normalize import NormalizeOptions
@@ -53,7 +54,11 @@ def load_schema(
 
 @cli.command("schema")
 @click.option(
-    "--file", "-f", "file", metavar="FILE", help="DDL script to normalise ('-' for standard input)."
+    "--file",
+    "-f",
+    "file",
+    metavar="FILE",
+    help="DDL script or folder of migrations to normalise ('-' for standard input).",
 )
 @click.option(
     "--dialect", "-d", type=DIALECTS, default="postgres", show_default=True, help="SQL dialect of FILE."
@@ -118,9 +123,11 @@ def schema_command(
     result = load_schema(file, dialect.lower(), options, engine=engine, dev_url=dev_url)
     schema = result.schema
     for issue in schema.issues:
-        click.echo(f"warning: line {issue.line}:{issue.column}: {issue.message}; {issue.outcome}", err=True)
+        click.echo(
+            f"warning: {place(file, issue.line, issue.column)}: {issue.message}; {issue.outcome}", err=True
+        )
     for warning in result.warnings:
-        click.echo(f"warning: line {warning.line}:{warning.column}: {warning.message}", err=True)
+        click.echo(f"warning: {place(file, warning.line, warning.column)}: {warning.message}", err=True)
     emit(schema, fmt, output)
 
 

@@ -26,6 +26,7 @@ from schemareg.cli.backup import backup_listing, backups_json, print_backups
 from schemareg.cli.backup_options import backup_dir_option, s3_option
 from schemareg.cli.compat import force_option, forcing
 from schemareg.cli.live import inspect_live, live_source, seed_data
+from schemareg.cli.migrations import place
 from schemareg.errors import SQLParseError
 from schemareg.snapshots import SnapshotResult
 
@@ -60,7 +61,9 @@ def _with_sources(function: F, dsn_help: str) -> F:
     function = click.option("--dialect", type=DIALECTS, help="Dialect of --file (default: the project's).")(
         function
     )
-    return click.option("--file", "-f", "file", help="A DDL file to snapshot ('-' for stdin).")(function)
+    return click.option(
+        "--file", "-f", "file", help="A DDL file or folder of migrations to snapshot ('-' for stdin)."
+    )(function)
 
 
 def _live(
@@ -73,9 +76,10 @@ def _live(
     return dsn, sqlite
 
 
-def _print_snapshot(result: SnapshotResult, output_format: str) -> None:
+def _print_snapshot(result: SnapshotResult, output_format: str, file: str | None = None) -> None:
     for issue in result.warnings:  # as `schema --file` says them, on standard error
-        click.echo(f"warning: line {issue.line}:{issue.column}: {issue.message}; {issue.outcome}", err=True)
+        where = place(file, issue.line, issue.column)
+        click.echo(f"warning: {where}: {issue.message}; {issue.outcome}", err=True)
     if output_format == "json":
         echo_json({**msgspec.to_builtins(result), "sha": result.sha, "fingerprint": result.fingerprint})
         return
@@ -223,7 +227,7 @@ def snapshot_command(
                 description=description,
                 **forcing(force),
             )
-    _print_snapshot(result, output_format)
+    _print_snapshot(result, output_format, file)
 
 
 @cli.command("version")
