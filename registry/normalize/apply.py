@@ -63,6 +63,7 @@ from schemareg.normalize.storage import set_logged, set_sequence_logged, set_sto
 from schemareg.normalize.table_as import apply_table_as
 from schemareg.normalize.table_casts import resolve_table_casts
 from schemareg.normalize.table_like import apply_like
+from schemareg.normalize.text import statement_name
 from schemareg.normalize.using_index import key_from_index
 from schemareg.normalize.view_casts import resolve_view_casts
 from schemareg.normalize.view_containers import type_view_containers
@@ -376,6 +377,23 @@ def _validate_constraint(applier: Applier, op: ops.ValidateConstraint) -> bool:
     return True
 
 
+def view_column_comment(objects: dict[ObjectKey, SchemaObject], op: ops.SetComment) -> bool:
+    """COMMENT ON COLUMN of a view's column: kept as its statement, spelt as PostgreSQL prints it (the view
+    qualified), so that the script's and the database's are one object; a later one replaces it."""
+    if not any(ObjectKey(kind, op.target) in objects for kind in (Kind.VIEW, Kind.MATERIALIZED_VIEW)):
+        return False
+    head = f"COMMENT ON COLUMN {quote_qualified(op.target)}.{quote(op.member or '')} IS "
+    for key, obj in list(objects.items()):
+        if key.kind is Kind.OTHER and isinstance(obj, Definition) and obj.sql.startswith(head):
+            del objects[key]
+    if op.text is not None:
+        sql = head + "'" + op.text.replace("'", "''") + "'"
+        objects[ObjectKey(Kind.OTHER, statement_name(sql))] = Definition(
+            kind=Kind.OTHER, schema="", name=statement_name(sql), sql=sql, opaque=True
+        )
+    return True
+
+
 def made_already(objects: dict[ObjectKey, SchemaObject], statement: list[ops.AnyOp]) -> bool:
     """Whether `statement` is a CREATE TABLE IF NOT EXISTS of a table that is there: PostgreSQL then does
     nothing of it, its serial sequences, constraints and indexes included."""
@@ -392,7 +410,7 @@ def _set_comment(applier: Applier, op: ops.SetComment) -> bool:
         table = applier.table(op.target)
         column = table.column(op.member or "") if table is not None else None
         if column is None:
-            return False
+            return table is None and view_column_comment(applier.objects, op)
         column.comment = op.text
         return True
     if kind == "CONSTRAINT":

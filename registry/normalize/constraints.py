@@ -92,9 +92,7 @@ def foreign_key(
     return op
 
 
-def check(
-    context: Context, table: str, name: str | None, node: exp.Expression, column_name: str | None = None
-) -> ops.AddConstraint:
+def check(context: Context, table: str, name: str | None, node: exp.Expression) -> ops.AddConstraint:
     expression = node.this
     columns = sorted(
         {
@@ -105,9 +103,9 @@ def check(
     text = f"CHECK ({context.expression(expression, TABLE_RULES)})"
     if node.args.get("enforced") is False and "NOT VALID" in context.generate(node).upper():
         text += " NOT VALID"
-    name_columns = (
-        [column_name] if column_name and len(columns) <= 1 else (columns if len(columns) == 1 else [])
-    )
+    # PostgreSQL names a CHECK after the one column it reads, wherever it is declared (a column's CHECK of
+    # another column, or of none, is not named after the column it is written on).
+    name_columns = columns if len(columns) == 1 else []
     named = name is not None
     if name is None:
         name = make_object_name(split_key(table)[-1], name_columns[0] if name_columns else None, "check")

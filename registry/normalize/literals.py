@@ -224,6 +224,8 @@ _TIMESTAMP = lazy_compile(
 def timestamp_text(text: str) -> str | None:
     """An ISO timestamp without time zone as PostgreSQL prints it: `2020-01-01 00:00:00` from `2020-1-1`,
     a zone dropped (the type ignores it), a fraction to microseconds without trailing zeros."""
+    if text.strip().lower() == "epoch":  # a special value PostgreSQL stores as the moment it names
+        return "1970-01-01 00:00:00"
     m = _TIMESTAMP.fullmatch(text.strip())
     if m is None:
         return None
@@ -257,6 +259,8 @@ def timestamptz_text(text: str) -> str | None:
     """An ISO timestamp with time zone as PostgreSQL prints it in UTC, the zone pg_dump and introspection
     use: `2020-01-01 00:00:00+00` from `2020-01-01` (a value without a zone is read in UTC too) or from
     `2020-01-01 02:00+02`."""
+    if text.strip().lower() == "epoch":  # a special value PostgreSQL stores as the moment it names
+        return "1970-01-01 00:00:00+00"
     m = _TIMESTAMP.fullmatch(text.strip())
     local = timestamp_text(text)
     if m is None or local is None:
@@ -291,6 +295,8 @@ def _iso(moment: datetime, year: int | None = None) -> str:
 def date_text(text: str) -> str | None:
     """An ISO date as PostgreSQL prints it: `2020-01-02` from `2020-1-2` or `2020-1-2 03:04:05` (a date
     keeps no time and no zone)."""
+    if text.strip().lower() == "epoch":  # a special value PostgreSQL stores as the moment it names
+        return "1970-01-01"
     m = _TIMESTAMP.fullmatch(text.strip())
     return f"{int(m.group('y')):04d}-{int(m.group('m')):02d}-{int(m.group('d')):02d}" if m else None
 

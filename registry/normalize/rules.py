@@ -129,6 +129,20 @@ def qualify_types(node: exp.Expression, dialect: str) -> exp.Expression:
     return node
 
 
+@looks_for(exp.ByteString, adds=(exp.Literal,))
+def plain_escape_strings(node: exp.Expression, dialect: str) -> exp.Expression:
+    """`E'x\\ty'` is the string it spells, a tab in it: PostgreSQL stores the value and prints it `'x<tab>y'`
+    (sqlglot reads an E'' string as a ByteString, its escapes undone, and wrote it back as `e'x\\ty'`)."""
+    if dialect != "postgres":
+        return node
+    for escaped in list(node.find_all(exp.ByteString)):
+        plain = exp.Literal.string(str(escaped.this))
+        if escaped is node:
+            return plain
+        escaped.replace(plain)
+    return node
+
+
 @looks_for(exp.Literal)
 def plain_numbers(node: exp.Expression, dialect: str) -> exp.Expression:
     """`-1E12`, `-1e12` and `-1000000000000` are one number: written out, as PostgreSQL stores a numeric."""
@@ -229,6 +243,9 @@ def strip_parens(node: exp.Expression, dialect: str) -> exp.Expression:
                 isinstance(parent, exp.And | exp.Or | exp.Add | exp.Mul)
                 or (isinstance(parent, _LEFT_ASSOCIATIVE) and parent.this is paren)
             )
+            # PostgreSQL's other operators (`->`, `->>`, `||`, `@>`, ...) share one level, bound left to
+            # right: `(j -> 'a') ->> 'b'`, as it prints it, is `j -> 'a' ->> 'b'`.
+            same_assoc |= parent.this is paren and inner_prec == parent_prec == _OTHER_OPERATOR
             keep = not (inner_prec > parent_prec or same_assoc)
         elif isinstance(parent, exp.Neg | exp.BitwiseNot):
             keep = not _is_atom(inner, dialect)
@@ -495,6 +512,7 @@ EXPRESSION_RULES: tuple[Rule, ...] = (
     fold_function_names,
     qualify_functions,
     qualify_types,
+    plain_escape_strings,
     plain_numbers,
     plain_joins,
     plain_between,

@@ -9,8 +9,9 @@ from schemareg.lazy_re import lazy_compile
 
 __all__ = ["SQL_COMMANDS", "run_on_statement", "structural_error"]
 
+# Quoted text and comments (an E'' string's backslash escapes read, `E'it\'s'`, as PostgreSQL reads them).
 _OUTSIDE_CODE = lazy_compile(
-    r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`(?:[^`]|``)*`|(?<![\w$])\$(?P<tag>[A-Za-z_][A-Za-z_0-9]*|)\$.*?\$(?P=tag)\$"
+    r"(?<![A-Za-z0-9_$])[Ee]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`(?:[^`]|``)*`|(?<![\w$])\$(?P<tag>[A-Za-z_][A-Za-z_0-9]*|)\$.*?\$(?P=tag)\$"
     r"|--[^\n]*|/\*.*?\*/",
     re.DOTALL,
 )

@@ -11,6 +11,7 @@ from schemareg.lazy_re import lazy_compile
 from schemareg.model import Column, ConstraintKind, Kind, Sequence, Table
 from schemareg.names import join_key, make_object_name, needs_quotes, split_key, split_qualified
 from schemareg.normalize import ops
+from schemareg.normalize.array_literals import array_text
 from schemareg.normalize.constraints import (
     add_constraint,
     check,
@@ -221,7 +222,7 @@ def column_def(
         elif isinstance(kind_node, exp.Reference):
             extra.append(foreign_key(context, table, constraint_name, [name], kind_node))
         elif isinstance(kind_node, exp.CheckColumnConstraint):
-            extra.append(check(context, table, constraint_name, kind_node, column_name=name))
+            extra.append(check(context, table, constraint_name, kind_node))
         elif isinstance(kind_node, exp.GeneratedAsIdentityColumnConstraint) and kind_node.expression:
             # GENERATED ALWAYS AS (expr) without STORED: PostgreSQL 18's virtual generated column.
             column.generated = context.expression(kind_node.expression, TABLE_RULES)
@@ -348,6 +349,14 @@ def _typed_default(context: Context, node: exp.Expression, column_type: str) -> 
         typed = {"DATE": date_text, "TIMESTAMPTZ": timestamptz_text, "TIME": time_text}
         typed |= {"JSONB": jsonb_text, "UUID": uuid_text}
         printed = typed.get(base, lambda _: None)(node.this)
+        if column_type.endswith("[]"):  # `'{a, b}'` on a text[] column is stored `'{a,b}'`
+            element = column_type[:-2]
+            printed = array_text(node.this, base_type(element))
+            if printed is not None and base_type(element) == "VARCHAR" and "(" in element:
+                # coerced to the length by a cast, which PostgreSQL stores: `'{a}'::character varying[]`
+                return context.expression(
+                    exp.cast(exp.Literal.string(printed), "VARCHAR[]", dialect="postgres")
+                )
         node = exp.Literal.string(printed) if printed is not None else node
     if isinstance(node, exp.Literal) and node.is_string and base_type(column_type) == "TIMESTAMP":
         # A zone on a timestamp without time zone is dropped when the default is stored.

@@ -31,6 +31,11 @@ read the objects, they render them alike.
 - foreign data wrappers, servers, foreign tables and text search objects, kept as written, were made in
   the order of their names: a foreign table before its server, a configuration's ALTER MAPPING before the
   configuration, an index using a configuration before it;
+- where the engines disagreed (a snapshot from a script and one from its database differed): an array
+  constant (`'{a, b}'` is stored `'{a,b}'`), `'epoch'`, an `E''` string (stored as the string it spells),
+  `(j -> 'a') ->> 'b'` (PostgreSQL's other operators share one level, left to right), a partial index's
+  `WHERE t.flag` (stored unqualified), a column's CHECK of another column or of none (named after the one
+  column it reads, or none), and comments on a view's columns (kept as written, unqualified);
 - a DO block whose guard asks pg_proc or information_schema.routines for a routine was not applied, and
   the routine it makes was lost (with a warning).
 """
@@ -204,6 +209,44 @@ CASES: dict[str, tuple[bool, str]] = {
         ALTER TEXT SEARCH CONFIGURATION aconf ALTER MAPPING FOR word WITH zdict;
         CREATE TABLE docs (body text);
         CREATE INDEX docs_body ON docs USING gin (to_tsvector('aconf', body));
+        """,
+    ),
+    "constants as PostgreSQL stores them": (
+        True,
+        """
+        CREATE TABLE t (
+          tags text[] DEFAULT '{a, b}', b varchar(5)[] DEFAULT '{ x , "y z" }', c int[] DEFAULT '{1, 02}',
+          d int[][] DEFAULT '{{1, 2}, {3, 4}}', e text[] DEFAULT '{}', f text[] DEFAULT '{"NULL", NULL}',
+          ts timestamp DEFAULT 'epoch', tz timestamptz DEFAULT 'EPOCH', dt date DEFAULT 'epoch',
+          esc text DEFAULT E'x\\ty', q text DEFAULT E'it\\'s' CHECK (q <> E'\\\\')
+        );
+        CREATE VIEW ev AS SELECT E'a\\nb' AS x;
+        """,
+    ),
+    "operators of one level and qualified index columns": (
+        True,
+        """
+        CREATE TABLE t (id int, a text, b text, flag boolean, j jsonb,
+          g text GENERATED ALWAYS AS ((j -> 'a') ->> 'b') STORED,
+          c text CHECK ((a || b) || a <> ''), d text CHECK (a || (b || a) <> ''),
+          k jsonb CHECK ((j -> 'x') @> '{}'), m int CHECK (1 > 0), n int CHECK (j IS NOT NULL));
+        CREATE INDEX t_part ON t (a) WHERE t.flag;
+        CREATE INDEX t_part2 ON t (lower(t.a)) WHERE (t.id > 3 AND flag);
+        CREATE INDEX t_part3 ON public.t (a) WHERE public.t.id > 0;
+        """,
+    ),
+    "comments on a view's columns": (
+        True,
+        """
+        CREATE TABLE t (a text);
+        CREATE VIEW v AS SELECT a FROM t;
+        COMMENT ON COLUMN v.a IS 'first';
+        COMMENT ON COLUMN public.v.a IS 'it''s second';
+        CREATE MATERIALIZED VIEW "M" AS SELECT a FROM t;
+        COMMENT ON COLUMN "M".a IS 'm';
+        CREATE VIEW w AS SELECT a FROM t;
+        COMMENT ON COLUMN w.a IS 'gone';
+        COMMENT ON COLUMN w.a IS NULL;
         """,
     ),
     "drop type cascade": (
