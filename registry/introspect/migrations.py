@@ -15,6 +15,8 @@ from typing import Any
 
 import msgspec
 
+from schemareg.lazy_re import lazy_compile
+
 __all__ = ["DETECTORS", "MigrationInfo", "detect_migrations"]
 
 Query = Callable[[str], Sequence[Sequence[Any]]]
@@ -78,14 +80,28 @@ def _count_and_last(last: str, where: str = "TRUE", order: str = "") -> Callable
     return select
 
 
+_WORD = lazy_compile(r"'(?:[^']|'')*'|\"?([A-Za-z_][A-Za-z_0-9]*)(?![A-Za-z_0-9])\"?(?!\s*\()")
+_NOT_COLUMNS = frozenset({"and", "or", "not", "is", "null", "in", "like", "desc", "asc", "true", "false"})
+
+
+def _columns_read(*parts: str) -> set[str]:
+    """The columns a detector's expressions read (not its keywords, functions and strings), lower case."""
+    words = {m.group(1).lower() for part in parts for m in _WORD.finditer(part) if m.group(1)}
+    return words - _NOT_COLUMNS
+
+
 def _by_name(
     tool: str, name: str, last: str, where: str = "TRUE", order: str = "", schema: str | None = None
 ) -> Callable[[Catalog], MigrationInfo | None]:
     """A detector for a tool known by its table's name alone."""
 
+    needs = _columns_read(last, where, order)
+
     def detect(catalog: Catalog) -> MigrationInfo | None:
         found = catalog.find(name, schema)
-        return catalog.read(tool, found, _count_and_last(last, where, order)) if found else None
+        if not found or not needs <= catalog.columns(found):
+            return None  # a table of that name that is not the tool's: its query would fail
+        return catalog.read(tool, found, _count_and_last(last, where, order))
 
     detect.__name__ = tool
     return detect
@@ -95,7 +111,7 @@ def _goose(catalog: Catalog) -> MigrationInfo | None:
     # goose inserts version 0 when it creates the table; older releases recorded a down migration as a
     # new row with is_applied false, newer ones delete the row: the latest row of each version decides.
     found = catalog.find("goose_db_version")
-    if not found:
+    if not found or not {"id", "version_id", "is_applied"} <= catalog.columns(found):
         return None
 
     def select(table: str) -> str:
@@ -136,6 +152,11 @@ def _schema_migrations(catalog: Catalog) -> MigrationInfo | None:
     if not found:
         return None
     columns = catalog.columns(found)
+    if "version" not in columns:
+        # Sequel's timestamp migrator keeps the file names; another table of that name is no tool's.
+        if "filename" in columns:
+            return catalog.read("sequel", found, _count_and_last("filename", order="filename DESC"))
+        return None
     if catalog.find("ar_internal_metadata", found[0]) is not None:
         # Rails versions are timestamps stored as text: the longest, then the greatest, is the newest.
         return catalog.read(

@@ -232,6 +232,15 @@ CASES = [
         2,
         "20240301000000",
     ),
+    Case(
+        "sequel",  # Sequel's timestamp migrator: schema_migrations(filename)
+        'CREATE TABLE "schema_migrations" ("filename" text NOT NULL PRIMARY KEY);'
+        "INSERT INTO schema_migrations VALUES ('20240101000000_init.rb'), ('20240301000000_users.rb');",
+        'CREATE TABLE "schema_migrations" ("filename" varchar(255) NOT NULL PRIMARY KEY);'
+        "INSERT INTO schema_migrations VALUES ('20240101000000_init.rb'), ('20240301000000_users.rb');",
+        2,
+        "20240301000000_users.rb",
+    ),
 ]
 
 
@@ -259,4 +268,20 @@ def test_sqlite(tmp_path: Path, case: Case) -> None:
 def test_an_application_table_named_migrations_is_no_tool(pg_database: str) -> None:
     with psycopg.connect(pg_database, autocommit=True) as conn:
         conn.execute("CREATE TABLE migrations (id serial PRIMARY KEY, bird text, season int)")
+    assert inspect(pg_database).migrations is None
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "schema_migrations (name text)",
+        "flyway_schema_history (id int, script text)",
+        "goose_db_version (version text)",
+        "django_migrations (id int, label text)",
+    ],
+)
+def test_a_table_of_a_tools_name_without_its_columns_is_no_tool(pg_database: str, table: str) -> None:
+    """Its query would fail (`column "version" does not exist`) and the whole inspection with it."""
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        conn.execute(f"CREATE TABLE {table}")  # type: ignore[arg-type]
     assert inspect(pg_database).migrations is None
