@@ -404,7 +404,7 @@ UNREAD_DO_BLOCKS = [
     ("DO $$\nBEGIN\n  IF (SELECT count(*) FROM t) = 0 THEN CREATE TABLE u (id int); END IF;\nEND $$", 3, 6),
     ("DO $$ BEGIN EXECUTE 'CREATE TABLE ' || 'u (id int)'; END $$", 1, 13),
     (
-        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'f') THEN CREATE TABLE u (); END IF; END $$",
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'f') THEN CREATE TABLE u (); END IF; END $$",
         1,
         16,
     ),
