@@ -75,6 +75,7 @@ _IDENTITY_SET = lazy_compile(
     re.IGNORECASE,
 )
 _SET_LOGGED = lazy_compile(r"SET\s+(?P<un>UN)?LOGGED\s*$", re.IGNORECASE)
+_WITHOUT_OIDS = lazy_compile(r"SET\s+WITHOUT\s+OIDS\s*$", re.IGNORECASE)
 # An unnamed CHECK or EXCLUDE, which sqlglot reads only named.
 _ADD_CHECK = lazy_compile(r"ADD\s+(?:CHECK\s*\(|(?P<exclude>EXCLUDE)\b)", re.IGNORECASE)
 _NOT_VALID_ADD = lazy_compile(r"\bADD\s+CONSTRAINT\b.*\bNOT\s+VALID\s*$", re.IGNORECASE | re.DOTALL)
@@ -121,6 +122,8 @@ def alter_table_pattern(context: Context, text: str) -> list[ops.AnyOp] | None:
     changed = _column_identity(context, m.group("table"), rest)
     if changed is not None:
         return [changed]
+    if _WITHOUT_OIDS.match(rest) and context.dialect == "postgres":
+        return [ops.Ignored(reason="WITHOUT OIDS")]  # what every table is since PostgreSQL 12
     logged = _SET_LOGGED.match(rest)
     if logged and context.dialect == "postgres":
         table = context.read_qualified_name(m.group("table"))

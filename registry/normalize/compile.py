@@ -315,6 +315,7 @@ _TYPE_ARRAY = lazy_compile(
 _INTERVAL_LITERAL = lazy_compile(
     r"(?<![\w$'])INTERVAL\s+('(?:[^']|'')*')(?!\s*(?:YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)\b)", re.IGNORECASE
 )
+_WITHOUT_OIDS = lazy_compile(r"(?<=\))\s*WITHOUT\s+OIDS\b", re.IGNORECASE)
 _INDEX_ON_ONLY = lazy_compile(r"(\bON\s+)ONLY\s+", re.IGNORECASE)
 _CREATE_INDEX = lazy_compile(r"\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b", re.IGNORECASE)
 _CREATE_TABLE = lazy_compile(
@@ -359,6 +360,9 @@ def _prepare(text: str) -> str:
         text = _INTERVAL_LITERAL.sub(r"CAST(\1 AS INTERVAL)", text)
     if "ONLY" in upper:
         text = _INDEX_ON_ONLY.sub(r"\1", text, count=1)
+    if "OIDS" in upper:
+        # `CREATE TABLE ... WITHOUT OIDS`: what every table is since PostgreSQL 12, which keeps nothing of it
+        text = _WITHOUT_OIDS.sub("", text, count=1)
     if _CREATE_INDEX.match(text):
         text = NULLS_DISTINCT.sub(")", text, count=1)  # PostgreSQL 15; read back from the text
     if "RECURSIVE" in upper:

@@ -41,8 +41,13 @@ def parameters_from_text(text: str) -> dict[str, str]:
 
 
 def render(parameters: dict[str, str]) -> list[str]:
-    """Sorted, as `name='value'`: the order they were given in means nothing to the table."""
-    return [f"{name}='{value.replace(chr(39), chr(39) * 2)}'" for name, value in sorted(parameters.items())]
+    """Sorted, as `name='value'`: the order they were given in means nothing to the table. `oids` is
+    not one (`WITH (OIDS=FALSE)`: PostgreSQL 12 and later take it and keep nothing)."""
+    return [
+        f"{name}='{value.replace(chr(39), chr(39) * 2)}'"
+        for name, value in sorted(parameters.items())
+        if name != "oids"
+    ]
 
 
 def with_parameters(options: str | None, set_: dict[str, str], reset: tuple[str, ...] = ()) -> str | None:

@@ -36,6 +36,8 @@ read the objects, they render them alike.
   `(j -> 'a') ->> 'b'` (PostgreSQL's other operators share one level, left to right), a partial index's
   `WHERE t.flag` (stored unqualified), a column's CHECK of another column or of none (named after the one
   column it reads, or none), and comments on a view's columns (kept as written, unqualified);
+- `WITH (OIDS=FALSE)`, `WITHOUT OIDS` and `SET WITHOUT OIDS`, which PostgreSQL 12 and later take and keep
+  nothing of, were kept (a storage parameter, or the table kept as written);
 - a DO block whose guard asks pg_proc or information_schema.routines for a routine was not applied, and
   the routine it makes was lost (with a warning).
 """
@@ -247,6 +249,15 @@ CASES: dict[str, tuple[bool, str]] = {
         CREATE VIEW w AS SELECT a FROM t;
         COMMENT ON COLUMN w.a IS 'gone';
         COMMENT ON COLUMN w.a IS NULL;
+        """,
+    ),
+    "oids": (
+        True,
+        """
+        CREATE TABLE t (id bigint PRIMARY KEY) WITH (OIDS=FALSE);
+        CREATE TABLE t2 (id int) WITHOUT OIDS;
+        CREATE TABLE t3 (id int) WITH (fillfactor=70, oids=false);
+        ALTER TABLE t2 SET WITHOUT OIDS;
         """,
     ),
     "drop type cascade": (
