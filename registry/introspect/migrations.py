@@ -95,11 +95,9 @@ def _by_name(
 ) -> Callable[[Catalog], MigrationInfo | None]:
     """A detector for a tool known by its table's name alone."""
 
-    needs = _columns_read(last, where, order)
-
     def detect(catalog: Catalog) -> MigrationInfo | None:
         found = catalog.find(name, schema)
-        if not found or not needs <= catalog.columns(found):
+        if not found or not _columns_read(last, where, order) <= catalog.columns(found):
             return None  # a table of that name that is not the tool's: its query would fail
         return catalog.read(tool, found, _count_and_last(last, where, order))
 

@@ -333,7 +333,8 @@ def _drop(context: Context, table: str, action: exp.Drop) -> list[ops.AnyOp]:
     for target in action.expressions or action.args.get("tables") or []:
         name = context.fold(target.this if isinstance(target, exp.Column | exp.Table) else target)
         if kind == "COLUMN":
-            result.append(ops.DropColumn(table=table, column=name, if_exists=if_exists))
+            cascade = bool(action.args.get("cascade"))
+            result.append(ops.DropColumn(table=table, column=name, if_exists=if_exists, cascade=cascade))
         elif kind == "CONSTRAINT":
             result.append(ops.DropConstraint(table=table, name=name, if_exists=if_exists))
         else:

@@ -34,7 +34,7 @@ from schemareg.names import (
 from schemareg.normalize import ops
 from schemareg.normalize.column_refs import drop_column_readers, rename_column_everywhere
 from schemareg.normalize.constraints import defer_constraint
-from schemareg.normalize.dependents import drop_dependents, sole_overload
+from schemareg.normalize.dependents import drop_dependents, drop_key_dependents, sole_overload
 from schemareg.normalize.do_apply import apply_attempt, apply_guarded
 from schemareg.normalize.domain_alter import apply_alter_domain
 from schemareg.normalize.enums import alter_enum
@@ -170,7 +170,7 @@ class Applier:
         if table.column(op.column) is None:
             return op.if_exists
         table.columns = [c for c in table.columns if c.name != op.column]
-        drop_column_readers(self.objects, table, op.column)
+        drop_column_readers(self.objects, table, op.column, cascade=op.cascade)
         return True
 
     def alter_column(self, op: ops.AlterColumn) -> bool:
@@ -266,13 +266,6 @@ class Applier:
                 column = table.column(name)
                 if column is not None:
                     column.nullable = False
-        return True
-
-    def drop_constraint(self, op: ops.DropConstraint) -> bool:
-        table = self.table(op.table)
-        if table is None or not any(c.name == op.name for c in table.constraints):
-            return op.if_exists
-        table.constraints = [c for c in table.constraints if c.name != op.name]
         return True
 
     def drop_object(self, op: ops.DropObject) -> bool:
@@ -394,6 +387,25 @@ def view_column_comment(objects: dict[ObjectKey, SchemaObject], op: ops.SetComme
     return True
 
 
+def _drop_constraint(applier: Applier, op: ops.DropConstraint) -> bool:
+    table = applier.table(op.table)
+    dropped = next((c for c in table.constraints if c.name == op.name), None) if table else None
+    if table is None or dropped is None:
+        return op.if_exists
+    table.constraints = [c for c in table.constraints if c is not dropped]
+    drop_key_dependents(applier.objects, table, dropped, applier.schema.dialect)  # its foreign keys
+    return True
+
+
+def _referenced_now(schema: Schema, op: ops.AddConstraint) -> bool:
+    """A foreign key that names no referenced columns references the primary key there is now, as
+    PostgreSQL resolves it when the key is made (one made later does not change it)."""
+    constraint = op.constraint
+    if constraint.kind is ConstraintKind.FOREIGN_KEY and constraint.references:
+        _fill_referenced_columns(schema, constraint)
+    return True
+
+
 def made_already(objects: dict[ObjectKey, SchemaObject], statement: list[ops.AnyOp]) -> bool:
     """Whether `statement` is a CREATE TABLE IF NOT EXISTS of a table that is there: PostgreSQL then does
     nothing of it, its serial sequences, constraints and indexes included."""
@@ -477,11 +489,13 @@ _HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
     ops.RenameSchema: lambda applier, op: apply_rename_schema(applier.objects, applier.index_owner, op),
     ops.RenameConstraint: Applier.rename_constraint,
     ops.AddConstraint: lambda applier, op: (
-        Applier.add_constraint(applier, op) and only_key(applier.objects, op)
+        _referenced_now(applier.schema, op)
+        and Applier.add_constraint(applier, op)
+        and only_key(applier.objects, op)
     ),
     ops.ValidateConstraint: _validate_constraint,
     ops.DeferConstraint: lambda applier, op: defer_constraint(applier.table(op.table), op),
-    ops.DropConstraint: Applier.drop_constraint,
+    ops.DropConstraint: lambda applier, op: _drop_constraint(applier, op),
     ops.DropObject: Applier.drop_object,
     ops.SetComment: _set_comment,
     ops.SequenceOwner: Applier.sequence_owner,

@@ -84,8 +84,8 @@ def _references(text: str, old: str, qualifiers: frozenset[str], folded: bool) -
             continue
         after = tokens[i + 1].text if i + 1 < len(tokens) else ""
         before = tokens[i - 1].text if i > 0 else ""
-        if after in ("(", ".") or before == "::":
-            continue  # a function, a qualifier, a type
+        if after in ("(", ".") or before == "::" or (i > 0 and tokens[i - 1].word == "AS"):
+            continue  # a function, a qualifier, a type, an output name
         if before == ".":
             qualifier = _name_of(tokens[i - 2]) if i > 1 else None
             if qualifier is None or qualifier.lower() not in qualifiers:
@@ -93,9 +93,12 @@ def _references(text: str, old: str, qualifiers: frozenset[str], folded: bool) -
         yield token.start, token.end
 
 
-def drop_column_readers(objects: dict[ObjectKey, Any], table: Table, column: str) -> None:
+def drop_column_readers(
+    objects: dict[ObjectKey, Any], table: Table, column: str, *, cascade: bool = False
+) -> None:
     """Drop what goes with `table`'s column `column`: the constraints and indexes that read it, the
-    sequence it owns (a serial's), and statistics objects on it."""
+    foreign keys that reference it, the sequence it owns (a serial's), and statistics objects on it; with
+    `cascade` (DROP COLUMN ... CASCADE), the views that read the table and name the column."""
     own = frozenset({table.name.lower()})
     table.constraints = [
         c
@@ -107,6 +110,30 @@ def drop_column_readers(objects: dict[ObjectKey, Any], table: Table, column: str
     ]
     key = key_of(table).name
     owned = join_key(*split_key(key), column)
+    for obj in objects.values():
+        if isinstance(obj, Table) and obj is not table:
+            obj.constraints = [
+                c
+                for c in obj.constraints
+                if not (
+                    c.kind is ConstraintKind.FOREIGN_KEY
+                    and c.references == key
+                    and mentions(c.definition.partition(" REFERENCES ")[2].split(")")[0], column, frozenset())
+                )
+            ]
+    if cascade:
+        from schemareg.normalize.dependents import drop_dependents
+
+        for name, obj in list(objects.items()):
+            if (
+                name in objects
+                and name.kind in (Kind.VIEW, Kind.MATERIALIZED_VIEW)
+                and isinstance(obj, Definition)
+                and key in obj.depends_on
+                and mentions(obj.sql, column, own)
+            ):
+                del objects[name]
+                drop_dependents(objects, name)
     for name, obj in list(objects.items()):
         if (isinstance(obj, Sequence) and obj.owned_by == owned) or (
             isinstance(obj, Definition)

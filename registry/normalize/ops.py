@@ -88,6 +88,7 @@ class DropColumn(Op):
     table: str
     column: str
     if_exists: bool = False
+    cascade: bool = False  # DROP COLUMN ... CASCADE: the views that read it go too
 
 
 class AlterColumn(Op):

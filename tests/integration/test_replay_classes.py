@@ -38,6 +38,10 @@ read the objects, they render them alike.
   column it reads, or none), and comments on a view's columns (kept as written, unqualified);
 - `WITH (OIDS=FALSE)`, `WITHOUT OIDS` and `SET WITHOUT OIDS`, which PostgreSQL 12 and later take and keep
   nothing of, were kept (a storage parameter, or the table kept as written);
+- DROP TABLE / VIEW / SCHEMA / SEQUENCE ... CASCADE, ALTER TABLE ... DROP COLUMN / DROP CONSTRAINT ...
+  CASCADE kept what PostgreSQL drops with them (foreign keys, views, defaults), and a foreign key that
+  names no columns was bound to the primary key at the end of the script, not the one it was made
+  against (flipt's history did not replay);
 - a DO block whose guard asks pg_proc or information_schema.routines for a routine was not applied, and
   the routine it makes was lost (with a warning).
 """
@@ -258,6 +262,37 @@ CASES: dict[str, tuple[bool, str]] = {
         CREATE TABLE t2 (id int) WITHOUT OIDS;
         CREATE TABLE t3 (id int) WITH (fillfactor=70, oids=false);
         ALTER TABLE t2 SET WITHOUT OIDS;
+        """,
+    ),
+    "what DROP ... CASCADE takes with it": (
+        True,
+        """
+        CREATE TABLE segments (key varchar(255) PRIMARY KEY);
+        CREATE TABLE constraints (id int PRIMARY KEY,
+          segment_key varchar(255) NOT NULL REFERENCES segments ON DELETE CASCADE);
+        ALTER TABLE segments ADD COLUMN namespace_key varchar(255) NOT NULL DEFAULT 'default';
+        ALTER TABLE segments DROP CONSTRAINT segments_pkey CASCADE;
+        ALTER TABLE segments ADD CONSTRAINT segments_pkey PRIMARY KEY (namespace_key, key);
+        CREATE TABLE p (a int PRIMARY KEY, b int UNIQUE, z int);
+        CREATE TABLE c (a int REFERENCES p (a), b int REFERENCES p (b));
+        CREATE VIEW pv AS SELECT a, z FROM p;
+        CREATE VIEW pv2 AS SELECT a AS b FROM p;
+        ALTER TABLE p DROP COLUMN z CASCADE;
+        ALTER TABLE p DROP COLUMN b CASCADE;
+        CREATE TABLE q (a int PRIMARY KEY);
+        CREATE TABLE r (a int REFERENCES q (a));
+        DROP TABLE q CASCADE;
+        CREATE SCHEMA s;
+        CREATE TABLE s.t (id int);
+        CREATE VIEW sv AS SELECT id FROM s.t;
+        DROP SCHEMA s CASCADE;
+        CREATE SEQUENCE seq;
+        CREATE TABLE u (id int DEFAULT nextval('seq'));
+        DROP SEQUENCE seq CASCADE;
+        CREATE TABLE w (id int);
+        CREATE VIEW v1 AS SELECT id FROM w;
+        CREATE VIEW v2 AS SELECT id FROM v1;
+        DROP VIEW v1 CASCADE;
         """,
     ),
     "drop type cascade": (
