@@ -41,11 +41,13 @@ _ALIAS = b"\0alias\0"
 
 
 def default_cache_dir() -> Path:
+    """`SCHEMAREG_CACHE_DIR`, else `$XDG_CACHE_HOME/schemareg` or `~/.cache/schemareg`; absolute (a
+    relative one broke the embedded server, whose initdb runs in another directory)."""
     configured = os.environ.get("SCHEMAREG_CACHE_DIR")
     if configured:
-        return Path(configured)
+        return Path(configured).expanduser().absolute()
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "schemareg"
+    return (Path(base) / "schemareg").absolute()
 
 
 def statement_key(salt: bytes, text: str) -> bytes:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from schemareg.normalize import normalize
 from schemareg.normalize.cache import StatementCache
 
@@ -205,3 +207,17 @@ def test_one_cache_keeps_dialects_and_options_apart(tmp_path: Path) -> None:
     )
     long = b"x" * 200
     assert statement_key(long + b"a", text) != statement_key(long + b"b", text)
+
+
+def test_a_relative_cache_dir_is_taken_from_where_the_command_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The embedded server's initdb runs elsewhere: a relative SCHEMAREG_CACHE_DIR made it fail to start
+    ("could not open file rel/postgres-18/server/initdb.pw")."""
+    from schemareg.normalize.cache import default_cache_dir
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SCHEMAREG_CACHE_DIR", "rel-cache")
+    assert default_cache_dir() == tmp_path / "rel-cache"
+    monkeypatch.setenv("SCHEMAREG_CACHE_DIR", "~/c")
+    assert default_cache_dir() == Path.home() / "c"
