@@ -78,3 +78,30 @@ def test_a_snapshot_from_a_file_seen_before_loads_neither_sqlglot_nor_package_me
     assert not {"sqlglot", "importlib.metadata"} & modules, sorted(
         {"sqlglot", "importlib.metadata"} & modules
     )
+
+
+def test_the_command_list_loads_no_verb_and_reads_as_the_verbs_own_help() -> None:
+    """`schemareg --help` lists every verb from `SUMMARIES` without importing one, in the words and at the
+    widths click would give from the verbs themselves."""
+    from click import Command
+
+    from schemareg.cli.app import SUMMARIES
+
+    assert set(SUMMARIES) == set(VERBS)
+    for module in pkgutil.iter_modules(schemareg.cli.__path__):
+        importlib.import_module(f"schemareg.cli.{module.name}")
+    for name, summary in SUMMARIES.items():
+        for limit in (30, 45, 81, 10_000):
+            stand_in = Command(name, help=summary).get_short_help_str(limit)
+            assert stand_in == cli.commands[name].get_short_help_str(limit), (name, limit)
+    code = (
+        "import sys; from schemareg.cli import run; run(['--help']); "
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('schemareg.cli.'))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    listing, loaded = result.stdout.rsplit("\n", 2)[0], result.stdout.splitlines()[-1].split()
+    assert loaded == ["schemareg.cli.app"], loaded
+    for name in VERBS:
+        assert f"  {name} " in listing, name
