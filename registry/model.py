@@ -37,6 +37,7 @@ class Kind(enum.StrEnum):
     OPERATOR = "operator"
     COLLATION = "collation"
     PUBLICATION = "publication"
+    STATISTICS = "statistics"  # extended statistics (CREATE STATISTICS)
     EVENT_TRIGGER = "event_trigger"
     GRANT = "grant"  # kept only when the project asks for grants
     OWNER = "owner"  # kept only when the project asks for owners
@@ -66,6 +67,7 @@ FOLDERS: dict[Kind, str] = {
     Kind.OPERATOR: "operators",
     Kind.COLLATION: "collations",
     Kind.PUBLICATION: "publications",
+    Kind.STATISTICS: "statistics",
     Kind.EVENT_TRIGGER: "event_triggers",
     Kind.GRANT: "grants",
     Kind.OWNER: "owners",
@@ -88,6 +90,7 @@ CREATION_ORDER: tuple[Kind, ...] = (
     Kind.VIEW,
     Kind.MATERIALIZED_VIEW,
     Kind.INDEX,
+    Kind.STATISTICS,
     Kind.RULE,
     Kind.TRIGGER,
     Kind.EVENT_TRIGGER,

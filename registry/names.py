@@ -513,3 +513,15 @@ def check_text(what: str, text: str, *, max_length: int = MAX_TEXT_LENGTH) -> st
     if len(text) > max_length:
         raise InputError(f"the {what} is {len(text):,} characters long, more than {max_length:,}")
     return text
+
+
+def collation(text: str) -> str:
+    """A collation's name as PostgreSQL prints it: one of pg_catalog bare (`pg_catalog."C"` is `"C"`), quoted
+    only where it must be (a column's, a domain's, a range's)."""
+    text = text.strip()
+    if text.lower().startswith("pg_catalog."):
+        text = text[len("pg_catalog.") :]
+    if text.startswith('"') and text.endswith('"'):
+        inner = text[1:-1]
+        return text if needs_quotes(inner) else inner
+    return text if not needs_quotes(text.lower()) or text.lower() != text else text.lower()

@@ -59,6 +59,7 @@ class Subject(enum.StrEnum):
     OPERATOR = "operator"
     COLLATION = "collation"
     PUBLICATION = "publication"
+    STATISTICS = "statistics"
     EVENT_TRIGGER = "event_trigger"
     GRANT = "grant"
     OWNER = "owner"

@@ -278,6 +278,7 @@ class Script:
         self._views()
         self._constraints()
         self._indexes()
+        self._statistics()
         self._rules()
         self._triggers()
         self._policies()
@@ -424,6 +425,15 @@ class Script:
         for statement in attach:
             self.emit(statement)
 
+    def _statistics(self) -> None:
+        """Extended statistics on the tables and materialized views read, each with its target if set."""
+        for row in self.r["statistics"]:
+            if row["relation"] not in self.relations:
+                continue
+            self.emit(row["definition"])
+            if row["target"] is not None and row["target"] >= 0:
+                self.emit(f"ALTER STATISTICS {row['qname']} SET STATISTICS {row['target']}")
+
     def _views(self) -> None:
         for rel in self.relations.values():
             if rel["kind"] not in ("v", "m"):
@@ -530,4 +540,6 @@ class Script:
                     targets[(catalog, row["oid"], 0)] = f"{kind} {row['name']} ON {on['qname']}"
         for row in self.r["event_triggers"]:
             targets[("pg_event_trigger", row["oid"], 0)] = f"EVENT TRIGGER {row['name']}"
+        for row in self.r["statistics"]:
+            targets[("pg_statistic_ext", row["oid"], 0)] = f"STATISTICS {row['qname']}"
         return targets

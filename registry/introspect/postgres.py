@@ -42,6 +42,7 @@ QUERIES = (
     "columns",
     "constraints",
     "indexes",
+    "statistics",
     "routines",
     "operators",
     "triggers",

@@ -55,7 +55,7 @@ __all__ = [
 
 DIALECTS = ("postgres", "mysql", "sqlite")
 # Bump the first number whenever the canonical output changes, so cached ops and history re-normalise.
-NORMALIZER_VERSION = "19"
+NORMALIZER_VERSION = "20"
 NORMALIZER = "schemareg-normalize"
 
 _YOUNG_EVERY = 256  # statements between two collections of the youngest generation while compiling

@@ -11,7 +11,7 @@ from sqlglot import exp
 
 from schemareg.lazy_re import lazy_compile
 from schemareg.model import Kind
-from schemareg.names import make_object_name, split_key
+from schemareg.names import collation, make_object_name, split_key
 from schemareg.normalize import ops
 from schemareg.normalize.constraints import table_constraint
 from schemareg.normalize.context import Context, Unsupported
@@ -27,7 +27,6 @@ from schemareg.normalize.sequences import sequence_options
 from schemareg.normalize.storage import parameters_from_text
 from schemareg.normalize.tables import (
     SERIALS,
-    collation,
     column_def,
     default_expression,
     defaults_by_type,

@@ -5,7 +5,6 @@ This is the cheap half of normalisation; it works on decoded copies of cached op
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +28,6 @@ from schemareg.names import (
     key_head,
     sibling_key,
     split_key,
-    split_signature,
 )
 from schemareg.normalize import ops
 from schemareg.normalize.column_refs import drop_column_readers, rename_column_everywhere
@@ -54,11 +52,12 @@ from schemareg.normalize.partition_checks import drop_inherited_checks
 from schemareg.normalize.partition_keys import attach_index, only_key
 from schemareg.normalize.partitions import inherit_partition_indexes, normalise_partition_bounds
 from schemareg.normalize.privileges import PrivilegeSet
-from schemareg.normalize.renames import carry_renamed
+from schemareg.normalize.renames import carry_renamed, renamed_sql
 from schemareg.normalize.routine_alter import apply_alter_routine
 from schemareg.normalize.schema_moves import apply_move, apply_rename_schema
 from schemareg.normalize.sequences import sequence_options
 from schemareg.normalize.serials import place_serial, retarget_serials
+from schemareg.normalize.statistics import order_statistics_columns, set_target
 from schemareg.normalize.storage import set_logged, set_sequence_logged, set_storage
 from schemareg.normalize.table_as import apply_table_as
 from schemareg.normalize.table_casts import resolve_table_casts
@@ -232,7 +231,7 @@ class Applier:
         old_name = obj.name
         obj.name = op.new if not op.new.endswith("(*)") else op.new[:-3] + key.name[key.name.index("(") :]
         if isinstance(obj, Definition) and (not obj.opaque or obj.kind is Kind.AGGREGATE):
-            obj.sql = _renamed_sql(obj, old_name, self.schema.dialect)
+            obj.sql = renamed_sql(obj, old_name, self.schema.dialect)
         self.put(obj)
         carry_renamed(self.objects, self.index_owner, obj, key.name, self.schema.dialect)
         return True
@@ -510,6 +509,7 @@ _HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
     ops.SetSequenceLogged: lambda applier, op: set_sequence_logged(applier.objects, op),
     ops.AlterEnum: lambda applier, op: alter_enum(applier.objects, op),
     ops.AlterDomain: lambda applier, op: apply_alter_domain(applier.objects, op),
+    ops.SetStatisticsTarget: lambda applier, op: set_target(applier.objects, op),
     ops.ChangePrivileges: Applier.change_privileges,
     ops.SetOwner: Applier.set_owner,
     ops.AlterRoutine: lambda applier, op: apply_alter_routine(applier.objects, op),
@@ -533,26 +533,8 @@ _COMMENT_KINDS = {
     "DOMAIN": Kind.DOMAIN,
     "SCHEMA": Kind.SCHEMA,
     "EXTENSION": Kind.EXTENSION,
+    "STATISTICS": Kind.STATISTICS,
 }
-
-
-def _renamed_sql(definition: Definition, old_name: str, dialect: str) -> str:
-    """The canonical text of a renamed view, type, routine, trigger or policy: its head names the new name."""
-    if definition.kind in (Kind.TRIGGER, Kind.POLICY, Kind.INDEX):  # named in their table's schema
-        old, new = (quote(key_head(n)[1], dialect) for n in (old_name, definition.name))
-        return re.sub(
-            rf"^((?:CREATE|CREATE OR REPLACE)(?: CONSTRAINT| UNIQUE)? (?:TRIGGER|POLICY|INDEX) ){re.escape(old)}(?=\s)",
-            lambda m: m.group(1) + new,
-            definition.sql,
-            count=1,
-        )
-    old_base, new_base = split_signature(old_name)[0], split_signature(definition.name)[0]
-    schema = definition.schema
-    old_q, new_q = (quote_qualified(join_key(schema, base), dialect) for base in (old_base, new_base))
-    head = re.match(r"CREATE(?: OR REPLACE)? (?:MATERIALIZED VIEW|\w+) ", definition.sql)
-    if head is None or not definition.sql.startswith(old_q, head.end()):
-        return definition.sql
-    return definition.sql[: head.end()] + new_q + definition.sql[head.end() + len(old_q) :]
 
 
 def finish(schema: Schema, typed: dict[tuple[object, ...], str] | None = None) -> None:
@@ -569,6 +551,7 @@ def finish(schema: Schema, typed: dict[tuple[object, ...], str] | None = None) -
     drop_inherited_checks(schema)
     normalise_partition_bounds(schema)
     resolve_table_casts(schema, typed)
+    order_statistics_columns(schema)
     drop_default_opclasses(schema)
     qualify_join_views(schema)
     resolve_view_casts(schema)

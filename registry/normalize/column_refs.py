@@ -33,7 +33,11 @@ from schemareg.render import quote
 __all__ = ["drop_column_readers", "mentions", "rename_column_everywhere", "rename_in_text"]
 
 _UPDATE_OF = lazy_compile(r"\bUPDATE OF (?P<columns>.+?) ON ")
-_STATISTICS = lazy_compile(r"CREATE STATISTICS .*? ON (?P<on>.+) FROM (?P<table>\S+)$", re.DOTALL)
+# CREATE STATISTICS, as written or in canonical text (statistics.py: a target may be said after it).
+_STATISTICS = lazy_compile(
+    r'CREATE STATISTICS .*? ON (?P<on>.+) FROM (?P<table>(?:"(?:[^"]|"")*"|[^\s.";]+)(?:\.(?:"(?:[^"]|"")*"|[^\s.";]+))*)(?:;|$)',
+    re.DOTALL,
+)
 _ALTER_COLUMN = lazy_compile(r'^(ALTER COLUMN )((?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*))')
 
 
@@ -137,7 +141,6 @@ def drop_column_readers(
     for name, obj in list(objects.items()):
         if (isinstance(obj, Sequence) and obj.owned_by == owned) or (
             isinstance(obj, Definition)
-            and obj.opaque
             and obj.sql.startswith("CREATE STATISTICS ")
             and _statistics_read(obj.sql, key, column)
         ):
@@ -193,7 +196,7 @@ def rename_column_everywhere(
                     )
         elif isinstance(obj, Sequence) and obj.owned_by == owned:
             obj.owned_by = join_key(*split_key(key), new)
-        elif isinstance(obj, Definition) and obj.opaque and obj.sql.startswith("CREATE STATISTICS "):
+        elif isinstance(obj, Definition) and obj.sql.startswith("CREATE STATISTICS "):
             obj.sql = _statistics(obj.sql, key, old, new, dialect)
         elif isinstance(obj, Definition) and not obj.opaque:
             if obj.kind is Kind.TRIGGER and _on_table(obj, key):

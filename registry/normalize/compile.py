@@ -61,6 +61,7 @@ from schemareg.normalize.schema_moves import rename_schema, set_schema
 from schemareg.normalize.sequences import alter_sequence, create_sequence, owned_by, set_sequence_logged
 from schemareg.normalize.set_columns import put_set_columns, take_set_columns
 from schemareg.normalize.shapes import Probes, ShapeReader
+from schemareg.normalize.statistics import alter_statistics, read_statistics
 from schemareg.normalize.structure import run_on_statement
 from schemareg.normalize.text import QNAME, blank_comments, split_dotted
 from schemareg.normalize.type_grammar import might_refuse, prepare_types
@@ -156,6 +157,8 @@ TEXT_RULES: tuple[TextRule, ...] = (
     read_range,
     read_aggregate,
     read_extension,
+    read_statistics,
+    alter_statistics,
     alter_enum,
 )
 _TEXT_RULES = TextRules(TEXT_RULES)

@@ -20,9 +20,14 @@ def drop_dependents(objects: dict[ObjectKey, SchemaObject], dropped: ObjectKey) 
             if key_part(getattr(obj, "schema", "") or "") == dropped.name and key in objects:
                 del objects[key]
                 drop_dependents(objects, key)  # a function in it takes its triggers on other schemas' tables
-    elif dropped.kind is Kind.MATERIALIZED_VIEW:
+    if dropped.kind in (Kind.TABLE, Kind.MATERIALIZED_VIEW):
+        # Its statistics objects (and a materialized view's indexes, objects of their own) go with it.
         for key, obj in list(objects.items()):
-            if key.kind is Kind.INDEX and isinstance(obj, Definition) and obj.depends_on == (dropped.name,):
+            if (
+                key.kind in (Kind.INDEX, Kind.STATISTICS)
+                and isinstance(obj, Definition)
+                and obj.depends_on == (dropped.name,)
+            ):
                 del objects[key]
     elif dropped.kind in (Kind.FUNCTION, Kind.PROCEDURE):
         call = f"EXECUTE FUNCTION {quote_qualified(split_signature(dropped.name)[0])}("

@@ -62,6 +62,7 @@ KIND_WORDS: dict[str, Kind] = {
     "OPERATOR": Kind.OPERATOR,
     "COLLATION": Kind.COLLATION,
     "PUBLICATION": Kind.PUBLICATION,
+    "STATISTICS": Kind.STATISTICS,
 }
 
 

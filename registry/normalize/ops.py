@@ -274,6 +274,14 @@ class AlterDomain(Op):
     action: tuple[str, ...]
 
 
+class SetStatisticsTarget(Op):
+    """ALTER STATISTICS ... SET STATISTICS n: the target, None for the default (statistics.py)."""
+
+    name: str  # qualified
+    target: int | None = None
+    if_exists: bool = False
+
+
 class SetStorage(Op):
     """ALTER TABLE ... SET (name = value, ...) / RESET (name, ...): the table's storage parameters."""
 
@@ -372,6 +380,7 @@ AnyOp = (
     | SetFiring
     | SetInherit
     | SetStorage
+    | SetStatisticsTarget
     | SetLogged
     | SetSequenceLogged
     | AlterDomain

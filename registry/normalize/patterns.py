@@ -18,11 +18,11 @@ from sqlglot.errors import SqlglotError
 
 from schemareg.lazy_re import lazy_compile
 from schemareg.model import Definition, Kind
-from schemareg.names import PG_CATALOG_TYPES, join_key, make_object_name, needs_quotes
+from schemareg.names import PG_CATALOG_TYPES, collation, join_key, make_object_name, needs_quotes
 from schemareg.normalize.dialects import sqlglot_dialect
 from schemareg.normalize.guc import canonical_setting
 from schemareg.normalize.signature_types import signature_spelling, unmodified
-from schemareg.normalize.text import balanced, keeps_modifiers, postgres_type_spelling
+from schemareg.normalize.text import balanced, keeps_modifiers, postgres_type_spelling, split_dotted
 from schemareg.normalize.type_grammar import MARKER, catalog_array_text, name_extension_types, prepare_types
 from schemareg.render import default_clause, quote, quote_qualified
 
@@ -433,7 +433,8 @@ class PatternReader:
                 if what == "DEFAULT":
                     clauses.append(default_clause(self.routines.expression(value)))
                 else:
-                    clauses.insert(0, f"COLLATE {value}")
+                    spelled = ".".join(quote(self.unquote(part)) for part in split_dotted(value))
+                    clauses.insert(0, f"COLLATE {collation(spelled)}")
                 pos = end
         sql = f"CREATE DOMAIN {name_sql} AS {self.routines.type_name(type_text)}"
         sql += "".join(f" {c}" for c in clauses)

@@ -14,7 +14,7 @@ import re
 
 from schemareg.lazy_re import lazy_compile
 from schemareg.model import Definition, Kind
-from schemareg.names import join_key
+from schemareg.names import collation, join_key
 from schemareg.normalize import ops
 from schemareg.normalize.catalog_functions import CATALOG_FUNCTIONS
 from schemareg.normalize.context import Context
@@ -22,7 +22,6 @@ from schemareg.normalize.heads import applies_to
 from schemareg.normalize.opclass_defaults import CATALOG_CLASSES
 from schemareg.normalize.opclasses import default_names
 from schemareg.normalize.patterns import split_top_level
-from schemareg.normalize.tables import collation
 from schemareg.normalize.text import QNAME, split_dotted
 from schemareg.render import quote_qualified
 

@@ -12,8 +12,10 @@ from sqlglot import exp
 
 from schemareg.model import Definition, Kind, ObjectKey, SchemaObject, Sequence, Table, key_of
 from schemareg.names import join_key, key_head, needs_quotes, split_key, split_signature
+from schemareg.normalize.statistics import renamed as renamed_statistics
+from schemareg.normalize.statistics import table_renamed as statistics_table_renamed
 from schemareg.normalize.views import edit_query
-from schemareg.render import literal, quote_qualified
+from schemareg.render import literal, quote, quote_qualified
 
 _ON_TABLE = {Kind.TRIGGER: " ON ", Kind.POLICY: " ON ", Kind.RULE: " TO "}  # a rule is keyed by its table too
 _VIEWS = (Kind.VIEW, Kind.MATERIALIZED_VIEW)
@@ -92,6 +94,8 @@ def carry_renamed_table(objects: dict[ObjectKey, SchemaObject], old: str, new: s
             obj.name = join_key(*split_key(new)[1:], key_head(key.name)[1])
             del objects[key]
             objects[ObjectKey(obj.kind, join_key(*split_key(new), key_head(key.name)[1]))] = obj
+        elif isinstance(obj, Definition) and obj.kind is Kind.STATISTICS and not obj.opaque:
+            statistics_table_renamed(obj, old, new)
         elif isinstance(obj, Definition) and obj.kind in _VIEWS and not obj.opaque and old in obj.depends_on:
             obj.sql = _view_renamed(obj.sql, old, new, dialect)
             obj.depends_on = tuple(sorted(new if name == old else name for name in obj.depends_on))
@@ -139,3 +143,27 @@ def _rename_tables(query: exp.Expression, old: list[str], new: list[str]) -> boo
                 table.set("db", exp.to_identifier(new[-2], quoted=needs_quotes(new[-2])))
             changed = True
     return changed
+
+
+def renamed_sql(definition: Definition, old_name: str, dialect: str) -> str:
+    """The canonical text of a renamed view, type, routine, trigger, policy or statistics object: its head
+    names the new name."""
+    if definition.kind is Kind.STATISTICS:
+        return renamed_statistics(
+            definition.sql, join_key(definition.schema, old_name), key_of(definition).name
+        )
+    if definition.kind in (Kind.TRIGGER, Kind.POLICY, Kind.INDEX):  # named in their table's schema
+        old, new = (quote(key_head(n)[1], dialect) for n in (old_name, definition.name))
+        return re.sub(
+            rf"^((?:CREATE|CREATE OR REPLACE)(?: CONSTRAINT| UNIQUE)? (?:TRIGGER|POLICY|INDEX) ){re.escape(old)}(?=\s)",
+            lambda m: m.group(1) + new,
+            definition.sql,
+            count=1,
+        )
+    old_base, new_base = split_signature(old_name)[0], split_signature(definition.name)[0]
+    schema = definition.schema
+    old_q, new_q = (quote_qualified(join_key(schema, base), dialect) for base in (old_base, new_base))
+    head = re.match(r"CREATE(?: OR REPLACE)? (?:MATERIALIZED VIEW|\w+) ", definition.sql)
+    if head is None or not definition.sql.startswith(old_q, head.end()):
+        return definition.sql
+    return definition.sql[: head.end()] + new_q + definition.sql[head.end() + len(old_q) :]

@@ -9,7 +9,7 @@ from sqlglot import exp
 
 from schemareg.lazy_re import lazy_compile
 from schemareg.model import Column, ConstraintKind, Kind, Sequence, Table
-from schemareg.names import join_key, make_object_name, needs_quotes, split_key, split_qualified
+from schemareg.names import collation, join_key, make_object_name, split_key, split_qualified
 from schemareg.normalize import ops
 from schemareg.normalize.array_literals import array_text
 from schemareg.normalize.constraints import (
@@ -443,13 +443,3 @@ def partition_bound(text: str) -> str:
     bound = re.sub(r"\s*\)", ")", bound)
     bound = re.sub(r"\)(?=[A-Za-z])", ") ", bound)
     return re.sub(r"\(\s*(FOR|FROM|TO|IN|WITH)\b", r"(\1", bound).replace("  ", " ").strip()
-
-
-def collation(text: str) -> str:
-    text = text.strip()
-    if text.lower().startswith("pg_catalog."):
-        text = text[len("pg_catalog.") :]
-    if text.startswith('"') and text.endswith('"'):
-        inner = text[1:-1]
-        return text if needs_quotes(inner) else inner
-    return text if not needs_quotes(text.lower()) or text.lower() != text else text.lower()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pytest
 
+from schemareg.model import Kind
 from schemareg.normalize import normalize
 from tests.integration.test_fidelity import assert_agree
 from tests.integration.test_roundtrip import judged_by_postgres
@@ -115,7 +116,7 @@ RENAMES = {
     """,
 }
 
-# Kept as written (introspection reads no statistics objects), and renamed in their text.
+# Statistics objects name a renamed column anew, as PostgreSQL prints them (plain columns first).
 STATISTICS = """
     CREATE TABLE t (a int, b int, year int);
     CREATE STATISTICS st ON (b IS NULL), year FROM t;
@@ -244,11 +245,17 @@ def test_what_a_history_changes_replays_as_postgresql_built_it(sql: str, pg: Pos
 
 def test_statistics_objects_name_a_renamed_column_anew(pg: PostgresServer) -> None:
     assert judged_by_postgres(pg, STATISTICS, "sqlglot") == []
+    assert_agree(STATISTICS, pg)
     [st, st2] = sorted(
-        (obj for obj in normalize(STATISTICS, "postgres").objects.values() if getattr(obj, "opaque", False)),
+        (
+            obj
+            for obj in normalize(STATISTICS, "postgres").objects.values()
+            if getattr(obj, "kind", None) is Kind.STATISTICS
+        ),
         key=lambda obj: obj.name,
     )
-    assert '("Bee" IS NULL), yr FROM' in st.sql and 'ON a, "Bee" FROM' in st2.sql
+    assert st.sql == 'CREATE STATISTICS public.st ON yr, ("Bee" IS NULL) FROM public.t'
+    assert st2.sql == 'CREATE STATISTICS public.st2 (ndistinct) ON a, "Bee" FROM public.t'
 
 
 @pytest.mark.parametrize("sql", list(TABLE_AS.values()), ids=list(TABLE_AS))

@@ -116,7 +116,7 @@ def test_snapshot_writes_the_tree_of_the_design(registry: Registry) -> None:
     assert info["fingerprint"] == normalize(V1).fingerprint == result.fingerprint
     assert info["database_version"] == "PostgreSQL 15.5" and info["source"] == "ddl"
     assert info["normalizer"]["name"] == "schemareg-normalize"
-    assert info["normalizer"]["version"].startswith("19+sqlglot.")
+    assert info["normalizer"]["version"].startswith("20+sqlglot.")
     repo = registry._repo("shop")
     files = repo.files(repo.commit(result.sha).tree)
     assert set(files) == {

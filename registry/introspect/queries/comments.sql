@@ -12,7 +12,8 @@ WHERE d.classoid IN (
     'pg_catalog.pg_class'::regclass, 'pg_catalog.pg_constraint'::regclass, 'pg_catalog.pg_proc'::regclass,
     'pg_catalog.pg_type'::regclass, 'pg_catalog.pg_namespace'::regclass, 'pg_catalog.pg_trigger'::regclass,
     'pg_catalog.pg_policy'::regclass, 'pg_catalog.pg_rewrite'::regclass, 'pg_catalog.pg_collation'::regclass,
-    'pg_catalog.pg_event_trigger'::regclass, 'pg_catalog.pg_extension'::regclass
+    'pg_catalog.pg_event_trigger'::regclass, 'pg_catalog.pg_extension'::regclass,
+    'pg_catalog.pg_statistic_ext'::regclass
 )
   AND (d.objoid >= 16384 OR (d.classoid = 'pg_catalog.pg_namespace'::regclass AND d.objoid = 2200))
   -- An extension's comment counts when it is not the one CREATE EXTENSION gave it (its control file's).
