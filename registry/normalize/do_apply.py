@@ -9,6 +9,7 @@ from typing import Protocol
 from schemareg.model import Definition, Kind, ObjectKey, SchemaObject, Table, object_key_name
 from schemareg.names import join_key, key_part, split_key, split_qualified, split_signature
 from schemareg.normalize import ops
+from schemareg.normalize.enums import enum_labels
 
 
 class Applier(Protocol):
@@ -76,6 +77,13 @@ def holds(applier: Applier, check: ops.Check) -> bool:
         found = any(
             key.kind in _ROUTINE_KINDS and _named(split_signature(key.name)[0], check.schema, check.name)
             for key in applier.objects
+        )
+    elif check.what == "label":
+        schema, name = split_qualified(check.table) if "." in check.table else (check.schema, check.table)
+        found = any(
+            check.name in (enum_labels(obj) or ())
+            for key, obj in applier.objects.items()
+            if key.kind is Kind.TYPE and _named(key.name, schema, name)
         )
     elif check.what == "column":
         found = any(table.column(check.name) is not None for table in _tables(applier, check))

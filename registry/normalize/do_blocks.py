@@ -4,13 +4,15 @@
     BEGIN <ddl>; ... EXCEPTION WHEN duplicate_object [OR duplicate_table ...] THEN NULL; END;
     BEGIN <ddl>; ... EXCEPTION WHEN OTHERS [or an SQLSTATE, any condition] THEN <ddl or nothing>; END;
     EXECUTE '<ddl>';   (dynamic SQL that is a constant string)
+    EXECUTE 'GRANT ... TO ' || v ...;   (built from variables, its constant head a statement of no schema)
     DECLARE v type [:= value]; ... BEGIN ... END   (variables that only data statements read)
+    IF v [= 'x'] THEN ... [ELSE ...] END IF; IF v THEN RETURN; END IF;   (v from a custom setting: do_settings.py)
 
 nested in any way, become their DDL's ops under a guard the model answers when the block is applied
 (do_apply.py): the catalogs read are pg_extension, pg_namespace, pg_type, pg_class, pg_attribute,
 pg_constraint, pg_proc, pg_tables, pg_indexes and information_schema's schemata, tables, columns,
 table_constraints, key_column_usage, constraint_column_usage (a constraint by its name) and routines (a
-routine by its name, any overload). Anything else
+routine by its name, any overload), and pg_enum (a label of a type). Anything else
 (variables, loops, dynamic SQL, a lookup the model cannot answer, a statement the engine does not model)
 refuses the whole block, which is then ignored with a warning naming the line and column of what was
 refused: a block is applied whole or not at all.
@@ -26,6 +28,7 @@ import msgspec
 from schemareg.lazy_re import lazy_compile
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
+from schemareg.normalize.do_settings import Value, settle, value_of
 from schemareg.normalize.split import line_column
 from schemareg.normalize.text import SqlToken, sql_tokens
 
@@ -92,6 +95,7 @@ class _Block:
         self.tokens = sql_tokens(body)
         self.i = 0
         self.variables: set[str] = set()  # DECLAREd: statements that read one are not the engine's
+        self.values: dict[str, Value] = {}  # those whose value a new session gives (do_settings.py)
 
     # -- tokens -------------------------------------------------------------------------------------------
 
@@ -187,6 +191,10 @@ class _Block:
                 self.expect(";")
             elif token.word == "EXECUTE" and self.constant_sql():
                 found += self.executed(token)
+            elif token.word == "EXECUTE" and self.built_of_no_schema():
+                self.until({";"})
+                self.expect(";")
+                found.append(ops.Ignored(reason="EXECUTE"))
             elif token.word in _PROCEDURAL:
                 raise self.refuse(f"{token.text.upper()} in a DO block", token)
             else:
@@ -202,9 +210,19 @@ class _Block:
         while (token := self.peek()) is not None and token.word != "BEGIN":
             if token.kind not in ("word", "quoted"):
                 raise self.refuse("a declaration", token)
-            self.variables.add(token.text.strip('"').lower())
-            self.until({";"})
+            name = token.text.strip('"').lower()
+            self.variables.add(name)
+            declared = self.until({";"})[1:]
             self.expect(";")
+            at = next(
+                (n for n, t in enumerate(declared) if t.text in ("=", ":=") or t.word == "DEFAULT"), None
+            )
+            if at is not None and 0 < at < len(declared) - 1:
+                type_words = self.body[declared[0].start : declared[at - 1].end]
+                initial = self.body[declared[at + 1].start : declared[-1].end]
+                value = value_of(type_words, initial)
+                if value is not None:
+                    self.values[name] = value
 
     def sql(self, first: SqlToken) -> list[ops.AnyOp]:
         tokens = self.until({";"})
@@ -241,6 +259,22 @@ class _Block:
             and ahead[1].text == ";"
         )
 
+    def built_of_no_schema(self) -> bool:
+        """EXECUTE '<head>' || ...; : dynamic SQL built from variables, whose constant head, completed by a
+        stand-in name, is a statement of no schema (a GRANT or REVOKE to roles the block reads from
+        settings, CREATE ROLE, ALTER DEFAULT PRIVILEGES): nothing for the engine, whatever the names."""
+        ahead = self.tokens[self.i + 1 : self.i + 4]
+        if (
+            len(ahead) < 3
+            or ahead[0].kind != "string"
+            or not ahead[0].text.startswith("'")
+            or [token.text for token in ahead[1:]] != ["|", "|"]
+        ):
+            return False
+        head = ahead[0].text[1:-1].replace("''", "'")
+        compiled = self.compile(f"{head} schemareg_stand_in")
+        return bool(compiled) and all(isinstance(op, ops.Ignored) for op in compiled)
+
     def executed(self, first: SqlToken) -> list[ops.AnyOp]:
         literal = self.tokens[self.i + 1]
         self.i += 3
@@ -255,6 +289,13 @@ class _Block:
         self.i += 1
         condition = self.until({"THEN"})
         self.expect("THEN")
+        if keyword is not None and keyword.word == "IF" and self.returns_alone():
+            # `IF <setting> THEN RETURN; END IF;`: settled by what a new session has, the block goes on
+            text = self.body[condition[0].start : condition[-1].end] if condition else ""
+            if settle(text, self.values) is not False:
+                raise self.refuse("RETURN in a DO block", self.peek())
+            self.i += 5  # RETURN ; END IF ;
+            return []
         then = self.statements({"ELSIF", "ELSEIF", "ELSE", "END"})
         otherwise: list[ops.AnyOp] = []
         token = self.peek()
@@ -267,11 +308,20 @@ class _Block:
             self.expect("IF")
             self.expect(";")
         checks = _Condition(condition).checks()
+        if checks is None and condition:
+            settled = settle(self.body[condition[0].start : condition[-1].end], self.values)
+            if settled is not None:  # a setting's, as a new session has it: one branch is taken
+                return then if settled else otherwise
         if checks is None:
             if all(_no_schema(op) for op in [*then, *otherwise]):
                 return [ops.Ignored(reason="DO")]  # a guard on roles, say, around statements of no schema
             raise self.refuse("a condition the model cannot answer", condition[0] if condition else keyword)
         return [ops.Guarded(when=checks, then=then, otherwise=otherwise)]
+
+    def returns_alone(self) -> bool:
+        """Whether the branch ahead is `RETURN; END IF;` and nothing else."""
+        ahead = [token.word or token.text for token in self.tokens[self.i : self.i + 5]]
+        return ahead == ["RETURN", ";", "END", "IF", ";"]
 
 
 def _no_schema(op: ops.AnyOp) -> bool:
@@ -393,12 +443,23 @@ _CATALOGS: dict[str, tuple[str, dict[str, str]]] = {
             "specific_schema": "",
         },
     ),
+    # An enum's label, by the type's name (pg_type's, joined) or its regtype.
+    "pg_enum": (
+        "label",
+        {
+            "enumlabel": "name",
+            "typname": "table",
+            "enumtypid": "table",
+            "nspname": "schema",
+            "enumsortorder": "",
+        },
+    ),
     "pg_constraint": (
         "constraint",
         {"conname": "name", "conrelid": "table", "relname": "table", "nspname": "schema", "connamespace": ""},
     ),
 }
-_JOINABLE = frozenset({"pg_namespace", "pg_class"})
+_JOINABLE = frozenset({"pg_namespace", "pg_class", "pg_type"})
 _RELKIND_OF = {"pg_tables": "rp", "pg_indexes": "iI", "BASE TABLE": "rp", "VIEW": "v"}
 _STOP = frozenset({"WHERE", "JOIN", "INNER", "LEFT", "ON", "LIMIT", "AS"})
 
@@ -482,7 +543,7 @@ def _predicate(tokens: list[SqlToken], columns: dict[str, str], found: dict[str,
     casts = [t.text.lower() for t in tokens[2:] if t.kind == "word"]
     if len(tokens) < 3 or texts[1] not in ("=", "IN", "in") or not values:
         raise ValueError("not an equality with a constant")
-    if any(c not in ("regclass", "regnamespace", "name", "text") for c in casts):
+    if any(c not in ("regclass", "regnamespace", "regtype", "name", "text") for c in casts):
         raise ValueError("a computed value")
     if role == "relkinds":
         found[role] = "".join(_RELKIND_OF.get(v, v) for v in values)

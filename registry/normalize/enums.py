@@ -20,6 +20,12 @@ _ENUM_LABELS = lazy_compile(r"(?P<head>.*\bAS\s+ENUM\s*)\((?P<labels>.*)\)\s*$",
 _LABEL = lazy_compile(STRING)
 
 
+def enum_labels(definition: SchemaObject | None) -> list[str] | None:
+    """An enum type's labels, in order; None for what is not an enum the normaliser wrote."""
+    found = _ENUM_LABELS.match(definition.sql) if isinstance(definition, Definition) else None
+    return None if found is None else [string_value(piece) for piece in _LABEL.findall(found.group("labels"))]
+
+
 def alter_enum(objects: dict[ObjectKey, SchemaObject], op: ops.AlterEnum) -> bool:
     """Change the enum's labels in place; False when there is no such enum or label (kept opaque then)."""
     definition = objects.get(ObjectKey(Kind.TYPE, op.type))

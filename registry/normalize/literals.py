@@ -80,7 +80,23 @@ def default_for(column_type: str, default: str, by_type: dict[str, str]) -> str 
     if NULL_CAST in by_type:
         return null_default(column_type, by_type[NULL_CAST] or None)
     own = by_type.get(OWN_TYPE + base_type(column_type))
-    return own if own is not None else by_type.get(type_class_of(column_type), default)
+    found = own if own is not None else by_type.get(type_class_of(column_type), default)
+    element = modified_element(column_type)
+    if element is not None and found is not None and _BARE_STRING.fullmatch(found):
+        return f"CAST({found} AS {element}[])"
+    return found
+
+
+def modified_element(column_type: str) -> str | None:
+    """The element type, without its length or precision, of an array whose elements have one (not char(n),
+    a class of its own): a string default on it is stored cast to that array type (`'{}'` on a
+    varchar(255)[] column is `'{}'::character varying[]`, on a numeric(5,2)[] `'{}'::numeric[]`), the
+    coercion to the modifier being PostgreSQL's own."""
+    if not column_type.endswith("[]") or BLANK_PADDED.fullmatch(column_type):
+        return None
+    element = column_type[: -len("[]")]
+    unmodified = _MODIFIERS.sub("", element)
+    return unmodified if unmodified != element and not unmodified.endswith("[]") else None
 
 
 _BARE_STRING = lazy_compile(r"'(?:[^']|'')*'")

@@ -22,9 +22,15 @@ from schemareg.names import PG_CATALOG_TYPES, collation, join_key, make_object_n
 from schemareg.normalize.dialects import sqlglot_dialect
 from schemareg.normalize.guc import canonical_setting
 from schemareg.normalize.signature_types import signature_spelling, unmodified
-from schemareg.normalize.text import balanced, keeps_modifiers, postgres_type_spelling, split_dotted
+from schemareg.normalize.text import (
+    balanced,
+    keeps_modifiers,
+    postgres_type_spelling,
+    split_dotted,
+    string_value,
+)
 from schemareg.normalize.type_grammar import MARKER, catalog_array_text, name_extension_types, prepare_types
-from schemareg.render import default_clause, quote, quote_qualified
+from schemareg.render import default_clause, literal, quote, quote_qualified
 
 _IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
 _QNAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})?"
@@ -340,6 +346,28 @@ _EXTENSION = lazy_compile(
 _EVENT_ORDER = {"INSERT": 0, "DELETE": 1, "UPDATE": 2, "TRUNCATE": 3}
 
 
+_BARE_WORD = lazy_compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+_NUMBER = lazy_compile(r"\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?")
+
+
+def _trigger_argument(text: str) -> str:
+    """A trigger function's argument as PostgreSQL keeps it (a string, whatever was written: a number, a
+    bare word folded to lower case, a quoted name) and prints it, a string literal."""
+    if not text:
+        return text
+    if text[0] in "'Ee" and text.endswith("'") and (text[0] == "'" or text[1:2] == "'"):
+        value = string_value(text)
+    elif text.startswith('"') and text.endswith('"'):
+        value = text[1:-1].replace('""', '"')
+    elif _BARE_WORD.fullmatch(text):
+        value = text.lower()
+    elif _NUMBER.fullmatch(text):
+        value = text
+    else:
+        return text  # not an argument PostgreSQL's grammar takes: left as written
+    return literal(value)
+
+
 class PatternReader:
     """Triggers, policies, domains and extensions, read by pattern, with their names qualified."""
 
@@ -375,7 +403,7 @@ class PatternReader:
             function_schema == "pg_catalog" or "." not in execute.group("function")
         ):
             function_sql = quote(function_name, self.routines.dialect)  # pg_catalog's, as pg_dump prints it
-        args = ", ".join(split_top_level(execute.group("args")))
+        args = ", ".join(_trigger_argument(part.strip()) for part in split_top_level(execute.group("args")))
         rest = rest[: execute.start()]
         when = ""
         w = re.search(r"\bWHEN\s*\(", rest, re.IGNORECASE)

@@ -35,6 +35,7 @@ from schemareg.normalize.literals import (
     bytea_hex,
     date_text,
     interval_text,
+    modified_element,
     null_default,
     time_text,
     timestamp_text,
@@ -352,10 +353,13 @@ def _typed_default(context: Context, node: exp.Expression, column_type: str) -> 
         if column_type.endswith("[]"):  # `'{a, b}'` on a text[] column is stored `'{a,b}'`
             element = column_type[:-2]
             printed = array_text(node.this, base_type(element))
-            if printed is not None and base_type(element) == "VARCHAR" and "(" in element:
-                # coerced to the length by a cast, which PostgreSQL stores: `'{a}'::character varying[]`
+            unmodified = modified_element(column_type)
+            if unmodified is not None:
+                # coerced to the length or precision by a cast, which PostgreSQL stores: `'{a}'` on a
+                # varchar(10)[] column is `'{a}'::character varying[]`
+                text = printed if printed is not None else node.this
                 return context.expression(
-                    exp.cast(exp.Literal.string(printed), "VARCHAR[]", dialect="postgres")
+                    exp.cast(exp.Literal.string(text), f"{unmodified}[]", dialect="postgres")
                 )
         node = exp.Literal.string(printed) if printed is not None else node
     if isinstance(node, exp.Literal) and node.is_string and base_type(column_type) == "TIMESTAMP":

@@ -48,7 +48,14 @@ read the objects, they render them alike.
   introspection) did not read them: every live database with one drifted from its own snapshot. They are
   read from the catalog now, written as PostgreSQL prints them, with their target, comment and renames;
 - a domain's collation of pg_catalog (`COLLATE pg_catalog."C"`, as pg_dump writes it) was kept qualified,
-  where a column's is named bare: a snapshot from a dump and one from its database differed.
+  where a column's is named bare: a snapshot from a dump and one from its database differed;
+- a DO block that grants to roles read from settings (`EXECUTE 'GRANT ... TO ' || role`), returns early
+  on a setting (`IF is_multitenant THEN RETURN; END IF;`) or adds an enum label unless pg_enum has it was
+  ignored, and the tables, columns and labels it made were lost: schema.sql did not replay
+  (supabase/storage's migrations);
+- trigger arguments written as bare words (`notify(channel, name)`), which PostgreSQL keeps as strings,
+  and a string default on an array of varchar(n), numeric(p, s) or timestamp(p), which it stores cast to
+  the array of the type without its modifier: the engines disagreed.
 """
 
 from __future__ import annotations
@@ -343,6 +350,39 @@ CASES: dict[str, tuple[bool, str]] = {
         ALTER STATISTICS cols_bc RENAME TO kept_bc;
         CREATE MATERIALIZED VIEW mv AS SELECT 1 AS one, 2 AS two;
         CREATE STATISTICS mv_s ON two, one FROM mv;
+        """,
+    ),
+    "DO blocks guarded by settings, granting to roles read from settings": (
+        True,
+        """
+        CREATE TYPE kind AS ENUM ('a');
+        CREATE TABLE t (id int PRIMARY KEY);
+        DO $$
+        DECLARE
+          multi bool = COALESCE(current_setting('app.multitenant', true), 'false')::boolean;
+          role_name text = coalesce(current_setting('app.role', true), 'public');
+        BEGIN
+          IF multi THEN RETURN; END IF;
+          IF multi = false THEN ALTER TABLE t ADD COLUMN b int; ELSE ALTER TABLE t ADD COLUMN nb int; END IF;
+          ALTER TABLE t ADD COLUMN kind kind NOT NULL DEFAULT 'a';
+          EXECUTE 'GRANT SELECT ON t TO ' || role_name;
+          IF NOT EXISTS (SELECT 1 FROM pg_enum JOIN pg_type ON pg_enum.enumtypid = pg_type.oid
+                         WHERE pg_type.typname = 'kind' AND enumlabel = 'b') THEN
+            ALTER TYPE kind ADD VALUE 'b';
+          END IF;
+        END $$;
+        CREATE INDEX t_kind ON t (kind);
+        ALTER TABLE t ALTER COLUMN kind SET DEFAULT 'b';
+        """,
+    ),
+    "trigger arguments and array defaults": (
+        True,
+        """
+        CREATE TABLE w (name text, tags varchar(255)[], n numeric(5, 2)[] DEFAULT '{1.5}');
+        ALTER TABLE w ALTER COLUMN tags SET DEFAULT '{}';
+        CREATE FUNCTION notify() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+        CREATE TRIGGER w_notify AFTER INSERT ON w FOR EACH ROW
+          EXECUTE PROCEDURE notify(worker_events, Name, "Quoted", 12, 'it''s');
         """,
     ),
     "a domain's collation": (
