@@ -51,6 +51,7 @@ from schemareg.normalize.opclasses import drop_default_opclasses
 from schemareg.normalize.partition_checks import drop_inherited_checks
 from schemareg.normalize.partition_keys import attach_index, only_key
 from schemareg.normalize.partitions import inherit_partition_indexes, normalise_partition_bounds
+from schemareg.normalize.policy_queries import qualify_policy_queries
 from schemareg.normalize.privileges import PrivilegeSet
 from schemareg.normalize.renames import carry_renamed, renamed_sql
 from schemareg.normalize.routine_alter import apply_alter_routine
@@ -554,6 +555,7 @@ def finish(schema: Schema, typed: dict[tuple[object, ...], str] | None = None) -
     order_statistics_columns(schema)
     drop_default_opclasses(schema)
     qualify_join_views(schema)
+    qualify_policy_queries(schema)
     resolve_view_casts(schema)
     type_view_containers(schema)
 

@@ -12,6 +12,7 @@ from schemareg.normalize.patterns import PatternReader, RoutineReader, split_top
 from schemareg.normalize.pg_parser import parse_tokens
 from schemareg.normalize.rules import (
     EXPRESSION_RULES,
+    QUERY_EXPRESSION_RULES,
     Rule,
     canonical_expression,
     fold_identifiers,
@@ -105,8 +106,10 @@ class Context:
     def expression(self, node: exp.Expression, rules: tuple[Rule, ...] = EXPRESSION_RULES) -> str:
         return canonical_expression(node, self.dialect, self.generate, rules)
 
-    def text_expression(self, text: str) -> str:
+    def text_expression(self, text: str, *, queries: bool = False) -> str:
         """Canonical text of an expression given as text (argument defaults); squashed if unparseable.
+        `queries`: one that may hold queries (a policy's), whose tables are qualified as PostgreSQL prints
+        them and whose output columns are named.
 
         Nothing is evaluated: PostgreSQL stores an argument default as written (`(2 + 2) * 10`, not 40).
         """
@@ -122,6 +125,9 @@ class Context:
             # an alias is no part of an expression: sqlglot read a word of it as one (`NULL::bit varying`)
             return squash(text)
         value = node.expressions[0]
+        if queries and value.find(exp.Select) is not None:
+            self.qualify_tables(value)
+            return self.expression(value, QUERY_EXPRESSION_RULES)
         return self.expression(value)
 
     # -- names ---------------------------------------------------------------------------------------------

@@ -520,7 +520,8 @@ class PatternReader:
             found = re.search(pattern, rest, re.IGNORECASE)
             if found:
                 close = balanced(rest, found.end())
-                clauses.append(f"{keyword} ({self.routines.expression(rest[found.end() : close])})")
+                expression = self.routines.expression(rest[found.end() : close], queries=True)
+                clauses.append(f"{keyword} ({expression})")
         sql = f"CREATE POLICY {quote(name, self.routines.dialect)} ON {table_sql}" + "".join(
             f" {c}" for c in clauses
         )

@@ -340,6 +340,8 @@ def _unwrap_casts(node: exp.Expression, *, columns: bool) -> exp.Expression:
                 replacement = inner
         elif columns and isinstance(inner, exp.Column) and target is not None and target.this in _TEXTUAL:
             replacement = inner  # (status)::text = ... on a varchar column
+        elif columns and target is not None and target.this in _TEXTUAL and _scalar_column_query(inner):
+            replacement = _scalar_column_query(inner)  # ((SELECT t.id FROM t))::text of a varchar column
         if replacement is not None and target is not None and target.this in _NUMERIC:
             number = replacement.sql() if isinstance(replacement, exp.Neg | exp.Literal) else ""
             if number and operand_of(cast)[1] is not None and not _number_resolved(replacement, target):
@@ -356,6 +358,19 @@ def _unwrap_casts(node: exp.Expression, *, columns: bool) -> exp.Expression:
             if not changes_operator(cast, number):
                 cast.replace(replacement)
     return node
+
+
+def _scalar_column_query(node: exp.Expression) -> exp.Subquery | None:
+    """The subquery a node is when it has one output, a column (`(SELECT t.id FROM t WHERE ...)`)."""
+    while isinstance(node, exp.Subquery) and isinstance(node.this, exp.Subquery):
+        node = node.this  # `((SELECT ...))`, as PostgreSQL prints a cast one
+    if not isinstance(node, exp.Subquery) or not isinstance(node.this, exp.Select):
+        return None
+    items = node.this.expressions
+    if len(items) != 1:
+        return None
+    item = items[0].this if isinstance(items[0], exp.Alias) else items[0]
+    return node if isinstance(item, exp.Column) else None
 
 
 def _number_resolved(number: exp.Expression, target: exp.DataType) -> bool:
@@ -423,8 +438,8 @@ def any_array_to_in(node: exp.Expression, dialect: str) -> exp.Expression:
             continue
         while isinstance(inner, exp.Paren | exp.Cast):
             inner = inner.this
-        if not isinstance(inner, exp.Array):
-            continue
+        if not isinstance(inner, exp.Array) or any(isinstance(e, exp.Query) for e in inner.expressions):
+            continue  # `ARRAY(SELECT ...)` is an array of a query's rows: `= ANY` of it is no IN list
         in_list = exp.In(this=comparison.this, expressions=list(inner.expressions))
         in_lists.append(in_list)
         replacement = in_list if isinstance(comparison, exp.EQ) else exp.Not(this=in_list)
@@ -555,6 +570,17 @@ VIEW_RULES: tuple[Rule, ...] = (
     plain_ascending,
     implicit_names,
     set_names,
+)
+
+# An expression that holds queries (a policy's `tenant_id IN (SELECT id FROM tenants ...)`): each query's
+# output columns named and its own table's columns bare, as a view's are; its tables are qualified by the
+# caller (Context.qualify_tables), the columns of the outer table it reads once the tables are known
+# (policy_queries.py).
+QUERY_EXPRESSION_RULES: tuple[Rule, ...] = (
+    *EXPRESSION_RULES,
+    unwrap_join_groups,
+    single_table_columns,
+    implicit_names,
 )
 
 

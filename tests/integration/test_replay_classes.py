@@ -53,6 +53,10 @@ read the objects, they render them alike.
   on a setting (`IF is_multitenant THEN RETURN; END IF;`) or adds an enum label unless pg_enum has it was
   ignored, and the tables, columns and labels it made were lost: schema.sql did not replay
   (supabase/storage's migrations);
+- a policy's queries were written as the script spells them, PostgreSQL qualifying their tables, naming
+  their outputs, and qualifying the columns of the policy's table and of joins: every RLS policy with a
+  subquery (logto's 76) differed between a snapshot from the script and one from its database; and
+  `= ANY (ARRAY(SELECT ...))` was made an IN list of one query, which schema.sql could not replay;
 - trigger arguments written as bare words (`notify(channel, name)`), which PostgreSQL keeps as strings,
   and a string default on an array of varchar(n), numeric(p, s) or timestamp(p), which it stores cast to
   the array of the type without its modifier: the engines disagreed.
@@ -383,6 +387,25 @@ CASES: dict[str, tuple[bool, str]] = {
         CREATE FUNCTION notify() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
         CREATE TRIGGER w_notify AFTER INSERT ON w FOR EACH ROW
           EXECUTE PROCEDURE notify(worker_events, Name, "Quoted", 12, 'it''s');
+        """,
+    ),
+    "policies with queries": (
+        True,
+        """
+        CREATE TABLE tenants (id varchar(21) PRIMARY KEY, db_user varchar(128));
+        CREATE TABLE members (user_id int, team_id int, role text);
+        CREATE TABLE docs (id int, team_id int, owner int, tenant_id varchar(21) REFERENCES tenants (id));
+        ALTER TABLE docs ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY tenant ON docs AS RESTRICTIVE
+          USING (tenant_id = (SELECT id FROM tenants WHERE db_user = current_user));
+        CREATE POLICY mine ON docs USING (EXISTS (SELECT 1 FROM members WHERE members.user_id = owner));
+        CREATE POLICY team ON docs FOR SELECT
+          USING (team_id IN (SELECT m.team_id FROM members m WHERE m.role = 'admin'));
+        CREATE POLICY joined ON docs
+          USING (team_id IN (SELECT m.team_id FROM members m JOIN docs d ON d.team_id = m.team_id WHERE role = 'x'));
+        CREATE POLICY counted ON docs USING (id > (SELECT count(*) FROM members));
+        CREATE POLICY arrays ON docs FOR UPDATE USING (team_id = ANY (ARRAY(SELECT team_id FROM members)))
+          WITH CHECK (owner IN (SELECT user_id FROM members WHERE team_id = docs.team_id));
         """,
     ),
     "a domain's collation": (
