@@ -4,9 +4,13 @@ SECURITY, REPLICA IDENTITY DEFAULT, SET STATISTICS -1, SET WITHOUT CLUSTER, ENAB
 nothing: PostgreSQL keeps the state, not the statements, and introspection writes only what is not the
 default. They are kept in one order, whatever order the script set them in (`ordered`), so the same
 state gives one fingerprint; schema.sql writes CLUSTER ON after the table's indexes (`after_indexes`).
+A column's attribute options (`ALTER COLUMN c SET (n_distinct = -0.02)`) are one setting each: SET adds
+or changes them, RESET takes them away, as pg_attribute.attoptions keeps them.
 """
 
 from __future__ import annotations
+
+import re
 
 from schemareg.lazy_re import lazy_compile
 from schemareg.model import Table
@@ -20,6 +24,9 @@ _STATISTICS = lazy_compile(r"ALTER (?:COLUMN )?(.+) SET STATISTICS (-?\d+)")
 _STORAGE = lazy_compile(r"ALTER (?:COLUMN )?(.+) SET STORAGE (\w+)")
 _CLUSTER = lazy_compile(r"CLUSTER ON (.+)|SET WITHOUT CLUSTER")
 _FIRING = lazy_compile(r"(ENABLE|DISABLE|ENABLE REPLICA|ENABLE ALWAYS) (TRIGGER|RULE) (.+)")
+_ATTRIBUTE_OPTIONS = lazy_compile(
+    r"ALTER (?:COLUMN )?(?P<column>.+) (?P<how>SET|RESET) ?\((?P<list>[^()]*)\)"
+)
 
 
 def _setting(action: str) -> tuple[str, bool]:
@@ -38,15 +45,50 @@ def _setting(action: str) -> tuple[str, bool]:
         return "cluster", m.group(1) is None
     if m := _FIRING.fullmatch(action):
         return f"{m.group(2).lower()} {m.group(3)}", m.group(1) == "ENABLE"
+    if m := _ATTRIBUTE_OPTIONS.fullmatch(action):
+        return f"options {m.group('column')}", not m.group("list").strip()
     return action, False
 
 
 def add_alteration(table: Table, action: str) -> None:
     """`action` said of `table` after what is there: it replaces what set the same thing."""
+    options = _ATTRIBUTE_OPTIONS.fullmatch(action)
+    if options is not None:
+        action = _attribute_options(table, options)
     key, default = _setting(action)
     table.alterations = [a for a in table.alterations if _setting(a)[0] != key]
     if not default:
         table.alterations.append(action)
+
+
+def _attribute_options(table: Table, m: re.Match[str]) -> str:
+    """The column's attribute options once this SET or RESET is applied to those it has, as one action;
+    '' when none are left (so the setting is the default and nothing is kept)."""
+    column = m.group("column")
+    current: dict[str, str] = {}
+    for kept in table.alterations:
+        found = _ATTRIBUTE_OPTIONS.fullmatch(kept)
+        if found is not None and found.group("column") == column:
+            current = dict(_pairs(found.group("list")))
+    if m.group("how") == "SET":
+        current.update(_pairs(m.group("list")))
+    else:
+        for name in m.group("list").split(","):
+            current.pop(name.strip().lower(), None)
+    listed = ", ".join(f"{name} = {value}" for name, value in sorted(current.items()))
+    return f"ALTER COLUMN {column} SET ({listed})" if listed else f"ALTER COLUMN {column} SET ()"
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    pairs = []
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        value = value.strip()
+        if len(value) > 1 and value[0] == value[-1] == "'":
+            value = value[1:-1].replace("''", "'")
+        if name.strip():
+            pairs.append((name.strip().lower(), value))
+    return pairs
 
 
 def ordered(table: Table) -> list[str]:

@@ -360,6 +360,10 @@ class Script:
                     then(
                         f"ALTER TABLE ONLY {name} ALTER COLUMN {column['name']} SET STATISTICS {column['statistics']}"
                     )
+                if column["options"]:
+                    then(
+                        f"ALTER TABLE ONLY {name} ALTER COLUMN {column['name']} SET ({', '.join(column['options'])})"
+                    )
                 if column["storage"]:
                     storage = {"p": "PLAIN", "e": "EXTERNAL", "m": "MAIN", "x": "EXTENDED"}[column["storage"]]
                     then(f"ALTER TABLE ONLY {name} ALTER COLUMN {column['name']} SET STORAGE {storage}")

@@ -53,6 +53,7 @@ from schemareg.normalize.partition_keys import attach_index, only_key
 from schemareg.normalize.partitions import inherit_partition_indexes, normalise_partition_bounds
 from schemareg.normalize.policy_queries import qualify_policy_queries
 from schemareg.normalize.privileges import PrivilegeSet
+from schemareg.normalize.publications import apply_alter_publication
 from schemareg.normalize.renames import carry_renamed, renamed_sql
 from schemareg.normalize.routine_alter import apply_alter_routine
 from schemareg.normalize.schema_moves import apply_move, apply_rename_schema
@@ -511,6 +512,7 @@ _HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
     ops.AlterEnum: lambda applier, op: alter_enum(applier.objects, op),
     ops.AlterDomain: lambda applier, op: apply_alter_domain(applier.objects, op),
     ops.SetStatisticsTarget: lambda applier, op: set_target(applier.objects, op),
+    ops.AlterPublication: lambda applier, op: apply_alter_publication(applier.objects, op),
     ops.ChangePrivileges: Applier.change_privileges,
     ops.SetOwner: Applier.set_owner,
     ops.AlterRoutine: lambda applier, op: apply_alter_routine(applier.objects, op),

@@ -48,6 +48,7 @@ from schemareg.normalize.opaque import opaque
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from schemareg.normalize.partition_of import create_table_or_partition, drop_with_options
 from schemareg.normalize.privileges import change_privileges, set_owner
+from schemareg.normalize.publications import alter_publication, read_publication
 from schemareg.normalize.ranges import read_range
 from schemareg.normalize.routine_alter import alter_routine
 from schemareg.normalize.routines import (
@@ -159,6 +160,8 @@ TEXT_RULES: tuple[TextRule, ...] = (
     read_extension,
     read_statistics,
     alter_statistics,
+    read_publication,
+    alter_publication,
     alter_enum,
 )
 _TEXT_RULES = TextRules(TEXT_RULES)

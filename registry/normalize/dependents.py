@@ -11,6 +11,7 @@ import re
 
 from schemareg.model import Constraint, ConstraintKind, Definition, Kind, ObjectKey, SchemaObject, Table
 from schemareg.names import join_key, key_part, split_signature
+from schemareg.normalize.publications import drop_published
 from schemareg.render import quote, quote_qualified
 
 
@@ -55,6 +56,7 @@ def drop_dependents(objects: dict[ObjectKey, SchemaObject], dropped: ObjectKey) 
                     if not (c.kind is ConstraintKind.FOREIGN_KEY and c.references == dropped.name)
                 ]
         drop_readers(objects, dropped.name)
+        drop_published(objects, dropped.name)
 
 
 def drop_readers(objects: dict[ObjectKey, SchemaObject], relation: str) -> None:

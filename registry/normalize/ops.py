@@ -274,6 +274,15 @@ class AlterDomain(Op):
     action: tuple[str, ...]
 
 
+class AlterPublication(Op):
+    """ALTER PUBLICATION ... ADD / DROP / SET TABLE, or SET (options) as ` WITH (...)` (publications.py)."""
+
+    name: str
+    action: str  # ADD, DROP, SET, OPTIONS
+    tables: list[tuple[str, bool]] = []  # (qualified, ONLY)
+    options: str = ""
+
+
 class SetStatisticsTarget(Op):
     """ALTER STATISTICS ... SET STATISTICS n: the target, None for the default (statistics.py)."""
 
@@ -381,6 +390,7 @@ AnyOp = (
     | SetInherit
     | SetStorage
     | SetStatisticsTarget
+    | AlterPublication
     | SetLogged
     | SetSequenceLogged
     | AlterDomain

@@ -12,6 +12,7 @@ from sqlglot import exp
 
 from schemareg.model import Definition, Kind, ObjectKey, SchemaObject, Sequence, Table, key_of
 from schemareg.names import join_key, key_head, needs_quotes, split_key, split_signature
+from schemareg.normalize.publications import rename_published, renamed_publication
 from schemareg.normalize.statistics import renamed as renamed_statistics
 from schemareg.normalize.statistics import table_renamed as statistics_table_renamed
 from schemareg.normalize.views import edit_query
@@ -99,6 +100,7 @@ def carry_renamed_table(objects: dict[ObjectKey, SchemaObject], old: str, new: s
         elif isinstance(obj, Definition) and obj.kind in _VIEWS and not obj.opaque and old in obj.depends_on:
             obj.sql = _view_renamed(obj.sql, old, new, dialect)
             obj.depends_on = tuple(sorted(new if name == old else name for name in obj.depends_on))
+    rename_published(objects, old, new)
 
 
 def carry_renamed_sequence(objects: dict[ObjectKey, SchemaObject], old: str, new: str, dialect: str) -> None:
@@ -148,6 +150,8 @@ def _rename_tables(query: exp.Expression, old: list[str], new: list[str]) -> boo
 def renamed_sql(definition: Definition, old_name: str, dialect: str) -> str:
     """The canonical text of a renamed view, type, routine, trigger, policy or statistics object: its head
     names the new name."""
+    if definition.kind is Kind.PUBLICATION:
+        return renamed_publication(definition, old_name)
     if definition.kind is Kind.STATISTICS:
         return renamed_statistics(
             definition.sql, join_key(definition.schema, old_name), key_of(definition).name

@@ -57,6 +57,11 @@ read the objects, they render them alike.
   their outputs, and qualifying the columns of the policy's table and of joins: every RLS policy with a
   subquery (logto's 76) differed between a snapshot from the script and one from its database; and
   `= ANY (ARRAY(SELECT ...))` was made an IN list of one query, which schema.sql could not replay;
+- publications and their tables were kept as written, where PostgreSQL keeps the options and one row
+  per table (a parent's inheritance children with it): a publication with its default options, or
+  `ADD TABLE t`, differed from its database's `ADD TABLE ONLY t`, each table line an object of its own;
+- a column's attribute options (`ALTER COLUMN c SET (n_distinct = -0.02)`, synapse's) were not read from a
+  live database, and kept as each statement wrote them;
 - trigger arguments written as bare words (`notify(channel, name)`), which PostgreSQL keeps as strings,
   and a string default on an array of varchar(n), numeric(p, s) or timestamp(p), which it stores cast to
   the array of the type without its modifier: the engines disagreed.
@@ -406,6 +411,41 @@ CASES: dict[str, tuple[bool, str]] = {
         CREATE POLICY counted ON docs USING (id > (SELECT count(*) FROM members));
         CREATE POLICY arrays ON docs FOR UPDATE USING (team_id = ANY (ARRAY(SELECT team_id FROM members)))
           WITH CHECK (owner IN (SELECT user_id FROM members WHERE team_id = docs.team_id));
+        """,
+    ),
+    "publications": (
+        True,
+        """
+        CREATE TABLE p1 (id int PRIMARY KEY);
+        CREATE TABLE p2 (id int PRIMARY KEY);
+        CREATE TABLE parent (id int);
+        CREATE TABLE child (x int) INHERITS (parent);
+        CREATE TABLE parted (id int) PARTITION BY RANGE (id);
+        CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (10);
+        CREATE PUBLICATION pub1;
+        ALTER PUBLICATION pub1 ADD TABLE public.p1;
+        ALTER PUBLICATION pub1 ADD TABLE p2, parent;
+        CREATE PUBLICATION "Pub Two" FOR TABLE ONLY p1, TABLE parted
+          WITH (publish = 'insert,update', publish_via_partition_root = true);
+        CREATE PUBLICATION everything FOR ALL TABLES WITH (publish = 'insert, update, delete, truncate');
+        CREATE PUBLICATION pub3 FOR TABLE p2;
+        ALTER PUBLICATION pub3 SET (publish = 'delete');
+        ALTER PUBLICATION pub3 SET TABLE p1;
+        ALTER PUBLICATION pub3 RENAME TO pub4;
+        CREATE TABLE gone (id int);
+        ALTER PUBLICATION pub1 ADD TABLE gone;
+        DROP TABLE gone;
+        """,
+    ),
+    "a column's attribute options": (
+        True,
+        """
+        CREATE TABLE s (state_group bigint NOT NULL, "RoomId" text, x int);
+        ALTER TABLE ONLY s ALTER COLUMN state_group SET (n_distinct=-0.02);
+        ALTER TABLE s ALTER COLUMN "RoomId" SET (n_distinct_inherited = 5, n_distinct = '-0.01');
+        ALTER TABLE s ALTER COLUMN "RoomId" RESET (n_distinct_inherited);
+        ALTER TABLE s ALTER COLUMN x SET (n_distinct = 3);
+        ALTER TABLE s ALTER COLUMN x RESET (n_distinct);
         """,
     ),
     "a domain's collation": (

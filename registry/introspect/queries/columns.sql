@@ -1,5 +1,5 @@
 -- The columns of every user table, in order, with type, default or generation expression, identity,
--- collation (when it is not the type's), and the storage settings pg_dump also writes.
+-- collation (when it is not the type's), and the storage settings and attribute options pg_dump also writes.
 SELECT a.attrelid AS relation,
        a.attnum AS position,
        quote_ident(a.attname) AS name,
@@ -12,6 +12,8 @@ SELECT a.attrelid AS relation,
            quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END AS collation,
        a.attislocal AS is_local,
        a.attstattarget AS statistics,
+       -- the attribute options PostgreSQL has (a server may keep others of its own there)
+       ARRAY(SELECT o FROM unnest(a.attoptions) o WHERE o ~ '^n_distinct(_inherited)?=') AS options,
        CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END AS storage
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
