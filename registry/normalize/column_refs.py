@@ -142,7 +142,7 @@ def drop_column_readers(
         if (isinstance(obj, Sequence) and obj.owned_by == owned) or (
             isinstance(obj, Definition)
             and obj.sql.startswith("CREATE STATISTICS ")
-            and _statistics_read(obj.sql, key, column)
+            and _statistics_read(obj.sql, key, column, folded=obj.opaque)
         ):
             del objects[name]
 
@@ -197,7 +197,7 @@ def rename_column_everywhere(
         elif isinstance(obj, Sequence) and obj.owned_by == owned:
             obj.owned_by = join_key(*split_key(key), new)
         elif isinstance(obj, Definition) and obj.sql.startswith("CREATE STATISTICS "):
-            obj.sql = _statistics(obj.sql, key, old, new, dialect)
+            obj.sql = _statistics(obj.sql, key, old, new, dialect, folded=obj.opaque)
         elif isinstance(obj, Definition) and not obj.opaque:
             if obj.kind is Kind.TRIGGER and _on_table(obj, key):
                 obj.sql = _trigger(obj.sql, old, new, dialect)
@@ -229,18 +229,19 @@ def _statistics_on(sql: str, key: str) -> tuple[re.Match[str], frozenset[str]] |
     return match, frozenset({parts[-1]})
 
 
-def _statistics(sql: str, key: str, old: str, new: str, dialect: str) -> str:
+def _statistics(sql: str, key: str, old: str, new: str, dialect: str, *, folded: bool) -> str:
+    """`folded`: kept as written (bare words in any case), not canonical text (statistics.py)."""
     found = _statistics_on(sql, key)
     if found is None:
         return sql
     match, own = found
-    on = rename_in_text(match.group("on"), old, new, own, dialect, folded=True)
+    on = rename_in_text(match.group("on"), old, new, own, dialect, folded=folded)
     return sql[: match.start("on")] + on + sql[match.end("on") :]
 
 
-def _statistics_read(sql: str, key: str, column: str) -> bool:
+def _statistics_read(sql: str, key: str, column: str, *, folded: bool) -> bool:
     found = _statistics_on(sql, key)
-    return found is not None and mentions(found[0].group("on"), column, found[1], folded=True)
+    return found is not None and mentions(found[0].group("on"), column, found[1], folded=folded)
 
 
 def _on_table(obj: Definition, key: str) -> bool:

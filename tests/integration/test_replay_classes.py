@@ -359,6 +359,11 @@ CASES: dict[str, tuple[bool, str]] = {
         ALTER STATISTICS cols_bc RENAME TO kept_bc;
         CREATE MATERIALIZED VIEW mv AS SELECT 1 AS one, 2 AS two;
         CREATE STATISTICS mv_s ON two, one FROM mv;
+        CREATE TABLE "Q" ("A" int, b int, "C" int);
+        CREATE STATISTICS "S" ON "A", b FROM "Q";
+        CREATE STATISTICS "S2" ON "C", b FROM "Q";
+        ALTER TABLE "Q" RENAME COLUMN "A" TO "Aa";
+        ALTER TABLE "Q" DROP COLUMN "C";
         """,
     ),
     "DO blocks guarded by settings, granting to roles read from settings": (
