@@ -227,10 +227,14 @@ class _Block:
     def sql(self, first: SqlToken) -> list[ops.AnyOp]:
         tokens = self.until({";"})
         self.expect(";")
-        if len(tokens) > 1 and tokens[1].text == ":=":
+        if len(tokens) > 1 and tokens[1].text in (":=", "="):
             if first.text.strip('"').lower() in self.variables:
+                self.values.pop(first.text.strip('"').lower(), None)  # no longer what a setting gave it
                 return []  # a variable's value: only the block's data statements read it
             raise self.refuse("an assignment", first)
+        for at, token in enumerate(tokens[:-1]):
+            if token.word == "INTO":  # SELECT ... INTO v: v is what the query finds, not known here
+                self.values.pop(tokens[at + 1].text.strip('"').lower(), None)
         last = tokens[-1]
         text = self.body[first.start : last.start + len(last.text)]
         compiled = self.compile(text)
