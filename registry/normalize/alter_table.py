@@ -274,7 +274,7 @@ def alter_table(context: Context, tree: exp.Alter, text: str) -> list[ops.AnyOp]
         mark_no_inherit(text, result)
     if tree.args.get("only"):
         for op in result:
-            if isinstance(op, ops.AddConstraint):
+            if isinstance(op, ops.AddConstraint | ops.AlterColumn):
                 op.only = True
     if _NOT_VALID_ADD.search(text):
         for op in result:

@@ -49,6 +49,7 @@ from schemareg.normalize.inheritance import set_inherit
 from schemareg.normalize.literals import default_for, retyped_default
 from schemareg.normalize.opclasses import drop_default_opclasses
 from schemareg.normalize.partition_checks import drop_inherited_checks
+from schemareg.normalize.partition_columns import to_partitions
 from schemareg.normalize.partition_keys import attach_index, only_key
 from schemareg.normalize.partitions import inherit_partition_indexes, normalise_partition_bounds
 from schemareg.normalize.policy_queries import qualify_policy_queries
@@ -479,12 +480,12 @@ _HANDLERS: dict[type[ops.Op], Callable[[Applier, Any], bool]] = {
     ops.CreateSequence: Applier.create_sequence,
     ops.CreateDefinition: Applier.create_definition,
     ops.CreateIndex: Applier.create_index,
-    ops.AddColumn: Applier.add_column,
-    ops.DropColumn: Applier.drop_column,
-    ops.AlterColumn: lambda applier, op: (
-        Applier.alter_column(applier, op) and retune_identity(applier.table(op.table), op)
+    ops.AddColumn: to_partitions(Applier.add_column),
+    ops.DropColumn: to_partitions(Applier.drop_column),
+    ops.AlterColumn: to_partitions(
+        lambda applier, op: Applier.alter_column(applier, op) and retune_identity(applier.table(op.table), op)
     ),
-    ops.RenameColumn: Applier.rename_column,
+    ops.RenameColumn: to_partitions(Applier.rename_column),
     ops.RenameObject: Applier.rename_object,
     ops.MoveObject: lambda applier, op: apply_move(applier.objects, applier.index_owner, op),
     ops.RenameSchema: lambda applier, op: apply_rename_schema(applier.objects, applier.index_owner, op),

@@ -6,6 +6,7 @@ from sqlglot import exp
 
 from schemareg.lazy_re import lazy_compile
 from schemareg.names import PG_CATALOG_RELATIONS, PG_CATALOG_TYPES, join_key, truncate_identifier
+from schemareg.normalize.catalog_functions import CATALOG_FUNCTIONS
 from schemareg.normalize.dialects import sqlglot_dialect
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
 from schemareg.normalize.patterns import PatternReader, RoutineReader, split_top_level
@@ -210,6 +211,12 @@ class Context:
             return
         ctes = {cte.alias_or_name.lower() for cte in query.find_all(exp.CTE)}
         for table in query.find_all(exp.Table):
+            call = table.this
+            if isinstance(call, exp.Anonymous) and not table.args.get("db"):
+                # `FROM f()`: a function of the default schema, unless it is one of pg_catalog's
+                if isinstance(call.this, str) and call.this.lower() not in CATALOG_FUNCTIONS:
+                    table.set("db", identifier(self.default_schema))
+                continue
             if not table.args.get("db") and table.name.lower() not in ctes and table.name:
                 catalog = (
                     isinstance(table.this, exp.Identifier) and self.fold(table.this) in PG_CATALOG_RELATIONS

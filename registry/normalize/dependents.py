@@ -22,7 +22,12 @@ def drop_dependents(objects: dict[ObjectKey, SchemaObject], dropped: ObjectKey) 
                 del objects[key]
                 drop_dependents(objects, key)  # a function in it takes its triggers on other schemas' tables
     if dropped.kind in (Kind.TABLE, Kind.MATERIALIZED_VIEW):
-        # Its statistics objects (and a materialized view's indexes, objects of their own) go with it.
+        # Its partitions, its statistics objects (and a materialized view's indexes, objects of their own)
+        # go with it.
+        for key, obj in list(objects.items()):
+            if isinstance(obj, Table) and obj.partition_of == dropped.name and key in objects:
+                del objects[key]
+                drop_dependents(objects, key)
         for key, obj in list(objects.items()):
             if (
                 key.kind in (Kind.INDEX, Kind.STATISTICS)

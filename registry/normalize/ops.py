@@ -111,6 +111,7 @@ class AlterColumn(Op):
     # its sequence options as written (upper case), which win over the ones it had.
     identity_kind: str | None = None
     identity_options: str = ""
+    only: bool = False  # ALTER TABLE ONLY: not its partitions (partition_columns.py)
 
 
 class RenameColumn(Op):

@@ -100,6 +100,10 @@ def qualify_functions(node: exp.Expression, dialect: str) -> exp.Expression:
         parent = function.parent
         if isinstance(parent, exp.Dot) and parent.expression is function:
             continue  # qualified already
+        if isinstance(parent, exp.Table) and parent.this is function:
+            if not parent.args.get("db"):  # `FROM f()`, qualified by its table's schema
+                parent.set("db", identifier("public"))
+            continue
         qualified = exp.Dot(this=identifier("public"), expression=function.copy())
         if function is node:
             return qualified
@@ -511,6 +515,8 @@ def single_table_columns(node: exp.Expression, dialect: str) -> exp.Expression:
             continue
         for column in select.find_all(exp.Column):
             if column.table in names and column.find_ancestor(exp.Select) is select:
+                if isinstance(column.this, exp.Star) and column.parent is not select:
+                    continue  # `row_to_json(t.*)`, the whole row: `row_to_json(*)` is no call at all
                 column.set("table", None)
     return node
 

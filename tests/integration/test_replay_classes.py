@@ -62,6 +62,10 @@ read the objects, they render them alike.
   `ADD TABLE t`, differed from its database's `ADD TABLE ONLY t`, each table line an object of its own;
 - a column's attribute options (`ALTER COLUMN c SET (n_distinct = -0.02)`, synapse's) were not read from a
   live database, and kept as each statement wrote them;
+- a partitioned table's ADD / DROP / RENAME / ALTER COLUMN did not reach its partitions, nor its DROP TABLE
+  drop them: schema.sql attached partitions whose columns did not match, or to a table not there
+  (hatchet's history); `row_to_json(r.*)` lost its table (`ROW_TO_JSON(*)`, as pg_dump writes views with a
+  whole-row reference), and `FROM test.numbers()` became `test.public.numbers()` (PostgREST's views);
 - trigger arguments written as bare words (`notify(channel, name)`), which PostgreSQL keeps as strings,
   and a string default on an array of varchar(n), numeric(p, s) or timestamp(p), which it stores cast to
   the array of the type without its modifier: the engines disagreed.
@@ -451,6 +455,41 @@ CASES: dict[str, tuple[bool, str]] = {
         ALTER TABLE s ALTER COLUMN "RoomId" RESET (n_distinct_inherited);
         ALTER TABLE s ALTER COLUMN x SET (n_distinct = 3);
         ALTER TABLE s ALTER COLUMN x RESET (n_distinct);
+        """,
+    ),
+    "a partitioned table's columns changed, and the table dropped": (
+        True,
+        """
+        CREATE TABLE cars (name text NOT NULL, year int NOT NULL, old int, c varchar(5)) PARTITION BY LIST (year);
+        CREATE TABLE cars_2021 PARTITION OF cars FOR VALUES IN (2021) PARTITION BY LIST (name);
+        CREATE TABLE cars_2021_a PARTITION OF cars_2021 FOR VALUES IN ('a');
+        ALTER TABLE cars ADD COLUMN brand text DEFAULT 'x';
+        ALTER TABLE cars DROP COLUMN old;
+        ALTER TABLE cars RENAME COLUMN name TO nm;
+        ALTER TABLE cars ALTER COLUMN c TYPE varchar(10);
+        ALTER TABLE cars ALTER COLUMN c SET NOT NULL;
+        ALTER TABLE cars ALTER COLUMN c SET DEFAULT 'z';
+        CREATE TABLE p (id int, d text) PARTITION BY LIST (id);
+        CREATE TABLE p1 PARTITION OF p FOR VALUES IN (1);
+        ALTER TABLE ONLY p ALTER COLUMN d SET DEFAULT 'only';
+        ALTER TABLE p ALTER COLUMN d SET DEFAULT 'all';
+        ALTER TABLE ONLY p ALTER COLUMN d SET DEFAULT 'parent';
+        CREATE TABLE wal (id int) PARTITION BY HASH (id);
+        CREATE TABLE wal_0 PARTITION OF wal FOR VALUES WITH (MODULUS 1, REMAINDER 0);
+        DROP TABLE wal;
+        """,
+    ),
+    "a whole row in a call, a function in FROM": (
+        False,  # `SELECT *` over a function is expanded by PostgreSQL from its result type, not here
+        """
+        CREATE SCHEMA test;
+        CREATE FUNCTION test.numbers() RETURNS SETOF integer LANGUAGE sql AS $$ SELECT 1 $$;
+        CREATE TABLE clicks (id int, created_at date);
+        CREATE VIEW v1 AS SELECT * FROM test.numbers();
+        CREATE VIEW v2 AS SELECT json_agg(row_to_json(r.*)) AS j FROM (SELECT id FROM clicks) r;
+        CREATE VIEW v3 AS SELECT to_jsonb(clicks.*) AS j FROM clicks;
+        SET search_path = test;
+        CREATE VIEW v4 AS SELECT n FROM numbers() AS x(n);
         """,
     ),
     "a domain's collation": (
