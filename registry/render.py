@@ -371,6 +371,8 @@ def render_definition(definition: Definition) -> str:
         # An object kept as written is named by its head as a modelled one is (normalize/opaque.py): its
         # comment is said after it too (a rule's was lost).
         target = _COMMENT_TARGET.get(definition.kind)
+        if target == "TABLE" and definition.sql.startswith("CREATE FOREIGN TABLE "):
+            target = "FOREIGN TABLE"  # PostgreSQL refuses COMMENT ON TABLE of a foreign table
         if target:
             name = definition.name
             if definition.kind in (Kind.TRIGGER, Kind.POLICY, Kind.RULE):

@@ -490,8 +490,10 @@ class PatternReader:
             return None
         name = self.unquote(m.group("name"))
         sql = f"CREATE EXTENSION {quote(name, self.routines.dialect)}"
-        schema = self.unquote(m.group("schema")) if m.group("schema") else ""
-        if schema and schema != self.routines.default_schema:
+        # Without WITH SCHEMA, the first schema of the search path (the script's `SET search_path`); public,
+        # the usual one, is not said, as introspection does not say it.
+        schema = self.unquote(m.group("schema")) if m.group("schema") else self.routines.default_schema
+        if schema and schema != "public":
             sql += f" WITH SCHEMA {quote(schema, self.routines.dialect)}"
         return Definition(kind=Kind.EXTENSION, schema="", name=name, sql=sql)
 

@@ -66,6 +66,9 @@ read the objects, they render them alike.
   drop them: schema.sql attached partitions whose columns did not match, or to a table not there
   (hatchet's history); `row_to_json(r.*)` lost its table (`ROW_TO_JSON(*)`, as pg_dump writes views with a
   whole-row reference), and `FROM test.numbers()` became `test.public.numbers()` (PostgREST's views);
+- `CREATE EXTENSION x` under `SET search_path = test` was written without its schema (PostgreSQL makes it
+  in test), `WITH SCHEMA public` under such a path kept (introspection does not say public), and a
+  foreign table's comment was said with `COMMENT ON TABLE`, which PostgreSQL refuses;
 - trigger arguments written as bare words (`notify(channel, name)`), which PostgreSQL keeps as strings,
   and a string default on an array of varchar(n), numeric(p, s) or timestamp(p), which it stores cast to
   the array of the type without its modifier: the engines disagreed.
@@ -490,6 +493,18 @@ CASES: dict[str, tuple[bool, str]] = {
         CREATE VIEW v3 AS SELECT to_jsonb(clicks.*) AS j FROM clicks;
         SET search_path = test;
         CREATE VIEW v4 AS SELECT n FROM numbers() AS x(n);
+        """,
+    ),
+    "an extension under a search path, a foreign table's comment": (
+        False,  # the postgres engine reads no servers nor foreign tables
+        """
+        CREATE SCHEMA test;
+        CREATE EXTENSION IF NOT EXISTS ltree WITH SCHEMA public;
+        SET search_path = test, pg_catalog;
+        CREATE EXTENSION file_fdw;
+        CREATE SERVER import_csv FOREIGN DATA WRAPPER file_fdw;
+        CREATE FOREIGN TABLE public.projects_dump (id integer) SERVER import_csv OPTIONS (filename '/tmp/p.csv');
+        COMMENT ON FOREIGN TABLE public.projects_dump IS 'a dump';
         """,
     ),
     "a domain's collation": (
