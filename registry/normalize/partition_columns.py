@@ -31,15 +31,23 @@ def to_partitions(handler: Callable[[A, Any], bool]) -> Callable[[A, Any], bool]
             objects = applier.objects  # type: ignore[attr-defined]
             for key, obj in list(objects.items()):
                 if isinstance(obj, Table) and obj.partition_of == op.table:
-                    apply(applier, _for(op, key.name))
+                    change = _for(op, key.name)
+                    if change is not None:
+                        apply(applier, change)
         return done
 
     return apply
 
 
-def _for(op: ColumnOp, partition: str) -> ColumnOp:
-    if isinstance(op, ops.AddColumn):  # a copy of its own, without the identity its parent's sequence serves
-        return msgspec.structs.replace(
-            op, table=partition, column=msgspec.structs.replace(op.column, identity=None)
+def _for(op: ColumnOp, partition: str) -> ColumnOp | None:
+    """The op for a partition: a column of its own, never an identity (its parent's sequence serves it, and
+    PostgreSQL refuses to attach a partition with one); None when nothing else is left to change."""
+    if isinstance(op, ops.AddColumn):
+        column = msgspec.structs.replace(op.column, identity=None)
+        return msgspec.structs.replace(op, table=partition, column=column)
+    if isinstance(op, ops.AlterColumn):
+        plain = msgspec.structs.replace(
+            op, table=partition, identity=None, drop_identity=False, identity_kind=None, identity_options=""
         )
+        return None if plain == ops.AlterColumn(table=partition, column=op.column, only=op.only) else plain
     return msgspec.structs.replace(op, table=partition)
