@@ -119,6 +119,8 @@ def opaque(
             name = raw
     if kind is None:
         kind = Kind.OTHER
+    if kind in _QUALIFIED_KINDS and head and re.fullmatch(IDENT, head.group("name")):
+        squashed = _qualified_head(context, squashed, schema)
     if name is None:
         schema, name = "", statement_name(squashed)
     if name.startswith(f"{schema}.") and schema:
@@ -127,6 +129,24 @@ def opaque(
         definition=Definition(kind=kind, schema=schema, name=name, sql=squashed, opaque=True),
         message=message,
     )
+
+
+# Kinds whose CREATE names the object with its schema: kept as written under a search path, the bare name
+# is written qualified, so that schema.sql (which sets none) makes it where the script did.
+_QUALIFIED_KINDS = frozenset(
+    {Kind.TABLE, Kind.VIEW, Kind.MATERIALIZED_VIEW, Kind.SEQUENCE, Kind.TYPE, Kind.DOMAIN, Kind.COLLATION}
+)
+
+
+def _qualified_head(context: Context, squashed: str, schema: str) -> str:
+    """A kept statement's bare object name qualified by `schema`, where that is not the default one."""
+    if not schema or schema == "public" or context.dialect != "postgres":
+        return squashed
+    head = CREATE_HEAD.match(squashed)
+    if head is None or not re.fullmatch(IDENT, head.group("name")):
+        return squashed
+    at = head.start("name")
+    return f"{squashed[:at]}{context.quote(schema)}.{squashed[at:]}"
 
 
 def _operator_identity(context: Context, text: str, start: int) -> tuple[str, str]:

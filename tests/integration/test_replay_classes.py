@@ -69,6 +69,8 @@ read the objects, they render them alike.
 - `CREATE EXTENSION x` under `SET search_path = test` was written without its schema (PostgreSQL makes it
   in test), `WITH SCHEMA public` under such a path kept (introspection does not say public), and a
   foreign table's comment was said with `COMMENT ON TABLE`, which PostgreSQL refuses;
+- a statement kept as written under `SET search_path = test` (a foreign table, a `CREATE TABLE AS` whose
+  columns are not known) named its object bare, and schema.sql made it in public;
 - trigger arguments written as bare words (`notify(channel, name)`), which PostgreSQL keeps as strings,
   and a string default on an array of varchar(n), numeric(p, s) or timestamp(p), which it stores cast to
   the array of the type without its modifier: the engines disagreed.
@@ -505,6 +507,18 @@ CASES: dict[str, tuple[bool, str]] = {
         CREATE SERVER import_csv FOREIGN DATA WRAPPER file_fdw;
         CREATE FOREIGN TABLE public.projects_dump (id integer) SERVER import_csv OPTIONS (filename '/tmp/p.csv');
         COMMENT ON FOREIGN TABLE public.projects_dump IS 'a dump';
+        """,
+    ),
+    "statements kept as written under a search path": (
+        False,  # the postgres engine reads no foreign tables, and types the CREATE TABLE AS as a table
+        """
+        CREATE SCHEMA test;
+        CREATE EXTENSION file_fdw;
+        CREATE SERVER import_csv FOREIGN DATA WRAPPER file_fdw;
+        SET search_path = test, pg_catalog;
+        CREATE FOREIGN TABLE projects_dump (id integer, name text) SERVER import_csv OPTIONS (filename '/tmp/p.csv');
+        CREATE TABLE some_numbers AS SELECT x::int AS val FROM generate_series(1, 3) x;
+        CREATE VIEW numbers_view AS SELECT val FROM test.some_numbers;
         """,
     ),
     "a domain's collation": (
