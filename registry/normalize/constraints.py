@@ -94,6 +94,7 @@ def foreign_key(
 
 def check(context: Context, table: str, name: str | None, node: exp.Expression) -> ops.AddConstraint:
     expression = node.this
+    context.own_columns(expression, table)
     columns = sorted(
         {
             context.fold(c.this) if isinstance(c.this, exp.Identifier) else c.name.lower()

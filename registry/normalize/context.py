@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from schemareg.lazy_re import lazy_compile
-from schemareg.names import PG_CATALOG_RELATIONS, PG_CATALOG_TYPES, join_key, truncate_identifier
+from schemareg.names import PG_CATALOG_RELATIONS, PG_CATALOG_TYPES, join_key, split_key, truncate_identifier
 from schemareg.normalize.catalog_functions import CATALOG_FUNCTIONS
 from schemareg.normalize.dialects import sqlglot_dialect
 from schemareg.normalize.options import DEFAULT_OPTIONS, NormalizeOptions
@@ -202,6 +202,20 @@ class Context:
         if isinstance(node, exp.Ordered):
             return self.key_name(node.this)
         raise Unsupported
+
+    def own_columns(self, node: exp.Expression, key: str) -> None:
+        """`t.a` and `s.t.a` in an expression of table `key` (an index's, a CHECK's, a generated column's):
+        its own columns, which PostgreSQL stores as column numbers and prints unqualified."""
+        parts = split_key(key)
+        schema, table = (parts[-2] if len(parts) > 1 else ""), parts[-1]
+        for column in list(node.find_all(exp.Column)):
+            qualifier = column.args.get("table")
+            if not isinstance(qualifier, exp.Identifier) or self.fold(qualifier) != table:
+                continue
+            db = column.args.get("db")
+            if db is None or (isinstance(db, exp.Identifier) and self.fold(db) in (schema, "")):
+                column.set("table", None)
+                column.set("db", None)
 
     def qualify_tables(self, query: exp.Expression) -> None:
         """Name every table a query reads with its schema, as PostgreSQL prints stored views: a bare name

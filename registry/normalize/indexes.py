@@ -25,18 +25,6 @@ _ALTER_INDEX_ATTACH = lazy_compile(
 )
 
 
-def _unqualify_columns(context: Context, params: exp.Expression, schema: str, table: str) -> None:
-    """`WHERE t.flag`, `(lower(t.a))` on table t: its columns, which PostgreSQL stores unqualified."""
-    for column in list(params.find_all(exp.Column)):
-        qualifier = column.args.get("table")
-        if not isinstance(qualifier, exp.Identifier) or context.fold(qualifier) != table:
-            continue
-        db = column.args.get("db")
-        if db is None or (isinstance(db, exp.Identifier) and context.fold(db) in (schema, "")):
-            column.set("table", None)
-            column.set("db", None)
-
-
 def create_index(context: Context, tree: exp.Create, text: str) -> list[ops.AnyOp]:
     index = tree.this
     if not isinstance(index, exp.Index):
@@ -46,7 +34,7 @@ def create_index(context: Context, tree: exp.Create, text: str) -> list[ops.AnyO
         raise Unsupported
     schema, table_name = context.table_name(table_node)
     params = index.args.get("params") or exp.IndexParameters()
-    _unqualify_columns(context, params, schema, table_name)
+    context.own_columns(params, context.qualify(schema, table_name))
     keys: list[str] = []
     plain: list[str] = []
     names: list[str | None] = []  # each key's name in the index's own name (PostgreSQL's)

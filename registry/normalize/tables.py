@@ -226,6 +226,7 @@ def column_def(
             extra.append(check(context, table, constraint_name, kind_node))
         elif isinstance(kind_node, exp.GeneratedAsIdentityColumnConstraint) and kind_node.expression:
             # GENERATED ALWAYS AS (expr) without STORED: PostgreSQL 18's virtual generated column.
+            context.own_columns(kind_node.expression, table)
             column.generated = context.expression(kind_node.expression, TABLE_RULES)
             column.virtual = True
         elif isinstance(kind_node, exp.GeneratedAsIdentityColumnConstraint):
@@ -233,6 +234,7 @@ def column_def(
             column.identity = _identity(context, kind_node, table, name, written, column.type)
             column.nullable = False
         elif isinstance(kind_node, exp.ComputedColumnConstraint):
+            context.own_columns(kind_node.this, table)
             column.generated = context.expression(kind_node.this, TABLE_RULES)
         elif isinstance(kind_node, exp.GeneratedAsRowColumnConstraint):
             raise Unsupported

@@ -71,6 +71,8 @@ read the objects, they render them alike.
   foreign table's comment was said with `COMMENT ON TABLE`, which PostgreSQL refuses;
 - a statement kept as written under `SET search_path = test` (a foreign table, a `CREATE TABLE AS` whose
   columns are not known) named its object bare, and schema.sql made it in public;
+- a CHECK's or a generated column's columns qualified by their own table (`users.email_at`) were kept
+  qualified, where PostgreSQL stores them bare (supabase/auth);
 - trigger arguments written as bare words (`notify(channel, name)`), which PostgreSQL keeps as strings,
   and a string default on an array of varchar(n), numeric(p, s) or timestamp(p), which it stores cast to
   the array of the type without its modifier: the engines disagreed.
@@ -519,6 +521,14 @@ CASES: dict[str, tuple[bool, str]] = {
         CREATE FOREIGN TABLE projects_dump (id integer, name text) SERVER import_csv OPTIONS (filename '/tmp/p.csv');
         CREATE TABLE some_numbers AS SELECT x::int AS val FROM generate_series(1, 3) x;
         CREATE VIEW numbers_view AS SELECT val FROM test.some_numbers;
+        """,
+    ),
+    "a table's own columns qualified in its CHECK and generated columns": (
+        True,
+        """
+        CREATE TABLE public.users (a int, b int CHECK (users.b > 0),
+          c int GENERATED ALWAYS AS (users.a + 1) STORED, CHECK (public.users.a > 0));
+        ALTER TABLE public.users ADD COLUMN d int GENERATED ALWAYS AS (LEAST(users.a, users.b)) STORED;
         """,
     ),
     "a domain's collation": (
