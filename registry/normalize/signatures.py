@@ -193,6 +193,8 @@ OPERATORS: dict[type[exp.Expression], list[Signature]] = {
     exp.GTE: COMPARISON,
     exp.Like: _LIKE,
     exp.ILike: _LIKE,
+    exp.RegexpLike: _LIKE,  # `~`: text's (textregexeq), bpchar's
+    exp.RegexpILike: _LIKE,
     exp.DPipe: [
         (("text", "text"), "text"),
         ((ANY_NONARRAY, "text"), "text"),
@@ -206,6 +208,9 @@ OPERATORS: dict[type[exp.Expression], list[Signature]] = {
     exp.Div: _arithmetic("/"),
     exp.Mod: [((t, t), t) for t in (*_INTEGERS, "numeric")],
 }
+
+# Operators read as `exp.Operator` by their name (pg_parser: `!~`, `!~*`, which sqlglot has no node for).
+NAMED_OPERATORS: dict[str, list[Signature]] = {"pg_catalog.!~": _LIKE, "pg_catalog.!~*": _LIKE}
 
 _TEXT_TO_TEXT: list[Signature] = [(("text",), "text")]
 _NUMERIC_SAME: list[Signature] = [((t,), t) for t in ("int2", "int4", "int8", "numeric", "float4", "float8")]

@@ -25,6 +25,7 @@ from schemareg.normalize.signatures import (
     FUNCTION_NODES,
     FUNCTIONS,
     IMPLICIT,
+    NAMED_OPERATORS,
     OPERATORS,
     PG_NAME,
     PREFERRED,
@@ -103,6 +104,9 @@ class Resolver:
             return self._in(node)
         if isinstance(node, exp.Binary) and type(node) in OPERATORS:
             return self._call(OPERATORS[type(node)], [node.this, node.expression], operator=True)
+        if isinstance(node, exp.Operator) and str(node.args.get("operator")) in NAMED_OPERATORS:
+            signatures = NAMED_OPERATORS[str(node.args.get("operator"))]
+            return self._call(signatures, [node.this, node.expression], operator=True)
         if isinstance(node, _COMMON_TYPE):
             return self._common(node, [node.this, *node.expressions])
         if isinstance(node, CONTAINERS):

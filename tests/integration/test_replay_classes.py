@@ -73,6 +73,8 @@ read the objects, they render them alike.
   columns are not known) named its object bare, and schema.sql made it in public;
 - a CHECK's or a generated column's columns qualified by their own table (`users.email_at`) were kept
   qualified, where PostgreSQL stores them bare (supabase/auth);
+- `!~` and `!~*` on a varchar column were not typed, so the cast to text PostgreSQL inserts was not
+  followed (supabase/auth's partial indexes `WHERE token !~ '^[0-9 ]*$'`);
 - trigger arguments written as bare words (`notify(channel, name)`), which PostgreSQL keeps as strings,
   and a string default on an array of varchar(n), numeric(p, s) or timestamp(p), which it stores cast to
   the array of the type without its modifier: the engines disagreed.
@@ -529,6 +531,17 @@ CASES: dict[str, tuple[bool, str]] = {
         CREATE TABLE public.users (a int, b int CHECK (users.b > 0),
           c int GENERATED ALWAYS AS (users.a + 1) STORED, CHECK (public.users.a > 0));
         ALTER TABLE public.users ADD COLUMN d int GENERATED ALWAYS AS (LEAST(users.a, users.b)) STORED;
+        """,
+    ),
+    "regular expression matches on varchar columns": (
+        True,
+        """
+        CREATE TABLE u (t varchar(10), c char(3), x text);
+        CREATE UNIQUE INDEX u1 ON u (t) WHERE t !~ '^[0-9 ]*$';
+        CREATE INDEX u2 ON u (t) WHERE t ~* 'a';
+        CREATE INDEX u3 ON u (c) WHERE c ~ 'b';
+        ALTER TABLE u ADD CONSTRAINT k CHECK (x !~* 'z' AND t ~ 'q');
+        CREATE VIEW v AS SELECT t FROM u WHERE t ~ 'w';
         """,
     ),
     "a domain's collation": (
