@@ -63,32 +63,23 @@ def add_alteration(table: Table, action: str) -> None:
 
 def _attribute_options(table: Table, m: re.Match[str]) -> str:
     """The column's attribute options once this SET or RESET is applied to those it has, as one action;
-    '' when none are left (so the setting is the default and nothing is kept)."""
+    `SET ()` when none are left, the default, which is then not kept. Read as a table's storage parameters
+    are (the same `name = value` list, pg_attribute.attoptions as pg_class.reloptions)."""
+    from schemareg.normalize.storage import parameters_from_text
+
     column = m.group("column")
     current: dict[str, str] = {}
     for kept in table.alterations:
         found = _ATTRIBUTE_OPTIONS.fullmatch(kept)
         if found is not None and found.group("column") == column:
-            current = dict(_pairs(found.group("list")))
+            current = parameters_from_text(found.group("list"))
     if m.group("how") == "SET":
-        current.update(_pairs(m.group("list")))
+        current.update(parameters_from_text(m.group("list")))
     else:
         for name in m.group("list").split(","):
             current.pop(name.strip().lower(), None)
     listed = ", ".join(f"{name} = {value}" for name, value in sorted(current.items()))
     return f"ALTER COLUMN {column} SET ({listed})" if listed else f"ALTER COLUMN {column} SET ()"
-
-
-def _pairs(text: str) -> list[tuple[str, str]]:
-    pairs = []
-    for part in text.split(","):
-        name, _, value = part.partition("=")
-        value = value.strip()
-        if len(value) > 1 and value[0] == value[-1] == "'":
-            value = value[1:-1].replace("''", "'")
-        if name.strip():
-            pairs.append((name.strip().lower(), value))
-    return pairs
 
 
 def ordered(table: Table) -> list[str]:

@@ -11,6 +11,7 @@ before (do_blocks.py).
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from schemareg.lazy_re import lazy_compile
 from schemareg.normalize.literals import boolean_value
@@ -33,13 +34,11 @@ _CONDITION = lazy_compile(
 _BOOLEAN_TYPES = frozenset({"bool", "boolean"})
 
 
-class Value:
+class Value(NamedTuple):
     """A variable's value as a new session has it: text or None (NULL), and whether it is a boolean."""
 
-    __slots__ = ("boolean", "text")
-
-    def __init__(self, text: str | None, boolean: bool) -> None:
-        self.text, self.boolean = text, boolean
+    text: str | None
+    boolean: bool
 
 
 def value_of(type_words: str, initial: str) -> Value | None:

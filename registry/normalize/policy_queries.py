@@ -18,6 +18,7 @@ from schemareg.lazy_re import lazy_compile
 from schemareg.model import Definition, Kind, ObjectKey, Schema, Table
 from schemareg.names import join_key, split_key
 from schemareg.normalize.pg_parser import parse_one
+from schemareg.normalize.relations import relations_read
 from schemareg.normalize.rules import identifier
 from schemareg.normalize.text import balanced
 
@@ -88,11 +89,8 @@ def _qualify(expression: str, table_name: str, table: Table, schema: Schema) -> 
 
 def _sources(select: exp.Select, schema: Schema) -> list[tuple[str, set[str]]] | None:
     """The tables a query reads (FROM and JOIN), each with its columns; None if one is not a table here."""
-    source = select.args.get("from_") or select.args.get("from")
-    relations = [source.this] if source is not None else []
-    relations += [join.this for join in select.args.get("joins") or []]
     found = []
-    for relation in relations:
+    for relation in relations_read(select):
         if not isinstance(relation, exp.Table):
             return None
         table = schema.objects.get(ObjectKey(Kind.TABLE, join_key(relation.db, relation.name)))

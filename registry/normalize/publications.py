@@ -25,7 +25,8 @@ from schemareg.normalize import ops
 from schemareg.normalize.context import Context
 from schemareg.normalize.heads import applies_to
 from schemareg.normalize.patterns import split_top_level
-from schemareg.normalize.text import QNAME, string_value
+from schemareg.normalize.storage import parameters_from_text
+from schemareg.normalize.text import QNAME
 from schemareg.render import quote, quote_qualified
 
 __all__ = [
@@ -98,13 +99,9 @@ def alter_publication(context: Context, text: str) -> list[ops.AnyOp] | None:
 def _options(text: str) -> str | None:
     """` WITH (...)` of the options not at their defaults, as pg_dump writes them; None for one not known."""
     said = dict(_DEFAULTS)
-    for part in split_top_level(text) if text.strip() else []:
-        key, _, value = part.partition("=")
-        key, value = key.strip().lower(), value.strip()
+    for key, value in parameters_from_text(text).items():  # read as a table's storage parameters are
         if key not in _DEFAULTS:
             return None
-        if value.startswith("'"):
-            value = string_value(value)
         if key == "publish":
             actions = {action.strip().lower() for action in value.split(",") if action.strip()}
             if not actions <= set(_PUBLISH):

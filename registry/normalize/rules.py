@@ -344,8 +344,8 @@ def _unwrap_casts(node: exp.Expression, *, columns: bool) -> exp.Expression:
                 replacement = inner
         elif columns and isinstance(inner, exp.Column) and target is not None and target.this in _TEXTUAL:
             replacement = inner  # (status)::text = ... on a varchar column
-        elif columns and target is not None and target.this in _TEXTUAL and _scalar_column_query(inner):
-            replacement = _scalar_column_query(inner)  # ((SELECT t.id FROM t))::text of a varchar column
+        elif columns and target is not None and target.this in _TEXTUAL and (query := _scalar_query(inner)):
+            replacement = query  # ((SELECT t.id FROM t))::text of a varchar column
         if replacement is not None and target is not None and target.this in _NUMERIC:
             number = replacement.sql() if isinstance(replacement, exp.Neg | exp.Literal) else ""
             if number and operand_of(cast)[1] is not None and not _number_resolved(replacement, target):
@@ -364,7 +364,7 @@ def _unwrap_casts(node: exp.Expression, *, columns: bool) -> exp.Expression:
     return node
 
 
-def _scalar_column_query(node: exp.Expression) -> exp.Subquery | None:
+def _scalar_query(node: exp.Expression) -> exp.Subquery | None:
     """The subquery a node is when it has one output, a column (`(SELECT t.id FROM t WHERE ...)`)."""
     while isinstance(node, exp.Subquery) and isinstance(node.this, exp.Subquery):
         node = node.this  # `((SELECT ...))`, as PostgreSQL prints a cast one

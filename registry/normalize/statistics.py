@@ -18,7 +18,7 @@ from sqlglot import exp
 
 from schemareg.lazy_re import lazy_compile
 from schemareg.model import Definition, Kind, ObjectKey, Schema, SchemaObject, Table
-from schemareg.names import join_key, make_object_name
+from schemareg.names import join_key, make_object_name, name_parts
 from schemareg.normalize import ops
 from schemareg.normalize.context import Context
 from schemareg.normalize.heads import applies_to
@@ -179,9 +179,9 @@ def order_statistics_columns(schema: Schema) -> None:
         position = {column: at for at, column in enumerate(columns)}
         items = [part.strip() for part in split_top_level(m.group("on"))]
         plain = [item for item in items if _PLAIN.fullmatch(item)]
-        if not all(_column_name(item) in position for item in plain):
+        if not all(name_parts(item)[0] in position for item in plain):
             continue
-        plain.sort(key=lambda item: position[_column_name(item)])
+        plain.sort(key=lambda item: position[name_parts(item)[0]])
         on = ", ".join([*plain, *(item for item in items if not _PLAIN.fullmatch(item))])
         obj.sql = obj.sql[: m.start("on")] + on + obj.sql[m.end("on") :]
 
@@ -202,7 +202,3 @@ def _columns_of(schema: Schema, relation: str) -> list[str] | None:
 
     edit_query(view.sql, schema.dialect, read)
     return found or None
-
-
-def _column_name(item: str) -> str:
-    return item[1:-1].replace('""', '"') if item.startswith('"') else item
